@@ -1,0 +1,58 @@
+"""The ``workbench`` command: the same core as the GUI, headless.
+
+``workbench`` alone opens the GUI (on the demo case); ``workbench CASE`` opens the GUI on a case; a
+subcommand (``analyze``, ``timeline``, ``files``, ...; see :mod:`workbench.commands`) runs headless.
+Exit codes: 0 done; 1 the input had problems (files that could not be read, archive damage); 2 the user
+must act (a password, a wrong argument). Errors go to stderr as one sentence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from workbench import __version__
+from workbench.commands import COMMANDS
+
+
+def _command_modules() -> dict[str, ModuleType]:
+    modules = [importlib.import_module(name) for name in COMMANDS]
+    return {m.NAME: m for m in modules}
+
+
+def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="Diagnose failed Windows feature upgrades.")
+    parser.add_argument("--version", action="version", version=f"Case Workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, module in modules.items():
+        module.add_arguments(sub.add_parser(name, help=module.HELP, description=module.__doc__))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    names = {m.rsplit(".", 1)[1] for m in COMMANDS}
+    if not args_list or (args_list[0] not in names and args_list[0] not in ("-h", "--help", "--version")):
+        from workbench.gui.app import main as gui_main
+
+        return gui_main(args_list)
+    from workbench.core.errors import UserActionRequired, WorkbenchError
+
+    modules = _command_modules()
+    args = build_parser(modules).parse_args(args_list)
+    try:
+        return int(modules[args.command].run(args))
+    except UserActionRequired as exc:
+        sys.stderr.write(f"workbench: {exc}\n")
+        return 2
+    except WorkbenchError as exc:
+        sys.stderr.write(f"workbench: {exc}\n")
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("workbench: interrupted; the case will ingest again next time.\n")
+        return 130

@@ -1,0 +1,53 @@
+"""``workbench analyze CASE [--json]``: ingest a case and print its analysis."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from workbench.commands.common import add_case_arguments, open_case
+
+NAME = "analyze"
+HELP = "ingest a case and print its analysis"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_case_arguments(p)
+    p.add_argument("--json", action="store_true", help="print the analysis object (workbench.analysis/1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.core.analysis import build_analysis
+
+    case = open_case(args)
+    analysis = build_analysis(case.store)
+    if args.json:
+        sys.stdout.write(json.dumps(analysis, ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_analysis(analysis)
+    return 1 if analysis["case"]["problems"] else 0
+
+
+def print_analysis(a: dict[str, Any]) -> None:
+    out = sys.stdout.write
+    c = a["case"]
+    out(f"Case      {c['source']}\n          {c['files']} files, sha256 {(c['sha256'] or '')[:16]}\n")
+    s, u = a["system"], a["upgrade"]
+    out(f"System    {s['os_name'] or '?'} {s['os_version'] or ''} build {s['os_build'] or '?'}"
+        f"  computer {s['computer'] or '?'}  time zone {s['time_zone'] or 'unknown (UTC assumed)'}\n")
+    if u["result_code"] or u["extend_code"]:
+        out(f"Upgrade   {u['result_code'] or '?'} - {u['extend_code'] or '?'}  phase {u['phase'] or '?'}  "
+            f"operation {u['operation'] or '?'}  rollback {u['rollback']}\n")
+    else:
+        out("Upgrade   no result code found\n")
+    cr = a["crash"]
+    if cr["bugcheck_code"]:
+        out(f"Crash     {cr['bugcheck_code']} {cr['bugcheck_name'] or ''}  culprit {cr['culprit_module'] or '?'}\n")
+    for f in a["findings"]:
+        out(f"[{f['severity']:8}] {f['title']}\n          {f['summary'] or ''}\n")
+    if c["problems"]:
+        out(f"Problems  {len(c['problems'])}\n")
+        for p in c["problems"][:50]:
+            out(f"  {p['file']}: {p['error']}\n")

@@ -1,0 +1,98 @@
+"""The analysis of a case as one JSON object (``schema: workbench.analysis/1``), built from the store.
+
+The keys are a contract with scripts and later issues: they stay, and unknown values are ``null``, never
+guessed. Values come from facts the parsers and analyzers recorded (highest weight wins) and from the
+findings table; nothing here knows about any particular problem.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from workbench.core import clock
+from workbench.core.store import CaseStore
+
+SCHEMA = "workbench.analysis/1"
+
+SYSTEM_KEYS = ("os_name", "os_version", "os_build", "computer", "time_zone")
+UPGRADE_KEYS = ("result_code", "extend_code", "phase", "operation", "rollback", "source_build", "target_build")
+CRASH_KEYS = ("bugcheck_code", "bugcheck_name", "parameters", "culprit_module", "frames")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+def _value(store: CaseStore, name: str) -> str | None:
+    row = store.fact(name)
+    return None if row is None else row["value"]
+
+
+def _json_value(store: CaseStore, name: str) -> Any:
+    raw = _value(store, name)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _bool(raw: str | None) -> bool | None:
+    if raw is None:
+        return None
+    return raw.strip().lower() in ("1", "true", "yes")
+
+
+def build_analysis(store: CaseStore) -> dict[str, Any]:
+    problems = [
+        {"file": r["file"], "error": r["error"]}
+        for r in store.query("SELECT file, error FROM problems ORDER BY id")
+    ]
+    system: dict[str, Any] = {k: _value(store, f"system.{k}") for k in SYSTEM_KEYS}
+    if system["time_zone"] is None:
+        system["time_zone"] = store.get_meta("time_zone")
+    upgrade: dict[str, Any] = {k: _value(store, f"upgrade.{k}") for k in UPGRADE_KEYS}
+    upgrade["rollback"] = _bool(upgrade["rollback"])
+    crash: dict[str, Any] = {k: _value(store, f"crash.{k}") for k in CRASH_KEYS}
+    crash["parameters"] = _json_value(store, "crash.parameters")
+    crash["frames"] = _json_value(store, "crash.frames")
+    return {
+        "schema": SCHEMA,
+        "case": {
+            "source": store.get_meta("source"),
+            "sha256": store.get_meta("sha256"),
+            "files": store.scalar("SELECT count(*) FROM files"),
+            "problems": problems,
+        },
+        "system": system,
+        "upgrade": upgrade,
+        "crash": crash,
+        "findings": findings(store),
+    }
+
+
+def findings(store: CaseStore) -> list[dict[str, Any]]:
+    """Findings ranked: severity first, then the analyzer's score (closeness to the failure)."""
+    order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+    out = []
+    for f in store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id"):
+        evidence = [
+            {
+                "file": e["file"],
+                "line": e["line"],
+                "time": clock.format_us(e["ts"]),
+                "text": e["text"],
+            }
+            for e in store.query(
+                "SELECT e.line, e.ts, e.text, files.path AS file FROM evidence e "
+                "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
+                (f["id"],),
+            )
+        ]
+        out.append({
+            "id": f["rule_id"],
+            "title": f["title"],
+            "severity": f["severity"],
+            "summary": f["summary"],
+            "evidence": evidence,
+        })
+    return out

@@ -1,0 +1,96 @@
+"""Turning the names archives carry into clean logical paths, and decoding legacy zip names.
+
+Windows' own "Send to compressed folder" and most Chinese archivers write zip names in the OEM/ANSI code
+page (GBK/CP936 on Chinese Windows) without the UTF-8 flag; Python decodes those as CP437 and shows
+mojibake. We recover the raw bytes and decode them the way the customer's Windows wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def clean_member_path(raw: str) -> tuple[str, list[str]]:
+    """Return a '/'-separated relative path with no empty, ``.`` or ``..`` parts, plus notes on what changed.
+
+    The result is only ever used as a label and for kind detection; files are stored under names of
+    our own, so this is about showing the truth, not about safety.
+    """
+    notes: list[str] = []
+    name = raw.replace("\\", "/")
+    if _CONTROL.search(name):
+        notes.append("control characters in the name replaced")
+        name = _CONTROL.sub("_", name)
+    if name.startswith("//"):
+        notes.append("UNC path made relative")
+    elif _DRIVE.match(name):
+        notes.append(f"drive letter {name[:2]} stripped")
+        name = name[2:]
+    elif name.startswith("/"):
+        notes.append("absolute path made relative")
+    parts: list[str] = []
+    for part in name.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if "path traversal ('..') removed" not in notes:
+                notes.append("path traversal ('..') removed")
+            continue
+        parts.append(part)
+    return "/".join(parts), notes
+
+
+def _looks_chinese(text: str) -> bool:
+    """True when every non-ASCII character is a CJK ideograph, CJK punctuation or a full-width form."""
+    for ch in text:
+        o = ord(ch)
+        if o < 0x80:
+            continue
+        if 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x3400 <= o <= 0x4DBF:
+            continue
+        return False
+    return True
+
+
+def choose_legacy_encoding(raw_names: list[bytes], preferred: str | None = None) -> str:
+    """Pick one encoding for all the non-UTF-8-flagged names of a zip: the user's choice, UTF-8, GBK or CP437.
+
+    One choice per archive keeps names consistent; UTF-8 is tried first because Linux and macOS zip tools
+    write UTF-8 without setting the flag.
+    """
+    if preferred:
+        return preferred
+    non_ascii = [n for n in raw_names if any(b >= 0x80 for b in n)]
+    if not non_ascii:
+        return "cp437"
+    try:
+        for n in non_ascii:
+            n.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        if all(_looks_chinese(n.decode("gbk")) for n in non_ascii):
+            return "gbk"
+    except UnicodeDecodeError:
+        pass
+    return "cp437"
+
+
+def unicode_path_extra(extra: bytes) -> str | None:
+    """The Info-ZIP Unicode Path extra field (0x7075), which some archivers add beside a legacy name."""
+    i = 0
+    while i + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, i)
+        body = extra[i + 4 : i + 4 + size]
+        if tag == 0x7075 and len(body) > 5 and body[0] == 1:
+            try:
+                return body[5:].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        i += 4 + size
+    return None

@@ -1,0 +1,507 @@
+"""Archive readers: list members fast, then push each member's bytes into a writer the caller chooses.
+
+Every reader opens its source read-only and never writes anything itself. The push style (the reader calls
+``open_writer(member)`` and streams into it) is the one shape that fits both zip, where members can be
+pulled one by one, and solid 7z, where the decompressor drives the order.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO
+
+import zipfile_deflate64  # noqa: F401  (registers Deflate64, which Windows' own zip writer uses for big files)
+
+from workbench.core.archive.limits import ExtractionBudget
+from workbench.core.archive.members import Member, MemberWriter
+from workbench.core.archive.names import (
+    choose_legacy_encoding,
+    clean_member_path,
+    unicode_path_extra,
+)
+from workbench.core.errors import (
+    ArchiveError,
+    ArchiveLimitExceeded,
+    IngestCancelled,
+    PasswordRequired,
+    WrongPassword,
+)
+
+CHUNK = 1024 * 1024
+OpenWriter = Callable[[Member], "MemberWriter | None"]
+
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+SEVENZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
+OTHER_ARCHIVE_MAGICS = {
+    b"Rar!\x1a\x07": "RAR",
+    b"MSCF": "CAB",
+    b"\x1f\x8b": "gzip",
+}
+
+
+def sniff_container(path: Path) -> str:
+    """Say what ``path`` is as a case source: ``folder``, ``zip``, ``7z``, ``other:<format>`` or ``file``."""
+    if path.is_dir():
+        return "folder"
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(ZIP_MAGICS):
+        return "zip"
+    if head.startswith(SEVENZIP_MAGIC):
+        return "7z"
+    for magic, name in OTHER_ARCHIVE_MAGICS.items():
+        if head.startswith(magic):
+            return f"other:{name}"
+    return "file"
+
+
+class ArchiveReader(ABC):
+    """One source of case files. ``members()`` is cheap (directory only); ``extract`` reads the bytes."""
+
+    #: problems found while reading the directory or the data, as (member path or "", sentence)
+    problems: list[tuple[str, str]]
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.problems = []
+
+    @abstractmethod
+    def members(self) -> list[Member]: ...
+
+    @abstractmethod
+    def extract(
+        self,
+        open_writer: OpenWriter,
+        budget: ExtractionBudget,
+        cancel: Callable[[], bool] | None = None,
+    ) -> None:
+        """Stream every regular member into ``open_writer(member)`` (skipped when it returns None)."""
+
+    def close(self) -> None:  # noqa: B027 - optional for readers that hold nothing open
+        pass
+
+    def __enter__(self) -> ArchiveReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _pump(src: IO[bytes], member: Member, writer: MemberWriter, budget: ExtractionBudget,
+          cancel: Callable[[], bool] | None) -> None:
+    """Copy ``src`` into ``writer`` in chunks, charging the budget; close the writer with any error."""
+    done = 0
+    try:
+        while True:
+            if cancel is not None and cancel():
+                raise IngestCancelled("ingest cancelled")
+            chunk = src.read(CHUNK)
+            if not chunk:
+                break
+            done += len(chunk)
+            budget.add(member.path, len(chunk), done, member.compressed_size)
+            writer.write(chunk)
+    except (ArchiveLimitExceeded, IngestCancelled) as exc:
+        writer.close(str(exc))
+        raise
+    except Exception as exc:  # damaged member data: keep what was read, say why it stopped
+        writer.close(f"damaged data after {done} bytes: {exc}")
+        return
+    writer.close(None)
+
+
+def _check_member_count(members: list[Member], budget: ExtractionBudget) -> None:
+    if len(members) > budget.limits.max_members:
+        raise ArchiveLimitExceeded(
+            f"the archive lists {len(members)} files, more than the limit of {budget.limits.max_members}; "
+            "nothing was extracted."
+        )
+
+
+# --------------------------------------------------------------------------------------------------- zip
+
+
+def _zip_is_link(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _zip_mtime(info: zipfile.ZipInfo) -> str | None:
+    """Zip (DOS) times are the archiving PC's wall clock with no zone: shown as written, never as UTC."""
+    try:
+        return datetime(*info.date_time).isoformat()
+    except ValueError:
+        return None
+
+
+class ZipReader(ArchiveReader):
+    """Zip via the standard library (+ Deflate64), or pyzipper when a member uses WinZip AES."""
+
+    def __init__(self, source: Path, password: str | None = None, name_encoding: str | None = None) -> None:
+        super().__init__(source)
+        self._fh = open(source, "rb")  # read-only; never modified
+        self._password = password.encode("utf-8") if password else None
+        self._recovered: list[Member] | None = None
+        try:
+            self._zf: zipfile.ZipFile | None = zipfile.ZipFile(self._fh)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            # No readable central directory: typically an upload cut short. Walk the local headers instead.
+            self._zf = None
+            self.problems.append(("", f"the zip directory is unreadable ({exc}); recovered members by scanning "
+                                      "local headers, later members may be missing"))
+            return
+        if any(i.compress_type == 99 for i in self._zf.infolist()):
+            import pyzipper
+
+            self._zf.close()
+            self._fh.seek(0)
+            self._zf = pyzipper.AESZipFile(self._fh)
+        self._members, self._infos = self._list(name_encoding)
+        self._check_password()
+
+    def _list(self, name_encoding: str | None) -> tuple[list[Member], list[zipfile.ZipInfo]]:
+        assert self._zf is not None
+        infos = self._zf.infolist()
+        legacy = [i.filename.encode("cp437", "replace") for i in infos if not i.flag_bits & 0x800]
+        encoding = choose_legacy_encoding(legacy, name_encoding)
+        members: list[Member] = []
+        for info in infos:
+            raw = info.filename
+            name = raw
+            if not info.flag_bits & 0x800:
+                name = unicode_path_extra(info.extra) or raw.encode("cp437", "replace").decode(encoding, "replace")
+            path, notes = clean_member_path(name)
+            members.append(
+                Member(
+                    path=path,
+                    raw_name=name,
+                    size=info.file_size,
+                    compressed_size=info.compress_size,
+                    mtime=_zip_mtime(info),
+                    is_dir=info.is_dir(),
+                    is_link=_zip_is_link(info),
+                    encrypted=bool(info.flag_bits & 0x1),
+                    notes=notes,
+                )
+            )
+        return members, infos
+
+    def _check_password(self) -> None:
+        encrypted = [(m, i) for m, i in zip(self._members, self._infos) if m.encrypted and not m.is_dir]
+        if not encrypted:
+            return
+        if self._password is None:
+            raise PasswordRequired(
+                f"{self.source.name}: the archive is encrypted; give its password (--password P)."
+            )
+        member, info = encrypted[0]
+        try:
+            with self._zf.open(info, pwd=self._password) as src:  # type: ignore[union-attr]
+                src.read(1)
+        except RuntimeError as exc:
+            if "password" in str(exc).lower():
+                raise WrongPassword(f"{self.source.name}: the password does not open this archive.") from exc
+            raise
+        except zipfile.BadZipFile as exc:  # 1 in 256 wrong ZipCrypto passwords pass the check byte
+            raise WrongPassword(f"{self.source.name}: the password does not open this archive ({exc}).") from exc
+
+    def members(self) -> list[Member]:
+        if self._zf is None:
+            if self._recovered is None:
+                from workbench.core.archive.zip_recover import list_local_members
+
+                self._recovered = list_local_members(self._fh)
+            return [m for m, _ in self._recovered]  # type: ignore[misc]
+        return self._members
+
+    def extract(self, open_writer: OpenWriter, budget: ExtractionBudget,
+                cancel: Callable[[], bool] | None = None) -> None:
+        if self._zf is None:
+            from workbench.core.archive.zip_recover import extract_local_members
+
+            extract_local_members(self._fh, self.source.name, open_writer, budget, cancel, self.problems)
+            return
+        _check_member_count(self._members, budget)
+        for member, info in zip(self._members, self._infos):
+            if member.is_dir or member.is_link:
+                continue
+            budget.start_member(member.path)
+            writer = open_writer(member)
+            if writer is None:
+                continue
+            try:
+                src = self._zf.open(info, pwd=self._password if member.encrypted else None)
+            except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
+                writer.close(f"cannot be decompressed: {exc}")
+                continue
+            with src:
+                _pump(src, member, writer, budget, cancel)
+
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
+        self._fh.close()
+
+
+# ---------------------------------------------------------------------------------------------------- 7z
+
+
+class SevenZipReader(ArchiveReader):
+    """7z via py7zr. Solid archives decompress in one pass, so extraction is driven by py7zr's own order."""
+
+    def __init__(self, source: Path, password: str | None = None) -> None:
+        super().__init__(source)
+        import py7zr
+        from py7zr import exceptions as e7
+
+        self._fh = open(source, "rb")  # a file object also keeps py7zr single-threaded and in our control
+        self._password = password
+        try:
+            self._sz = py7zr.SevenZipFile(self._fh, mode="r", password=password)
+        except e7.PasswordRequired as exc:
+            self._fh.close()
+            raise PasswordRequired(
+                f"{source.name}: the archive's file list is encrypted; give its password (--password P)."
+            ) from exc
+        except Exception as exc:  # py7zr raises assorted errors for damaged or mis-keyed headers
+            self._fh.close()
+            if password is not None:
+                raise WrongPassword(
+                    f"{source.name}: the password does not open this archive, or its header is damaged ({exc})."
+                ) from exc
+            raise ArchiveError(f"{source.name}: not a readable 7z archive ({exc}).") from exc
+        if self._sz.needs_password() and password is None:
+            self._sz.close()
+            self._fh.close()
+            raise PasswordRequired(f"{source.name}: the archive is encrypted; give its password (--password P).")
+        self._members = self._list()
+
+    def _list(self) -> list[Member]:
+        members = []
+        for f in self._sz.files:
+            path, notes = clean_member_path(f.filename)
+            mtime = None
+            if f.lastwritetime is not None:
+                from py7zr.helpers import filetime_to_dt
+
+                try:
+                    mtime = _iso_utc(filetime_to_dt(f.lastwritetime))
+                except (ValueError, OverflowError, OSError):
+                    mtime = None
+            members.append(
+                Member(
+                    path=path,
+                    raw_name=f.filename,
+                    size=f.uncompressed,
+                    compressed_size=None,  # per-member size is meaningless inside a solid block
+                    mtime=mtime,
+                    is_dir=f.is_directory,
+                    is_link=bool(f.is_symlink or f.is_junction),
+                    encrypted=self._sz.needs_password(),
+                    notes=notes,
+                )
+            )
+        return members
+
+    def members(self) -> list[Member]:
+        return self._members
+
+    def extract(self, open_writer: OpenWriter, budget: ExtractionBudget,
+                cancel: Callable[[], bool] | None = None) -> None:
+        from py7zr.helpers import get_sanitized_output_path
+        from py7zr.io import Py7zIO, WriterFactory
+
+        _check_member_count(self._members, budget)
+        # py7zr hands the factory the name it would write to; rebuild that mapping the way py7zr does,
+        # leaving out names py7zr refuses (traversal), which we report instead of failing the whole archive.
+        by_out: dict[str, Member] = {}
+        targets: list[str] = []
+        seen: dict[str, int] = {}
+        for f, member in zip(self._sz.files, self._members):
+            if member.is_dir:
+                continue
+            if f.filename in seen:
+                out = f"{f.filename}_{seen[f.filename]}"
+                seen[f.filename] += 1
+            else:
+                out = f.filename
+                seen[f.filename] = 0
+            try:
+                key = get_sanitized_output_path(out, None).as_posix()
+            except Exception:
+                self.problems.append((member.path, "the name escapes the archive (path traversal); not extracted"))
+                continue
+            by_out[key] = member
+            targets.append(f.filename)
+        budget_ = budget
+        problems = self.problems
+        opened: list[_SevenZipSink] = []
+
+        class _SevenZipSink(Py7zIO):
+            def __init__(self, member: Member | None) -> None:
+                self.member = member
+                self.writer: MemberWriter | None = None
+                self.done = 0
+                self.closed = False
+                if member is not None and not member.is_link:
+                    budget_.start_member(member.path)
+                    self.writer = open_writer(member)
+
+            def write(self, s: bytes | bytearray) -> int:
+                if cancel is not None and cancel():
+                    raise IngestCancelled("ingest cancelled")
+                if self.writer is not None and self.member is not None:
+                    self.done += len(s)
+                    budget_.add(self.member.path, len(s), self.done, None)
+                    self.writer.write(bytes(s))
+                return len(s)
+
+            def read(self, size: int | None = None) -> bytes:
+                return b""
+
+            def seek(self, offset: int, whence: int = 0) -> int:
+                return 0
+
+            def flush(self) -> None:
+                pass
+
+            def size(self) -> int:
+                return self.done
+
+            def close(self) -> None:
+                if not self.closed:
+                    self.closed = True
+                    if self.writer is not None:
+                        self.writer.close(None)
+
+        class _Factory(WriterFactory):
+            def create(self, filename: str) -> Py7zIO:
+                sink = _SevenZipSink(by_out.get(filename))
+                opened.append(sink)
+                return sink
+
+        try:
+            self._sz.extract(targets=targets, factory=_Factory())
+        except (ArchiveLimitExceeded, IngestCancelled) as exc:
+            self._close_open(opened, str(exc))
+            raise
+        except Exception as exc:
+            self._close_open(opened, f"damaged data: {exc}")
+            if self._password is not None and not any(s.done for s in opened):
+                raise WrongPassword(f"{self.source.name}: the password does not open this archive ({exc}).") from exc
+            problems.append(("", f"the 7z data is damaged or truncated ({exc}); later members may be missing"))
+            return
+        # Empty members never receive a write, so py7zr never asks for a writer: catalogue them too.
+        made = {id(s.member) for s in opened}
+        for member in by_out.values():
+            if id(member) not in made and not member.is_link:
+                writer = open_writer(member)
+                if writer is not None:
+                    writer.close(None)
+
+    @staticmethod
+    def _close_open(opened: list, error: str) -> None:
+        for sink in opened:
+            if not sink.closed:
+                sink.closed = True
+                if sink.writer is not None:
+                    sink.writer.close(error)
+
+    def close(self) -> None:
+        self._sz.close()
+        self._fh.close()
+
+
+# ----------------------------------------------------------------------------------------- folder / file
+
+
+class FolderReader(ArchiveReader):
+    """A plain folder (or one file): members are read in place, read-only; links are listed, never followed."""
+
+    def __init__(self, source: Path) -> None:
+        super().__init__(source)
+        self._members = list(self._walk())
+
+    def _walk(self) -> Iterator[Member]:
+        if self.source.is_file():
+            st = self.source.stat()
+            yield Member(path=self.source.name, raw_name=self.source.name, size=st.st_size,
+                         compressed_size=st.st_size, mtime=_st_mtime(st), local_path=str(self.source))
+            return
+        stack = [self.source]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                self.problems.append((str(folder.relative_to(self.source)), f"cannot list the folder: {exc}"))
+                continue
+            dirs = []
+            for entry in entries:
+                rel = Path(entry.path).relative_to(self.source).as_posix()
+                if entry.is_symlink():
+                    yield Member(path=rel, raw_name=rel, is_link=True)
+                elif entry.is_dir(follow_symlinks=False):
+                    dirs.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    yield Member(path=rel, raw_name=rel, size=st.st_size, compressed_size=st.st_size,
+                                 mtime=_st_mtime(st), local_path=entry.path)
+            stack.extend(reversed(dirs))
+
+    def members(self) -> list[Member]:
+        return self._members
+
+    def extract(self, open_writer: OpenWriter, budget: ExtractionBudget,
+                cancel: Callable[[], bool] | None = None) -> None:
+        for member in self._members:
+            if member.is_link or member.local_path is None:
+                continue
+            writer = open_writer(member)
+            if writer is None:
+                continue
+            try:
+                src = open(member.local_path, "rb")
+            except OSError as exc:
+                writer.close(f"cannot be read: {exc}")
+                continue
+            with src:
+                done = 0
+                try:
+                    while chunk := src.read(CHUNK):
+                        if cancel is not None and cancel():
+                            raise IngestCancelled("ingest cancelled")
+                        done += len(chunk)
+                        writer.write(chunk)
+                except OSError as exc:
+                    writer.close(f"read error after {done} bytes: {exc}")
+                    continue
+                except IngestCancelled as exc:
+                    writer.close(str(exc))
+                    raise
+            writer.close(None)
+
+
+def _iso_utc(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _st_mtime(st: os.stat_result) -> str:
+    return _iso_utc(datetime.fromtimestamp(st.st_mtime, tz=timezone.utc))
+
+
+def open_reader(path: Path, password: str | None = None, name_encoding: str | None = None) -> ArchiveReader:
+    """Open ``path`` (zip, 7z, folder or single file) with the reader that fits its content, not its name."""
+    kind = sniff_container(path)
+    if kind == "folder" or kind == "file":
+        return FolderReader(path)
+    if kind == "zip":
+        return ZipReader(path, password, name_encoding)
+    if kind == "7z":
+        return SevenZipReader(path, password)
+    raise ArchiveError(f"{path.name}: {kind.split(':', 1)[1]} archives are not supported; repack it as zip or 7z.")

@@ -1,0 +1,139 @@
+"""A case: a source (archive, folder or file), its own folder in the user's data directory, and its store.
+
+The case folder is named after the source's SHA-256, so the same archive opened twice, from anywhere,
+finds the same database; everything the workbench writes for a case (database, extracted members) stays
+inside that folder. The source itself is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.core.errors import UserActionRequired
+from workbench.core.store import SCHEMA_VERSION, CaseStore
+
+APP_NAME = "CaseWorkbench"
+
+
+def workbench_home() -> Path:
+    """The per-user data folder (``WORKBENCH_HOME`` overrides it, for tests and portable installs)."""
+    env = os.environ.get("WORKBENCH_HOME")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def cases_root(home: Path | None = None) -> Path:
+    return (home or workbench_home()) / "cases"
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _listing_digest(folder: Path) -> str:
+    """A folder's identity: names, sizes and modification times of everything below it (not the bytes)."""
+    digest = hashlib.sha256(b"folder\0")
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            p = Path(root, name)
+            try:
+                st = p.lstat()
+            except OSError:
+                continue
+            rel = p.relative_to(folder).as_posix()
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def source_digest(source: Path, home: Path | None = None) -> str:
+    """SHA-256 of a file (cached by path, size and mtime so a reopen does not re-read gigabytes)."""
+    if source.is_dir():
+        return _listing_digest(source)
+    st = source.stat()
+    index = cases_root(home) / "_index"
+    key = hashlib.sha1(str(source.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    entry = index / f"{key}.json"
+    try:
+        cached = json.loads(entry.read_text("utf-8"))
+        if cached["size"] == st.st_size and cached["mtime_ns"] == st.st_mtime_ns:
+            return str(cached["sha256"])
+    except (OSError, ValueError, KeyError):
+        pass
+    digest = _hash_file(source)
+    try:
+        index.mkdir(parents=True, exist_ok=True)
+        entry.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest}), "utf-8")
+    except OSError:
+        pass  # a read-only home only costs a re-hash next time
+    return digest
+
+
+@dataclass
+class Case:
+    """An opened case. ``store`` is ready to read; :meth:`ensure_ingested` fills it on first open."""
+
+    source: Path
+    digest: str
+    folder: Path
+    store: CaseStore
+    password: str | None = None
+    name_encoding: str | None = None
+
+    @classmethod
+    def open(cls, source: str | Path, *, home: Path | None = None, password: str | None = None,
+             name_encoding: str | None = None) -> Case:
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise UserActionRequired(f"{path}: no such file or folder.")
+        try:
+            path = path.resolve()
+            digest = source_digest(path, home)
+        except PermissionError as exc:
+            raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
+        folder = cases_root(home) / digest[:24]
+        folder.mkdir(parents=True, exist_ok=True)
+        store = CaseStore.open(folder / "case.sqlite")
+        if store.get_meta("created") is None:
+            from datetime import datetime, timezone
+
+            store.set_meta("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        return cls(path, digest, folder, store, password, name_encoding)
+
+    @property
+    def blobs(self) -> Path:
+        return self.folder / "blobs"
+
+    def is_ingested(self, fingerprint: str) -> bool:
+        """True when a complete ingest by the same schema and parsers is in the store."""
+        return (
+            self.store.get_meta("ingest_state") == "complete"
+            and self.store.get_meta("schema_version") == str(SCHEMA_VERSION)
+            and self.store.get_meta("parsers") == fingerprint
+        )
+
+    def ensure_ingested(self, progress: Callable | None = None, cancel: Callable[[], bool] | None = None,
+                        *, force: bool = False, plugin_manager: object | None = None) -> bool:
+        """Ingest unless the store already holds this case; returns True when an ingest ran."""
+        from workbench.core.ingest import Ingest
+
+        ingest = Ingest(self, plugin_manager=plugin_manager)
+        if not force and self.is_ingested(ingest.fingerprint):
+            return False
+        ingest.run(progress=progress, cancel=cancel)
+        return True
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,211 @@
+"""The case clock: one time zone per case, and conversion between UTC and the case's wall clock.
+
+Setup logs and Procmon CSV are written in the machine's local time; EVTX, PML and dumps in UTC. We keep both
+numbers for every timeline row. The conversion is done in SQL with a CASE expression built from the zone's
+offset transitions inside the case's time range, so re-clocking millions of rows costs one UPDATE.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+US = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+# Windows time zone key names (registry / msinfo32 / event 6013) to IANA, after the CLDR windowsZones table.
+WINDOWS_ZONES: dict[str, str] = {
+    "Dateline Standard Time": "Etc/GMT+12",
+    "UTC-11": "Etc/GMT+11",
+    "Hawaiian Standard Time": "Pacific/Honolulu",
+    "Alaskan Standard Time": "America/Anchorage",
+    "Pacific Standard Time": "America/Los_Angeles",
+    "Pacific Standard Time (Mexico)": "America/Tijuana",
+    "US Mountain Standard Time": "America/Phoenix",
+    "Mountain Standard Time": "America/Denver",
+    "Central America Standard Time": "America/Guatemala",
+    "Central Standard Time": "America/Chicago",
+    "Central Standard Time (Mexico)": "America/Mexico_City",
+    "Canada Central Standard Time": "America/Regina",
+    "SA Pacific Standard Time": "America/Bogota",
+    "Eastern Standard Time": "America/New_York",
+    "US Eastern Standard Time": "America/Indianapolis",
+    "Atlantic Standard Time": "America/Halifax",
+    "SA Western Standard Time": "America/La_Paz",
+    "Pacific SA Standard Time": "America/Santiago",
+    "Newfoundland Standard Time": "America/St_Johns",
+    "E. South America Standard Time": "America/Sao_Paulo",
+    "Argentina Standard Time": "America/Buenos_Aires",
+    "UTC-02": "Etc/GMT+2",
+    "Azores Standard Time": "Atlantic/Azores",
+    "UTC": "Etc/UTC",
+    "Coordinated Universal Time": "Etc/UTC",
+    "GMT Standard Time": "Europe/London",
+    "Greenwich Standard Time": "Atlantic/Reykjavik",
+    "Morocco Standard Time": "Africa/Casablanca",
+    "W. Europe Standard Time": "Europe/Berlin",
+    "Central Europe Standard Time": "Europe/Budapest",
+    "Romance Standard Time": "Europe/Paris",
+    "Central European Standard Time": "Europe/Warsaw",
+    "W. Central Africa Standard Time": "Africa/Lagos",
+    "GTB Standard Time": "Europe/Bucharest",
+    "E. Europe Standard Time": "Europe/Chisinau",
+    "FLE Standard Time": "Europe/Kiev",
+    "Israel Standard Time": "Asia/Jerusalem",
+    "Egypt Standard Time": "Africa/Cairo",
+    "South Africa Standard Time": "Africa/Johannesburg",
+    "Turkey Standard Time": "Europe/Istanbul",
+    "Arabic Standard Time": "Asia/Baghdad",
+    "Arab Standard Time": "Asia/Riyadh",
+    "Russian Standard Time": "Europe/Moscow",
+    "E. Africa Standard Time": "Africa/Nairobi",
+    "Iran Standard Time": "Asia/Tehran",
+    "Arabian Standard Time": "Asia/Dubai",
+    "Afghanistan Standard Time": "Asia/Kabul",
+    "Pakistan Standard Time": "Asia/Karachi",
+    "West Asia Standard Time": "Asia/Tashkent",
+    "India Standard Time": "Asia/Calcutta",
+    "Sri Lanka Standard Time": "Asia/Colombo",
+    "Nepal Standard Time": "Asia/Katmandu",
+    "Central Asia Standard Time": "Asia/Almaty",
+    "Bangladesh Standard Time": "Asia/Dhaka",
+    "Myanmar Standard Time": "Asia/Rangoon",
+    "SE Asia Standard Time": "Asia/Bangkok",
+    "North Asia Standard Time": "Asia/Krasnoyarsk",
+    "China Standard Time": "Asia/Shanghai",
+    "North Asia East Standard Time": "Asia/Irkutsk",
+    "Singapore Standard Time": "Asia/Singapore",
+    "W. Australia Standard Time": "Australia/Perth",
+    "Taipei Standard Time": "Asia/Taipei",
+    "Ulaanbaatar Standard Time": "Asia/Ulaanbaatar",
+    "Tokyo Standard Time": "Asia/Tokyo",
+    "Korea Standard Time": "Asia/Seoul",
+    "Cen. Australia Standard Time": "Australia/Adelaide",
+    "AUS Central Standard Time": "Australia/Darwin",
+    "E. Australia Standard Time": "Australia/Brisbane",
+    "AUS Eastern Standard Time": "Australia/Sydney",
+    "West Pacific Standard Time": "Pacific/Port_Moresby",
+    "Tasmania Standard Time": "Australia/Hobart",
+    "Vladivostok Standard Time": "Asia/Vladivostok",
+    "Central Pacific Standard Time": "Pacific/Guadalcanal",
+    "New Zealand Standard Time": "Pacific/Auckland",
+    "UTC+12": "Etc/GMT-12",
+    "Tonga Standard Time": "Pacific/Tongatapu",
+}
+
+# Chinese Windows shows the zone's display name, not its key: the few that matter to our users.
+DISPLAY_NAMES: dict[str, str] = {
+    "中国标准时间": "China Standard Time",
+    "台北标准时间": "Taipei Standard Time",
+    "东京标准时间": "Tokyo Standard Time",
+    "韩国标准时间": "Korea Standard Time",
+    "新加坡标准时间": "Singapore Standard Time",
+    "协调世界时": "UTC",
+}
+
+
+def resolve_zone(name: str | None) -> ZoneInfo | None:
+    """An IANA zone for a Windows key name, a Chinese display name, an IANA name, or ``UTC+08:00``."""
+    if not name:
+        return None
+    name = name.strip()
+    name = DISPLAY_NAMES.get(name, name)
+    iana = WINDOWS_ZONES.get(name, name)
+    try:
+        return ZoneInfo(iana)
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    # "UTC+08:00", "(UTC+08:00) Beijing, ...", "+0800"
+    import re
+
+    m = re.search(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", name)
+    if m and ("UTC" in name or "GMT" in name or name[0] in "+-"):
+        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+        sign = 1 if m.group(1) == "+" else -1
+        if hours <= 14:
+            # Etc/GMT signs are inverted; only whole hours exist there, so build a fixed zone by hand.
+            if minutes == 0:
+                try:
+                    return ZoneInfo(f"Etc/GMT{'-' if sign > 0 else '+'}{hours}") if hours else ZoneInfo("Etc/UTC")
+                except ZoneInfoNotFoundError:
+                    return None
+    return None
+
+
+def us_to_datetime(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def datetime_to_us(dt: datetime) -> int:
+    """Microseconds since 1970 UTC; a naive datetime counts as a wall clock (used for 'local' values)."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    delta = dt - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds
+
+
+def format_us(us: int | None, utc: bool = True) -> str | None:
+    """ISO-8601 text: ``2021-05-18T03:11:02Z`` for UTC, no suffix for a wall clock; microseconds when present."""
+    if us is None:
+        return None
+    dt = us_to_datetime(us)
+    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.microsecond:
+        text += f".{dt.microsecond:06d}"
+    return text + ("Z" if utc else "")
+
+
+_PROBE_LO = 946_684_800 * US  # 2000-01-01: probing is clamped to sane years
+_PROBE_HI = 2_208_988_800 * US  # 2040-01-01
+
+
+def _transitions(zone: ZoneInfo, lo_us: int, hi_us: int) -> list[tuple[int, int]]:
+    """(utc_us_from, offset_us) pairs covering [lo, hi]: hourly probes, refined to the quarter hour."""
+    hour, quarter = 3600 * US, 900 * US
+    lo = min(max(lo_us, _PROBE_LO), _PROBE_HI) - 2 * 86_400 * US
+    hi = max(min(hi_us, _PROBE_HI), _PROBE_LO) + 2 * 86_400 * US
+    t = lo - lo % hour
+    prev = _offset_us(zone, t)
+    out = [(t, prev)]
+    while t <= hi:
+        nxt = t + hour
+        off = _offset_us(zone, nxt)
+        if off != prev:
+            q = t + quarter
+            while _offset_us(zone, q) == prev:
+                q += quarter
+            out.append((q, off))
+            prev = off
+        t = nxt
+    return out
+
+
+def _offset_us(zone: ZoneInfo, utc_us: int) -> int:
+    off = us_to_datetime(utc_us).astimezone(zone).utcoffset()
+    return int(off.total_seconds()) * US if off is not None else 0
+
+
+def utc_to_local_sql(zone: ZoneInfo | None, lo_us: int, hi_us: int, col: str = "ts") -> str:
+    """SQL for the wall clock of ``col`` (UTC µs) in ``zone``; identity when the zone is unknown."""
+    if zone is None:
+        return col
+    trans = _transitions(zone, lo_us, hi_us)
+    if len(trans) == 1:
+        return f"({col} + {trans[0][1]})"
+    parts = [f"WHEN {col} < {trans[i + 1][0]} THEN {col} + {off}" for i, (_, off) in enumerate(trans[:-1])]
+    return f"(CASE {' '.join(parts)} ELSE {col} + {trans[-1][1]} END)"
+
+
+def local_to_utc_sql(zone: ZoneInfo | None, lo_us: int, hi_us: int, col: str = "local") -> str:
+    """SQL for the UTC of a wall clock ``col``; in a repeated autumn hour the first (daylight) reading wins."""
+    if zone is None:
+        return col
+    trans = _transitions(zone, lo_us, hi_us)
+    if len(trans) == 1:
+        return f"({col} - {trans[0][1]})"
+    # Transition instants expressed on the wall clock *before* each change.
+    parts = []
+    for i, (_, off) in enumerate(trans[:-1]):
+        wall_change = trans[i + 1][0] + off
+        parts.append(f"WHEN {col} < {wall_change} THEN {col} - {off}")
+    return f"(CASE {' '.join(parts)} ELSE {col} - {trans[-1][1]} END)"

@@ -1,0 +1,380 @@
+"""The ingest pipeline: catalogue → extract (hash, identify, keep) → parse → clock and sort → analyze.
+
+Every stage reports through ``progress`` and stops at ``cancel``, so the GUI (in a worker thread), the CLI
+and the tests drive the same code. A file that cannot be read becomes a problem row naming it; the rest of
+the case goes on. Members are stored in the case folder under numbered names of our own (``blobs/000042``),
+never under the names the archive gives them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from workbench.core import clock
+from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
+from workbench.core.case import Case
+from workbench.core.errors import ArchiveError, IngestCancelled, UserActionRequired
+from workbench.core.identify import HEAD, role_of
+from workbench.core.parsers.base import CaseFile, Mediator, Parser, ensure_tables
+from workbench.core.store import SCHEMA_VERSION, CaseStore
+from workbench.core.store import schema as S
+
+log = logging.getLogger(__name__)
+
+#: Kinds kept on disk even without a parser: they are opened from the GUI or expanded.
+KEEP_WITHOUT_PARSER = frozenset({"archive", "image", "text", "windbg_text"})
+MAX_KEPT_TEXT = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an ingest is: ``stage`` (catalogue, extract, parse, finalize, analyze), counts, current file."""
+
+    stage: str
+    done: int
+    total: int
+    current: str = ""
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class _MemberWriter:
+    """Hashes a member, decides its kind from the first 64 KiB, and keeps the bytes when worth keeping."""
+
+    def __init__(self, ingest: Ingest, file_id: int, member: Member, path: str) -> None:
+        self.ingest = ingest
+        self.file_id = file_id
+        self.member = member
+        self.path = path
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.buffer: list[bytes] = []
+        self.buffered = 0
+        self.kind: str | None = None
+        self.keep = False
+        self.fh: Any = None
+        self.blob: Path | None = None
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
+        if self.kind is None:
+            self.buffer.append(data)
+            self.buffered += len(data)
+            if self.buffered >= HEAD:
+                self._decide()
+        elif self.fh is not None:
+            self.fh.write(data)
+
+    def _decide(self) -> None:
+        head = b"".join(self.buffer)
+        self.kind = self.ingest.identify(self.path, head[:HEAD])
+        self.keep = self.member.local_path is None and self.ingest.worth_keeping(self.kind, self.member.size)
+        if self.keep:
+            self.blob = self.ingest.case.blobs / f"{self.file_id:07d}"
+            self.blob.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(self.blob, "wb")
+            self.fh.write(head)
+        self.buffer = []
+
+    def close(self, error: str | None = None) -> None:
+        if self.kind is None:
+            self._decide()
+        if self.fh is not None:
+            self.fh.close()
+        self.ingest.member_done(self, error)
+
+
+class Ingest:
+    """One run of the pipeline over a case. Build it, then :meth:`run`."""
+
+    def __init__(self, case: Case, *, plugin_manager: pluggy.PluginManager | None = None,
+                 limits: ExtractionLimits | None = None) -> None:
+        if plugin_manager is None:
+            from workbench.core.plugins.manager import build_plugin_manager
+
+            plugin_manager, _ = build_plugin_manager()
+        self.case = case
+        self.store: CaseStore = case.store
+        self.pm = plugin_manager
+        self.limits = limits or ExtractionLimits()
+        self.parsers: dict[str, Parser] = {}
+        for group in self.pm.hook.workbench_parsers():
+            for parser in group or ():
+                for kind in parser.kinds:
+                    self.parsers[kind] = parser  # later registrations win
+        self._progress: ProgressFn | None = None
+        self._cancel: Callable[[], bool] | None = None
+        self._nested: list[tuple[int, str, Path, int]] = []
+        self._done = 0
+
+    @property
+    def fingerprint(self) -> str:
+        """Which parsers (and versions) produced a store; a change makes a reopened case ingest again."""
+        names = sorted({f"{p.name}:{p.version}" for p in self.parsers.values()})
+        return ",".join(names)
+
+    # --------------------------------------------------------------------------------------- helpers
+
+    def identify(self, path: str, head: bytes) -> str:
+        kind = self.pm.hook.workbench_identify(name=path, head=head)
+        return kind or "unknown"
+
+    def worth_keeping(self, kind: str, size: int | None) -> bool:
+        if kind in self.parsers:
+            return True
+        if kind == "text" and size is not None and size > MAX_KEPT_TEXT:
+            return False
+        return kind in KEEP_WITHOUT_PARSER
+
+    def _report(self, stage: str, done: int, total: int, current: str = "") -> None:
+        if self._progress is not None:
+            self._progress(Progress(stage, done, total, current))
+
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel():
+            raise IngestCancelled("ingest cancelled")
+
+    # --------------------------------------------------------------------------------------- the run
+
+    def run(self, progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> None:
+        """Ingest the case from its source. Raises :class:`UserActionRequired` (password) before writing rows."""
+        self._progress, self._cancel = progress, cancel
+        store = self.store
+        started = time.perf_counter()
+        store.reset_ingested()
+        store.set_meta("ingest_state", "running")
+        store.set_meta("schema_version", str(SCHEMA_VERSION))
+        store.set_meta("source", str(self.case.source))
+        store.set_meta("sha256", self.case.digest)
+        ensure_tables(store, list({id(p): p for p in self.parsers.values()}.values()))
+        try:
+            self._expand(self.case.source, container="", depth=0, top=True)
+            while self._nested:
+                file_id, path, blob, depth = self._nested.pop(0)
+                self._expand_nested(file_id, path, blob, depth)
+            store.commit()
+            self._parse_all()
+            self._report("finalize", 0, 1)
+            finalize_timeline(store)
+            self._report("analyze", 0, 1)
+            self.pm.hook.workbench_analyze(store=store)
+            store.commit()
+        except BaseException:
+            store.commit()
+            store.set_meta("ingest_state", "interrupted")
+            raise
+        store.set_meta("parsers", self.fingerprint)
+        store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
+        store.set_meta("ingest_state", "complete")
+        self._report("done", 1, 1)
+
+    # --------------------------------------------------------------------------------------- extract
+
+    def _expand(self, source: Path, container: str, depth: int, top: bool = False) -> None:
+        """List and extract one archive/folder/file into the catalogue (nested archives are queued)."""
+        label = source.name if top else container
+        try:
+            reader = open_reader(source, self.case.password, self.case.name_encoding)
+        except ArchiveError as exc:
+            if not top:
+                raise
+            self.store.add_problem(label, str(exc))  # the case opens, empty, and says why
+            return
+        with reader:
+            members = reader.members()
+            budget = ExtractionBudget(self.limits)
+            prefix = f"{container}::" if container else ""
+            ids: dict[int, int] = {}
+            total = len(members)
+            for member in members:
+                if member.is_dir:
+                    continue
+                path = prefix + member.path
+                status, reason = "pending", None
+                if member.is_link:
+                    status, reason = "skipped", "symbolic link: listed, not followed"
+                fid = self.store.add_file(
+                    path=path, container=container, size=member.size, compressed_size=member.compressed_size,
+                    mtime=member.mtime, status=status, reason=reason, role=role_of(path),
+                    notes="; ".join(member.notes) or None,
+                    blob=member.local_path,
+                )
+                ids[id(member)] = fid
+                for note in member.notes:
+                    if "traversal" in note or "absolute" in note or "drive" in note or "UNC" in note:
+                        self.store.add_problem(path, f"unsafe name {member.raw_name!r}: {note}", fid)
+            self.store.commit()
+            self._report("catalogue", total, total, label)
+
+            self._total_members = total
+            self._done = 0
+
+            def open_writer(member: Member) -> _MemberWriter | None:
+                fid = ids.get(id(member))
+                if fid is None:
+                    return None
+                return _MemberWriter(self, fid, member, prefix + member.path)
+
+            self._depth = depth
+            try:
+                reader.extract(open_writer, budget, self._cancel)
+            except ArchiveError as exc:  # a bomb limit, or damage past recovery: keep what was read
+                self.store.add_problem(label, str(exc))
+            for where, error in reader.problems:
+                self.store.add_problem(f"{prefix}{where}" if where else label, error)
+            # members the archive listed but never delivered (a damaged solid block, a cut-off zip)
+            self.store.conn.execute(
+                "UPDATE files SET status = 'failed', reason = 'listed in the archive but its data could not be read' "
+                "WHERE status = 'pending' AND sha256 IS NULL AND container = ?", (container,))
+            self.store.commit()
+
+    def _expand_nested(self, file_id: int, path: str, blob: Path, depth: int) -> None:
+        if depth > self.limits.max_depth:
+            self.store.update_file(file_id, status="skipped",
+                                   reason=f"archive nested deeper than {self.limits.max_depth} levels; not opened")
+            self.store.add_problem(path, f"archive nested deeper than {self.limits.max_depth} levels; not opened",
+                                   file_id)
+            return
+        try:
+            self._expand(blob, container=path, depth=depth)
+        except UserActionRequired as exc:
+            reason = str(exc).replace(blob.name, path, 1)
+            self.store.update_file(file_id, status="failed", reason=reason)
+            self.store.add_problem(path, reason, file_id)
+            return
+        except ArchiveError as exc:
+            reason = str(exc).replace(blob.name, path, 1)
+            self.store.update_file(file_id, status="failed", reason=reason)
+            self.store.add_problem(path, reason, file_id)
+            return
+        count = self.store.scalar("SELECT count(*) FROM files WHERE container = ?", (path,))
+        self.store.update_file(file_id, status="expanded", reason=f"archive: {count} files inside", records=count)
+
+    def member_done(self, writer: _MemberWriter, error: str | None) -> None:
+        """Called as each member's bytes end: record hash, kind and what happens next to it."""
+        kind = writer.kind or "unknown"
+        row: dict[str, Any] = {"sha256": writer.digest.hexdigest(), "kind": kind, "size": writer.size}
+        if writer.blob is not None:
+            row["blob"] = str(writer.blob)
+        if error is not None:
+            row["status"], row["reason"] = ("partial" if writer.size else "failed"), error
+            self.store.add_problem(writer.path, error, writer.file_id)
+        location = writer.blob or (Path(writer.member.local_path) if writer.member.local_path else None)
+        if kind == "archive" and location is not None and error is None:
+            row["status"] = "pending"
+            self._nested.append((writer.file_id, writer.path, location, self._depth + 1))
+        elif kind not in self.parsers and "status" not in row:
+            row["status"] = "skipped"
+            row["reason"] = "no reader for this kind of file yet" if kind not in ("unknown", "text", "image") \
+                else {"unknown": "not a file kind the workbench reads", "text": "plain text, kept for viewing",
+                      "image": "image, kept for viewing"}[kind]
+        self.store.update_file(writer.file_id, **row)
+        self._done += 1
+        if self._done % 50 == 0:
+            self.store.commit()
+        self._report("extract", self._done, self._total_members, writer.path)
+
+    # --------------------------------------------------------------------------------------- parse
+
+    def _parse_all(self) -> None:
+        rows = self.store.query(
+            "SELECT id, path, kind, role, blob FROM files WHERE status IN ('pending', 'partial') "
+            "AND kind IS NOT NULL AND blob IS NOT NULL ORDER BY id"
+        )
+        todo = [r for r in rows if r["kind"] in self.parsers]
+        for n, row in enumerate(todo):
+            self._check_cancel()
+            parser = self.parsers[row["kind"]]
+            file = CaseFile(row["id"], row["path"], row["kind"], row["role"], Path(row["blob"]))
+            self._report("parse", n, len(todo), file.path)
+            self._parse_one(parser, file)
+        self._report("parse", len(todo), len(todo))
+
+    def _parse_one(self, parser: Parser, file: CaseFile) -> None:
+        store = self.store
+        mediator = Mediator(store, file, parser.name, self._cancel)
+        before = store.scalar("SELECT status FROM files WHERE id = ?", (file.id,))
+        try:
+            parser.parse(file, mediator)
+            mediator.flush()
+        except IngestCancelled:
+            mediator.flush()
+            raise
+        except Exception as exc:  # a parser bug or a hostile file: keep what was read, name the file
+            mediator.flush()
+            log.exception("parser %s failed on %s", parser.name, file.path)
+            store.update_file(file.id, status="failed", parser=parser.name, records=mediator.events,
+                              reason=f"{parser.name} could not read it: {type(exc).__name__}: {exc}")
+            store.add_problem(file.path, f"{parser.name} could not read it: {type(exc).__name__}: {exc}", file.id)
+            store.commit()
+            return
+        status = "partial" if (mediator.problems or before == "partial") else "parsed"
+        store.update_file(file.id, status=status, parser=parser.name, records=mediator.events,
+                          reason=None if status == "parsed" else
+                          store.scalar("SELECT reason FROM files WHERE id = ?", (file.id,))
+                          or f"{mediator.problems} problem(s) while reading")
+        store.commit()
+
+
+# ------------------------------------------------------------------------------------------- finalize
+
+
+def case_zone_name(store: CaseStore) -> tuple[str | None, str | None]:
+    """The case time zone and where it came from: the user's choice, else the strongest fact."""
+    user = store.get_meta("time_zone_user")
+    if user:
+        return user, "user"
+    fact = store.fact("system.time_zone")
+    if fact is not None and fact["value"]:
+        return fact["value"], fact["file"] or "facts"
+    return None, None
+
+
+def finalize_timeline(store: CaseStore) -> None:
+    """Put every row on the case clock, then rewrite the timeline in time order and index it.
+
+    After this, ``timeline.id`` is the row's position in time, which is what lets views page the table by
+    rowid ranges instead of ORDER BY ... OFFSET.
+    """
+    name, origin = case_zone_name(store)
+    zone = clock.resolve_zone(name)
+    store.set_meta("time_zone", name if zone is not None else None)
+    store.set_meta("time_zone_source", origin if zone is not None else None)
+    store.set_meta("time_zone_iana", zone.key if zone is not None else None)
+    lo, hi = store.conn.execute(
+        "SELECT min(coalesce(ts, local)), max(coalesce(ts, local)) FROM timeline").fetchone()
+    lo = lo if lo is not None else 0
+    hi = hi if hi is not None else 0
+    conn = store.conn
+    with conn:
+        conn.execute(f"UPDATE timeline SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'local')} "
+                     "WHERE basis = 'local' AND local IS NOT NULL")
+        conn.execute(f"UPDATE timeline SET local = {clock.utc_to_local_sql(zone, lo, hi, 'ts')} "
+                     "WHERE basis = 'utc' AND ts IS NOT NULL")
+        conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
+                     "WHERE basis = 'local' AND ts IS NOT NULL")
+        for index in ("timeline_ts", "timeline_file_line", "timeline_level"):
+            conn.execute(f"DROP INDEX IF EXISTS {index}")
+        ddl = next(t for t in S.TABLES if "EXISTS timeline (" in t)
+        conn.execute("DROP TABLE IF EXISTS timeline_sorted")
+        conn.execute(ddl.replace("EXISTS timeline (", "EXISTS timeline_sorted ("))
+        conn.execute(
+            "INSERT INTO timeline_sorted (ts, local, basis, source, file_id, line, level, component, message) "
+            "SELECT ts, local, basis, source, file_id, line, level, component, message FROM timeline "
+            "ORDER BY ts IS NULL, ts, file_id, line"
+        )
+        conn.execute("DROP TABLE timeline")
+        conn.execute("ALTER TABLE timeline_sorted RENAME TO timeline")
+        for ddl in S.TIMELINE_INDEXES:
+            conn.execute(ddl)
+        conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('rebuild')")

@@ -1,0 +1,1 @@
+"""One module per source format. Each is a plugin exposing ``workbench_parsers``."""

@@ -1,0 +1,157 @@
+"""What a parser is, and the mediator it hands its records to.
+
+After plaso: a parser reads one file and never touches storage. It calls the :class:`Mediator` for each
+timeline event, detail row, fact and problem; the mediator batches them into the store. A parser that
+raises is caught by the pipeline and its file marked failed, with what it had already handed over kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from workbench.core.clock import datetime_to_us
+from workbench.core.errors import IngestCancelled
+from workbench.core.store import CaseStore
+
+LEVELS = ("critical", "error", "warning", "info", "verbose")
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """The file a parser is given: its catalogue id, logical path, kind, folder role and readable location."""
+
+    id: int
+    path: str
+    kind: str
+    role: str | None
+    location: Path
+
+
+@runtime_checkable
+class Parser(Protocol):
+    """One module per source format.
+
+    ``name`` is stored with every row it produces; ``kinds`` are the file kinds (from ``workbench_identify``)
+    it reads; ``tables`` maps detail-table names to their ``CREATE TABLE IF NOT EXISTS`` statements;
+    ``version`` is bumped when output changes, which makes existing cases re-ingest.
+    """
+
+    name: str
+    kinds: frozenset[str]
+    tables: dict[str, str]
+    version: int
+
+    def parse(self, file: CaseFile, mediator: Mediator) -> None: ...
+
+
+class Mediator:
+    """The go-between from one parser run to the case store. Cheap to call per record: rows are batched."""
+
+    def __init__(self, store: CaseStore, file: CaseFile, source: str,
+                 cancel: Callable[[], bool] | None = None,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.store = store
+        self.file = file
+        self.source = source
+        self._cancel = cancel
+        self._progress = progress
+        self._events: list[tuple[Any, ...]] = []
+        self._details: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+        self._facts: list[tuple[Any, ...]] = []
+        self.events = 0
+        self.problems = 0
+        self._ticks = 0
+
+    # ------------------------------------------------------------------------------------- records
+
+    def event(self, *, line: int | None, message: str, level: str | None = None, component: str | None = None,
+              local: int | None = None, utc: int | None = None, source: str | None = None) -> None:
+        """One timeline row. Give ``local`` (wall-clock µs, as the source wrote it) or ``utc`` (µs), or neither.
+
+        ``level`` is one of :data:`LEVELS`. Times are converted to the other clock once the case time zone
+        is known (see :mod:`workbench.core.clock`).
+        """
+        if utc is not None:
+            row = (utc, None, "utc", source or self.source, self.file.id, line, level, component, message)
+        else:
+            row = (None, local, "local", source or self.source, self.file.id, line, level, component, message)
+        self._events.append(row)
+        self.events += 1
+        if len(self._events) >= BATCH:
+            self._flush_events()
+
+    def detail(self, table: str, row: dict[str, Any]) -> None:
+        """A row of one of the parser's own tables. Every row of a table must have the same keys, in order."""
+        entry = self._details.get(table)
+        if entry is None:
+            cols = ", ".join(row)
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})"
+            entry = self._details[table] = (sql, [])
+        entry[1].append(tuple(row.values()))
+        if len(entry[1]) >= BATCH:
+            self._flush_detail(table)
+
+    def fact(self, name: str, value: str | None, *, line: int | None = None, text: str | None = None,
+             local: int | None = None, utc: int | None = None, weight: int = 0) -> None:
+        """A fact about the machine or the upgrade (``system.os_build``, ``upgrade.result_code``, ...).
+
+        ``text`` is the evidence line it was read from. Where sources disagree, the highest ``weight`` wins,
+        then the latest time. Times are stored as given (UTC, or the local wall clock when only that is known).
+        """
+        ts, basis = (utc, "utc") if utc is not None else (local, "local" if local is not None else None)
+        self._facts.append((name, value, self.file.id, line, ts, basis, text, weight))
+
+    def problem(self, error: str, offset: int | None = None) -> None:
+        """Something in the file could not be read; the parse goes on. ``error`` is a sentence."""
+        self.problems += 1
+        self.store.add_problem(self.file.path, error, self.file.id, offset)
+
+    # ------------------------------------------------------------------------------------- control
+
+    def check(self, position: int | None = None) -> None:
+        """Call every so often: raises :class:`IngestCancelled` when asked to stop, reports progress."""
+        self._ticks += 1
+        if self._cancel is not None and self._cancel():
+            raise IngestCancelled("ingest cancelled")
+        if position is not None and self._progress is not None:
+            self._progress(position)
+
+    def flush(self) -> None:
+        self._flush_events()
+        for table in list(self._details):
+            self._flush_detail(table)
+        if self._facts:
+            self.store.insert_facts(self._facts)
+            self._facts = []
+
+    def _flush_events(self) -> None:
+        if self._events:
+            self.store.insert_timeline(self._events)
+            self._events = []
+
+    def _flush_detail(self, table: str) -> None:
+        sql, rows = self._details[table]
+        if rows:
+            self.store.conn.executemany(sql, rows)
+            self._details[table] = (sql, [])
+
+
+def wall_us(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
+            micro: int = 0) -> int:
+    """Wall-clock microseconds for a date and time with no zone (what setup logs write)."""
+    from datetime import datetime
+
+    return datetime_to_us(datetime(year, month, day, hour, minute, second, micro))
+
+
+def ensure_tables(store: CaseStore, parsers: Sequence[Parser]) -> None:
+    with store.conn:
+        for parser in parsers:
+            for ddl in parser.tables.values():
+                store.conn.execute(ddl)

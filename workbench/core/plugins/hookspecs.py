@@ -1,0 +1,45 @@
+"""The hooks a plugin may implement. The docstrings are the contract.
+
+A plugin is any module or object with functions decorated ``@workbench.core.plugins.hookimpl`` and named
+after these specs. None of these hooks may import Qt: a signature-only or parser-only plugin must work in
+``workbench analyze`` on a machine without a display. GUI hooks live in ``workbench.gui`` (later).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from workbench.core.parsers.base import Parser
+    from workbench.core.store import CaseStore
+
+hookspec = pluggy.HookspecMarker("workbench")
+
+
+@hookspec(firstresult=True)
+def workbench_identify(name: str, head: bytes) -> str | None:
+    """Name the kind of a case file from its logical path ``name`` and its first bytes ``head`` (up to 64 KiB).
+
+    Return a kind string (``setupact``, ``evtx``, ``pml``, ``kernel_dump``, ...) or None to let the next
+    plugin decide. The first non-None answer wins; implement with ``tryfirst=True`` to override a built-in.
+    """
+
+
+@hookspec
+def workbench_parsers() -> list[Parser]:
+    """Return parser objects (see :class:`workbench.core.parsers.base.Parser`) this plugin provides.
+
+    Each parser names the kinds it reads. When two parsers claim a kind, the one registered last wins, so a
+    third-party plugin can replace a built-in parser.
+    """
+
+
+@hookspec
+def workbench_analyze(store: CaseStore) -> None:
+    """Derive case-level knowledge after every file is parsed and the timeline is clocked and sorted.
+
+    Write facts (``store.insert_facts``) and findings into ``store``; do not change rows other plugins
+    wrote. Runs once per ingest, so reopening a case costs nothing. Called in registration order.
+    """

@@ -1,0 +1,186 @@
+"""The per-case SQLite database: the one place every source, finding and note of a case lives.
+
+Panes, the CLI and signatures read it; only the ingest pipeline (through the mediator) and the notes writer
+write it. WAL mode lets a GUI read while an ingest writes, and two windows on one case wait for each
+other instead of corrupting it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from workbench.core.store import schema
+
+
+class CaseStore:
+    """A case database. Open it with :meth:`open`; it is created (empty) when missing."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    # ------------------------------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def open(cls, path: Path, *, readonly: bool = False) -> CaseStore:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        store = cls(path, conn)
+        if not readonly:
+            store.create_schema()
+        return store
+
+    def create_schema(self) -> None:
+        with self.conn:
+            for ddl in schema.TABLES:
+                self.conn.execute(ddl)
+            for ddl in schema.OTHER_INDEXES:
+                self.conn.execute(ddl)
+            self.conn.execute(schema.FTS)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------------ meta
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # ------------------------------------------------------------------------------------------ writing
+
+    def reset_ingested(self) -> None:
+        """Empty every table an ingest fills (and the parsers' detail tables); notes are kept."""
+        with self.conn:
+            for table in schema.INGESTED_TABLES:
+                self.conn.execute(f"DELETE FROM {table}")
+            for table in self.detail_tables():
+                self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            self.conn.execute("DELETE FROM meta WHERE key NOT IN ('created', 'time_zone_user')")
+            self.conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('delete-all')")
+
+    def detail_tables(self) -> list[str]:
+        known = {ddl.split("EXISTS", 1)[1].split("(", 1)[0].strip() for ddl in schema.TABLES}
+        names = [r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'timeline_fts%' "
+            "AND name NOT LIKE 'sqlite_%'")]
+        return [n for n in names if n not in known]
+
+    def add_file(self, **row: Any) -> int:
+        cur = self.conn.execute(
+            f"INSERT INTO files ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+        )
+        return int(cur.lastrowid or 0)
+
+    def update_file(self, file_id: int, **row: Any) -> None:
+        sets = ", ".join(f"{k} = ?" for k in row)
+        self.conn.execute(f"UPDATE files SET {sets} WHERE id = ?", (*row.values(), file_id))
+
+    def add_problem(self, file: str, error: str, file_id: int | None = None, offset: int | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO problems (file_id, file, offset, error) VALUES (?, ?, ?, ?)", (file_id, file, offset, error)
+        )
+
+    def insert_timeline(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows of (ts, local, basis, source, file_id, line, level, component, message)."""
+        self.conn.executemany(
+            "INSERT INTO timeline (ts, local, basis, source, file_id, line, level, component, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def insert_facts(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows of (name, value, file_id, line, ts, basis, text, weight)."""
+        self.conn.executemany(
+            "INSERT INTO facts (name, value, file_id, line, ts, basis, text, weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_finding(self, *, rule_id: str, title: str, severity: str, summary: str | None = None,
+                    remediation: str | None = None, score: float = 0.0, ts: int | None = None,
+                    data: str | None = None, evidence: Iterable[dict[str, Any]] = ()) -> int:
+        """Record a finding and its evidence rows (dicts with ``file_id``, ``line``, ``ts`` (UTC µs), ``text``).
+
+        ``severity`` is critical, high, medium, low or info; ``score`` orders findings of one severity
+        (higher = closer to the failure). ``data`` is a JSON text for what the finding's views need.
+        """
+        cur = self.conn.execute(
+            "INSERT INTO findings (rule_id, title, severity, summary, remediation, score, ts, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (rule_id, title, severity, summary, remediation, score, ts, data),
+        )
+        finding_id = int(cur.lastrowid or 0)
+        self.conn.executemany(
+            "INSERT INTO evidence (finding_id, file_id, line, ts, text) VALUES (?, ?, ?, ?, ?)",
+            [(finding_id, e.get("file_id"), e.get("line"), e.get("ts"), e.get("text")) for e in evidence],
+        )
+        return finding_id
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    # ------------------------------------------------------------------------------------------ reading
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        cur = self.conn.execute(sql, tuple(params))
+        cur.row_factory = sqlite3.Row  # type: ignore[assignment]
+        return cur.fetchall()
+
+    def iter_query(self, sql: str, params: Iterable[Any] = (), batch: int = 2000) -> Iterator[sqlite3.Row]:
+        cur = self.conn.execute(sql, tuple(params))
+        cur.row_factory = sqlite3.Row  # type: ignore[assignment]
+        while rows := cur.fetchmany(batch):
+            yield from rows
+
+    def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = self.conn.execute(sql, tuple(params)).fetchone()
+        return row[0] if row else None
+
+    def fact(self, name: str) -> sqlite3.Row | None:
+        """The strongest value recorded for fact ``name`` (highest weight, then the latest in time)."""
+        rows = self.query(
+            "SELECT f.*, files.path AS file FROM facts f LEFT JOIN files ON files.id = f.file_id "
+            "WHERE name = ? ORDER BY weight DESC, ts IS NULL, ts DESC, f.id DESC LIMIT 1",
+            (name,),
+        )
+        return rows[0] if rows else None
+
+    # ------------------------------------------------------------------------------------------ notes
+
+    def save_note(self, body: str, note_id: int | None = None) -> int:
+        """Save a note (and a version of it). Committed at once: a note is never lost to a crash."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.conn:
+            if note_id is None:
+                cur = self.conn.execute("INSERT INTO notes (body, updated) VALUES (?, ?)", (body, now))
+                note_id = int(cur.lastrowid or 0)
+            else:
+                self.conn.execute("UPDATE notes SET body = ?, updated = ? WHERE id = ?", (body, now, note_id))
+            self.conn.execute(
+                "INSERT INTO note_versions (note_id, body, saved) VALUES (?, ?, ?)", (note_id, body, now)
+            )
+        return note_id

@@ -1,0 +1,156 @@
+"""Reading Windows log text line by line in bounded memory, whatever encoding the machine wrote.
+
+Panther logs are UTF-8 with BOM, ``C:\\Windows\\setupact.log`` and setupapi logs are ANSI (cp1252 on Western
+machines, GBK on Chinese ones), a few tools write UTF-16. Files are cut short, carry NUL padding and bare
+LFs inside CRLF. We sniff the BOM, decide the ANSI code page from a sample, then decode each line alone so
+one bad byte never spoils the rest; every line keeps its number and byte offset for evidence links.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+SAMPLE = 1024 * 1024
+CHUNK = 1024 * 1024
+MAX_LINE = 64 * 1024  # a "line" longer than this is binary garbage or a missing newline: cut it
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based
+    offset: int  # byte offset of the line start in the file
+    text: str
+
+
+def sniff_encoding(sample: bytes) -> tuple[str, int]:
+    """Return (codec, BOM length) for a file starting with ``sample``."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if sample.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    # UTF-16 without BOM: every other byte NUL in the ASCII range
+    if len(sample) >= 64:
+        odd_nul = sample[1:64:2].count(0)
+        even_nul = sample[0:64:2].count(0)
+        if odd_nul > 28 and even_nul < 4:
+            return "utf-16-le", 0
+        if even_nul > 28 and odd_nul < 4:
+            return "utf-16-be", 0
+    return ansi_codec(sample), 0
+
+
+def ansi_codec(sample: bytes) -> str:
+    """UTF-8 when the sample is valid UTF-8, GBK when it reads as Chinese, else cp1252."""
+    body = sample.replace(b"\x00", b"")
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # a sample cut inside a multi-byte character is still UTF-8
+        if exc.start >= len(body) - 3:
+            return "utf-8"
+    try:
+        text = body.decode("gbk")
+        non_ascii = [c for c in text if ord(c) > 0x7F]
+        cjk = sum(1 for c in non_ascii if 0x4E00 <= ord(c) <= 0x9FFF or 0x3000 <= ord(c) <= 0x303F
+                  or 0xFF00 <= ord(c) <= 0xFFEF)
+        if non_ascii and cjk / len(non_ascii) > 0.8:
+            return "gbk"
+    except UnicodeDecodeError:
+        pass
+    return "cp1252"
+
+
+def _decode(raw: bytes, codec: str) -> str:
+    if codec == "utf-8":
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("cp1252", "replace")
+    return raw.decode(codec, "replace")
+
+
+def read_lines(path: Path) -> Iterator[Line]:
+    """Yield the lines of ``path`` without line endings or NULs, each with its number and byte offset."""
+    with open(path, "rb") as fh:
+        yield from iter_lines(fh)
+
+
+def iter_lines(fh: BinaryIO) -> Iterator[Line]:
+    sample = fh.read(SAMPLE)
+    codec, bom = sniff_encoding(sample)
+    fh.seek(bom)
+    if codec.startswith("utf-16"):
+        yield from _iter_utf16(fh, codec, bom)
+        return
+    number = 0
+    offset = bom
+    pending = b""
+    while True:
+        chunk = fh.read(CHUNK)
+        if not chunk:
+            break
+        pending += chunk
+        start = 0
+        while True:
+            nl = pending.find(b"\n", start)
+            if nl < 0:
+                break
+            raw = pending[start:nl]
+            number += 1
+            yield Line(number, offset, _clean(_decode(raw, codec)))
+            offset += nl + 1 - start
+            start = nl + 1
+        pending = pending[start:]
+        while len(pending) > MAX_LINE:
+            number += 1
+            yield Line(number, offset, _clean(_decode(pending[:MAX_LINE], codec)))
+            offset += MAX_LINE
+            pending = pending[MAX_LINE:]
+    if pending:
+        number += 1
+        yield Line(number, offset, _clean(_decode(pending, codec)))
+
+
+def _iter_utf16(fh: BinaryIO, codec: str, bom: int) -> Iterator[Line]:
+    decoder = codecs.getincrementaldecoder(codec)("replace")
+    number = 0
+    offset = bom
+    pending = ""
+    while True:
+        chunk = fh.read(CHUNK)
+        final = not chunk
+        pending += decoder.decode(chunk, final=final)
+        parts = pending.split("\n")
+        pending = parts.pop()
+        for part in parts:
+            number += 1
+            yield Line(number, offset, _clean(part))
+            offset += (len(part) + 1) * 2
+        if final:
+            break
+    if pending:
+        number += 1
+        yield Line(number, offset, _clean(pending))
+
+
+def _clean(text: str) -> str:
+    if text.endswith("\r"):
+        text = text[:-1]
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text
+
+
+def looks_binary(text: str) -> bool:
+    """True for a line that is mostly control or replacement characters (a truncated binary tail)."""
+    if not text:
+        return False
+    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t") or c == "\ufffd")
+    return bad > max(3, len(text) // 4)

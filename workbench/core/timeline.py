@@ -1,0 +1,91 @@
+"""Reading the unified timeline: every source on one clock, in time order, filtered in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from workbench.core import clock
+from workbench.core.errors import UserActionRequired
+from workbench.core.store import CaseStore
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    id: int
+    ts: int | None
+    local: int | None
+    source: str
+    file: str
+    line: int | None
+    level: str | None
+    component: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The row as the CLI prints it: UTC ISO-8601 and the case's wall clock side by side."""
+        return {
+            "time_utc": clock.format_us(self.ts, utc=True),
+            "time_local": clock.format_us(self.local, utc=False),
+            "source": self.source,
+            "file": self.file,
+            "line": self.line,
+            "level": self.level,
+            "component": self.component,
+            "message": self.message,
+        }
+
+
+FIELDS = ("time_utc", "time_local", "source", "file", "line", "level", "component", "message")
+
+
+def parse_time(text: str, store: CaseStore) -> int:
+    """A time the user typed: ISO-8601 with ``Z`` or an offset is exact; without one it is the case clock."""
+    raw = text.strip()
+    try:
+        dt = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError as exc:
+        raise UserActionRequired(f"{text!r} is not a time; write it like 2021-05-18T03:11:02 or ...Z for UTC.") \
+            from exc
+    if dt.tzinfo is not None:
+        return clock.datetime_to_us(dt.astimezone(timezone.utc))
+    zone = clock.resolve_zone(store.get_meta("time_zone_iana"))
+    if zone is None:
+        return clock.datetime_to_us(dt)
+    return clock.datetime_to_us(dt.replace(tzinfo=zone).astimezone(timezone.utc))
+
+
+def query_timeline(store: CaseStore, *, source: str | None = None, start: int | None = None,
+                   end: int | None = None, text: str | None = None, level: str | None = None,
+                   limit: int | None = None) -> Iterator[TimelineRow]:
+    """Rows in time order. ``source`` matches a source name (setupact, evtx, ...), a folder role
+    (rollback, downlevel, ...) or part of a file path; ``text`` is a full-text query; ``start``/``end`` are
+    UTC microseconds (end inclusive)."""
+    where: list[str] = []
+    params: list[object] = []
+    if source:
+        where.append("(t.source = ? OR f.role = ? OR f.kind = ? OR f.path LIKE ?)")
+        params += [source, source, source, f"%{source}%"]
+    if start is not None:
+        where.append("t.ts >= ?")
+        params.append(start)
+    if end is not None:
+        where.append("t.ts <= ?")
+        params.append(end)
+    if level:
+        where.append("t.level = ?")
+        params.append(level)
+    if text:
+        where.append("t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
+        params.append(text)
+    sql = (
+        "SELECT t.id, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.component, t.message "
+        "FROM timeline t JOIN files f ON f.id = t.file_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY t.id"
+        + (f" LIMIT {int(limit)}" if limit else "")
+    )
+    for r in store.iter_query(sql, params):
+        yield TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
+                          r["component"], r["message"] or "")
