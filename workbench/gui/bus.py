@@ -1,0 +1,88 @@
+"""The bus every pane listens to: one time cursor, one selected range, one selection.
+
+Panes never call each other. A pane that wants the others to move sets a value here; every pane that cares
+is connected to the signal and moves itself. Setters ignore a value equal to the current one, so a pane
+that reacts to a change by setting the same value again does not start an echo loop (glue's hub, napari's
+evented models: the same idea with six Qt signals instead of a framework).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user picked: a timeline row (``row_id``), a source line (``file_id`` + ``line``), a finding.
+
+    ``origin`` names the pane that set it, so that pane can skip re-selecting what it just selected.
+    Any field may be ``None``; ``ts`` is UTC microseconds.
+    """
+
+    kind: str
+    ts: int | None = None
+    row_id: int | None = None
+    file_id: int | None = None
+    line: int | None = None
+    finding_id: int | None = None
+    origin: str = ""
+
+
+class CursorBus(QObject):
+    """The shared time cursor (UTC µs), the selected time range and the current selection of a case."""
+
+    cursorChanged = Signal(object)  # int | None, UTC µs
+    rangeChanged = Signal(object)  # tuple[int, int] | None, UTC µs, inclusive
+    selectionChanged = Signal(object)  # Selection | None
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._cursor: int | None = None
+        self._range: tuple[int, int] | None = None
+        self._selection: Selection | None = None
+
+    @property
+    def cursor(self) -> int | None:
+        return self._cursor
+
+    @property
+    def range(self) -> tuple[int, int] | None:
+        return self._range
+
+    @property
+    def selection(self) -> Selection | None:
+        return self._selection
+
+    def set_cursor(self, ts: int | None) -> None:
+        """Move the time cursor; panes scroll to the moment. Equal values are ignored (no echo)."""
+        ts = None if ts is None else int(ts)
+        if ts == self._cursor:
+            return
+        self._cursor = ts
+        self.cursorChanged.emit(ts)
+
+    def set_range(self, span: tuple[int, int] | None) -> None:
+        """Select a time range (start, end) in UTC µs, ordered; ``None`` clears it."""
+        if span is not None:
+            lo, hi = int(span[0]), int(span[1])
+            span = (lo, hi) if lo <= hi else (hi, lo)
+        if span == self._range:
+            return
+        self._range = span
+        self.rangeChanged.emit(span)
+
+    def select(self, selection: Selection | None) -> None:
+        """Set the selection and, when it carries a time, move the cursor there (selection first)."""
+        if selection != self._selection:
+            self._selection = selection
+            self.selectionChanged.emit(selection)
+        if selection is not None and selection.ts is not None:
+            self.set_cursor(selection.ts)
+
+    def clear(self) -> None:
+        """Forget everything (a new case was opened)."""
+        self.select(None)
+        self.set_range(None)
+        self.set_cursor(None)

@@ -1,0 +1,115 @@
+"""Opening and ingesting a case off the GUI thread.
+
+Hashing a multi-GB archive and ingesting it take minutes; the window must keep painting and the user must
+be able to cancel. :class:`IngestWorker` runs :meth:`Case.open` and :meth:`Case.ensure_ingested` in a
+``QThread`` with the core's own ``progress``/``cancel`` callbacks and reports back through queued signals.
+The worker's store connection never leaves its thread: the GUI opens its own read-only connection to the
+database when :attr:`IngestWorker.finished` arrives (SQLite WAL lets both coexist).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from workbench.core.errors import IngestCancelled, PasswordRequired, UserActionRequired, WrongPassword
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What came of opening a case: the database to read, and whether (and why) it stopped early."""
+
+    source: Path
+    database: Path | None
+    ingested: bool  # False: the store was already complete, nothing ran (an instant reopen)
+    error: str | None = None  # one sentence, when the ingest stopped
+    error_kind: str | None = None  # 'password', 'wrong_password', 'cancelled', 'user', 'failed'
+
+
+class IngestWorker(QObject):
+    """Lives in a worker thread; :meth:`run` opens and ingests one case, emitting progress as it goes."""
+
+    progress = Signal(str, int, int, str)  # stage, done, total, current file
+    stageFinished = Signal(str)  # a stage ended: panes may refresh what that stage wrote
+    finished = Signal(object)  # IngestOutcome
+
+    def __init__(self, source: Path, password: str | None = None) -> None:
+        super().__init__()
+        self.source = source
+        self.password = password
+        self._cancel = threading.Event()
+        self._stage = ""
+        self._last_emit = 0.0
+
+    def cancel(self) -> None:
+        """Ask the ingest to stop at its next check; callable from any thread."""
+        self._cancel.set()
+
+    def _on_progress(self, p: object) -> None:
+        stage = getattr(p, "stage", "")
+        if stage != self._stage:
+            if self._stage:
+                self.stageFinished.emit(self._stage)
+            self._stage = stage
+        now = time.monotonic()
+        # Throttle: the pipeline reports per member; 20 updates a second are plenty for a progress bar.
+        if now - self._last_emit >= 0.05 or getattr(p, "done", 0) >= getattr(p, "total", 1):
+            self._last_emit = now
+            self.progress.emit(stage, int(getattr(p, "done", 0)), int(getattr(p, "total", 0)),
+                               str(getattr(p, "current", "")))
+
+    @Slot()
+    def run(self) -> None:
+        from workbench.core.case import Case
+
+        database: Path | None = None
+        case = None
+        try:
+            self.progress.emit("open", 0, 0, str(self.source))
+            case = Case.open(self.source, password=self.password)
+            database = case.store.path
+            ran = case.ensure_ingested(progress=self._on_progress, cancel=self._cancel.is_set)
+            outcome = IngestOutcome(self.source, database, ran)
+        except WrongPassword as exc:
+            outcome = IngestOutcome(self.source, database, True, str(exc), "wrong_password")
+        except PasswordRequired as exc:
+            outcome = IngestOutcome(self.source, database, True, str(exc), "password")
+        except IngestCancelled:
+            outcome = IngestOutcome(self.source, database, True, "The ingest was cancelled.", "cancelled")
+        except UserActionRequired as exc:
+            outcome = IngestOutcome(self.source, database, True, str(exc), "user")
+        except Exception as exc:  # a bug or a hostile file: say what failed, show what was read
+            outcome = IngestOutcome(self.source, database, True, f"{type(exc).__name__}: {exc}", "failed")
+        finally:
+            if case is not None:
+                case.close()
+        if self._stage:
+            self.stageFinished.emit(self._stage)
+        self.finished.emit(outcome)
+
+
+class IngestJob(QObject):
+    """A worker and its thread, started together and cleaned up together."""
+
+    def __init__(self, source: Path, password: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("ingest")
+        self.worker = IngestWorker(source, password)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self.thread.quit)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.worker.cancel()
+
+    def wait(self, ms: int = 30000) -> bool:
+        """Block until the thread ends (used on close: a running ingest is cancelled, then joined)."""
+        return self.thread.wait(ms)
