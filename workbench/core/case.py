@@ -13,7 +13,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from workbench.core.archive.limits import ExtractionLimits
 from workbench.core.errors import UserActionRequired
 from workbench.core.store import SCHEMA_VERSION, CaseStore
 
@@ -125,11 +127,12 @@ class Case:
         )
 
     def ensure_ingested(self, progress: Callable | None = None, cancel: Callable[[], bool] | None = None,
-                        *, force: bool = False, plugin_manager: object | None = None) -> bool:
+                        *, force: bool = False, plugin_manager: Any = None,
+                        limits: ExtractionLimits | None = None) -> bool:
         """Ingest unless the store already holds this case; returns True when an ingest ran."""
         from workbench.core.ingest import Ingest
 
-        ingest = Ingest(self, plugin_manager=plugin_manager)
+        ingest = Ingest(self, plugin_manager=plugin_manager, limits=limits)
         if not force and self.is_ingested(ingest.fingerprint):
             return False
         ingest.run(progress=progress, cancel=cancel)

@@ -84,15 +84,16 @@ def identify_kind(name: str, head: bytes) -> str:
         return "etl"
     if ext in ("png", "jpg", "jpeg", "gif", "bmp") and not head:
         return "image"
-    text = _text_of(head)
-    if not _mostly_text(text):
-        return "unknown"
-    lower = text[:4096].lower()
     # Names are matched as suffixes too: collectors prefix them ("PC01_setupact.log", "Rollback__setupact.log").
+    # Setup logs are trusted by name even when their head is damaged: the parser reports the damage.
     if "setupact" in base and ext in ("log", "txt"):
         return "setupact"
     if "setuperr" in base and ext in ("log", "txt"):
         return "setuperr"
+    text = _text_of(head)
+    if not _mostly_text(text):
+        return "unknown"
+    lower = text[:4096].lower()
     if "setupapi" in base and ext in ("log", "txt") or "[device install log]" in lower:
         return "setupapi"
     if ext == "nfo" or "<msinfo>" in lower:

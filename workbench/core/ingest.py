@@ -108,10 +108,11 @@ class Ingest:
         self.pm = plugin_manager
         self.limits = limits or ExtractionLimits()
         self.parsers: dict[str, Parser] = {}
-        for group in self.pm.hook.workbench_parsers():
+        # pluggy returns the last registered plugin's answer first; walk back so later registrations win
+        for group in reversed(self.pm.hook.workbench_parsers()):
             for parser in group or ():
                 for kind in parser.kinds:
-                    self.parsers[kind] = parser  # later registrations win
+                    self.parsers[kind] = parser
         self._progress: ProgressFn | None = None
         self._cancel: Callable[[], bool] | None = None
         self._nested: list[tuple[int, str, Path, int]] = []

@@ -45,6 +45,34 @@ def sniff_encoding(sample: bytes) -> tuple[str, int]:
     return ansi_codec(sample), 0
 
 
+def looks_like_gbk(raw: bytes) -> bool:
+    """True when the non-ASCII bytes read as common Chinese in GBK, not as accented Western letters.
+
+    Chinese text is overwhelmingly GB2312 level-1 characters and punctuation: lead byte 0xA1-0xA9 or
+    0xB0-0xD7 with a trail byte 0xA1-0xFE. Accented Latin text in cp1252 almost never forms such pairs
+    (lower-case accents are 0xE0-0xFF and are followed by ASCII letters), though every byte pair is "valid GBK".
+    """
+    good = total = 0
+    i, n = 0, len(raw)
+    while i < n:
+        b = raw[i]
+        if b < 0x80:
+            i += 1
+            continue
+        total += 1
+        trail = raw[i + 1] if i + 1 < n else 0
+        if (0xA1 <= b <= 0xA9 or 0xB0 <= b <= 0xD7) and 0xA1 <= trail <= 0xFE:
+            good += 1
+        i += 2
+    if not total or good / total < 0.8:
+        return False
+    try:
+        raw.decode("gbk")
+    except UnicodeDecodeError as exc:
+        return exc.start >= n - 1  # a sample cut inside the last character
+    return True
+
+
 def ansi_codec(sample: bytes) -> str:
     """UTF-8 when the sample is valid UTF-8, GBK when it reads as Chinese, else cp1252."""
     body = sample.replace(b"\x00", b"")
@@ -52,19 +80,10 @@ def ansi_codec(sample: bytes) -> str:
         body.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        # a sample cut inside a multi-byte character is still UTF-8
-        if exc.start >= len(body) - 3:
+        # a full-size sample cut inside a multi-byte character is still UTF-8
+        if len(body) >= 4096 and exc.start >= len(body) - 3:
             return "utf-8"
-    try:
-        text = body.decode("gbk")
-        non_ascii = [c for c in text if ord(c) > 0x7F]
-        cjk = sum(1 for c in non_ascii if 0x4E00 <= ord(c) <= 0x9FFF or 0x3000 <= ord(c) <= 0x303F
-                  or 0xFF00 <= ord(c) <= 0xFFEF)
-        if non_ascii and cjk / len(non_ascii) > 0.8:
-            return "gbk"
-    except UnicodeDecodeError:
-        pass
-    return "cp1252"
+    return "gbk" if looks_like_gbk(body) else "cp1252"
 
 
 def _decode(raw: bytes, codec: str) -> str:
@@ -103,8 +122,9 @@ def iter_lines(fh: BinaryIO) -> Iterator[Line]:
             if nl < 0:
                 break
             raw = pending[start:nl]
-            number += 1
-            yield Line(number, offset, _clean(_decode(raw, codec)))
+            for piece in range(0, max(len(raw), 1), MAX_LINE):  # an over-long line is cut into pieces
+                number += 1
+                yield Line(number, offset + piece, _clean(_decode(raw[piece:piece + MAX_LINE], codec)))
             offset += nl + 1 - start
             start = nl + 1
         pending = pending[start:]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import struct
 
+from workbench.core.textio import looks_like_gbk
+
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
@@ -44,18 +46,6 @@ def clean_member_path(raw: str) -> tuple[str, list[str]]:
     return "/".join(parts), notes
 
 
-def _looks_chinese(text: str) -> bool:
-    """True when every non-ASCII character is a CJK ideograph, CJK punctuation or a full-width form."""
-    for ch in text:
-        o = ord(ch)
-        if o < 0x80:
-            continue
-        if 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x3400 <= o <= 0x4DBF:
-            continue
-        return False
-    return True
-
-
 def choose_legacy_encoding(raw_names: list[bytes], preferred: str | None = None) -> str:
     """Pick one encoding for all the non-UTF-8-flagged names of a zip: the user's choice, UTF-8, GBK or CP437.
 
@@ -73,11 +63,8 @@ def choose_legacy_encoding(raw_names: list[bytes], preferred: str | None = None)
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        if all(_looks_chinese(n.decode("gbk")) for n in non_ascii):
-            return "gbk"
-    except UnicodeDecodeError:
-        pass
+    if looks_like_gbk(b"".join(n + b"/" for n in non_ascii)):
+        return "gbk"
     return "cp437"
 
 

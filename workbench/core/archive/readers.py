@@ -146,7 +146,7 @@ class ZipReader(ArchiveReader):
         super().__init__(source)
         self._fh = open(source, "rb")  # read-only; never modified
         self._password = password.encode("utf-8") if password else None
-        self._recovered: list[Member] | None = None
+        self._recovered: list | None = None  # (Member, local header) pairs when the directory is gone
         try:
             self._zf: zipfile.ZipFile | None = zipfile.ZipFile(self._fh)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -216,7 +216,7 @@ class ZipReader(ArchiveReader):
                 from workbench.core.archive.zip_recover import list_local_members
 
                 self._recovered = list_local_members(self._fh)
-            return [m for m, _ in self._recovered]  # type: ignore[misc]
+            return [m for m, _ in self._recovered]
         return self._members
 
     def extract(self, open_writer: OpenWriter, budget: ExtractionBudget,
@@ -224,7 +224,9 @@ class ZipReader(ArchiveReader):
         if self._zf is None:
             from workbench.core.archive.zip_recover import extract_local_members
 
-            extract_local_members(self._fh, self.source.name, open_writer, budget, cancel, self.problems)
+            self.members()
+            assert self._recovered is not None
+            extract_local_members(self._fh, self._recovered, open_writer, budget, cancel, self.problems)
             return
         _check_member_count(self._members, budget)
         for member, info in zip(self._members, self._infos):

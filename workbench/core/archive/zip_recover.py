@@ -101,10 +101,11 @@ def _decompressor(method: int) -> Any:
     raise NotImplementedError(f"compression method {method}")
 
 
-def extract_local_members(fh: IO[bytes], archive: str, open_writer: Callable[[Member], MemberWriter | None],
-                          budget: ExtractionBudget, cancel: Callable[[], bool] | None,
-                          problems: list[tuple[str, str]]) -> None:
-    for member, (offset, fields, raw) in list_local_members(fh):
+def extract_local_members(fh: IO[bytes], members: list[tuple[Member, tuple[int, tuple[Any, ...], bytes]]],
+                          open_writer: Callable[[Member], MemberWriter | None], budget: ExtractionBudget,
+                          cancel: Callable[[], bool] | None, problems: list[tuple[str, str]]) -> None:
+    """Stream the members found by :func:`list_local_members` into their writers."""
+    for member, (offset, fields, _raw) in members:
         _, _, flags, method, _, _, _, csize, _, nlen, xlen = fields
         if member.is_dir:
             continue

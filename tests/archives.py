@@ -1,0 +1,136 @@
+"""Builders for the archives the tests need: written here, byte by byte where the libraries will not.
+
+Python's zipfile cannot write legacy-encoded names without the UTF-8 flag, traditional (ZipCrypto)
+encryption, or symbolic links; these helpers do, from the PKWARE APPNOTE facts.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+SETUPACT_LINES = (
+    "2021-05-18 03:11:02, Info                  SP     Initiating rollback/uninstall, phase = 0\r\n"
+    "2021-05-18 03:11:03, Error                 SP     Operation failed: Add drivers. Error: 0x80070002\r\n"
+    "2021-05-18 03:11:04, Info                  MOUPG  SetupHost: Reporting post reboot event -> [0xC1900101, 0x30018]\r\n"
+)
+
+
+def setupact_bytes(extra: str = "") -> bytes:
+    return b"\xef\xbb\xbf" + (SETUPACT_LINES + extra).encode("utf-8")
+
+
+class _LegacyNameInfo(zipfile.ZipInfo):
+    """A name stored in a legacy code page with no UTF-8 flag (what Windows' own zip writer does)."""
+
+    codec = "gbk"
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802
+        return self.filename.encode(self.codec), self.flag_bits & ~0x800
+
+
+def make_zip(path: Path, files: dict[str, bytes], *, legacy_codec: str | None = None,
+             compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", compression=compression) as zf:
+        for name, data in files.items():
+            if legacy_codec:
+                info: zipfile.ZipInfo = _LegacyNameInfo(name, date_time=(2024, 1, 2, 3, 4, 5))
+                info.codec = legacy_codec  # type: ignore[attr-defined]
+            else:
+                info = zipfile.ZipInfo(name, date_time=(2024, 1, 2, 3, 4, 5))
+            info.compress_type = compression
+            zf.writestr(info, data)
+    return path
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def add_symlink(path: Path, name: str, target: str) -> None:
+    """Append a member whose Unix mode says 'symbolic link' (its data is the link target)."""
+    with zipfile.ZipFile(path, "a") as zf:
+        info = zipfile.ZipInfo(name, date_time=(2024, 1, 2, 3, 4, 5))
+        info.create_system = 3
+        info.external_attr = (0o120777 << 16)
+        zf.writestr(info, target)
+
+
+# ------------------------------------------------------------------------------- ZipCrypto (traditional)
+
+_CRC = [0] * 256
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ 0xEDB88320 if _c & 1 else _c >> 1
+    _CRC[_i] = _c
+
+
+class _Keys:
+    def __init__(self, password: bytes) -> None:
+        self.k = [0x12345678, 0x23456789, 0x34567890]
+        for b in password:
+            self.update(b)
+
+    def update(self, b: int) -> None:
+        k = self.k
+        k[0] = (k[0] >> 8) ^ _CRC[(k[0] ^ b) & 0xFF]
+        k[1] = (k[1] + (k[0] & 0xFF)) & 0xFFFFFFFF
+        k[1] = (k[1] * 134775813 + 1) & 0xFFFFFFFF
+        k[2] = (k[2] >> 8) ^ _CRC[(k[2] ^ (k[1] >> 24)) & 0xFF]
+
+    def encrypt(self, data: bytes) -> bytes:
+        out = bytearray()
+        for b in data:
+            t = (self.k[2] | 2) & 0xFFFF
+            out.append(b ^ (((t * (t ^ 1)) >> 8) & 0xFF))
+            self.update(b)
+        return bytes(out)
+
+
+def make_zipcrypto(path: Path, files: dict[str, bytes], password: str) -> Path:
+    """A zip with traditional PKWARE encryption, stored (uncompressed) members."""
+    out = bytearray()
+    central = bytearray()
+    for name, data in files.items():
+        crc = zlib.crc32(data) & 0xFFFFFFFF
+        keys = _Keys(password.encode())
+        header = bytes(range(11)) + bytes([crc >> 24])  # last byte = CRC high byte (the password check)
+        payload = keys.encrypt(header + data)
+        raw_name = name.encode("utf-8")
+        offset = len(out)
+        local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x1 | 0x800, 0, 0, 0x5821, crc,
+                            len(payload), len(data), len(raw_name), 0)
+        out += local + raw_name + payload
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x1 | 0x800, 0, 0, 0x5821, crc,
+                               len(payload), len(data), len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(files), len(files), len(central), len(out), 0)
+    path.write_bytes(bytes(out + central + end))
+    return path
+
+
+def make_aes_zip(path: Path, files: dict[str, bytes], password: str) -> Path:
+    import pyzipper
+
+    with pyzipper.AESZipFile(path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(password.encode())
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def make_7z(path: Path, files: dict[str, bytes], password: str | None = None,
+            header_encryption: bool = False) -> Path:
+    import py7zr
+
+    with py7zr.SevenZipFile(path, "w", password=password, header_encryption=header_encryption) as sz:
+        for name, data in files.items():
+            sz.writestr(data, name)
+    return path

@@ -1,0 +1,191 @@
+"""The ingest pipeline end to end: catalogue, parse, clock, sort, reopen, cancel, failing parsers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.archives import make_zip, setupact_bytes
+from workbench.core.case import Case
+from workbench.core.errors import IngestCancelled
+from workbench.core.ingest import Ingest, Progress
+from workbench.core.parsers.base import CaseFile, Mediator
+from workbench.core.plugins import hookimpl
+from workbench.core.plugins.manager import build_plugin_manager
+from workbench.core.timeline import parse_time, query_timeline
+
+ROLLBACK = "$WINDOWS.~BT/Sources/Rollback/setupact.log"
+
+
+def test_core_imports_without_qt() -> None:
+    """Every module of workbench.core imports, and a case ingests, with Qt made unimportable."""
+    code = textwrap.dedent(
+        """
+        import importlib, pkgutil, sys, tempfile, os
+        class NoQt:
+            def find_spec(self, name, path=None, target=None):
+                if name.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'):
+                    raise ImportError('Qt is not allowed in workbench.core: ' + name)
+        sys.meta_path.insert(0, NoQt())
+        import workbench.core
+        for m in pkgutil.walk_packages(workbench.core.__path__, 'workbench.core.'):
+            importlib.import_module(m.name)
+        os.environ['WORKBENCH_HOME'] = tempfile.mkdtemp()
+        from workbench.core.case import Case
+        from workbench.core.analysis import build_analysis
+        from workbench.demo import demo_case_path
+        case = Case.open(demo_case_path()); case.ensure_ingested()
+        assert build_analysis(case.store)['schema'] == 'workbench.analysis/1'
+        assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'pyqtgraph'))]
+        print('ok')
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok")
+
+
+def test_reopen_reads_the_database(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
+    case = Case.open(src)
+    assert case.ensure_ingested() is True
+    first = case.store.scalar("SELECT count(*) FROM timeline")
+    case.close()
+    again = Case.open(src)
+    assert again.folder == case.folder
+    assert again.ensure_ingested() is False
+    assert again.store.scalar("SELECT count(*) FROM timeline") == first == 3
+
+
+def test_progress_reports_every_stage(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes(), "x/setuperr.log": setupact_bytes()})
+    seen: list[Progress] = []
+    Case.open(src).ensure_ingested(progress=seen.append)
+    stages = [p.stage for p in seen]
+    for stage in ("catalogue", "extract", "parse", "finalize", "analyze", "done"):
+        assert stage in stages
+    assert stages.index("catalogue") < stages.index("extract") < stages.index("parse") < stages.index("done")
+
+
+def test_cancel_stops_and_the_next_open_ingests_again(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {f"d{i}/setupact.log": setupact_bytes() for i in range(20)})
+    case = Case.open(src)
+    calls = {"n": 0}
+
+    def cancel() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 5
+
+    with pytest.raises(IngestCancelled):
+        case.ensure_ingested(cancel=cancel)
+    assert case.store.get_meta("ingest_state") == "interrupted"
+    assert case.ensure_ingested() is True
+    assert case.store.scalar("SELECT count(*) FROM files WHERE status = 'parsed'") == 20
+
+
+class _BrokenParser:
+    """A real parser that fails half way, as a hostile file can make any parser do."""
+
+    name = "broken"
+    kinds = frozenset({"setuperr"})
+    tables: dict[str, str] = {}
+    version = 1
+
+    def parse(self, file: CaseFile, mediator: Mediator) -> None:
+        mediator.event(line=1, message="read before the failure", utc=0)
+        raise ValueError("unexpected structure at offset 42")
+
+
+class _BrokenPlugin:
+    @hookimpl
+    def workbench_parsers(self) -> list[_BrokenParser]:
+        return [_BrokenParser()]
+
+
+def test_a_failing_parser_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes(), "Panther/setuperr.log": setupact_bytes()})
+    pm, _ = build_plugin_manager(entry_points=False, extra=(_BrokenPlugin(),))
+    case = Case.open(src)
+    case.ensure_ingested(plugin_manager=pm)
+    rows = {r["path"]: r for r in case.store.query("SELECT * FROM files")}
+    assert rows[ROLLBACK]["status"] == "parsed"
+    assert rows["Panther/setuperr.log"]["status"] == "failed"
+    assert "offset 42" in rows["Panther/setuperr.log"]["reason"]
+    problems = case.store.query("SELECT * FROM problems")
+    assert problems[0]["file"] == "Panther/setuperr.log" and "broken could not read it" in problems[0]["error"]
+    assert case.store.scalar("SELECT count(*) FROM timeline WHERE source = 'broken'") == 1
+
+
+class _ZonePlugin:
+    """Stands for msinfo32: says the machine ran on China Standard Time."""
+
+    class _Parser:
+        name = "zone"
+        kinds = frozenset({"msinfo_nfo"})
+        tables: dict[str, str] = {}
+        version = 1
+
+        def parse(self, file: CaseFile, mediator: Mediator) -> None:
+            mediator.fact("system.time_zone", "China Standard Time", line=1, text="时区 中国标准时间", weight=10)
+
+    @hookimpl
+    def workbench_parsers(self) -> list:  # type: ignore[type-arg]
+        return [self._Parser()]
+
+
+def test_local_times_become_utc_with_the_case_time_zone(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes(), "SYSSUM.NFO": "<MsInfo></MsInfo>".encode("utf-16")})
+    pm, _ = build_plugin_manager(entry_points=False, extra=(_ZonePlugin(),))
+    case = Case.open(src)
+    case.ensure_ingested(plugin_manager=pm)
+    assert case.store.get_meta("time_zone") == "China Standard Time"
+    rows = list(query_timeline(case.store))
+    first = rows[0].as_dict()
+    assert first["time_local"] == "2021-05-18T03:11:02"
+    assert first["time_utc"] == "2021-05-17T19:11:02Z"
+    # a user's time without a zone is on the case clock
+    assert parse_time("2021-05-18T03:11:03", case.store) == rows[1].ts
+    window = list(query_timeline(case.store, start=parse_time("2021-05-18T03:11:03", case.store)))
+    assert [r.line for r in window] == [2, 3]
+
+
+def test_timeline_is_time_ordered_across_files(tmp_path: Path) -> None:
+    late = setupact_bytes().replace(b"2021-05-18", b"2021-05-19")
+    src = make_zip(tmp_path / "c.zip", {"b/setupact.log": late, "a/setupact.log": setupact_bytes()})
+    case = Case.open(src)
+    case.ensure_ingested()
+    ts = [r.ts for r in query_timeline(case.store)]
+    assert ts == sorted(ts)
+    ids = [r.id for r in query_timeline(case.store)]
+    assert ids == list(range(1, len(ids) + 1))  # rowid = position in time, for block paging
+
+
+def test_full_text_search(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
+    case = Case.open(src)
+    case.ensure_ingested()
+    hits = list(query_timeline(case.store, text='"post reboot"'))
+    assert len(hits) == 1 and "0xC1900101" in hits[0].message
+
+
+def test_parser_versions_change_triggers_reingest(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
+    case = Case.open(src)
+    case.ensure_ingested()
+    ingest = Ingest(case)
+    assert case.is_ingested(ingest.fingerprint)
+    case.store.set_meta("parsers", "setuplog:0")
+    assert not case.is_ingested(ingest.fingerprint)
+
+
+def test_notes_survive_a_reingest(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
+    case = Case.open(src)
+    case.ensure_ingested()
+    case.store.save_note("客户已卸载安全软件")
+    case.ensure_ingested(force=True)
+    assert case.store.scalar("SELECT body FROM notes") == "客户已卸载安全软件"

@@ -1,0 +1,54 @@
+"""Reading Windows log text: encodings, line endings, NULs, binary tails, bounded memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workbench.core.textio import ansi_codec, looks_binary, read_lines, sniff_encoding
+
+LINES = ["2021-05-18 03:11:02, Info                  SP     升级 rollback", "second line", "third"]
+
+
+@pytest.mark.parametrize("codec,bom", [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"),
+                                       ("utf-16-be", b"\xfe\xff"), ("gbk", b""), ("utf-8", b"")])
+def test_encodings(tmp_path: Path, codec: str, bom: bytes) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(bom + "\r\n".join(LINES * 50).encode(codec))
+    got = [ln.text for ln in read_lines(path)]
+    assert got == LINES * 50
+
+
+def test_cp1252_when_not_utf8_nor_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes("Größe: 5 Einträge\r\nnext".encode("cp1252"))
+    assert [ln.text for ln in read_lines(path)] == ["Größe: 5 Einträge", "next"]
+    assert ansi_codec("Größe".encode("cp1252")) == "cp1252"
+
+
+def test_utf16_without_bom_is_sniffed() -> None:
+    assert sniff_encoding(("abcdefgh" * 20).encode("utf-16-le"))[0] == "utf-16-le"
+
+
+def test_bare_lf_nul_and_offsets(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    data = b"one\r\ntwo\nthr\x00ee\r\n\r\nlast"
+    path.write_bytes(data)
+    lines = list(read_lines(path))
+    assert [ln.text for ln in lines] == ["one", "two", "three", "", "last"]
+    assert [ln.number for ln in lines] == [1, 2, 3, 4, 5]
+    assert [data[ln.offset:ln.offset + 3] for ln in lines[:2]] == [b"one", b"two"]
+
+
+def test_a_line_without_newline_is_cut_not_held(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"A" * (300 * 1024) + b"\nend")
+    lines = list(read_lines(path))
+    assert max(len(ln.text) for ln in lines) <= 64 * 1024
+    assert lines[-1].text == "end"
+
+
+def test_binary_tail_is_recognised() -> None:
+    assert looks_binary("\x01\x02\x03\x04\x05\x06\x07\x08abc")
+    assert not looks_binary("2021-05-18 03:11:02, Info   SP   text")
