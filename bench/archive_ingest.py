@@ -100,7 +100,9 @@ def measure(quick: bool) -> list[dict]:
         raw = _raw_read(archive)
         env = dict(os.environ, WORKBENCH_HOME=str(Path(tmp) / "home"))
         done = subprocess.run([sys.executable, "-c", _CHILD, str(archive), str(HERE.parent)], env=env,
-                              capture_output=True, text=True, check=True)
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the ingest process failed:\n{done.stderr[-3000:]}")
         got = json.loads(done.stdout.strip().splitlines()[-1])
     size = f"{info['bytes'] / 2**20:.0f} MiB zip, {info['files']} files"
     return [

@@ -189,3 +189,24 @@ def test_notes_survive_a_reingest(tmp_path: Path) -> None:
     case.store.save_note("客户已卸载安全软件")
     case.ensure_ingested(force=True)
     assert case.store.scalar("SELECT body FROM notes") == "客户已卸载安全软件"
+
+
+_INGEST_CHILD = """
+import sys
+from workbench.core.case import Case
+case = Case.open(sys.argv[1])
+ran = case.ensure_ingested()
+print(int(ran), case.store.scalar("SELECT count(*) FROM timeline"))
+"""
+
+
+def test_two_processes_on_one_case_do_not_corrupt_it(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {f"d{i}/setupact.log": setupact_bytes("".join(
+        f"2021-05-18 04:{n // 60:02d}:{n % 60:02d}, Info                  SP     line {n}\r\n" for n in range(597)))
+        for i in range(30)})
+    procs = [subprocess.Popen([sys.executable, "-c", _INGEST_CHILD, str(src)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).parents[2]) for _ in range(2)]
+    outs = [p.communicate(timeout=300)[0].split() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sorted(int(o[0]) for o in outs) == [0, 1]  # exactly one of them ingested
+    assert {int(o[1]) for o in outs} == {30 * 3 * 200}

@@ -52,3 +52,9 @@ def test_a_line_without_newline_is_cut_not_held(tmp_path: Path) -> None:
 def test_binary_tail_is_recognised() -> None:
     assert looks_binary("\x01\x02\x03\x04\x05\x06\x07\x08abc")
     assert not looks_binary("2021-05-18 03:11:02, Info   SP   text")
+
+
+def test_a_bom_inside_the_file_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(b"\xef\xbb\xbfone\r\n\xef\xbb\xbftwo\r\n")
+    assert [ln.text for ln in read_lines(path)] == ["one", "two"]

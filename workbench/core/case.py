@@ -17,6 +17,7 @@ from typing import Any
 
 from workbench.core.archive.limits import ExtractionLimits
 from workbench.core.errors import UserActionRequired
+from workbench.core.locking import case_lock
 from workbench.core.store import SCHEMA_VERSION, CaseStore
 
 APP_NAME = "CaseWorkbench"
@@ -135,7 +136,11 @@ class Case:
         ingest = Ingest(self, plugin_manager=plugin_manager, limits=limits)
         if not force and self.is_ingested(ingest.fingerprint):
             return False
-        ingest.run(progress=progress, cancel=cancel)
+        with case_lock(self.folder):
+            # another window may have ingested the case while we waited for the lock
+            if not force and self.is_ingested(ingest.fingerprint):
+                return False
+            ingest.run(progress=progress, cancel=cancel)
         return True
 
     def close(self) -> None:
