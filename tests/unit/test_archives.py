@@ -244,3 +244,19 @@ def test_the_original_archive_is_opened_read_only(tmp_path: Path) -> None:
     before = sha(src)
     ingest(src)
     assert sha(src) == before
+
+
+@pytest.mark.parametrize("kind", ["zip", "7z"])
+def test_split_volumes_read_as_one_archive(tmp_path: Path, kind: str) -> None:
+    whole = tmp_path / f"whole.{kind}"
+    payload = {PANTHER: setupact_bytes(), "big.bin": bytes(range(256)) * 2000}
+    (make_zip if kind == "zip" else make_7z)(whole, payload)
+    data = whole.read_bytes()
+    third = len(data) // 3 + 1
+    for i in range(3):
+        (tmp_path / f"upload.{kind}.{i + 1:03d}").write_bytes(data[i * third:(i + 1) * third])
+    case = ingest(tmp_path / f"upload.{kind}.001")
+    rows = files(case)
+    assert rows[PANTHER]["status"] == "parsed"
+    assert rows["big.bin"]["sha256"] == hashlib.sha256(payload["big.bin"]).hexdigest()
+    assert case.digest == hashlib.sha256(data).hexdigest()

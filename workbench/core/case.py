@@ -37,11 +37,12 @@ def cases_root(home: Path | None = None) -> Path:
     return (home or workbench_home()) / "cases"
 
 
-def _hash_file(path: Path) -> str:
+def _hash_files(parts: list[Path]) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(4 * 1024 * 1024):
-            digest.update(chunk)
+    for path in parts:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(4 * 1024 * 1024):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -62,23 +63,30 @@ def _listing_digest(folder: Path) -> str:
 
 
 def source_digest(source: Path, home: Path | None = None) -> str:
-    """SHA-256 of a file (cached by path, size and mtime so a reopen does not re-read gigabytes)."""
+    """SHA-256 of a file, or of all volumes of a split archive (``*.001``) back to back.
+
+    Cached by path, size and modification time, so a reopen does not re-read gigabytes.
+    """
     if source.is_dir():
         return _listing_digest(source)
-    st = source.stat()
+    from workbench.core.archive.volumes import volume_set
+
+    parts = volume_set(source) or [source]
+    stats = [p.stat() for p in parts]
+    size, mtime_ns = sum(s.st_size for s in stats), max(s.st_mtime_ns for s in stats)
     index = cases_root(home) / "_index"
     key = hashlib.sha1(str(source.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
     entry = index / f"{key}.json"
     try:
         cached = json.loads(entry.read_text("utf-8"))
-        if cached["size"] == st.st_size and cached["mtime_ns"] == st.st_mtime_ns:
+        if cached["size"] == size and cached["mtime_ns"] == mtime_ns:
             return str(cached["sha256"])
     except (OSError, ValueError, KeyError):
         pass
-    digest = _hash_file(source)
+    digest = _hash_files(parts)
     try:
         index.mkdir(parents=True, exist_ok=True)
-        entry.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest}), "utf-8")
+        entry.write_text(json.dumps({"size": size, "mtime_ns": mtime_ns, "sha256": digest}), "utf-8")
     except OSError:
         pass  # a read-only home only costs a re-hash next time
     return digest

@@ -7,6 +7,7 @@ pulled one by one, and solid 7z, where the decompressor drives the order.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import zipfile
@@ -25,6 +26,7 @@ from workbench.core.archive.names import (
     clean_member_path,
     unicode_path_extra,
 )
+from workbench.core.archive.volumes import VolumeFile, volume_set
 from workbench.core.errors import (
     ArchiveError,
     ArchiveLimitExceeded,
@@ -45,11 +47,19 @@ OTHER_ARCHIVE_MAGICS = {
 }
 
 
+def open_source(path: Path) -> IO[bytes]:
+    """The source's bytes, read-only: the file itself, or its volumes back to back when it is ``*.001``."""
+    parts = volume_set(path)
+    if parts is not None and len(parts) > 1:
+        return io.BufferedReader(VolumeFile(parts), buffer_size=CHUNK)
+    return open(path, "rb")
+
+
 def sniff_container(path: Path) -> str:
     """Say what ``path`` is as a case source: ``folder``, ``zip``, ``7z``, ``other:<format>`` or ``file``."""
     if path.is_dir():
         return "folder"
-    with open(path, "rb") as fh:
+    with open_source(path) as fh:
         head = fh.read(8)
     if head.startswith(ZIP_MAGICS):
         return "zip"
@@ -144,7 +154,7 @@ class ZipReader(ArchiveReader):
 
     def __init__(self, source: Path, password: str | None = None, name_encoding: str | None = None) -> None:
         super().__init__(source)
-        self._fh = open(source, "rb")  # read-only; never modified
+        self._fh = open_source(source)  # read-only; never modified
         self._password = password.encode("utf-8") if password else None
         self._recovered: list | None = None  # (Member, local header) pairs when the directory is gone
         try:
@@ -192,7 +202,7 @@ class ZipReader(ArchiveReader):
         return members, infos
 
     def _check_password(self) -> None:
-        encrypted = [(m, i) for m, i in zip(self._members, self._infos) if m.encrypted and not m.is_dir]
+        encrypted = [(m, i) for m, i in zip(self._members, self._infos, strict=True) if m.encrypted and not m.is_dir]
         if not encrypted:
             return
         if self._password is None:
@@ -229,7 +239,7 @@ class ZipReader(ArchiveReader):
             extract_local_members(self._fh, self._recovered, open_writer, budget, cancel, self.problems)
             return
         _check_member_count(self._members, budget)
-        for member, info in zip(self._members, self._infos):
+        for member, info in zip(self._members, self._infos, strict=True):
             if member.is_dir or member.is_link:
                 continue
             budget.start_member(member.path)
@@ -261,7 +271,7 @@ class SevenZipReader(ArchiveReader):
         import py7zr
         from py7zr import exceptions as e7
 
-        self._fh = open(source, "rb")  # a file object also keeps py7zr single-threaded and in our control
+        self._fh = open_source(source)  # a file object also keeps py7zr single-threaded and in our control
         self._password = password
         try:
             self._sz = py7zr.SevenZipFile(self._fh, mode="r", password=password)
@@ -324,7 +334,7 @@ class SevenZipReader(ArchiveReader):
         by_out: dict[str, Member] = {}
         targets: list[str] = []
         seen: dict[str, int] = {}
-        for f, member in zip(self._sz.files, self._members):
+        for f, member in zip(self._sz.files, self._members, strict=True):
             if member.is_dir:
                 continue
             if f.filename in seen:
