@@ -260,3 +260,13 @@ def test_split_volumes_read_as_one_archive(tmp_path: Path, kind: str) -> None:
     assert rows[PANTHER]["status"] == "parsed"
     assert rows["big.bin"]["sha256"] == hashlib.sha256(payload["big.bin"]).hexdigest()
     assert case.digest == hashlib.sha256(data).hexdigest()
+
+
+def test_truncated_zip_with_lzma_member_is_recovered(tmp_path: Path) -> None:
+    full = make_zip(tmp_path / "full.zip", {PANTHER: setupact_bytes(), "pad.bin": bytes(range(256)) * 400},
+                    compression=zipfile.ZIP_LZMA)
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(full.read_bytes()[:-30])  # the end of the central directory is gone
+    rows = files(ingest(cut))
+    assert rows[PANTHER]["status"] == "parsed"
+    assert rows["pad.bin"]["sha256"] == hashlib.sha256(bytes(range(256)) * 400).hexdigest()

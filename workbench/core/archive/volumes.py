@@ -11,6 +11,7 @@ import os
 import re
 from bisect import bisect_right
 from pathlib import Path
+from typing import Any
 
 _VOLUME = re.compile(r"^(?P<stem>.+)\.(?P<num>\d{3})$")
 
@@ -68,7 +69,7 @@ class VolumeFile(io.RawIOBase):
         self._pos = pos
         return pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
         done = 0
         while done < len(view) and self._pos < self._size:

@@ -131,9 +131,14 @@ def _copy_member(fh: IO[bytes], member: Member, method: int, csize: int | None, 
                  budget: ExtractionBudget, cancel: Callable[[], bool] | None) -> None:
     dec = _decompressor(method)
     if dec == "lzma":
-        head = fh.read(4)  # version (2) + properties size (2), then the LZMA1 properties
+        head = fh.read(4)  # version (2) + properties size (2), then the 5-byte LZMA1 properties
         props = fh.read(struct.unpack("<H", head[2:4])[0])
-        dec = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma._decode_filter_properties(lzma.FILTER_LZMA1, props)])
+        if len(props) < 5:
+            raise ValueError("LZMA properties cut short")
+        lc_lp_pb = props[0]
+        lzma1 = {"id": lzma.FILTER_LZMA1, "lc": lc_lp_pb % 9, "lp": (lc_lp_pb // 9) % 5, "pb": lc_lp_pb // 45,
+                 "dict_size": int.from_bytes(props[1:5], "little")}
+        dec = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma1])
         if csize is not None:
             csize -= 4 + len(props)
     remaining = csize

@@ -77,6 +77,7 @@ class Mediator:
         ``level`` is one of :data:`LEVELS`. Times are converted to the other clock once the case time zone
         is known (see :mod:`workbench.core.clock`).
         """
+        row: tuple[Any, ...]
         if utc is not None:
             row = (utc, None, "utc", source or self.source, self.file.id, line, level, component, message)
         else:

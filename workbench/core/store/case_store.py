@@ -147,12 +147,12 @@ class CaseStore:
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         cur = self.conn.execute(sql, tuple(params))
-        cur.row_factory = sqlite3.Row  # type: ignore[assignment]
+        cur.row_factory = sqlite3.Row
         return cur.fetchall()
 
     def iter_query(self, sql: str, params: Iterable[Any] = (), batch: int = 2000) -> Iterator[sqlite3.Row]:
         cur = self.conn.execute(sql, tuple(params))
-        cur.row_factory = sqlite3.Row  # type: ignore[assignment]
+        cur.row_factory = sqlite3.Row
         while rows := cur.fetchmany(batch):
             yield from rows
 
