@@ -210,3 +210,15 @@ def test_two_processes_on_one_case_do_not_corrupt_it(tmp_path: Path) -> None:
     assert all(p.returncode == 0 for p in procs)
     assert sorted(int(o[0]) for o in outs) == [0, 1]  # exactly one of them ingested
     assert {int(o[1]) for o in outs} == {30 * 3 * 200}
+
+
+def test_user_tables_and_meta_survive_a_reingest(tmp_path: Path) -> None:
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
+    case = Case.open(src)
+    case.ensure_ingested()
+    case.store.conn.execute("CREATE TABLE user_list (term TEXT)")
+    case.store.conn.execute("INSERT INTO user_list VALUES ('zhangwei')")
+    case.store.set_meta("user.report_lang", "zh")
+    case.ensure_ingested(force=True)
+    assert case.store.scalar("SELECT term FROM user_list") == "zhangwei"
+    assert case.store.get_meta("user.report_lang") == "zh"

@@ -152,12 +152,13 @@ class Ingest:
         self._progress, self._cancel = progress, cancel
         store = self.store
         started = time.perf_counter()
-        store.reset_ingested()
+        parsers = list({id(p): p for p in self.parsers.values()}.values())
+        store.reset_ingested(table for p in parsers for table in p.tables)
         store.set_meta("ingest_state", "running")
         store.set_meta("schema_version", str(SCHEMA_VERSION))
         store.set_meta("source", str(self.case.source))
         store.set_meta("sha256", self.case.digest)
-        ensure_tables(store, list({id(p): p for p in self.parsers.values()}.values()))
+        ensure_tables(store, parsers)
         try:
             self._expand(self.case.source, container="", depth=0, top=True)
             while self._nested:
@@ -357,11 +358,11 @@ def finalize_timeline(store: CaseStore) -> None:
     lo = lo if lo is not None else 0
     hi = hi if hi is not None else 0
     conn = store.conn
+    # The clock is applied inside the sorted copy rather than by two UPDATEs before it: each UPDATE rewrote
+    # every row once more (measured: 15% of finalizing 16k event-log rows).
+    to_utc = clock.local_to_utc_sql(zone, lo, hi, "local")
+    to_local = clock.utc_to_local_sql(zone, lo, hi, "ts")
     with conn:
-        conn.execute(f"UPDATE timeline SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'local')} "
-                     "WHERE basis = 'local' AND local IS NOT NULL")
-        conn.execute(f"UPDATE timeline SET local = {clock.utc_to_local_sql(zone, lo, hi, 'ts')} "
-                     "WHERE basis = 'utc' AND ts IS NOT NULL")
         conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
                      "WHERE basis = 'local' AND ts IS NOT NULL")
         for index in ("timeline_ts", "timeline_file_line", "timeline_level"):
@@ -371,7 +372,10 @@ def finalize_timeline(store: CaseStore) -> None:
         conn.execute(ddl.replace("EXISTS timeline (", "EXISTS timeline_sorted ("))
         conn.execute(
             "INSERT INTO timeline_sorted (ts, local, basis, source, file_id, line, level, component, message) "
-            "SELECT ts, local, basis, source, file_id, line, level, component, message FROM timeline "
+            "SELECT ts, local, basis, source, file_id, line, level, component, message FROM ("
+            f"SELECT CASE WHEN basis = 'local' AND local IS NOT NULL THEN {to_utc} ELSE ts END AS ts, "
+            f"CASE WHEN basis = 'utc' AND ts IS NOT NULL THEN {to_local} ELSE local END AS local, "
+            "basis, source, file_id, line, level, component, message FROM timeline) "
             "ORDER BY ts IS NULL, ts, file_id, line"
         )
         conn.execute("DROP TABLE timeline")

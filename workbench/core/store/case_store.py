@@ -73,17 +73,25 @@ class CaseStore:
 
     # ------------------------------------------------------------------------------------------ writing
 
-    def reset_ingested(self) -> None:
-        """Empty every table an ingest fills (and the parsers' detail tables); notes are kept."""
+    def reset_ingested(self, parser_tables: Iterable[str] = ()) -> None:
+        """Empty every table an ingest fills and drop the parsers' detail tables.
+
+        What the user made survives: notes, and any table or ``user.*`` meta key that is not the output of
+        an ingest (a redaction list, ...). Only tables named in ``parser_tables`` are dropped.
+        """
         with self.conn:
             for table in schema.INGESTED_TABLES:
                 self.conn.execute(f"DELETE FROM {table}")
-            for table in self.detail_tables():
-                self.conn.execute(f"DROP TABLE IF EXISTS {table}")
-            self.conn.execute("DELETE FROM meta WHERE key NOT IN ('created', 'time_zone_user')")
+            existing = set(self.detail_tables())
+            for table in parser_tables:
+                if table in existing:
+                    self.conn.execute(f"DROP TABLE {table}")
+            self.conn.execute(
+                "DELETE FROM meta WHERE key NOT IN ('created', 'time_zone_user') AND key NOT LIKE 'user.%'")
             self.conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('delete-all')")
 
     def detail_tables(self) -> list[str]:
+        """Tables beyond the core schema: parsers' detail tables and what plugins keep in the case."""
         known = {ddl.split("EXISTS", 1)[1].split("(", 1)[0].strip() for ddl in schema.TABLES}
         names = [r[0] for r in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'timeline_fts%' "
