@@ -83,9 +83,8 @@ class CaseStore:
             for table in schema.INGESTED_TABLES:
                 self.conn.execute(f"DELETE FROM {table}")
             existing = set(self.detail_tables())
-            for table in parser_tables:
-                if table in existing:
-                    self.conn.execute(f"DROP TABLE {table}")
+            for table in set(parser_tables) & existing:  # several parsers may share one table
+                self.conn.execute(f"DROP TABLE IF EXISTS {table}")
             self.conn.execute(
                 "DELETE FROM meta WHERE key NOT IN ('created', 'time_zone_user') AND key NOT LIKE 'user.%'")
             self.conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('delete-all')")
