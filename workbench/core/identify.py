@@ -33,6 +33,7 @@ KINDS: dict[str, str] = {
     "rollbackinfo_ini": "rollback information (rollbackinfo.ini)",
     "setupplatform_ini": "SetupPlatform settings (SetupPlatform.ini)",
     "windbg_text": "WinDbg / kd output saved as text",
+    "pe_image": "driver or program image (.sys/.dll/.exe), matched to crash-dump modules",
     "etl": "ETW trace (.etl)",
     "image": "image (screenshot)",
     "archive": "archive inside the case (zip / 7z)",
@@ -64,6 +65,23 @@ _WINDBG = re.compile(
 _PROCMON_CSV_HEAD = re.compile(r'^"[^"]+","[^"]+","(PID|Process ID|ИД процесса|Идентификатор процесса)"', re.I)
 
 
+#: Procmon's CSV column names (the header is English whatever the locale; columns come in display order).
+_PROCMON_COLUMNS = frozenset({
+    "date & time", "process name", "pid", "operation", "result", "detail", "sequence", "company", "description",
+    "command line", "user", "image path", "session", "path", "tid", "relative time", "duration", "time of day",
+    "version", "event class", "authentication id", "virtualized", "integrity", "category", "parent pid",
+    "architecture", "completion time", "process start"})
+
+
+def _procmon_csv_header(text: str) -> bool:
+    """A quoted CSV header with Operation and at least three more Procmon column names, in any order."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    if not first.startswith('"'):
+        return False
+    names = {c.strip().strip('"').lower() for c in first.split('","')}
+    return "operation" in names and len(names & _PROCMON_COLUMNS) >= 4
+
+
 def _text_of(head: bytes) -> str:
     codec, bom = sniff_encoding(head)
     return head[bom:].decode(codec, "replace").replace("\x00", "")
@@ -80,16 +98,21 @@ def identify_kind(name: str, head: bytes) -> str:
             return kind
     base = basename(name).lower()
     ext = base.rsplit(".", 1)[-1] if "." in base else ""
+    if head[:2] == b"MZ" and ext in ("sys", "dll", "exe"):
+        return "pe_image"  # read (never run) to name and unwind crash-dump frames
     if ext == "etl":
         return "etl"
     if ext in ("png", "jpg", "jpeg", "gif", "bmp") and not head:
         return "image"
     # Names are matched as suffixes too: collectors prefix them ("PC01_setupact.log", "Rollback__setupact.log").
     # Setup logs are trusted by name even when their head is damaged: the parser reports the damage.
-    if "setupact" in base and ext in ("log", "txt"):
+    # rotated copies keep the name in front: setupact.log.1, setupact.log.old, setuperr.log.bak
+    if "setupact" in base and (ext in ("log", "txt") or ".log." in base):
         return "setupact"
-    if "setuperr" in base and ext in ("log", "txt"):
+    if "setuperr" in base and (ext in ("log", "txt") or ".log." in base):
         return "setuperr"
+    if "setupapi" in base and ext in ("log", "txt"):
+        return "setupapi"  # a device-install log cut short by a hang ends in binary bytes: trust the name
     text = _text_of(head)
     if not _mostly_text(text):
         return "unknown"
@@ -110,7 +133,7 @@ def identify_kind(name: str, head: bytes) -> str:
         return "setupplatform_ini"
     if "<procmon>" in lower[:512] or ("<processlist>" in lower and "<eventlist>" in lower):
         return "procmon_xml"
-    if ext == "csv" and _PROCMON_CSV_HEAD.match(text):
+    if ext == "csv" and _PROCMON_CSV_HEAD.match(text) or _procmon_csv_header(text):
         return "procmon_csv"
     if _STAMP.search(text[:8192]):
         return "setupact"  # a renamed setup log (setupact_rollback.txt and the like)

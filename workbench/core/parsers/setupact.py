@@ -14,6 +14,9 @@ no time. Times are the machine's local wall clock.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from workbench.core.parsers.base import CaseFile, Mediator, wall_us
 from workbench.core.plugins import hookimpl
 from workbench.core.textio import looks_binary, read_lines
@@ -41,14 +44,22 @@ def _is_stamp(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
+def _stamp_us(stamp: str) -> int | None:
+    """Wall µs of ``YYYY-MM-DD HH:MM:SS``; cached because thousands of lines share one second."""
+    try:
+        return wall_us(int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]),
+                       int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19]))
+    except ValueError:
+        return None
+
+
 def split_line(text: str) -> tuple[int, str, str | None, str, str] | None:
     """(wall µs, level, message id, component, message) for a stamped line; None when it has no stamp."""
     if not _is_stamp(text):
         return None
-    try:
-        local = wall_us(int(text[0:4]), int(text[5:7]), int(text[8:10]),
-                        int(text[11:13]), int(text[14:16]), int(text[17:19]))
-    except ValueError:
+    local = _stamp_us(text[:19])
+    if local is None:
         return None
     rest = text[21:]
     if len(rest) >= 29 and rest[11:12] in ("[", " ") and (rest[10] == " " or rest[:11] == "Fatal Error"):
@@ -81,24 +92,61 @@ def _loose(local: int, rest: str) -> tuple[int, str, str | None, str, str]:
     return local, LEVELS.get(level_raw.lower(), "info"), msg_id, "", tail
 
 
+_BRACKET_STAMP = re.compile(r"^\[(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})[.:](\d{2})(?:\.(\d{1,3}))?\]\s*")
+_WIMGAPI = re.compile(r"^\[\d+\] ")
+_PROCESS = re.compile(r"^\[([\w .-]+?\.(?:exe|EXE|dll|DLL)|Shell Unattend)\]\s*")
+MAX_MESSAGE = 64 * 1024  # a row never grows past this, however many continuation lines follow
+# Text logs never hold C0 controls (other than tab/CR) or undecodable bytes; a binary tail does, even after
+# textio dropped its NULs, so a line with one is junk unless it is a well-formed stamped line.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def is_junk(text: str) -> bool:
+    """True for a line that is binary noise: mostly unreadable, or carrying control bytes and no stamp."""
+    if _CONTROL.search(text) is None and "\r" not in text:
+        return False  # the common case, decided by one regex scan instead of a per-character loop
+    return looks_binary(text) or split_line(text) is None
+
+
+def bracket_stamp(text: str) -> tuple[int, str] | None:
+    """``[05/12/2025 07:44.06.575] WudfCoInstaller: ...`` (C:\\Windows\\setupact.log) → (wall µs, rest)."""
+    m = _BRACKET_STAMP.match(text)
+    if not m:
+        return None
+    mo, d, y, h, mi, s = (int(g) for g in m.groups()[:6])
+    ms = int((m.group(7) or "0").ljust(3, "0"))
+    try:
+        return wall_us(y, mo, d, h, mi, s, ms * 1000), text[m.end():]
+    except ValueError:
+        return None
+
+
 class SetupLogParser:
-    """Reads setupact/setuperr logs into the timeline, streamed line by line."""
+    """Reads setupact/setuperr logs into the timeline, streamed line by line in bounded memory.
+
+    Rotated and renamed copies (``setupact_1.log``, ``setupact_rollback.log``, ``setupact.log.old``) are
+    the same format; the folder a file sits in (its role) tells the phase, so nothing here depends on it.
+    """
 
     name = "setuplog"
     kinds = frozenset({"setupact", "setuperr"})
     tables: dict[str, str] = {}
-    version = 1
+    version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         source = file.kind  # setupact or setuperr
         pending: list = []  # the row being built: [line, local, level, component, message]
         last_local: int | None = None
         binary_from: int | None = None
+        stamped = 0
+        lines = 0
         for ln in read_lines(file.location):
+            lines = ln.number
             if ln.number % 20000 == 0:
                 mediator.check(ln.offset)
             text = ln.text
-            if looks_binary(text):
+            # inside a binary run, only a stamped line ends it: random bytes also make short "clean" lines
+            if is_junk(text) or (binary_from is not None and stamped and split_line(text) is None):
                 if binary_from is None:
                     binary_from = ln.offset
                 continue
@@ -110,16 +158,31 @@ class SetupLogParser:
                 if pending:
                     self._emit(mediator, source, pending)
                 local, level, msg_id, component, message = parts
+                stamped += 1
                 last_local = local
+                if not component and (m := _PROCESS.match(message)):
+                    component = m.group(1)  # empty column: the process names itself in the message
                 if msg_id:
                     message = f"[{msg_id}] {message}" if message else f"[{msg_id}]"
                 pending = [ln.number, local, level, component or None, message]
-            elif not text.strip():
                 continue
-            elif pending and text[:1] in (" ", "\t"):
-                pending[4] += "\n" + text.strip()
+            if not text.strip():
+                continue
+            if (br := bracket_stamp(text)) is not None:  # free text with its own [MM/DD/YYYY ...] stamp
+                if pending:
+                    self._emit(mediator, source, pending)
+                last_local = br[0]
+                pending = [ln.number, br[0], None, None, br[1].strip()]
+            elif pending and pending[1] is not None and not _WIMGAPI.match(text) and (
+                    text[:1] in (" ", "\t") or stamped):
+                # an indented block, or a message cut by a bare LF: it belongs to the row before
+                if len(pending[4]) + len(text) > MAX_MESSAGE:
+                    self._emit(mediator, source, pending)
+                    pending = [ln.number, pending[1], pending[2], pending[3], text.strip()]
+                else:
+                    pending[4] += "\n" + text.strip()
             else:
-                # a line with no stamp: its own row, at the time of the line before
+                # a line with no stamp (WIMGAPI, or free text): its own row, at the time of the line before
                 if pending:
                     self._emit(mediator, source, pending)
                 pending = [ln.number, last_local, None, None, text.strip()]
@@ -128,6 +191,8 @@ class SetupLogParser:
         if binary_from is not None:
             mediator.problem(f"the file ends in unreadable binary bytes from offset {binary_from} "
                              "(cut short while Setup was writing it)", binary_from)
+        if lines and not stamped and mediator.events and file.role not in ("preinit", None):
+            mediator.problem("no timestamped Setup lines: read as free text (like C:\\Windows\\setupact.log)")
 
     @staticmethod
     def _emit(mediator: Mediator, source: str, row: list) -> None:
