@@ -8,6 +8,7 @@ offset transitions inside the case's time range, so re-clocking millions of rows
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 US = 1_000_000
@@ -159,25 +160,34 @@ _PROBE_LO = 946_684_800 * US  # 2000-01-01: probing is clamped to sane years
 _PROBE_HI = 2_208_988_800 * US  # 2040-01-01
 
 
-def _transitions(zone: ZoneInfo, lo_us: int, hi_us: int) -> list[tuple[int, int]]:
-    """(utc_us_from, offset_us) pairs covering [lo, hi]: hourly probes, refined to the quarter hour."""
-    hour, quarter = 3600 * US, 900 * US
-    lo = min(max(lo_us, _PROBE_LO), _PROBE_HI) - 2 * 86_400 * US
-    hi = max(min(hi_us, _PROBE_HI), _PROBE_LO) + 2 * 86_400 * US
+@lru_cache(maxsize=64)
+def _transitions(zone: ZoneInfo, lo_us: int, hi_us: int) -> tuple[tuple[int, int], ...]:
+    """(utc_us_from, offset_us) pairs covering [lo, hi]: daily probes, refined to the hour, then the quarter.
+
+    Daily, not hourly: offset changes are months apart, and a case spanning years of event logs made hourly
+    probing cost ~0.2 s per call (measured: 3 calls were 0.65 s of a 16k-record EVTX ingest). Cached, since
+    finalizing a case asks for the same zone and range up to three times.
+    """
+    day, hour, quarter = 86_400 * US, 3600 * US, 900 * US
+    lo = min(max(lo_us, _PROBE_LO), _PROBE_HI) - 2 * day
+    hi = max(min(hi_us, _PROBE_HI), _PROBE_LO) + 2 * day
     t = lo - lo % hour
     prev = _offset_us(zone, t)
     out = [(t, prev)]
     while t <= hi:
-        nxt = t + hour
+        nxt = t + day
         off = _offset_us(zone, nxt)
         if off != prev:
-            q = t + quarter
+            h = t
+            while _offset_us(zone, h + hour) == prev:
+                h += hour
+            q = h + quarter
             while _offset_us(zone, q) == prev:
                 q += quarter
             out.append((q, off))
             prev = off
         t = nxt
-    return out
+    return tuple(out)
 
 
 def _offset_us(zone: ZoneInfo, utc_us: int) -> int:
