@@ -1,7 +1,8 @@
 """The analysis of a case as one JSON object (``schema: workbench.analysis/1``), built from the store.
 
 The keys are a contract with scripts and later issues: they stay, and unknown values are ``null``, never
-guessed. Values come from facts the parsers and analyzers recorded (highest weight wins) and from the
+guessed. ``processes`` (Setup processes and third-party suspects from Procmon) is empty lists without a
+capture. Values come from facts the parsers and analyzers recorded (highest weight wins) and from the
 findings table; nothing here knows about any particular problem.
 """
 
@@ -11,6 +12,7 @@ import json
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.processes import processes_summary
 from workbench.core.store import CaseStore
 
 SCHEMA = "workbench.analysis/1"
@@ -66,6 +68,7 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
         "system": system,
         "upgrade": upgrade,
         "crash": crash,
+        "processes": processes_summary(store),
         "findings": findings(store),
     }
 

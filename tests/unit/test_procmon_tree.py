@@ -1,0 +1,196 @@
+"""The process tree and the interference findings: PML, CSV and XML of one capture give one tree."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fixture_file
+from tests.unit.procmon_writer import upgrade_scenario, write_csv, write_pml
+from workbench.core.case import Case
+from workbench.core.processes import ProcessNode, process_tree, walk
+
+
+def _case(path: Path) -> Case:
+    case = Case.open(path)
+    case.ensure_ingested()
+    return case
+
+
+def shape(roots: list[ProcessNode]) -> set[tuple]:
+    """The tree as (pid, name, parent pid, parent name) per process; orphans have no parent; PID reuse shows
+    as two entries (different start times) whose parent identity is compared, never the PID alone."""
+    out = set()
+
+    def visit(n: ProcessNode, parent: ProcessNode | None) -> None:
+        if n.process != -1 and sum(n.counts.values()):  # an export only knows processes that have rows
+            real = parent if parent is not None and parent.process != -1 else None
+            out.add((n.pid, n.name.lower(), real.pid if real else None, real.name.lower() if real else None,
+                     n.image.lower() if n.image else None))
+        for c in n.children:
+            visit(c, n)
+
+    for r in roots:
+        visit(r, None)
+    return out
+
+
+def test_pml_and_csv_of_the_same_capture_give_the_same_tree(tmp_path: Path) -> None:
+    procs, events = upgrade_scenario()
+    pml = _case(write_pml(tmp_path / "cap.pml", procs, events))
+    cols = ("Time of Day", "Process Name", "PID", "Operation", "Path", "Result", "Detail", "Parent PID",
+            "Image Path", "Date & Time")
+    csv = _case(write_csv(tmp_path / "cap.csv", procs, events, columns=cols))
+    a, b = process_tree(pml.store), process_tree(csv.store)
+    assert shape(a) == shape(b)
+    assert len(shape(a)) == 9  # System has no events in this capture
+    # PID 7000 twice: two dismhost processes, both under SetupHost, with different images
+    dism = [n for _d, n in walk(a) if n.name == "dismhost.exe"]
+    assert len(dism) == 2 and {n.image for n in dism} == {"C:\\Temp\\D1\\dismhost.exe", "C:\\Temp\\D2\\dismhost.exe"}
+
+
+def test_nodes_marks_orphans_and_exit_codes(tmp_path: Path) -> None:
+    procs, events = upgrade_scenario()
+    roots = process_tree(_case(write_pml(tmp_path / "cap.pml", procs, events)).store)
+    by_name = {n.name: n for _d, n in walk(roots)}
+    unknown = by_name["unknown parent"]
+    assert {c.name for c in unknown.children} == {"explorer.exe", "ctagent.exe"}
+    assert [c.name for c in by_name["SetupHost.exe"].children] == ["dismhost.exe", "mighost.exe", "dismhost.exe"]
+    assert by_name["conhost.exe"].setup  # under dismhost
+    assert not by_name["explorer.exe"].setup and not by_name["explorer.exe"].third_party
+    agent = by_name["ctagent.exe"]
+    assert agent.third_party and not agent.setup and agent.counts["file"] == 2
+    d = [n for _d, n in walk(roots) if n.name == "dismhost.exe" and n.exit_status][0].as_dict()
+    assert d["exit_status"] == "0xC0000005" and "abnormal-exit" in d["marks"] and d["lifetime_s"] == 15.0
+    assert d["start"] == "2024-06-10T06:13:25Z" and d["clock"] == "utc"
+    assert by_name["SetupHost.exe"].as_dict()["exit_status"] == "0x8007001F"
+
+
+def test_interference_findings_with_evidence(tmp_path: Path) -> None:
+    procs, events = upgrade_scenario()
+    store = _case(write_pml(tmp_path / "cap.pml", procs, events)).store
+    found = {}
+    for f in store.query("SELECT * FROM findings WHERE rule_id LIKE 'procmon.%' ORDER BY id"):
+        ev = [r["text"] for r in store.query("SELECT text FROM evidence WHERE finding_id = ?", (f["id"],))]
+        found.setdefault(f["rule_id"], []).append((f["title"], f["severity"], ev, json.loads(f["data"])))
+    (title, sev, ev, data), = found["procmon.third_party_module_in_setup"]
+    assert "SetupHost.exe" in title and sev == "high"
+    assert data["modules"] == [{"path": "C:\\Program Files\\Contoso\\cthook64.dll", "company": "Contoso Ltd."}]
+    assert ev and "Load Image C:\\Program Files\\Contoso\\cthook64.dll" in ev[0]
+    (title, sev, ev, data), = found["procmon.third_party_touches_setup"]
+    assert "ctagent.exe" in title and data["events"] == 2 and sev == "high"
+    assert data["refused_to_setup"] == ["C:\\$WINDOWS.~BT\\Sources\\SafeOS\\winre.wim"]
+    assert ev[0].startswith("dismhost.exe: CreateFile") and ev[0].endswith("SHARING VIOLATION")
+    assert all("$WINDOWS.~BT" in e for e in ev)
+    denied = {t for t, *_ in found["procmon.setup_access_denied"]}
+    assert any("dismhost.exe" in t and "SHARING VIOLATION" in t and "ACCESS DENIED" in t for t in denied)
+    exits = {t: (s, e) for t, s, e, _d in found["procmon.setup_abnormal_exit"]}
+    sev, ev = exits["dismhost.exe exited with 0xC0000005"]
+    assert sev == "high"
+    assert ev[0].startswith("dismhost.exe: Process Exit")
+    # the seconds before the crash: the agent reading install.wim, dismhost denied on the agent's driver
+    assert any("ctflt.sys → ACCESS DENIED" in e for e in ev) and any("install.wim" in e for e in ev)
+    assert exits["SetupHost.exe exited with 0x8007001F"][0] == "medium"
+    assert "dismhost.exe exited with 0x00000000" not in exits
+
+
+def test_processes_command_prints_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workbench.cli import main
+
+    procs, events = upgrade_scenario()
+    path = write_pml(tmp_path / "cap.pml", procs, events)
+    assert main(["processes", str(path), "-q", "--json"]) == 0
+    tree = json.loads(capsys.readouterr().out)
+    system, unknown = tree
+    assert system["name"] == "System" and unknown["name"] == "unknown parent"
+    explorer = [c for c in unknown["children"] if c["name"] == "explorer.exe"][0]
+    setup = explorer["children"][0]
+    assert (setup["name"], setup["exit_status"], setup["marks"]) == ("setup.exe", "0x8007001F",
+                                                                      ["setup", "abnormal-exit"])
+    assert setup["command_line"] == '"D:\\setup.exe" /auto upgrade'
+    assert main(["processes", str(path), "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "      SetupHost.exe pid=6412 parent=6200" in text and "exit=0xC0000005" in text
+
+
+@pytest.mark.fixtures
+@pytest.mark.parametrize("pml,csv", [
+    ("procmon-parser-decompressed/LogFileUTC64Process.PML", "procmon-parser-decompressed/LogFileUTC64Process.CSV"),
+    ("procmon-parser/CompressedLogfileTests32bitUTCPML", "procmon-parser/CompressedLogfileTests32bitUTCCSV"),
+])
+def test_real_pml_and_csv_give_the_same_tree(shared_fixtures: Path, tmp_path: Path, pml: str, csv: str) -> None:
+    paths = []
+    for rel, ext in ((pml, "PML"), (csv, "CSV")):
+        src = fixture_file(shared_fixtures, f"procmon/{rel}")
+        data = src.read_bytes()
+        if rel.startswith("procmon-parser/"):
+            data = zlib.decompress(data)
+        out = tmp_path / f"Logfile.{ext}"
+        out.write_bytes(data)
+        paths.append(out)
+    a = shape(process_tree(_case(paths[0]).store))
+    b = shape(process_tree(_case(paths[1]).store))
+    assert a == b
+    assert len(a) > 10
+
+
+@pytest.mark.fixtures
+@pytest.mark.parametrize("arch", ["x64", "x86"])
+def test_synthetic_upgrade_capture_matches_its_expected_json(shared_fixtures: Path, arch: str) -> None:
+    base = f"procmon/synthetic/synthetic_upgrade_{arch}"
+    expected = json.loads(fixture_file(shared_fixtures, base + ".expected.json").read_text("utf-8"))
+    store = _case(fixture_file(shared_fixtures, base + ".pml")).store
+    procs = store.query("SELECT * FROM procmon_processes ORDER BY process")
+    got = [{"pid": r["pid"], "parent_pid": r["parent_pid"], "name": r["name"], "image_path": r["image"],
+            "command_line": r["command_line"], "company": r["company"], "description": r["description"],
+            "user": r["user"], "integrity": r["integrity"],
+            "start_filetime": r["start"] * 10 + 116444736000000000 if r["start"] else 0,
+            "end_filetime": r["end"] * 10 + 116444736000000000 if r["end"] else 0,
+            "is_64bit": bool(r["is_64bit"])} for r in procs]
+    assert got == expected["processes"]
+    rows = store.query("SELECT e.*, t.ts, p.pid, p.name FROM procmon_events e JOIN timeline t "
+                       "ON t.file_id = e.file_id AND t.line = e.line JOIN procmon_processes p "
+                       "ON p.file_id = e.file_id AND p.process = e.process ORDER BY e.line")
+    assert len(rows) == expected["event_count"] == 30
+    for r, e in zip(rows, expected["events"], strict=True):
+        assert (r["name"], str(r["pid"]), r["operation"], r["result"], r["path"], r["class"]) == \
+            (e["Process Name"], e["PID"], e["Operation"], e["Result"], e["Path"], e["Event Class"])
+        assert r["ts"] == (e["date_filetime"] - 116444736000000000) // 10
+        if r["detail"] is not None:  # the compact detail is Procmon's, minus the environment block
+            assert e["Detail"].startswith(r["detail"])
+    summary = {(n.name, n.as_dict(children=False)["exit_status"]) for _d, n in walk(process_tree(store)) if n.setup}
+    assert ("dismhost.exe", "0xC0000005") in summary and ("SetupHost.exe", "0x8007001F") in summary
+    third = {n.name for _d, n in walk(process_tree(store)) if n.third_party}
+    assert third == {"avagent.exe", "ÜberTool-日本.exe"}
+
+
+def test_processes_summary_for_the_analysis_json(tmp_path: Path) -> None:
+    from workbench.core.processes import processes_summary
+
+    procs, events = upgrade_scenario()
+    summary = processes_summary(_case(write_pml(tmp_path / "cap.pml", procs, events)).store)
+    setup = {(p["name"], p["exit_status"]) for p in summary["setup_processes"]}
+    assert ("dismhost.exe", "0xC0000005") in setup and ("dismhost.exe", "0x00000000") in setup
+    assert ("SetupHost.exe", "0x8007001F") in setup and ("TiWorker.exe", None) not in setup
+    (agent,) = summary["third_party_suspects"]
+    assert (agent["name"], agent["company"]) == ("ctagent.exe", "Contoso Ltd.")
+    assert agent["findings"] == ["ctagent.exe (Contoso Ltd.) touched Setup's files"]
+    assert any("winre.wim" in e["text"] for e in agent["evidence"])
+
+
+@pytest.mark.fixtures
+def test_synthetic_default_column_csv_gives_the_pml_setup_subtree(shared_fixtures: Path) -> None:
+    base = "procmon/synthetic/synthetic_upgrade_x64"
+    pml = process_tree(_case(fixture_file(shared_fixtures, base + ".pml")).store)
+    csv = process_tree(_case(fixture_file(shared_fixtures, base + ".default-columns.CSV")).store)
+
+    def setup_subtree(roots: list[ProcessNode]) -> list[tuple]:
+        top = [n for _d, n in walk(roots) if n.name == "setup.exe"][0]
+        return [(d, n.pid, n.name, n.command_line, n.as_dict(children=False)["exit_status"], n.marks)
+                for d, n in walk([top])]
+
+    assert setup_subtree(pml) == setup_subtree(csv)
+    assert len(setup_subtree(csv)) == 7

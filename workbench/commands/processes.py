@@ -1,0 +1,51 @@
+"""``workbench processes CASE [--json]``: the process tree of the case's Procmon captures, for scripts and tests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from workbench.commands.common import add_case_arguments, open_case
+from workbench.core import clock
+from workbench.core.processes import ProcessNode, hex32, process_tree, walk
+
+NAME = "processes"
+HELP = "print the process tree of the Procmon captures (parent, times, command line, company, exit status, marks)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_case_arguments(p)
+    p.add_argument("--json", action="store_true", help="the tree as JSON (nested children)")
+
+
+def _line(n: ProcessNode) -> str:
+    if n.process == -1:
+        return "[unknown parent]"
+    utc = n.basis == "utc"
+    parts = [f"{n.name} pid={n.pid} parent={n.parent_pid}"]
+    parts.append(f"start={clock.format_us(n.start, utc) or '?'} end={clock.format_us(n.end, utc) or '-'}")
+    if n.exit_status is not None:
+        parts.append(f"exit={hex32(n.exit_status)}")
+    if n.company:
+        parts.append(f"company={n.company!r}")
+    if n.marks:
+        parts.append("[" + ",".join(n.marks) + "]")
+    if n.command_line:
+        parts.append(f"cmd={n.command_line!r}")
+    return " ".join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    case = open_case(args)
+    roots = process_tree(case.store)
+    if args.json:
+        files = {r["id"]: r["path"] for r in case.store.query("SELECT id, path FROM files")}
+        out = [dict(n.as_dict(), file=files.get(n.file_id)) for n in roots]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        if not roots:
+            sys.stdout.write("no Procmon capture in this case\n")
+        for depth, n in walk(roots):
+            sys.stdout.write("  " * depth + _line(n) + "\n")
+    return 0

@@ -1,0 +1,469 @@
+"""The process tree of Procmon captures, and who interfered with Setup.
+
+The tree is read from ``procmon_processes`` (filled by the PML, CSV and XML readers), one tree per capture.
+Nodes are keyed by ``(file_id, process)``: Procmon's process index, or (PID, start) for CSV; never by PID
+alone, because Windows reuses PIDs within minutes. A process whose parent is not in the capture (it exited
+before Procmon started) hangs under an "unknown parent" node of its capture.
+
+Marks: the Setup family (the processes of a down-level upgrade, see BRIEF.md: setup → SetupPrep →
+SetupHost → dismhost/mighost (→ conhost), TrustedInstaller/TiWorker, SetupPlatform) and third-party
+processes (a company that is not Microsoft, or no company and an image outside the Windows folders).
+
+:func:`workbench_analyze` turns the capture into findings an engineer would otherwise dig out of Procmon by
+hand: third-party modules loaded into Setup processes, third-party processes touching Setup's folders
+(``$WINDOWS.~BT``, ``$Windows.~WS``, Panther) or Setup's executables, ACCESS DENIED / SHARING VIOLATION on
+Setup paths or in Setup processes, and what happened in the seconds before a Setup process exited with an
+error status. Each finding carries the events as evidence rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core import clock
+from workbench.core.plugins import hookimpl
+from workbench.core.store import CaseStore
+
+SETUP_FAMILY = frozenset({
+    "setup.exe", "setupprep.exe", "setuphost.exe", "dismhost.exe", "mighost.exe", "conhost.exe",
+    "trustedinstaller.exe", "tiworker.exe", "setupplatform.exe"})
+#: Names that other software uses too: marked only in a Setup context (see :func:`mark`).
+_AMBIGUOUS = frozenset({"setup.exe", "conhost.exe"})
+SETUP_PATH_MARKERS = ("$windows.~bt", "$windows.~ws", "\\panther")
+WINDOWS_FOLDERS = ("\\windows\\", "\\$windows.~bt\\", "\\$windows.~ws\\", "\\systemroot\\", "\\windowsapps\\")
+KERNEL_NAMES = frozenset({"system", "idle", "registry", "secure system", "memcompression", "memory compression",
+                          "interrupts"})
+DENIALS = ("ACCESS DENIED", "SHARING VIOLATION")
+BEFORE_EXIT_US = 5_000_000  # "the seconds before a Setup process exited abnormally"
+MAX_EVIDENCE = 25
+
+
+def is_microsoft(company: str | None) -> bool:
+    c = (company or "").lower()
+    return "microsoft" in c or "sysinternals" in c
+
+
+def in_windows_folders(image: str | None) -> bool:
+    low = (image or "").lower().replace("/", "\\")
+    if low.startswith("\\??\\"):
+        low = low[4:]
+    return any(marker in low for marker in WINDOWS_FOLDERS) or low.startswith("\\systemroot")
+
+
+def is_setup_path(path: str | None) -> bool:
+    low = (path or "").lower()
+    return any(m in low for m in SETUP_PATH_MARKERS)
+
+
+def hex32(value: int | None) -> str | None:
+    """An exit status as Procmon's u32, in the 0xC0000005 form engineers search for."""
+    return None if value is None else f"0x{value & 0xFFFFFFFF:08X}"
+
+
+@dataclass
+class ProcessNode:
+    """One process of one capture (``key`` = (file_id, process)), with its children."""
+
+    file_id: int
+    process: int
+    pid: int | None
+    parent_pid: int | None
+    name: str
+    image: str = ""
+    command_line: str = ""
+    user: str = ""
+    integrity: str = ""
+    company: str = ""
+    description: str = ""
+    version: str = ""
+    basis: str = "utc"
+    start: int | None = None
+    end: int | None = None
+    exit_status: int | None = None
+    exit_line: int | None = None
+    first_line: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    parent: tuple[int, int] | None = None
+    setup: bool = False
+    third_party: bool = False
+    children: list[ProcessNode] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.file_id, self.process)
+
+    @property
+    def lifetime_s(self) -> float | None:
+        if self.start is None or self.end is None:
+            return None
+        return (self.end - self.start) / 1e6
+
+    @property
+    def abnormal_exit(self) -> bool:
+        """An NTSTATUS error/warning or a failure HRESULT (0xC0000005, 0x8007001F): the top bit is set."""
+        return self.exit_status is not None and self.exit_status >= 0x80000000
+
+    @property
+    def marks(self) -> list[str]:
+        out = []
+        if self.setup:
+            out.append("setup")
+        if self.third_party:
+            out.append("third-party")
+        if self.abnormal_exit:
+            out.append("abnormal-exit")
+        return out
+
+    def as_dict(self, children: bool = True) -> dict[str, Any]:
+        utc = self.basis == "utc"
+        d: dict[str, Any] = {
+            "file_id": self.file_id, "process": self.process, "pid": self.pid, "parent_pid": self.parent_pid,
+            "parent": list(self.parent) if self.parent else None, "name": self.name, "image": self.image,
+            "command_line": self.command_line, "user": self.user, "integrity": self.integrity,
+            "company": self.company, "description": self.description, "version": self.version,
+            "clock": self.basis, "start": clock.format_us(self.start, utc), "end": clock.format_us(self.end, utc),
+            "lifetime_s": self.lifetime_s, "exit_status": hex32(self.exit_status), "marks": self.marks,
+            "events": self.counts,
+        }
+        if children:
+            d["children"] = [c.as_dict() for c in self.children]
+        return d
+
+
+def _has_table(store: CaseStore, name: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))
+
+
+def load_processes(store: CaseStore, file_id: int | None = None) -> list[ProcessNode]:
+    """Every process of every capture (or of ``file_id``), parents resolved and marks set; no tree yet."""
+    if not _has_table(store, "procmon_processes"):
+        return []
+    where, params = ("WHERE file_id = ?", (file_id,)) if file_id is not None else ("", ())
+    nodes: dict[tuple[int, int], ProcessNode] = {}
+    parents: dict[tuple[int, int], int | None] = {}
+    for r in store.query(f"SELECT * FROM procmon_processes {where} ORDER BY file_id, process", params):
+        n = ProcessNode(
+            file_id=r["file_id"], process=r["process"], pid=r["pid"], parent_pid=r["parent_pid"],
+            name=r["name"] or "", image=r["image"] or "", command_line=r["command_line"] or "",
+            user=r["user"] or "", integrity=r["integrity"] or "", company=r["company"] or "",
+            description=r["description"] or "", version=r["version"] or "", basis=r["basis"] or "utc",
+            start=r["start"], end=r["end"], exit_status=r["exit_status"], exit_line=r["exit_line"],
+            first_line=r["first_line"],
+            counts={"process": r["n_process"], "registry": r["n_registry"], "file": r["n_file"],
+                    "network": r["n_network"], "profiling": r["n_profiling"], "other": r["n_other"]})
+        nodes[n.key] = n
+        parents[n.key] = r["parent_process"]
+    for key, n in nodes.items():
+        pidx = parents[key]
+        cand = nodes.get((n.file_id, pidx)) if pidx is not None else None
+        # a parent index is trusted when its process has the parent PID (it resolves PID reuse)
+        if cand is not None and cand is not n and (n.parent_pid is None or cand.pid == n.parent_pid):
+            n.parent = cand.key
+    mark(nodes)
+    return list(nodes.values())
+
+
+def mark(nodes: dict[tuple[int, int], ProcessNode]) -> None:
+    """Set the Setup-family and third-party marks. ``setup.exe`` counts when it is Microsoft's (installers
+    of other products share the name); ``conhost.exe`` when its parent is a Setup process."""
+    for n in nodes.values():
+        low = n.name.lower()
+        if low in SETUP_FAMILY and low not in _AMBIGUOUS:
+            n.setup = True
+        elif low == "setup.exe":
+            n.setup = not n.company or is_microsoft(n.company)
+        name_ok = low not in KERNEL_NAMES and n.pid not in (0, 4)
+        if n.company:
+            n.third_party = name_ok and not is_microsoft(n.company)
+        else:
+            # no company (a CSV without that column): Setup's own names run from temp folders too
+            # (dismhost.exe under %TEMP%), so only an unknown name outside the Windows folders counts
+            n.third_party = name_ok and not n.setup and low not in _AMBIGUOUS and bool(n.image) \
+                and not in_windows_folders(n.image)
+    for n in nodes.values():
+        if n.name.lower() == "conhost.exe" and n.parent is not None and nodes[n.parent].setup \
+                and not n.third_party:
+            n.setup = True
+
+
+UNKNOWN_PARENT = "unknown parent"
+
+
+def build_tree(nodes: Iterable[ProcessNode]) -> list[ProcessNode]:
+    """Roots of the process forest, per capture: true roots (System, Idle), then an "unknown parent" node
+    holding the processes whose parent is not in the capture. Children are ordered by start time."""
+    by_key = {n.key: n for n in nodes}
+    for n in by_key.values():
+        n.children = []
+    roots: list[ProcessNode] = []
+    orphans: dict[int, list[ProcessNode]] = {}
+    for n in by_key.values():
+        if n.parent is not None and n.parent in by_key:
+            by_key[n.parent].children.append(n)
+        elif not n.parent_pid or n.parent_pid == n.pid:
+            roots.append(n)
+        else:
+            orphans.setdefault(n.file_id, []).append(n)
+
+    def order(n: ProcessNode) -> tuple[int, int, int]:
+        return (n.file_id, n.start if n.start is not None else -(1 << 62), n.process)
+
+    for n in by_key.values():
+        n.children.sort(key=order)
+    for fid, kids in sorted(orphans.items()):
+        holder = ProcessNode(file_id=fid, process=-1, pid=None, parent_pid=None, name=UNKNOWN_PARENT)
+        holder.children = sorted(kids, key=order)
+        roots.append(holder)
+    roots.sort(key=lambda n: (n.file_id, n.process == -1, order(n)))
+    return roots
+
+
+def process_tree(store: CaseStore, file_id: int | None = None) -> list[ProcessNode]:
+    """The tree (roots with children) for the views and ``workbench processes``."""
+    return build_tree(load_processes(store, file_id))
+
+
+def walk(roots: Iterable[ProcessNode], depth: int = 0) -> Iterable[tuple[int, ProcessNode]]:
+    for n in roots:
+        yield depth, n
+        yield from walk(n.children, depth + 1)
+
+
+# ------------------------------------------------------------------------------------------- analysis
+
+
+def _evidence(store: CaseStore, where: str, params: tuple[Any, ...], limit: int = MAX_EVIDENCE,
+              order: str = "t.ts") -> list[dict[str, Any]]:
+    """Procmon events (joined to the clocked timeline) as evidence rows."""
+    rows = store.query(
+        "SELECT e.file_id, e.line, t.ts, t.component, e.operation, e.path, e.result, e.detail "
+        "FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND t.line = e.line "
+        f"WHERE {where} ORDER BY {order} LIMIT {int(limit)}", params)
+    out = []
+    for r in rows:
+        text = f"{r['component'] or '?'}: {r['operation']} {r['path'] or ''}".rstrip()
+        if r["result"] and r["result"] != "SUCCESS":
+            text += f" → {r['result']}"
+        if r["detail"]:
+            text += f" ({r['detail'][:200]})"
+        out.append({"file_id": r["file_id"], "line": r["line"], "ts": r["ts"], "text": text})
+    return out
+
+
+def _label(n: ProcessNode) -> str:
+    return f"{n.name} (PID {n.pid})"
+
+
+def _keys_sql(keys: Iterable[tuple[int, int]]) -> str:
+    pairs = sorted(set(keys))
+    if not pairs:
+        return "0"
+    return "(" + " OR ".join(f"(e.file_id = {f} AND e.process = {p})" for f, p in pairs) + ")"
+
+
+_SETUP_PATH_SQL = ("(e.path LIKE '%$WINDOWS.~BT%' OR e.path LIKE '%$Windows.~WS%' OR e.path LIKE '%\\Panther%' "
+                   + "".join(f" OR e.path LIKE '%\\{name}'" for name in sorted(SETUP_FAMILY - _AMBIGUOUS)) + ")")
+
+
+def analyze(store: CaseStore) -> list[dict[str, Any]]:
+    """The interference findings for every capture in the case, as dicts for :meth:`CaseStore.add_finding`."""
+    nodes = {n.key: n for n in load_processes(store)}
+    if not nodes:
+        return []
+    setup = [n for n in nodes.values() if n.setup]
+    third = [n for n in nodes.values() if n.third_party and not n.setup]
+    findings: list[dict[str, Any]] = []
+    findings += _modules_in_setup(store, setup)
+    findings += _third_party_touching(store, third, setup)
+    findings += _denials(store, nodes, setup)
+    findings += _abnormal_exits(store, setup, third)
+    return findings
+
+
+def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[str, Any]]:
+    out = []
+    for n in setup:
+        suspects: dict[str, str] = {}
+        if _has_table(store, "procmon_modules"):
+            for m in store.query("SELECT path, company FROM procmon_modules WHERE file_id = ? AND process = ?",
+                                 (n.file_id, n.process)):
+                if (m["company"] and not is_microsoft(m["company"])) or \
+                        (not m["company"] and m["path"] and not in_windows_folders(m["path"])
+                         and m["path"].lower() != n.image.lower()):
+                    suspects[m["path"]] = m["company"] or ""
+        for r in store.query("SELECT path FROM procmon_events e WHERE e.file_id = ? AND e.process = ? "
+                             "AND e.operation = 'Load Image'", (n.file_id, n.process)):
+            p = r["path"] or ""
+            if p and not in_windows_folders(p) and p.lower() != n.image.lower() and p not in suspects:
+                suspects[p] = ""
+        if not suspects:
+            continue
+        names = ", ".join(f"{p.rsplit(chr(92), 1)[-1]}" + (f" ({c})" if c else "") for p, c in suspects.items())
+        evidence = _evidence(store, "e.file_id = ? AND e.process = ? AND e.operation = 'Load Image' AND ("
+                             + " OR ".join("e.path = ?" for _ in suspects) + ")",
+                             (n.file_id, n.process, *suspects))
+        if not evidence:
+            evidence = [{"file_id": n.file_id, "line": n.first_line, "ts": None,
+                         "text": f"{_label(n)} module list: {p}" + (f" ({c})" if c else "")}
+                        for p, c in list(suspects.items())[:MAX_EVIDENCE]]
+        out.append(dict(
+            rule_id="procmon.third_party_module_in_setup", severity="high", score=70,
+            title=f"Third-party module loaded into {n.name}",
+            summary=f"{_label(n)} has non-Microsoft code in it: {names}. Security and data-protection agents "
+                    "that inject into Setup processes are a known cause of down-level failures.",
+            remediation="Update or uninstall the product these modules belong to, then retry the upgrade.",
+            data={"process": list(n.key), "modules": [{"path": p, "company": c} for p, c in suspects.items()]},
+            evidence=evidence))
+    return out
+
+
+def _third_party_touching(store: CaseStore, third: list[ProcessNode],
+                          setup: list[ProcessNode]) -> list[dict[str, Any]]:
+    out = []
+    setup_keys = _keys_sql(n.key for n in setup)
+    for n in third:
+        where = f"e.file_id = ? AND e.process = ? AND {_SETUP_PATH_SQL}"
+        count = store.scalar(f"SELECT count(*) FROM procmon_events e WHERE {where}", (n.file_id, n.process))
+        if not count:
+            continue
+        denials = store.scalar(f"SELECT count(*) FROM procmon_events e WHERE {where} AND e.result IN (?, ?)",
+                               (n.file_id, n.process, *DENIALS))
+        # the same file that a Setup process was then refused: the strongest sign this product was in the way
+        clashes = store.query(
+            f"SELECT DISTINCT e.path, e.result, e.process FROM procmon_events e WHERE {setup_keys} "
+            "AND e.file_id = ? AND e.result IN (?, ?) AND e.path IN (SELECT path FROM procmon_events "
+            "WHERE file_id = ? AND process = ?) LIMIT 10", (n.file_id, *DENIALS, n.file_id, n.process))
+        evidence = _evidence(store, where, (n.file_id, n.process),
+                             order="e.result = 'SUCCESS', t.ts")
+        clash_text = "; ".join(f"{c['path']} ({c['result']} for Setup)" for c in clashes)
+        if clashes:
+            evidence = _evidence(store, f"e.file_id = ? AND e.result IN (?, ?) AND {setup_keys} AND e.path IN ("
+                                 + ", ".join("?" for _ in clashes) + ")",
+                                 (n.file_id, *DENIALS, *[c["path"] for c in clashes]), limit=5) + evidence
+        out.append(dict(
+            rule_id="procmon.third_party_touches_setup", severity="high" if denials or clashes else "medium",
+            score=60 + min(count, 30) + (10 if clashes else 0),
+            title=f"{n.name} ({n.company or 'unknown company'}) touched Setup's files",
+            summary=f"Third-party process {_label(n)}, image {n.image or '?'}, made {count} accesses to Setup's "
+                    f"folders or executables ($WINDOWS.~BT, $Windows.~WS, Panther)"
+                    + (f", {denials} of them denied or blocked" if denials else "")
+                    + (f"; Setup was then refused the same files: {clash_text}" if clashes else "") + ".",
+            remediation="Exclude the Setup folders from this product (or pause it) during the upgrade, or update "
+                        "it to a version supported on the target Windows release.",
+            data={"process": list(n.key), "company": n.company, "image": n.image, "events": count,
+                  "refused_to_setup": [c["path"] for c in clashes]},
+            evidence=evidence))
+    return out
+
+
+def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
+             setup: list[ProcessNode]) -> list[dict[str, Any]]:
+    setup_keys = _keys_sql(n.key for n in setup)
+    rows = store.query(
+        "SELECT e.file_id, e.process, e.result, count(*) AS n FROM procmon_events e "
+        f"WHERE e.result IN (?, ?) AND ({_SETUP_PATH_SQL} OR {setup_keys}) "
+        "GROUP BY e.file_id, e.process, e.result ORDER BY n DESC", DENIALS)
+    per: dict[tuple[int, int], dict[str, int]] = {}
+    for r in rows:
+        per.setdefault((r["file_id"], r["process"]), {})[r["result"]] = r["n"]
+    out = []
+    for key, results in per.items():
+        n = nodes.get(key)
+        label = _label(n) if n else f"process #{key[1]}"
+        where = (f"e.file_id = ? AND e.process = ? AND e.result IN (?, ?) AND ({_SETUP_PATH_SQL} OR "
+                 f"{setup_keys})")
+        evidence = _evidence(store, where, (*key, *DENIALS))
+        total = sum(results.values())
+        what = ", ".join(f"{v} × {k}" for k, v in results.items())
+        out.append(dict(
+            rule_id="procmon.setup_access_denied", severity="medium", score=40 + min(total, 20),
+            title=f"{what} for {n.name if n else label} on Setup's files",
+            summary=f"{label}{' (a Setup process)' if n and n.setup else ''} got {what} on Setup paths or in "
+                    "Setup's own work. A file held open or guarded by another product makes Setup fail.",
+            remediation="Find the process holding or guarding the file (third-party findings, Process Explorer "
+                        "handles) and stop or exclude it.",
+            data={"process": list(key), "results": results}, evidence=evidence))
+    return out
+
+
+def _abnormal_exits(store: CaseStore, setup: list[ProcessNode], third: list[ProcessNode]) -> list[dict[str, Any]]:
+    out = []
+    third_keys = {n.key for n in third}
+    for n in setup:
+        if not n.abnormal_exit or n.exit_line is None:
+            continue
+        exit_ts = store.scalar("SELECT ts FROM timeline WHERE file_id = ? AND line = ?", (n.file_id, n.exit_line))
+        evidence = _evidence(store, "e.file_id = ? AND e.line = ?", (n.file_id, n.exit_line), limit=1)
+        before: list[dict[str, Any]] = []
+        if exit_ts is not None:
+            # what else happened just before: denials, other exits, third-party activity, errors first
+            third_sql = _keys_sql(third_keys)
+            before = _evidence(
+                # driven by the timeline's ts index (the unary + keeps SQLite off the file_id index)
+                store, "+t.file_id = ? AND t.line <> ? AND t.ts BETWEEN ? AND ?",
+                (n.file_id, n.exit_line, exit_ts - BEFORE_EXIT_US, exit_ts),
+                limit=MAX_EVIDENCE - 1,
+                order=f"(t.level IN ('error', 'warning') OR {third_sql}) DESC, t.level = 'verbose', t.ts DESC")
+            before.sort(key=lambda e: (e["ts"] is None, e["ts"]))
+        crash = n.exit_status is not None and n.exit_status >= 0xC0000000
+        code = hex32(n.exit_status)
+        out.append(dict(
+            rule_id="procmon.setup_abnormal_exit", severity="high" if crash else "medium",
+            score=(80 if crash else 50) + (10 if n.name.lower() == "setuphost.exe" else 0),
+            ts=exit_ts,
+            title=f"{n.name} exited with {code}",
+            summary=f"{_label(n)} ended with exit status {code}"
+                    + (" (a crash: an NTSTATUS error)" if crash else "")
+                    + f". {len(before)} event(s) from the {BEFORE_EXIT_US // 1_000_000} seconds before are "
+                      "attached.",
+            remediation="Read the events before the exit; for a crash, look for a user dump (WER) of this "
+                        "process and the modules loaded into it.",
+            data={"process": list(n.key), "exit_status": code, "image": n.image},
+            evidence=evidence + before))
+    return out
+
+
+def processes_summary(store: CaseStore) -> dict[str, Any]:
+    """The ``processes`` object of the analysis JSON: Setup processes with their exit status, and the
+    third-party suspects with the findings that name them."""
+    nodes = load_processes(store)
+    setup = [
+        {"name": n.name, "pid": n.pid, "file_id": n.file_id, "process": n.process, "exit_status": hex32(n.exit_status),
+         "abnormal_exit": n.abnormal_exit, "start": clock.format_us(n.start, n.basis == "utc"),
+         "end": clock.format_us(n.end, n.basis == "utc")}
+        for n in sorted(nodes, key=lambda n: (n.file_id, n.start or 0, n.process)) if n.setup]
+    suspects: dict[tuple[int, int], dict[str, Any]] = {}
+    by_key = {n.key: n for n in nodes}
+    for f in store.query("SELECT id, rule_id, title, data FROM findings WHERE rule_id LIKE 'procmon.%'"):
+        try:
+            data = json.loads(f["data"] or "{}")
+        except ValueError:
+            continue
+        raw: list[int] = list(data.get("process") or [])
+        n = by_key.get((int(raw[0]), int(raw[1]))) if len(raw) == 2 else None
+        if n is None or not n.third_party or n.setup:
+            continue
+        s = suspects.setdefault(n.key, {"name": n.name, "pid": n.pid, "company": n.company, "image": n.image,
+                                        "findings": [], "evidence": []})
+        s["findings"].append(f["title"])
+        for e in store.query("SELECT line, ts, text FROM evidence WHERE finding_id = ? ORDER BY id LIMIT 10",
+                             (f["id"],)):
+            s["evidence"].append({"line": e["line"], "time": clock.format_us(e["ts"]), "text": e["text"]})
+    return {"setup_processes": setup, "third_party_suspects": list(suspects.values())}
+
+
+@hookimpl
+def workbench_analyze(store: CaseStore) -> None:
+    """Findings from the Procmon captures of the case (nothing when there are none)."""
+    if not _has_table(store, "procmon_events"):
+        return
+    # the views read events by process and join them to the timeline by (file_id, line)
+    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_process ON procmon_events(file_id, process)")
+    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_line ON procmon_events(file_id, line)")
+    for f in analyze(store):
+        store.add_finding(rule_id=f["rule_id"], title=f["title"], severity=f["severity"], summary=f["summary"],
+                          remediation=f.get("remediation"), score=f.get("score", 0), ts=f.get("ts"),
+                          data=json.dumps(f.get("data"), ensure_ascii=False), evidence=f["evidence"])
