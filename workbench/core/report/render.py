@@ -1,0 +1,144 @@
+"""Rendering a summary with the team's Jinja2 templates: Markdown, e-mail-safe HTML and plain text.
+
+Templates are files a team edits (``resources/report/summary.<lang>.<format>.j2``), looked up in this order:
+the folder in ``WORKBENCH_REPORT_TEMPLATES``, ``<workbench home>/templates/report`` (a user's or team's
+copies), the bundled folder of a frozen build (``<bundle>/resources/report``), ``workbench/resources/report``
+(where package data would put them in a wheel), then the source tree's ``resources/report``. A template found
+earlier wins, so a team overrides one file without forking the rest.
+
+HTML templates are autoescaped: every value from the case (log lines, file names, notes) is text, so a line
+holding ``<script>`` shows as that text and runs nothing. Markdown output puts case text in code fences or
+escapes Markdown's active characters, for the same reason one level up.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.report.markdown import to_html
+
+FORMATS = ("md", "html", "txt")
+#: extra templates the e-mail export uses, per language
+AUX_TEMPLATES = ("subject", "evidence")
+
+_MD_ACTIVE = re.compile(r"([`*_\[\]<>|])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)(?=\s)", re.MULTILINE)
+
+
+def template_dirs() -> list[Path]:
+    """Where templates are looked for, first match wins (see the module docstring)."""
+    dirs: list[Path] = []
+    env = os.environ.get("WORKBENCH_REPORT_TEMPLATES")
+    if env:
+        dirs.append(Path(env))
+    from workbench.core.case import workbench_home
+
+    dirs.append(workbench_home() / "templates" / "report")
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        dirs.append(Path(bundle) / "resources" / "report")
+    here = Path(__file__).resolve()
+    dirs.append(here.parents[2] / "resources" / "report")  # package data (workbench/resources/report) in a wheel
+    dirs.append(here.parents[3] / "resources" / "report")  # the source tree
+    return [d for d in dirs if d.is_dir()] or dirs[-1:]
+
+
+def md_escape(value: Any) -> str:
+    """Text safe inside Markdown prose: active characters backslash-escaped, list/heading starts defused."""
+    text = "" if value is None else str(value)
+    text = _MD_ACTIVE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+
+
+def code_fence(value: Any, info: str = "text") -> str:
+    """A fenced code block that no backtick run in ``value`` can close early."""
+    text = "" if value is None else str(value).strip("\n")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def notes_md(body: Any, offset: int = 2) -> str:
+    """A note's Markdown under the summary's own headings: headings demoted ``offset`` levels, and ``<``
+    escaped outside code so a Markdown viewer shows a typed tag instead of rendering it."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in ("" if body is None else str(body)).split("\n"):
+        stripped = line.lstrip()
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            out.append(line)
+            continue
+        m = re.match(r"(`{3,}|~{3,})", stripped)
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        if re.match(r"#{1,6}\s", line):
+            line = "#" * offset + line
+        parts = re.split(r"(`[^`\n]*`)", line)
+        out.append("".join(p if p.startswith("`") else p.replace("<", "\\<") for p in parts))
+    return "\n".join(out)
+
+
+def indent_rest(value: Any, width: int = 4) -> str:
+    """Continuation lines of a multi-line log record indented under the first (plain text and code blocks)."""
+    lines = ("" if value is None else str(value)).split("\n")
+    return ("\n" + " " * width).join(lines)
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and ".html" in str(name)
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs], encoding="utf-8"),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,  # a template typo fails loudly instead of printing nothing
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md_escape"] = md_escape
+    env.filters["code_fence"] = code_fence
+    env.filters["indent_rest"] = indent_rest
+    env.filters["notes_md"] = notes_md
+    env.filters["notes_html"] = lambda body: to_html(body or "")
+    return env
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment over :func:`template_dirs` (cached per set of folders)."""
+    return _environment(tuple(template_dirs()))
+
+
+def render_template(kind: str, lang: str, fmt: str, context: dict[str, Any]) -> str:
+    """Render ``<kind>.<lang>.<fmt>.j2`` (``summary.zh.html.j2``, ``subject.en.txt.j2``) with ``context``."""
+    name = f"{kind}.{lang}.{fmt}.j2"
+    try:
+        template = environment().get_template(name)
+    except jinja2.TemplateNotFound as exc:
+        raise WorkbenchError(
+            f"report template {name} not found in {', '.join(str(d) for d in template_dirs())}") from exc
+    return template.render(**context)
+
+
+def render_summary(summary: dict[str, Any], fmt: str) -> str:
+    """The summary (from :func:`build_summary`, redacted or not) as ``md``, ``html`` or ``txt`` text."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    text = render_template("summary", summary["lang"], fmt, {"s": summary})
+    # one trailing newline, and none of the blank-line runs template conditionals leave behind
+    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return text

@@ -1,0 +1,364 @@
+"""The case summary as plain data: what the engineer's e-mail says, gathered from the store.
+
+Support engineers write a failed-upgrade summary in four parts (BRIEF.md): case description (symptom, codes,
+phase, machine), analysis (what the logs show, the stack and its culprit, the process that interfered, the key
+moments), progress and recommendation, then their own notes. :func:`build_summary` collects exactly that into
+a dict of plain values, so the same object feeds every template (md, html, txt, both languages) and the
+redactor can rewrite every string in one place before anything is rendered.
+
+Nothing here formats for a medium or guesses a value the store does not hold: an unknown stays ``None`` and the
+template says "unknown" in its own language.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import PureWindowsPath
+from typing import Any
+
+from workbench.core import clock
+from workbench.core.analysis import build_analysis
+from workbench.core.store import CaseStore
+
+SUMMARY_SCHEMA = "workbench.summary/1"
+LANGUAGES = ("en", "zh")
+
+#: How many error/critical timeline rows around the failure the summary quotes.
+KEY_TIMELINE_ROWS = 8
+#: An e-mail names the strongest findings, not all of them; the rest stay in the case.
+MAX_FINDINGS = 10
+#: Evidence lines quoted per finding (the evidence attachment and the case hold them all).
+MAX_EVIDENCE = 8
+#: Longest stack excerpt before frames far from the culprit are elided.
+STACK_EXCERPT = 14
+
+#: Phase names of the analysis JSON → (number engineers use, English, Chinese).  Used only when the code
+#: decoder (workbench.core.upgrade.codes) is not importable; the decoder's own wording wins otherwise.
+PHASES: dict[str, tuple[int | None, str, str]] = {
+    "DOWNLEVEL": (1, "down-level (in the old OS)", "第一阶段（下层阶段，在旧系统中）"),
+    "SAFE_OS": (2, "SafeOS", "第二阶段（SafeOS）"),
+    "FIRST_BOOT": (3, "first boot of the new OS", "第三阶段（新系统第一次启动）"),
+    "OOBE_BOOT": (4, "second boot / OOBE", "第四阶段（第二次启动 / OOBE）"),
+    "UNINSTALL": (5, "uninstall (rollback)", "卸载阶段（回滚）"),
+    "UNKNOWN": (None, "unknown phase", "未知阶段"),
+}
+
+SEVERITY_NAMES: dict[str, dict[str, str]] = {
+    "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info"},
+    "zh": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "信息"},
+}
+
+
+def _zone(store: CaseStore) -> Any:
+    return clock.resolve_zone(store.get_meta("time_zone_iana"))
+
+
+def _wall(ts: int | None, zone: Any) -> str | None:
+    """A UTC µs time on the case clock, to the second: the clock every pane shows, so the e-mail matches."""
+    if ts is None:
+        return None
+    dt = clock.us_to_datetime(ts)
+    if zone is not None:
+        dt = dt.astimezone(zone)
+    return dt.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def short_path(path: str | None) -> str | None:
+    """``…/Sources/Rollback/setupact.log`` → ``Rollback/setupact.log``: the folder says which run it was."""
+    if not path:
+        return None
+    parts = PureWindowsPath(path.split("::")[-1].replace("/", "\\")).parts
+    return "/".join(parts[-2:])
+
+
+def _decode(upgrade: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Codes explained in ``lang``: the shared decoder when present, else the raw codes and the phase fact."""
+    phase = upgrade.get("phase")
+    known = PHASES.get(phase or "")
+    out: dict[str, Any] = {
+        "result_text": None,
+        "result_name": None,
+        "phase_number": known[0] if known else None,
+        "phase_text": (known[1] if lang == "en" else known[2]) if known else phase,
+        "operation_text": None,
+        "advice": None,
+    }
+    try:
+        from workbench.core.upgrade import codes
+    except ImportError:  # the decoder is another module's job; the summary still shows the raw codes
+        return out
+    result = codes.parse_code(upgrade["result_code"]) if upgrade.get("result_code") else None
+    extend = codes.parse_code(upgrade["extend_code"]) if upgrade.get("extend_code") else None
+    layer = upgrade.get("layer") or codes.LAYER_SP
+    if extend is not None and upgrade.get("layer") is None and phase == "DOWNLEVEL" and extend >> 16 != 1:
+        layer = codes.LAYER_MOUPG  # a down-level code whose digit is not 1 was raised by SetupHost (§2.6)
+    d = codes.decode(result, extend, layer)
+    zh = lang == "zh"
+    out["result_name"] = d.result_name
+    out["result_text"] = d.result_zh if zh else d.result_en
+    if d.phase_en:
+        out["phase_text"] = d.phase_zh if zh else d.phase_en
+        if d.phase and layer == codes.LAYER_SP and d.phase in PHASES:
+            out["phase_number"] = PHASES[d.phase][0]
+    out["operation_text"] = d.operation_zh if zh else d.operation_en
+    if d.operation and out["operation_text"]:
+        out["operation_text"] = f"{d.operation}{'：' if zh else ': '}{out['operation_text']}"
+    out["advice"] = d.advice_zh if zh else d.advice_en
+    return out
+
+
+def _frame_text(frame: Any) -> str:
+    if not isinstance(frame, dict):
+        return str(frame)
+    module = str(frame.get("module") or "?")
+    symbol = frame.get("symbol")
+    offset = frame.get("offset")
+    text = f"{module}!{symbol}" if symbol else module
+    if isinstance(offset, int):
+        text += f"+0x{offset:x}"
+    elif offset:
+        off = str(offset)
+        text += off if off.startswith("+") else f"+{off}"
+    return text
+
+
+def _module_key(name: str | None) -> str:
+    name = (name or "").lower()
+    for ext in (".sys", ".dll", ".exe"):
+        if name.endswith(ext):
+            return name[: -len(ext)]
+    return name
+
+
+def stack_excerpt(frames: list[Any] | None, culprit: str | None) -> list[dict[str, Any]]:
+    """The frames worth quoting: all of a short stack, else the top, the culprit's neighbourhood and the base.
+
+    Each item is ``{"text", "culprit", "gap"}``; a ``gap`` item stands for elided frames, so a reader sees
+    the stack was cut and where.
+    """
+    if not frames:
+        return []
+    key = _module_key(culprit)
+    texts = [_frame_text(f) for f in frames]
+    modules = [_module_key(f.get("module") if isinstance(f, dict) else str(f).split("!")[0].split("+")[0])
+               for f in frames]
+    hit = next((i for i, m in enumerate(modules) if key and m == key), None)
+    keep = set(range(len(texts)))
+    if len(texts) > STACK_EXCERPT:
+        keep = set(range(3)) | set(range(len(texts) - 2, len(texts)))
+        centre = hit if hit is not None else 3
+        keep |= set(range(max(0, centre - 3), min(len(texts), centre + 4)))
+    out: list[dict[str, Any]] = []
+    previous = -1
+    for i in sorted(keep):
+        if i != previous + 1:
+            out.append({"text": f"… {i - previous - 1}", "culprit": False, "gap": True})
+        out.append({"text": texts[i], "culprit": i == hit, "gap": False})
+        previous = i
+    return out
+
+
+def _finding_data(raw: str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
+    """Findings in the analysis JSON's rank order, with the remediation and case-clock evidence times."""
+    ranked = build_analysis_findings_order(store)
+    out = []
+    for row in ranked:
+        evidence = [
+            {
+                "file": e["file"],
+                "name": short_path(e["file"]),
+                "line": e["line"],
+                "time": _wall(e["ts"], zone),
+                "text": (e["text"] or "").rstrip(),
+            }
+            for e in store.query(
+                "SELECT e.line, e.ts, e.text, files.path AS file FROM evidence e "
+                "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
+                (row["id"],),
+            )
+        ]
+        data = _finding_data(row["data"])
+        out.append({
+            "rule_id": row["rule_id"],
+            "title": row["title"],
+            "severity": row["severity"],
+            "severity_text": SEVERITY_NAMES[lang].get(row["severity"], row["severity"]),
+            "summary": row["summary"],
+            "remediation": row["remediation"],
+            "time": _wall(row["ts"], zone),
+            "ts": row["ts"],
+            # the process a finding blames, when its data names one as text (Procmon findings carry a key instead
+            # and reach the summary through the suspects list)
+            "process": data.get("process") if isinstance(data.get("process"), str) else None,
+            "evidence": evidence,
+            "evidence_omitted": max(0, len(evidence) - MAX_EVIDENCE),
+        })
+    return out
+
+
+def build_analysis_findings_order(store: CaseStore) -> list[sqlite3.Row]:
+    """The findings rows ranked as ``workbench.analysis/1`` ranks them (severity, then score, then id)."""
+    from workbench.core.analysis import SEVERITIES
+
+    order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+    return store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id")
+
+
+def _failure_ts(store: CaseStore, findings: list[dict[str, Any]]) -> int | None:
+    """When it failed: the top finding's time, else where the result code was read, else the last error."""
+    for f in findings:
+        if f["ts"] is not None:
+            return int(f["ts"])
+    fact = store.fact("upgrade.result_code")
+    if fact is not None and fact["ts"] is not None:
+        return int(fact["ts"])
+    return store.scalar("SELECT max(ts) FROM timeline WHERE level IN ('critical', 'error')")
+
+
+def key_timeline(store: CaseStore, failure_ts: int | None, zone: Any, limit: int = KEY_TIMELINE_ROWS
+                 ) -> list[dict[str, Any]]:
+    """The error and critical rows nearest the failure, in time order; the nearest one is marked."""
+    if failure_ts is None:
+        return []
+    rows = store.query(
+        "SELECT t.id, t.ts, t.level, t.component, t.message, t.line, f.path AS file FROM timeline t "
+        "JOIN files f ON f.id = t.file_id WHERE t.level IN ('critical', 'error') AND t.ts IS NOT NULL "
+        "ORDER BY abs(t.ts - ?), t.id LIMIT ?",
+        (failure_ts, limit),
+    )
+    nearest = rows[0]["id"] if rows else None
+    return [
+        {
+            "time": _wall(r["ts"], zone),
+            "level": r["level"],
+            "component": r["component"],
+            "message": (r["message"] or "").rstrip(),
+            "file": r["file"],
+            "name": short_path(r["file"]),
+            "line": r["line"],
+            "nearest": r["id"] == nearest,
+        }
+        for r in sorted(rows, key=lambda r: r["id"])
+    ]
+
+
+def _process_suspects(store: CaseStore, analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    """Third-party suspects of the ``processes`` analysis object (Procmon), read from the analysis JSON when
+    it carries one, else computed by the Procmon module when the case has a capture."""
+    processes = analysis.get("processes")
+    if not isinstance(processes, dict):
+        if not store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'procmon_events'"):
+            return []
+        try:
+            from workbench.core.processes import processes_summary
+        except ImportError:  # the Procmon module is another issue's; without it the findings still name suspects
+            return []
+        processes = processes_summary(store)
+    suspects = processes.get("third_party_suspects") or processes.get("suspects") or []
+    return [s for s in suspects if isinstance(s, dict)]
+
+
+def _interfering(store: CaseStore, analysis: dict[str, Any], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Processes named as interfering: the Procmon suspects, else findings whose data names a process."""
+    out: list[dict[str, Any]] = []
+    for s in _process_suspects(store, analysis):
+        name = s.get("name") or s.get("image")
+        if not name:
+            continue
+        detail = [str(s["company"])] if s.get("company") else []
+        detail += [str(t) for t in (s.get("findings") or [])[:2]]
+        out.append({"name": str(name), "detail": "; ".join(detail) or None})
+    if not out:
+        for f in findings:
+            if f["process"]:
+                out.append({"name": f["process"], "detail": f["title"]})
+    seen: set[str] = set()
+    unique = []
+    for p in out:
+        if p["name"].lower() not in seen:
+            seen.add(p["name"].lower())
+            unique.append(p)
+    return unique
+
+
+def _notes(store: CaseStore) -> list[dict[str, Any]]:
+    from workbench.core.report.notes import list_notes, plain_links
+
+    return [{"id": n.id, "updated": n.updated, "body": plain_links(n.body)}
+            for n in list_notes(store) if n.body.strip()]
+
+
+def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = None) -> dict[str, Any]:
+    """Everything a summary says, as plain values in ``lang`` (``en`` or ``zh``).
+
+    ``now`` is the generation time printed in the summary; pass a fixed one for reproducible output
+    (golden tests, or re-exporting the same summary twice).
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone")
+    analysis = build_analysis(store)
+    zone = _zone(store)
+    findings = _findings(store, zone, lang)
+    shown = findings[:MAX_FINDINGS]
+    failure_ts = _failure_ts(store, findings)
+    system, upgrade, crash = analysis["system"], dict(analysis["upgrade"]), analysis["crash"]
+    upgrade["layer"] = (store.fact("upgrade.layer") or {"value": None})["value"]
+    source = analysis["case"]["source"]
+    parsed = store.scalar("SELECT count(*) FROM files WHERE status IN ('parsed', 'partial')") or 0
+    remediations: list[str] = []
+    for f in shown:
+        if f["remediation"] and f["remediation"] not in remediations:
+            remediations.append(f["remediation"])
+    decoded = _decode(upgrade, lang)
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "lang": lang,
+        "generated": now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "case": {
+            # only the archive's own name: the folder it sits in says who the engineer is, not the customer
+            "source": PureWindowsPath(source).name if source else None,
+            "sha256": analysis["case"]["sha256"],
+            "files": analysis["case"]["files"],
+            "parsed": parsed,
+            "problems": len(analysis["case"]["problems"]),
+            "time_zone": system["time_zone"],
+        },
+        "system": {k: system.get(k) for k in ("os_name", "os_version", "os_build", "computer")},
+        "upgrade": {
+            **{k: upgrade.get(k) for k in ("result_code", "extend_code", "phase", "operation", "rollback",
+                                            "source_build", "target_build")},
+            **decoded,
+        },
+        "crash": {
+            "bugcheck_code": crash["bugcheck_code"],
+            "bugcheck_name": crash["bugcheck_name"],
+            "parameters": [str(p) for p in crash["parameters"] or []],
+            "culprit": crash["culprit_module"],
+            "stack": stack_excerpt(crash["frames"] if isinstance(crash["frames"], list) else None,
+                                   crash["culprit_module"]),
+        },
+        "failure_time": _wall(failure_ts, zone),
+        "findings": shown,
+        "findings_total": len(findings),
+        "limits": {"evidence": MAX_EVIDENCE},
+        "findings_omitted": len(findings) - len(shown),
+        "interfering": _interfering(store, analysis, findings),
+        "timeline": key_timeline(store, failure_ts, zone),
+        "remediations": remediations,
+        "notes": _notes(store),
+    }
