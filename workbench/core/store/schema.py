@@ -10,7 +10,7 @@ joined to the timeline by ``(file_id, line)``, which stays stable when the timel
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TABLES: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS meta (
@@ -105,9 +105,11 @@ TIMELINE_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS timeline_level ON timeline(level)",
 )
 
+# columnsize=0: no per-row token counts (they only serve bm25 ranking, which the timeline never uses);
+# halves the index build (measured 0.65 s vs 1.26 s for 300k rows) and keeps phrase queries.
 FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS timeline_fts USING fts5("
-    "message, component, content='timeline', content_rowid='id', tokenize='unicode61')"
+    "message, component, content='timeline', content_rowid='id', tokenize='unicode61', columnsize=0)"
 )
 
 OTHER_INDEXES: tuple[str, ...] = (

@@ -1,0 +1,173 @@
+"""After ingest: which crash belongs to the upgrade, and the finding that says so.
+
+By path first (``Rollback\\setupmem.dmp``, ``NewOS\\Rollback``: the parser already weighted those), then by
+time: a kernel dump written while the setup logs were running (from the first setup-log row to a day after
+the last, which covers the reboots of a second-boot failure) is raised above unrelated dumps. An older
+``Minidump\\*.dmp`` outside that window keeps its low weight and gets a low-severity finding that says it is
+not the upgrade's crash, so nobody blames it by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from workbench.core.clock import format_us
+from workbench.core.dumps.images import ImageLibrary
+from workbench.core.dumps.pipeline import analyse_kernel_dump, analyse_user_dump
+from workbench.core.dumps.record import WEIGHT_IN_SETUP_WINDOW, WEIGHT_TEXT_OF_UPGRADE_DUMP, record
+from workbench.core.parsers.base import CaseFile, Mediator
+from workbench.core.plugins import hookimpl
+from workbench.core.store import CaseStore
+
+log = logging.getLogger(__name__)
+
+DAY_US = 86_400 * 1_000_000
+HOUR_US = 3_600 * 1_000_000
+CRASH_FACTS = ("crash.bugcheck_code", "crash.bugcheck_name", "crash.parameters", "crash.culprit_module",
+               "crash.culprit_third_party", "crash.fault_module", "crash.frames", "crash.os_build",
+               "crash.exception_code")
+
+
+def setup_window(store: CaseStore) -> tuple[int, int] | None:
+    """UTC µs span of the setup logs (setupact/setuperr rows), widened by an hour before and a day after."""
+    row = store.conn.execute(
+        "SELECT min(ts), max(ts) FROM timeline WHERE source IN ('setupact', 'setuperr') AND ts IS NOT NULL"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return row[0] - HOUR_US, row[1] + DAY_US
+
+
+def _has_table(store: CaseStore, name: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))
+
+
+@hookimpl
+def workbench_analyze(store: CaseStore) -> None:
+    """Rank the case's crash sources, raise the one inside the setup window, and record findings."""
+    if not _has_table(store, "dump_summary"):
+        return
+    reanalyse_with_images(store)
+    window = setup_window(store)
+    rows = store.query(
+        "SELECT d.*, files.path AS path FROM dump_summary d JOIN files ON files.id = d.file_id "
+        "WHERE d.bugcheck_code IS NOT NULL OR d.culprit IS NOT NULL ORDER BY d.file_id")
+    if not rows:
+        return
+    ranked: list[tuple[int, int, Any, str]] = []
+    for r in rows:
+        weight, why = r["weight"], ("its path is where Setup writes the upgrade's crash dump"
+                                    if r["upgrade_path"] else "")
+        in_window = (window is not None and r["crash_ts"] is not None
+                     and window[0] <= r["crash_ts"] <= window[1])
+        if in_window and r["source_kind"] == "kernel_dump" and weight < WEIGHT_IN_SETUP_WINDOW:
+            weight = WEIGHT_IN_SETUP_WINDOW
+            why = "it crashed while the upgrade was running (inside the setup logs' time span)"
+            _promote(store, r["file_id"], weight)
+        elif not why and r["source_kind"] == "windbg_text":
+            why = ("an engineer's WinDbg analysis of setupmem.dmp, the upgrade's own crash dump"
+                   if weight >= WEIGHT_TEXT_OF_UPGRADE_DUMP else "an engineer's saved debugger analysis")
+        ranked.append((weight, r["crash_ts"] or 0, r, why))
+    ranked.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    top_weight = ranked[0][0]
+    reported: dict[tuple[str | None, str], int] = {}
+    for weight, _, r, why in ranked:
+        related = weight >= WEIGHT_IN_SETUP_WINDOW or (weight == top_weight and window is None)
+        key = (r["bugcheck_code"], (r["culprit"] or "").lower())
+        if related and key in reported:
+            # the same crash seen twice (the dump and an engineer's WinDbg text of it): one finding, more evidence
+            store.conn.execute(
+                "INSERT INTO evidence (finding_id, file_id, line, ts, text) VALUES (?, ?, 1, ?, ?)",
+                (reported[key], r["file_id"], r["crash_ts"],
+                 f"{r['path']}: the same crash ({r['bugcheck_code']}, culprit {r['culprit'] or 'unknown'})"))
+            continue
+        finding_id = _finding(store, r, why, related, weight == top_weight and r is ranked[0][2], window)
+        if related:
+            reported[key] = finding_id
+
+
+def reanalyse_with_images(store: CaseStore) -> int:
+    """Run the stack recovery again for dumps whose modules have images in the case; returns how many.
+
+    The dump's own rows (summary, drivers, frames, crash.* facts) are replaced; its timeline row stays.
+    """
+    if not _has_table(store, "pe_images"):
+        return 0
+    images = store.query("SELECT p.name, f.blob FROM pe_images p JOIN files f ON f.id = p.file_id "
+                         "WHERE f.blob IS NOT NULL")
+    names = {r["name"].lower() for r in images}
+    if not names:
+        return 0
+    done = 0
+    dumps = store.query(
+        "SELECT d.file_id, d.source_kind, f.path, f.kind, f.role, f.blob FROM dump_summary d "
+        "JOIN files f ON f.id = d.file_id WHERE d.source_kind IN ('kernel_dump', 'user_dump') AND f.blob IS NOT NULL")
+    for d in dumps:
+        drivers = {r[0].lower() for r in store.conn.execute("SELECT name FROM dump_drivers WHERE file_id = ?",
+                                                            (d["file_id"],))}
+        if not drivers & names:
+            continue
+        library = ImageLibrary()
+        for r in images:
+            if r["name"].lower() in drivers:
+                library.add(Path(r["blob"]), r["name"])
+        analyse = analyse_kernel_dump if d["source_kind"] == "kernel_dump" else analyse_user_dump
+        try:
+            report, _problems = analyse(Path(d["blob"]), library)
+        except Exception as exc:  # noqa: BLE001 - keep the first analysis rather than lose the dump
+            log.warning("re-analysis of %s with images failed: %s", d["path"], exc)
+            continue
+        with store.conn:
+            for table in ("dump_summary", "dump_drivers", "dump_frames"):
+                store.conn.execute(f"DELETE FROM {table} WHERE file_id = ?", (d["file_id"],))
+            store.conn.execute("DELETE FROM facts WHERE file_id = ? AND name LIKE 'crash.%'", (d["file_id"],))
+        file = CaseFile(d["file_id"], d["path"], d["kind"], d["role"], Path(d["blob"]))
+        mediator = Mediator(store, file, d["source_kind"])
+        record(report, file, mediator, event=False)
+        mediator.flush()
+        done += 1
+    return done
+
+
+def _promote(store: CaseStore, file_id: int, weight: int) -> None:
+    """Copy a dump's crash.* facts at the setup-window weight (the parser's rows stay as they were)."""
+    marks = ",".join("?" * len(CRASH_FACTS))
+    rows = store.conn.execute(
+        f"SELECT name, value, file_id, line, ts, basis, text FROM facts WHERE file_id = ? AND name IN ({marks})",
+        (file_id, *CRASH_FACTS)).fetchall()
+    store.insert_facts([(*row, weight) for row in rows])
+
+
+def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
+             window: tuple[int, int] | None) -> int:
+    code, name, culprit = r["bugcheck_code"], r["bugcheck_name"], r["culprit"]
+    what = f"{code} {name or ''}".strip() if code else "process crash"
+    when = format_us(r["crash_ts"]) if r["crash_ts"] else "time unknown"
+    data = {"file_id": r["file_id"], "bugcheck_code": code, "bugcheck_name": name, "culprit": culprit,
+            "culprit_reason": r["culprit_reason"], "upgrade_related": related, "why": why,
+            "parameters": json.loads(r["parameters"]) if r["parameters"] else None,
+            "parameter_meanings": json.loads(r["parameter_meanings"]) if r["parameter_meanings"] else None}
+    evidence = [{"file_id": r["file_id"], "line": 1, "ts": r["crash_ts"],
+                 "text": f"{r['path']}: {what}; culprit {culprit or 'unknown'} ({r['culprit_reason'] or ''})"}]
+    if related or (top and window is None):
+        title = (f"Blue screen {what}" if code else "Process crash") + (f" caused by {culprit}" if culprit else "")
+        reason = (r["culprit_reason"] or "").rstrip(".")
+        summary = (f"{r['path']} ({when}): {what}. Culprit: {culprit or 'not found'}"
+                   + (f" ({reason})" if reason else "")
+                   + f". Why this crash counts: {why or 'the strongest crash source in the case'}.")
+        remediation = ("Update or uninstall the product that owns the culprit driver, then retry the upgrade; "
+                       "check the driver's install in setupapi.dev.log of the rollback.") if culprit else None
+        return store.add_finding(rule_id="crash.upgrade_bugcheck" if code else "crash.process_crash", title=title,
+                          severity="critical" if code else "high", summary=summary, remediation=remediation,
+                          score=90.0 if related else 60.0, ts=r["crash_ts"], data=json.dumps(data),
+                          evidence=evidence)
+    else:
+        outside = (" outside the time the setup logs cover" if window is not None else "")
+        return store.add_finding(rule_id="crash.unrelated_dump", title=f"Other crash dump, not the upgrade's: {what}",
+                          severity="low",
+                          summary=f"{r['path']} ({when}){outside}; it is not on the upgrade's rollback path, "
+                                  f"so it is not blamed for the failed upgrade. Its culprit: {culprit or 'unknown'}.",
+                          score=10.0, ts=r["crash_ts"], data=json.dumps(data), evidence=evidence)
