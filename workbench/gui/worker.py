@@ -35,12 +35,16 @@ class IngestWorker(QObject):
 
     progress = Signal(str, int, int, str)  # stage, done, total, current file
     stageFinished = Signal(str)  # a stage ended: panes may refresh what that stage wrote
+    opened = Signal(object)  # Path of the case database, as soon as it exists (before the ingest)
     finished = Signal(object)  # IngestOutcome
 
-    def __init__(self, source: Path, password: str | None = None) -> None:
+    def __init__(self, source: Path, password: str | None = None, zone: str | None = None) -> None:
         super().__init__()
         self.source = source
         self.password = password
+        # zone: the user's choice of case time zone ("" = let the sources decide again); None = no change.
+        # A change re-runs the ingest so every row, fact and finding is on the new clock.
+        self.zone = zone
         self._cancel = threading.Event()
         self._stage = ""
         self._last_emit = 0.0
@@ -72,7 +76,11 @@ class IngestWorker(QObject):
             self.progress.emit("open", 0, 0, str(self.source))
             case = Case.open(self.source, password=self.password)
             database = case.store.path
-            ran = case.ensure_ingested(progress=self._on_progress, cancel=self._cancel.is_set)
+            self.opened.emit(database)
+            if self.zone is not None:
+                case.store.set_meta("time_zone_user", self.zone or None)
+            ran = case.ensure_ingested(progress=self._on_progress, cancel=self._cancel.is_set,
+                                       force=self.zone is not None)
             outcome = IngestOutcome(self.source, database, ran)
         except WrongPassword as exc:
             outcome = IngestOutcome(self.source, database, True, str(exc), "wrong_password")
@@ -93,16 +101,28 @@ class IngestWorker(QObject):
 
 
 class IngestJob(QObject):
-    """A worker and its thread, started together and cleaned up together."""
+    """A worker and its thread, started together and cleaned up together.
 
-    def __init__(self, source: Path, password: str | None = None, parent: QObject | None = None) -> None:
+    The job lives on the GUI thread; :attr:`done` re-emits the worker's outcome there (a slot of an object
+    living on the GUI thread is what makes Qt queue the call, a bare lambda would run in the worker thread).
+    """
+
+    done = Signal(object, object)  # (IngestJob, IngestOutcome)
+
+    def __init__(self, source: Path, password: str | None = None, parent: QObject | None = None,
+                 zone: str | None = None) -> None:
         super().__init__(parent)
         self.thread = QThread()
         self.thread.setObjectName("ingest")
-        self.worker = IngestWorker(source, password)
+        self.worker = IngestWorker(source, password, zone)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.finished.connect(self.thread.quit)
+        self.worker.finished.connect(self._relay)
+
+    @Slot(object)
+    def _relay(self, outcome: object) -> None:
+        self.done.emit(self, outcome)
 
     def start(self) -> None:
         self.thread.start()

@@ -1,0 +1,66 @@
+"""The user-interface language: English in the source, Simplified Chinese from a Qt translation.
+
+Strings are marked with ``self.tr()``; ``resources/translations/workbench_zh_CN.ts`` is the translation
+source (Qt Linguist XML, edited by hand or in Linguist) and ``workbench_zh_CN.qm`` its compiled form, which
+is what the app loads. Rebuild both offline with ``python -m workbench.gui.i18n`` (runs ``pyside6-lupdate``
+over ``workbench/gui`` to pick up new strings, keeping existing translations, then ``pyside6-lrelease``);
+both tools ship with PySide6-Essentials.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+TRANSLATIONS = RESOURCES / "translations"
+LANGUAGES = {"en": None, "zh": "zh_CN"}
+
+
+def pick_language(requested: str | None, saved: str | None) -> str:
+    """``--lang`` wins, then the View › Language choice, then the system locale (Chinese → zh)."""
+    for choice in (requested, saved):
+        if choice in LANGUAGES:
+            return choice
+    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def install_translator(app: QCoreApplication, language: str) -> QTranslator | None:
+    """Load the compiled translation for ``language`` into ``app``; None for English or when it is missing.
+
+    The translator is returned so the caller keeps a reference: Qt does not own it, and a collected
+    translator silently turns the UI back to English.
+    """
+    locale = LANGUAGES.get(language)
+    if locale is None:
+        return None
+    translator = QTranslator(app)
+    if not translator.load(str(TRANSLATIONS / f"workbench_{locale}.qm")):
+        sys.stderr.write(f"workbench: no compiled translation for {locale} in {TRANSLATIONS}; showing English.\n")
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
+def build() -> int:
+    """Refresh the .ts from the sources, then compile it to .qm (an offline, repeatable step)."""
+    lupdate = shutil.which("pyside6-lupdate")
+    lrelease = shutil.which("pyside6-lrelease")
+    if lupdate is None or lrelease is None:
+        sys.stderr.write("pyside6-lupdate/pyside6-lrelease not found (they come with PySide6-Essentials).\n")
+        return 2
+    gui = Path(__file__).resolve().parent
+    sources = sorted(str(p) for p in gui.rglob("*.py"))
+    TRANSLATIONS.mkdir(parents=True, exist_ok=True)
+    ts = TRANSLATIONS / "workbench_zh_CN.ts"
+    subprocess.run([lupdate, "-no-obsolete", "-locations", "none", *sources, "-ts", str(ts)], check=True)
+    subprocess.run([lrelease, str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(build())

@@ -1,0 +1,543 @@
+"""The main window: dockable panes around the timeline, the bus between them, and opening cases.
+
+Opening a case never blocks the window: hashing and ingest run in an :class:`IngestJob` thread, the status
+bar shows the stage, the file and a cancel button, and the panes are filled from a read-only connection as
+stages finish. Reopening an ingested case skips the ingest (the core decides) and is instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from workbench.core.errors import UserActionRequired
+from workbench.gui.bus import CursorBus
+from workbench.gui.models.events_model import EventsModel
+from workbench.gui.models.store_view import StoreView
+from workbench.gui.panes.detail import DetailPane
+from workbench.gui.panes.files import FilesPane
+from workbench.gui.panes.findings import FindingsPane
+from workbench.gui.panes.notes import NotesPane
+from workbench.gui.panes.overview import OverviewPane
+from workbench.gui.panes.problems import ProblemsPane
+from workbench.gui.panes.processes import ProcessesPane
+from workbench.gui.panes.search import SearchPane
+from workbench.gui.panes.timeline_strip import TimelineStripPane
+from workbench.gui.panes.timeline_table import TimelinePane
+from workbench.gui.worker import IngestJob, IngestOutcome
+
+LAYOUT_VERSION = 4  # bump when docks are added or renamed: old saved states are then ignored
+MAX_RECENT = 10
+# Share of the overall progress bar each ingest stage fills (the parse stage is most of the work).
+STAGE_SPAN = {"open": (0, 2), "catalogue": (2, 5), "extract": (5, 40), "parse": (40, 90), "finalize": (90, 96),
+              "analyze": (96, 99), "done": (100, 100)}
+
+
+def settings() -> QSettings:
+    """The app's settings (layout, recent cases, language), in the default format so tests can redirect
+    them with ``QSettings.setPath`` instead of writing to the user's real settings."""
+    return QSettings(QSettings.defaultFormat(), QSettings.Scope.UserScope, "CaseWorkbench", "Case Workbench")
+
+
+class MainWindow(QMainWindow):
+    """Panes, menus, the status bar and the life cycle of the open case."""
+
+    caseLoaded = Signal(object)  # IngestOutcome, after the panes were filled
+
+    def __init__(self, *, interactive: bool = True) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(self.tr("Case Workbench"))
+        from workbench.gui.i18n import RESOURCES
+
+        self.setWindowIcon(QIcon(str(RESOURCES / "icons" / "workbench.svg")))  # SVG: sharp at any DPI
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        # interactive=False (screenshots, tests): errors go to stderr and the problems pane, never to a dialog
+        self.interactive = interactive
+        self.bus = CursorBus(self)
+        self.view: StoreView | None = None
+        self.job: IngestJob | None = None
+        self.source: Path | None = None
+        self.last_outcome: IngestOutcome | None = None
+
+        self.timeline = TimelinePane(self.bus, self)
+        self.setCentralWidget(self.timeline)
+        self.overview = OverviewPane(self.bus, self)
+        self.findings = FindingsPane(self.bus, self)
+        self.files = FilesPane(self.bus, self)
+        self.problems = ProblemsPane(self.bus, self)
+        self.search = SearchPane(self.bus, self)
+        self.detail = DetailPane(self.bus, self)
+        self.strip = TimelineStripPane(self.bus, self)
+        self.notes = NotesPane(self.bus, self)
+        self.events = TimelinePane(self.bus, self, model=EventsModel(), origin="events")
+        self.events.source_box.hide()
+        self.events.empty.setText(self.tr("No event logs (EVTX) in this case."))
+        self.processes = ProcessesPane(self.bus, self)
+        self.panes: list[QWidget] = [self.timeline, self.overview, self.findings, self.files, self.problems,
+                                     self.search, self.detail, self.strip, self.notes, self.events,
+                                     self.processes]
+        self.docks: dict[str, QDockWidget] = {}
+        for key, title, pane in (
+            ("overview", self.tr("Case overview"), self.overview), ("findings", self.tr("Findings"), self.findings),
+            ("strip", self.tr("Timeline strip"), self.strip), ("search", self.tr("Search"), self.search),
+            ("detail", self.tr("Source detail"), self.detail), ("files", self.tr("Files"), self.files),
+            ("problems", self.tr("Problems"), self.problems), ("notes", self.tr("Notes"), self.notes),
+            ("events", self.tr("Event logs"), self.events), ("processes", self.tr("Processes"), self.processes),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{key}")  # saveState() needs stable object names
+            dock.setWidget(pane)
+            self.docks[key] = dock
+        self._build_status_bar()
+        self._build_menus()
+        self.apply_default_layout()
+        self.bus.cursorChanged.connect(self._on_cursor)
+        self.overview.set_view(None)
+
+    # -------------------------------------------------------------------------------------- layout
+
+    def apply_default_layout(self, size: tuple[int, int] | None = None) -> None:
+        """Docks where a laptop (1366×768) and a 4K screen both work: overview and findings left, the strip
+        above the timeline, search and detail right, catalogue and problems below, sized by proportion."""
+        for dock in self.docks.values():
+            self.removeDockWidget(dock)
+        d = self.docks
+        w, h = size or (max(self.width(), 1366), max(self.height(), 768))
+        compact = w < 1500  # a 1366×768 laptop: no third column, search and detail tab with the findings
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["overview"])
+        self.splitDockWidget(d["overview"], d["findings"], Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, d["strip"])
+        if compact:
+            self.tabifyDockWidget(d["findings"], d["search"])
+            self.tabifyDockWidget(d["search"], d["detail"])
+            self.tabifyDockWidget(d["detail"], d["notes"])
+        else:
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["search"])
+            self.splitDockWidget(d["search"], d["detail"], Qt.Orientation.Vertical)
+            self.tabifyDockWidget(d["detail"], d["notes"])
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d["files"])
+        self.tabifyDockWidget(d["files"], d["problems"])
+        self.tabifyDockWidget(d["files"], d["events"])
+        self.tabifyDockWidget(d["files"], d["processes"])
+        for dock in d.values():
+            dock.show()
+        d["files"].raise_()
+        d["detail"].raise_()
+        d["findings"].raise_()
+        # the top and bottom areas span the centre only; left and right take the full height
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        if compact:
+            self.resizeDocks([d["overview"]], [int(w * 0.27)], Qt.Orientation.Horizontal)
+        else:
+            self.resizeDocks([d["overview"], d["search"]], [int(w * 0.24), int(w * 0.2)], Qt.Orientation.Horizontal)
+            self.resizeDocks([d["search"], d["detail"]], [int(h * 0.45), int(h * 0.45)], Qt.Orientation.Vertical)
+        self.resizeDocks([d["overview"], d["findings"]], [int(h * 0.5), int(h * 0.4)], Qt.Orientation.Vertical)
+        self.resizeDocks([d["strip"], d["files"]], [int(h * 0.2), int(h * 0.2)], Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        self.apply_default_layout((self.width(), self.height()))
+
+    def restore_layout(self) -> None:
+        """Put the docks back where the user left them (QSettings), unless the layout version changed."""
+        s = settings()
+        if s.value("layout/version") != str(LAYOUT_VERSION):
+            return
+        geometry = s.value("layout/geometry")
+        state = s.value("layout/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        s = settings()
+        s.setValue("layout/version", str(LAYOUT_VERSION))
+        s.setValue("layout/geometry", self.saveGeometry())
+        s.setValue("layout/state", self.saveState(LAYOUT_VERSION))
+
+    # -------------------------------------------------------------------------------------- menus
+
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self._action(self.tr("&Open case…"), self.open_dialog, QKeySequence.StandardKey.Open))
+        file_menu.addAction(self._action(self.tr("Open &folder…"), self.open_folder_dialog))
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        self.cancel_action = self._action(self.tr("&Cancel ingest"), self.cancel_ingest)
+        self.cancel_action.setEnabled(False)
+        file_menu.addAction(self.cancel_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit))
+
+        go = bar.addMenu(self.tr("&Go"))
+        go.addAction(self._action(self.tr("&Next error"), lambda: self.timeline.go_to_error(True), "F8"))
+        go.addAction(self._action(self.tr("&Previous error"), lambda: self.timeline.go_to_error(False), "Shift+F8"))
+        go.addAction(self._action(self.tr("Next &finding"), self.next_finding, "F9"))
+        go.addAction(self._action(self.tr("Go to &time…"), self.go_to_time_dialog, "Ctrl+G"))
+        go.addAction(self._action(self.tr("&Search the case…"), self.focus_search, QKeySequence.StandardKey.Find))
+
+        view = bar.addMenu(self.tr("&View"))
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        view.addAction(self._action(self.tr("&Reset layout"), self.reset_layout))
+        view.addAction(self._action(self.tr("Case &time zone…"), self.change_zone_dialog))
+        lang = view.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        current = str(settings().value("ui/language", "") or "")
+        for code, label in (("", self.tr("Follow the system")), ("en", "English"), ("zh", "简体中文")):
+            act = QAction(label, self, checkable=True)
+            act.setChecked(code == current)
+            act.triggered.connect(lambda _checked=False, c=code: self._set_language(c))
+            group.addAction(act)
+            lang.addAction(act)
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&About Case Workbench"), self._about))
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.stage_label = QLabel(self)
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setObjectName("overallProgress")
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setFormat(self.tr("overall %p%"))
+        self.file_bar = QProgressBar(self)
+        self.file_bar.setObjectName("fileProgress")
+        self.file_bar.setMaximumWidth(160)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.clicked.connect(self.cancel_ingest)
+        self.cursor_label = QLabel(self)
+        self.cursor_label.setObjectName("cursorLabel")
+        self.zone_label = QPushButton(self)
+        self.zone_label.setObjectName("zoneLabel")
+        self.zone_label.setFlat(True)
+        self.zone_label.setToolTip(self.tr("The clock every pane shows. Click to change the case time zone."))
+        self.zone_label.clicked.connect(self.change_zone_dialog)
+        sb.addWidget(self.stage_label, 1)
+        sb.addPermanentWidget(self.file_bar)
+        sb.addPermanentWidget(self.progress_bar)
+        sb.addPermanentWidget(self.cancel_button)
+        sb.addPermanentWidget(self.cursor_label)
+        sb.addPermanentWidget(self.zone_label)
+        self._show_progress(False)
+
+    def _show_progress(self, visible: bool) -> None:
+        for w in (self.progress_bar, self.file_bar, self.cancel_button):
+            w.setVisible(visible)
+
+    # -------------------------------------------------------------------------------------- opening
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open a case"), str(self.source.parent if self.source else Path.home()),
+            self.tr("Case archives and logs (*.zip *.7z *.log *.evtx *.pml *.csv *.xml *.dmp *.nfo *.txt);;"
+                    "All files (*)"))
+        if path:
+            self.open_case(Path(path))
+
+    def open_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Open a case folder"),
+                                                str(self.source.parent if self.source else Path.home()))
+        if path:
+            self.open_case(Path(path))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = recent_cases()
+        if not recent:
+            act = self.recent_menu.addAction(self.tr("(none yet)"))
+            act.setEnabled(False)
+        for path in recent:
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda _checked=False, p=path: self.open_case(Path(p)))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                event.acceptProposedAction()
+                self.open_case(Path(url.toLocalFile()))
+                return
+
+    def open_case(self, source: Path, password: str | None = None, zone: str | None = None) -> None:
+        """Start opening ``source`` in the background (cancelling an ingest still running).
+
+        ``zone`` sets the case time zone first (``""`` hands the choice back to the sources), which re-ingests.
+        """
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait()
+            self.job = None
+        self.source = source
+        self._set_view(None)
+        self.setWindowTitle(self.tr("%1 — Case Workbench").replace("%1", source.name))
+        self.stage_label.setText(self.tr("Opening %1…").replace("%1", source.name))
+        self.progress_bar.setValue(0)
+        self.file_bar.setRange(0, 0)
+        self._show_progress(True)
+        self.cancel_action.setEnabled(True)
+        self.password = password
+        job = IngestJob(source, password, self, zone=zone)
+        job.worker.progress.connect(self._on_progress)
+        job.worker.stageFinished.connect(self._on_stage_finished)
+        job.worker.opened.connect(self._on_database)
+        job.done.connect(self._on_finished)
+        self.job = job
+        self._database: Path | None = None
+        job.start()
+
+    def cancel_ingest(self) -> None:
+        if self.job is not None:
+            self.stage_label.setText(self.tr("Cancelling…"))
+            self.job.cancel()
+
+    def _stage_text(self, stage: str) -> str:
+        return {"open": self.tr("Hashing"), "catalogue": self.tr("Listing files"),
+                "extract": self.tr("Extracting"), "parse": self.tr("Reading"),
+                "finalize": self.tr("Sorting the timeline"), "analyze": self.tr("Analyzing"),
+                "done": self.tr("Done")}.get(stage, stage)
+
+    def _on_progress(self, stage: str, done: int, total: int, current: str) -> None:
+        lo, hi = STAGE_SPAN.get(stage, (0, 100))
+        frac = done / total if total else 0.0
+        self.progress_bar.setValue(int(lo + (hi - lo) * frac))
+        if total:
+            self.file_bar.setRange(0, total)
+            self.file_bar.setValue(done)
+            self.file_bar.setFormat(f"{done}/{total}")
+        else:
+            self.file_bar.setRange(0, 0)
+        name = current.rsplit("::", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1] if current else ""
+        self.stage_label.setText(f"{self._stage_text(stage)} {name}".strip())
+
+    def _on_stage_finished(self, stage: str) -> None:
+        # After the catalogue and the extraction, the files table is worth showing while parsing goes on.
+        if stage in ("catalogue", "extract") and self.job is not None:
+            if getattr(self, "_peek", None) is not None:
+                self.files.refresh()
+            else:
+                self._peek_catalogue()
+
+    def _on_database(self, database: Path) -> None:
+        self._database = database
+
+    def _peek_catalogue(self) -> None:
+        """Show the catalogue of the case being ingested (read-only; the worker keeps writing)."""
+        db = self._database
+        if db is None or not db.exists():
+            return
+        try:
+            peek = StoreView(db)
+        except Exception:
+            return
+        self.files.set_view(peek)
+        self._peek = peek
+
+    def _on_finished(self, job: IngestJob, outcome: IngestOutcome) -> None:
+        job.wait()
+        job.deleteLater()  # the thread has ended; drop the job and its worker
+        if job is not self.job:
+            return
+        self.job = None
+        self.last_outcome = outcome
+        self.cancel_action.setEnabled(False)
+        self._show_progress(False)
+        if outcome.error_kind in ("password", "wrong_password"):
+            self.stage_label.setText(outcome.error or "")
+            if self.interactive:
+                self._ask_password(outcome)
+                return
+        if outcome.database is not None and outcome.database.exists():
+            self._set_view(StoreView(outcome.database))
+            if self.interactive:
+                add_recent(outcome.source)
+        self._report_outcome(outcome)
+        self.caseLoaded.emit(outcome)
+
+    def _ask_password(self, outcome: IngestOutcome) -> None:
+        prompt = self.tr("%1 is encrypted. Enter its password:").replace("%1", outcome.source.name)
+        if outcome.error_kind == "wrong_password":
+            prompt = self.tr("That password does not open %1. Try again:").replace("%1", outcome.source.name)
+        password, ok = QInputDialog.getText(self, self.tr("Password"), prompt, QLineEdit.EchoMode.Password)
+        if ok and password:
+            self.open_case(outcome.source, password)
+        else:
+            self.stage_label.setText(self.tr("Not opened: no password given."))
+
+    def _report_outcome(self, outcome: IngestOutcome) -> None:
+        view = self.view
+        files = view.store.scalar("SELECT count(*) FROM files") if view else 0
+        rows = view.store.scalar("SELECT coalesce(max(id), 0) FROM timeline") if view else 0  # ids are positions
+        problems = view.store.scalar("SELECT count(*) FROM problems") if view else 0
+        loaded = self.tr("%1 files and %2 timeline rows are loaded.").replace("%1", str(files)) \
+            .replace("%2", str(rows))
+        if outcome.error_kind == "cancelled":
+            self.stage_label.setText(self.tr("Ingest cancelled. ") + loaded)
+            return
+        if outcome.error:
+            text = self.tr("Opening %1 stopped: %2").replace("%1", outcome.source.name).replace("%2", outcome.error)
+            self.stage_label.setText(text)
+            if self.interactive:
+                QMessageBox.warning(self, self.tr("Case not fully loaded"), f"{text}\n\n{loaded}")
+            else:
+                sys.stderr.write(f"workbench: {text} {loaded}\n")
+            return
+        note = self.tr("Opened from the case database.") if not outcome.ingested else self.tr("Ingest complete.")
+        if problems:
+            note += " " + self.tr("%1 problems: see the Problems pane.").replace("%1", str(problems))
+            self.docks["problems"].raise_()
+        self.stage_label.setText(f"{note} {loaded}")
+
+    def _set_view(self, view: StoreView | None) -> None:
+        old = self.view
+        self.bus.clear()
+        self.view = view
+        for pane in self.panes:
+            pane.set_view(view)  # type: ignore[attr-defined]
+        peek = getattr(self, "_peek", None)
+        if peek is not None:
+            peek.close()
+            self._peek = None
+        if old is not None:
+            old.close()
+        self.zone_label.setText(self.tr("Clock: %1").replace("%1", view.zone_label) if view else "")
+        self.cursor_label.setText("")
+
+    # -------------------------------------------------------------------------------------- navigation
+
+    def _on_cursor(self, ts: int | None) -> None:
+        self.cursor_label.setText(self.view.format_ts(ts) if self.view is not None and ts is not None else "")
+
+    def next_finding(self) -> None:
+        model = self.findings.model
+        if model.rowCount() == 0:
+            return
+        current = self.findings.table.currentIndex()
+        self.findings.activate((current.row() + 1) % model.rowCount() if current.isValid() else 0)
+
+    def go_to_time_dialog(self) -> None:
+        if self.view is None:
+            return
+        text, ok = QInputDialog.getText(
+            self, self.tr("Go to time"),
+            self.tr("Time on the case clock (2021-05-18 03:11:02), or UTC with a Z at the end:"),
+            QLineEdit.EchoMode.Normal, self.view.format_ts(self.bus.cursor, micro=False))
+        if ok and text.strip():
+            self.go_to_time(text)
+
+    def go_to_time(self, text: str) -> bool:
+        """Move the cursor to a typed time; False (and a message) when it is not a time."""
+        from workbench.core.timeline import parse_time
+
+        if self.view is None:
+            return False
+        try:
+            ts = parse_time(text, self.view.store)
+        except UserActionRequired as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        self.bus.set_cursor(ts)
+        return True
+
+    def change_zone_dialog(self) -> None:
+        """Pick the case time zone (Windows or IANA name); the case is re-read on the new clock."""
+        if self.view is None or self.source is None:
+            return
+        from zoneinfo import available_timezones
+
+        from workbench.core.clock import WINDOWS_ZONES
+
+        auto = self.tr("(as the case's own logs say)")
+        choices = [auto, *sorted(WINDOWS_ZONES), *sorted(available_timezones())]
+        current = self.view.store.get_meta("time_zone_user") or ""
+        text, ok = QInputDialog.getItem(self, self.tr("Case time zone"),
+                                        self.tr("Show every time in this zone (the case is read again):"),
+                                        choices, choices.index(current) if current in choices else 0, True)
+        if ok:
+            self.change_zone("" if text == auto else text)
+
+    def change_zone(self, zone: str) -> bool:
+        """Re-open the case on ``zone`` (``""``: the zone the sources give); False when it is not a zone."""
+        from workbench.core.clock import resolve_zone
+
+        if self.source is None or (zone and resolve_zone(zone) is None):
+            self.statusBar().showMessage(self.tr("%1 is not a time zone.").replace("%1", zone), 8000)
+            return False
+        self.open_case(self.source, getattr(self, "password", None), zone=zone)
+        return True
+
+    def focus_search(self) -> None:
+        self.docks["search"].show()
+        self.docks["search"].raise_()
+        self.search.edit.setFocus()
+        self.search.edit.selectAll()
+
+    # -------------------------------------------------------------------------------------- misc
+
+    def _set_language(self, code: str) -> None:
+        settings().setValue("ui/language", code)
+        QMessageBox.information(self, self.tr("Language"),
+                                self.tr("The new language is used the next time Case Workbench starts."))
+
+    def _about(self) -> None:
+        from workbench import __version__
+
+        QMessageBox.about(self, self.tr("About Case Workbench"),
+                          self.tr("Case Workbench %1: diagnose failed Windows feature upgrades, offline.")
+                          .replace("%1", __version__))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait()
+            self.job = None
+        if self.interactive:
+            self.save_layout()
+        self._set_view(None)
+        super().closeEvent(event)
+
+
+def recent_cases() -> list[str]:
+    value = settings().value("cases/recent", [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in (value or []) if v]
+
+
+def add_recent(path: Path) -> None:
+    recent = [p for p in recent_cases() if p != str(path)]
+    settings().setValue("cases/recent", [str(path), *recent][:MAX_RECENT])

@@ -1,0 +1,1 @@
+"""Read-only Qt item models over the case store; one module per model, no widgets here."""

@@ -1,0 +1,272 @@
+"""Small read-only table models for the case's short tables (catalogue, findings, problems, search hits).
+
+These tables hold thousands of rows at most (the timeline, which holds millions, has its own block-paged
+model), so each model reads its rows once per case into a list of tuples and answers Qt from it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from workbench.core.analysis import SEVERITIES
+from workbench.gui.models.store_view import StoreView, format_wall_us
+
+SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
+STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130)}
+SEARCH_LIMIT = 5000
+
+
+class RowsModel(QAbstractTableModel):
+    """A table of tuples with fixed headers; subclasses fill ``self._rows`` in :meth:`load`."""
+
+    def __init__(self, headers: list[str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers = headers
+        self._rows: list[tuple[Any, ...]] = []
+        self._view: StoreView | None = None
+
+    def set_view(self, view: StoreView | None) -> None:
+        """Read the rows of another case (or none)."""
+        self._view = view
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the rows again (after an ingest stage wrote more of them)."""
+        self.beginResetModel()
+        try:
+            self._rows = self.load(self._view) if self._view is not None else []
+        except sqlite3.Error:
+            self._rows = []  # the table is being rebuilt by an ingest; the next refresh reads it
+        self.endResetModel()
+
+    def load(self, view: StoreView) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def row_tuple(self, row: int) -> tuple[Any, ...] | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        value = rec[column]
+        return "" if value is None else value
+
+    def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self._headers):
+            return self._headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        rec = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self.display(rec, index.column())
+            return value if isinstance(value, str) else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            value = self.display(rec, index.column())
+            return value if isinstance(value, str) and len(value) > 40 else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(rec)
+        return None
+
+    def rows_as_text(self, rows: list[int]) -> str:
+        """Rows as tab-separated text, the way they read on screen, for the clipboard."""
+        out = []
+        for row in sorted(set(rows)):
+            rec = self.row_tuple(row)
+            if rec is not None:
+                out.append("\t".join(str(self.display(rec, c)) for c in range(len(self._headers))))
+        return "\n".join(out)
+
+
+class FilesModel(RowsModel):
+    """The catalogue: every file of the case, its kind, role, size, status and why."""
+
+    COLUMNS = ("path", "kind", "role", "size", "status", "records", "reason")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([self.tr("Path"), self.tr("Kind"), self.tr("Role"), self.tr("Size"), self.tr("Status"),
+                          self.tr("Records"), self.tr("Reason")], parent)
+
+    def load(self, view: StoreView) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in view.store.conn.execute(
+            "SELECT path, kind, role, size, status, records, reason, id FROM files ORDER BY id")]
+
+    def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        if column == 3:
+            return _size(rec[3])
+        return super().display(rec, column)
+
+    def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
+        return STATUS_COLORS.get(rec[4] or "")
+
+    def file_id(self, row: int) -> int | None:
+        rec = self.row_tuple(row)
+        return None if rec is None else int(rec[7])
+
+
+class FindingsModel(RowsModel):
+    """Findings ranked as the analysis ranks them (severity, then score), with their time on the case clock."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([self.tr("Severity"), self.tr("Finding"), self.tr("Time"), self.tr("Rule")], parent)
+
+    def load(self, view: StoreView) -> list[tuple[Any, ...]]:
+        order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+        return [tuple(r) for r in view.store.conn.execute(
+            "SELECT severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
+            f"rule_id, id, summary, remediation FROM findings f ORDER BY {order}, score DESC, id")]
+
+    def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        if column == 2:
+            return self._view.format_ts(rec[2]) if self._view is not None else ""
+        return super().display(rec, column)
+
+    def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
+        return SEVERITY_COLORS.get(rec[0] or "")
+
+    def finding(self, row: int) -> dict[str, Any] | None:
+        """id, ts, title, summary, remediation and evidence rows of the finding shown at ``row``."""
+        rec = self.row_tuple(row)
+        if rec is None or self._view is None:
+            return None
+        evidence = [tuple(r) for r in self._view.store.conn.execute(
+            "SELECT e.file_id, e.line, e.ts, e.text, f.path FROM evidence e LEFT JOIN files f ON f.id = e.file_id "
+            "WHERE e.finding_id = ? ORDER BY e.id", (rec[4],))]
+        return {"id": rec[4], "severity": rec[0], "title": rec[1], "ts": rec[2], "rule_id": rec[3],
+                "summary": rec[5], "remediation": rec[6], "evidence": evidence}
+
+
+class ProblemsModel(RowsModel):
+    """What could not be read: one row per problem the ingest recorded, naming the file."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([self.tr("File"), self.tr("Problem")], parent)
+
+    def load(self, view: StoreView) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in view.store.conn.execute("SELECT file, error, file_id FROM problems ORDER BY id")]
+
+
+class SearchModel(RowsModel):
+    """Full-text hits over every source (``timeline_fts``), in time order, at most :data:`SEARCH_LIMIT`."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([self.tr("Time"), self.tr("Message"), self.tr("Source"), self.tr("Level")], parent)
+        self.query = ""
+        self.error: str | None = None
+        self.truncated = False
+
+    def search(self, query: str) -> None:
+        self.query = query.strip()
+        self.refresh()
+
+    def load(self, view: StoreView) -> list[tuple[Any, ...]]:
+        self.error = None
+        self.truncated = False
+        if not self.query:
+            return []
+        sql = ("SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
+               "WHERE t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?) ORDER BY t.id LIMIT ?")
+        try:
+            rows = view.store.conn.execute(sql, (self.query, SEARCH_LIMIT + 1)).fetchall()
+        except sqlite3.OperationalError:
+            # Not valid FTS syntax (a path with a backslash, a lone quote, "0x8007..."): search it as a phrase.
+            phrase = '"' + self.query.replace('"', '""') + '"'
+            try:
+                rows = view.store.conn.execute(sql, (phrase, SEARCH_LIMIT + 1)).fetchall()
+            except sqlite3.OperationalError as exc:
+                self.error = str(exc)
+                return []
+        self.truncated = len(rows) > SEARCH_LIMIT
+        return [tuple(r) for r in rows[:SEARCH_LIMIT]]
+
+    def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        if column == 0:
+            return format_wall_us(rec[0])
+        if column == 1:
+            return (rec[3] or "").replace("\n", " ")
+        return super().display(rec, {2: 1, 3: 2}[column])
+
+    def hit(self, row: int) -> dict[str, Any] | None:
+        rec = self.row_tuple(row)
+        if rec is None:
+            return None
+        return {"row_id": rec[4], "ts": rec[5], "file_id": rec[6], "line": rec[7]}
+
+
+class DetailModel(RowsModel):
+    """Field / value pairs of one timeline row: its own columns, then the rows of every parser detail table
+    that joins to it on (file_id, line)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([self.tr("Field"), self.tr("Value")], parent)
+        self.row_id: int | None = None
+
+    def show_row(self, row_id: int | None) -> None:
+        self.row_id = row_id
+        self.refresh()
+
+    def load(self, view: StoreView) -> list[tuple[Any, ...]]:
+        if self.row_id is None:
+            return []
+        conn = view.store.conn
+        row = conn.execute(
+            "SELECT t.ts, t.local, t.basis, t.source, f.path, t.line, t.level, t.component, t.message, t.file_id "
+            "FROM timeline t LEFT JOIN files f ON f.id = t.file_id WHERE t.id = ?", (self.row_id,)).fetchone()
+        if row is None:
+            return []
+        from workbench.core import clock
+
+        out: list[tuple[Any, ...]] = [
+            (self.tr("time (case clock)"), format_wall_us(row[1])), (self.tr("time (UTC)"), clock.format_us(row[0]) or ""),
+            (self.tr("clock written by the source"), row[2]), (self.tr("source"), row[3]), (self.tr("file"), row[4]),
+            (self.tr("line / record"), row[5]), (self.tr("level"), row[6]), (self.tr("component"), row[7]), (self.tr("message"), row[8]),
+        ]
+        for table in view.store.detail_tables():
+            cols = [c[1] for c in conn.execute(f'PRAGMA table_info("{table}")')]
+            if "file_id" not in cols or "line" not in cols:
+                continue
+            try:
+                details = conn.execute(f'SELECT * FROM "{table}" WHERE file_id = ? AND line = ? LIMIT 20',
+                                       (row[9], row[5])).fetchall()
+            except sqlite3.Error:
+                continue
+            for detail in details:
+                for name, value in zip(cols, detail, strict=False):
+                    if name in ("file_id", "line", "id"):
+                        continue
+                    if isinstance(value, bytes):
+                        value = value.hex(" ") if len(value) <= 64 else f"{len(value)} bytes"
+                    out.append((f"{table}.{name}", value))
+        return out
+
+    def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        value = rec[column]
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False)
+        return "" if value is None else value
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return ""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(n)

@@ -1,0 +1,81 @@
+"""The GUI's read-only window on one case database, and the case clock used to show times.
+
+Every model reads through one :class:`StoreView`: a read-only SQLite connection opened on the GUI thread
+(the ingest worker writes through its own connection in another thread; WAL lets both run).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from workbench.core import clock
+from workbench.core.store import CaseStore
+
+ERROR_LEVELS = ("critical", "error")
+
+
+class StoreView:
+    """A case store opened for reading, plus the case time zone every pane shows times in."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.store = CaseStore.open(database, readonly=True)
+        self.reload_clock()
+
+    def reload_clock(self) -> None:
+        """Read the case zone again (an ingest or a user choice may have changed it)."""
+        self.zone_name: str | None = self.store.get_meta("time_zone")
+        self.zone: ZoneInfo | None = clock.resolve_zone(self.store.get_meta("time_zone_iana"))
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def zone_label(self) -> str:
+        """What the status bar says: the case zone and its UTC offset, or that times are shown as UTC."""
+        if self.zone is None:
+            return "UTC"
+        offset = datetime.now(timezone.utc).astimezone(self.zone).strftime("%z")
+        return f"{self.zone_name or self.zone.key} (UTC{offset[:3]}:{offset[3:]})"
+
+    def to_local(self, ts: int | None) -> datetime | None:
+        """A UTC µs time as a datetime on the case clock (UTC when the case has no zone)."""
+        if ts is None:
+            return None
+        dt = clock.us_to_datetime(ts)
+        return dt.astimezone(self.zone) if self.zone is not None else dt
+
+    def format_ts(self, ts: int | None, *, micro: bool = True) -> str:
+        """Case wall-clock text for a UTC µs time: the one clock every pane shows."""
+        dt = self.to_local(ts)
+        if dt is None:
+            return ""
+        return format_wall(dt, micro)
+
+    def offset_seconds(self, ts: int | None) -> int:
+        """The case zone's offset from UTC at ``ts`` (seconds east), 0 without a zone."""
+        dt = self.to_local(ts if ts is not None else 0)
+        off = dt.utcoffset() if dt is not None else None
+        return int(off.total_seconds()) if off is not None else 0
+
+    def timeline_bounds(self) -> tuple[int, int] | None:
+        row = self.store.conn.execute("SELECT min(ts), max(ts) FROM timeline WHERE ts IS NOT NULL").fetchone()
+        if row is None or row[0] is None:
+            return None
+        return int(row[0]), int(row[1])
+
+
+def format_wall(dt: datetime, micro: bool = True) -> str:
+    text = dt.strftime("%Y-%m-%d %H:%M:%S")
+    if micro and dt.microsecond:
+        text += f".{dt.microsecond // 1000:03d}"
+    return text
+
+
+def format_wall_us(local_us: int | None) -> str:
+    """A wall-clock µs value (the timeline's ``local`` column) as text."""
+    if local_us is None:
+        return ""
+    return format_wall(clock.us_to_datetime(local_us))

@@ -1,0 +1,284 @@
+"""The unified timeline as a Qt table, paged from SQLite in blocks of rows.
+
+After an ingest, ``timeline.id`` is the row's position in time (1, 2, 3, ...), so row ``r`` of the view is
+``id = r + 1`` and a block is one ``id BETWEEN`` range read through the primary key: cheap at any depth of a
+multi-million-row table, with no ``OFFSET`` and no ``fetchMore``. Only a bounded number of blocks is kept
+(glue-qt's cached table model does the same).
+
+A filter (levels, source) does not put a proxy model over the rows: the matching ids are read once into a
+compact ``array('q')`` (8 bytes a row) and view row ``r`` is ``ids[r]``; blocks are then read by ``id IN``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from workbench.core import clock
+from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
+
+BLOCK = 256
+MAX_BLOCKS = 64
+LEVEL_COLORS = {"critical": QColor(200, 30, 30), "error": QColor(205, 45, 45), "warning": QColor(190, 120, 0),
+                "verbose": QColor(130, 130, 130)}
+
+_SQL = ("SELECT t.id, t.ts, t.local, t.source, f.path, t.line, t.level, t.component, t.message, t.file_id "
+        "FROM timeline t LEFT JOIN files f ON f.id = t.file_id WHERE t.id BETWEEN ? AND ?")
+
+COL_TIME, COL_SOURCE, COL_FILE, COL_LINE, COL_LEVEL, COL_COMPONENT, COL_MESSAGE = range(7)
+
+
+def short_path(path: str | None) -> str:
+    """The last two parts of a case path (``Panther/setupact.log``): enough to tell same-named logs apart."""
+    if not path:
+        return ""
+    inner = path.rsplit("::", 1)[-1].replace("\\", "/")
+    parts = [p for p in inner.split("/") if p]
+    return "/".join(parts[-2:])
+
+
+class TimelineModel(QAbstractTableModel):
+    """Rows of ``timeline`` in time order; times on the case clock (the ``local`` column)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._view: StoreView | None = None
+        self._rows = 0
+        self._ids: array | None = None  # the filtered ids, in time order; None = every row
+        self.levels: tuple[str, ...] | None = None
+        self.source: str | None = None
+        self._blocks: OrderedDict[int, list[tuple[Any, ...] | None]] = OrderedDict()
+        self._headers = [self.tr("Time"), self.tr("Source"), self.tr("File"), self.tr("Line"), self.tr("Level"),
+                         self.tr("Component"), self.tr("Message")]
+
+    # ----------------------------------------------------------------------------------- loading
+
+    def set_view(self, view: StoreView | None) -> None:
+        """Show another case (or none); the row count is the highest id, read once."""
+        self.beginResetModel()
+        self._view = view
+        self._load()
+        self.endResetModel()
+
+    def set_filter(self, levels: tuple[str, ...] | None = None, source: str | None = None) -> None:
+        """Show only rows of these levels and/or this source (None: no condition)."""
+        if (levels or None, source or None) == (self.levels, self.source):
+            return
+        self.beginResetModel()
+        self.levels, self.source = levels or None, source or None
+        self._load()
+        self.endResetModel()
+
+    @property
+    def filtered(self) -> bool:
+        return self._ids is not None
+
+    def _load(self) -> None:
+        self._blocks.clear()
+        self._rows = 0
+        self._ids = None
+        if self._view is None:
+            return
+        conn = self._view.store.conn
+        if self.levels is None and self.source is None:
+            self._rows = int(conn.execute("SELECT coalesce(max(id), 0) FROM timeline").fetchone()[0] or 0)
+            return
+        where, params = [], []
+        if self.levels is not None:
+            where.append(f"level IN ({','.join('?' * len(self.levels))})")
+            params += list(self.levels)
+        if self.source is not None:
+            clause, extra = self.source_clause(self.source)
+            where.append(clause)
+            params += extra
+        ids = array("q")
+        cur = conn.execute(f"SELECT id FROM timeline WHERE {' AND '.join(where)} ORDER BY id", params)
+        while chunk := cur.fetchmany(50_000):
+            ids.extend(r[0] for r in chunk)
+        self._ids = ids
+        self._rows = len(ids)
+
+    def source_clause(self, source: str) -> tuple[str, list[Any]]:
+        """The WHERE condition for one source (subclasses may use an indexed column instead)."""
+        return "source = ?", [source]
+
+    def sources(self) -> list[str]:
+        """The sources present in the case, for the filter box."""
+        if self._view is None:
+            return []
+        return [r[0] for r in self._view.store.conn.execute("SELECT DISTINCT source FROM timeline ORDER BY 1")]
+
+    @property
+    def view(self) -> StoreView | None:
+        return self._view
+
+    def select_sql(self) -> str:
+        """The SELECT (without WHERE) a block is read with; subclasses append joined columns after these ten."""
+        return _SQL.split(" WHERE ")[0]
+
+    def _block(self, number: int) -> list[tuple[Any, ...] | None]:
+        block = self._blocks.get(number)
+        if block is not None:
+            self._blocks.move_to_end(number)
+            return block
+        block: list[tuple[Any, ...] | None] = [None] * BLOCK
+        if self._view is not None and self._ids is None:
+            lo = number * BLOCK + 1
+            for r in self._view.store.conn.execute(self.select_sql() + " WHERE t.id BETWEEN ? AND ?",
+                                                   (lo, lo + BLOCK - 1)):
+                block[r[0] - lo] = r
+        elif self._view is not None and self._ids is not None:
+            ids = self._ids[number * BLOCK:(number + 1) * BLOCK]
+            position = {row_id: n for n, row_id in enumerate(ids)}
+            sql = self.select_sql() + f" WHERE t.id IN ({','.join('?' * len(ids))})"
+            for r in self._view.store.conn.execute(sql, list(ids)):
+                block[position[r[0]]] = r
+        self._blocks[number] = block
+        while len(self._blocks) > MAX_BLOCKS:
+            self._blocks.popitem(last=False)
+        return block
+
+    def record(self, row: int) -> tuple[Any, ...] | None:
+        """(id, ts, local, source, path, line, level, component, message, file_id) of view row ``row``."""
+        if row < 0 or row >= self._rows:
+            return None
+        return self._block(row // BLOCK)[row % BLOCK]
+
+    # ----------------------------------------------------------------------------------- Qt model API
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._headers[section] if 0 <= section < len(self._headers) else None
+        return str(section + 1)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        rec = self.record(index.row())
+        if rec is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_TIME:
+                return format_wall_us(rec[2])
+            if col == COL_SOURCE:
+                return rec[3]
+            if col == COL_FILE:
+                return short_path(rec[4])
+            if col == COL_LINE:
+                return "" if rec[5] is None else str(rec[5])
+            if col == COL_LEVEL:
+                return rec[6] or ""
+            if col == COL_COMPONENT:
+                return rec[7] or ""
+            if col == COL_MESSAGE:
+                return (rec[8] or "").replace("\n", " ⏎ ")
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_TIME:
+                return f"UTC {clock.format_us(rec[1]) or '?'}"
+            if col == COL_FILE:
+                return rec[4]
+            if col == COL_MESSAGE:
+                return rec[8]
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return LEVEL_COLORS.get(rec[6] or "")
+        return None
+
+    # ----------------------------------------------------------------------------------- lookups
+
+    def row_for_id(self, row_id: int) -> int:
+        """The view row showing ``row_id``; under a filter, the nearest shown row at or after it."""
+        if self._ids is None:
+            return row_id - 1 if 0 < row_id <= self._rows else -1
+        if not self._ids:
+            return -1
+        return min(bisect_left(self._ids, row_id), len(self._ids) - 1)
+
+    def id_of(self, row: int) -> int:
+        return int(self._ids[row]) if self._ids is not None else row + 1
+
+    def row_for_time(self, ts: int) -> int:
+        """The row nearest to ``ts`` (UTC µs): the last row at or before it, else the first after it."""
+        if self._view is None or self._rows == 0:
+            return -1
+        conn = self._view.store.conn
+        before = conn.execute("SELECT id, ts FROM timeline WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1",
+                              (ts,)).fetchone()
+        after = conn.execute("SELECT id, ts FROM timeline WHERE ts > ? ORDER BY ts, id LIMIT 1", (ts,)).fetchone()
+        if before is None and after is None:
+            return -1
+        if before is None:
+            best = after
+        elif after is None:
+            best = before
+        else:
+            best = before if ts - before[1] <= after[1] - ts else after
+        # among rows sharing that time, show the first one
+        first = conn.execute("SELECT min(id) FROM timeline WHERE ts = ?", (best[1],)).fetchone()[0]
+        row = self.row_for_id(int(first or best[0]))
+        if self._ids is not None and row >= 0:
+            # filtered: the shown row at or after that id, or the one before it, whichever is nearer in time
+            def distance(r: int) -> int:
+                rec = self.record(r)
+                return abs(rec[1] - ts) if rec is not None and rec[1] is not None else 1 << 62
+
+            row = min((r for r in (row - 1, row) if 0 <= r < self._rows), key=lambda r: (distance(r), r))
+        return row
+
+    def row_for_line(self, file_id: int, line: int | None) -> int:
+        """The row of a source line (``file_id``, ``line``); the file's first row when ``line`` is None."""
+        if self._view is None:
+            return -1
+        if line is None:
+            found = self._view.store.scalar("SELECT min(id) FROM timeline WHERE file_id = ?", (file_id,))
+        else:
+            found = self._view.store.scalar("SELECT min(id) FROM timeline WHERE file_id = ? AND line = ?",
+                                            (file_id, line))
+        return -1 if found is None else self.row_for_id(int(found))
+
+    def next_error(self, row: int, forward: bool = True) -> int:
+        """The next (or previous) error or critical row after ``row``; -1 when there is none."""
+        if self._view is None:
+            return -1
+        marks = ",".join("?" * len(ERROR_LEVELS))
+        if forward:
+            sql = f"SELECT min(id) FROM timeline WHERE id > ? AND level IN ({marks})"
+        else:
+            sql = f"SELECT max(id) FROM timeline WHERE id < ? AND level IN ({marks})"
+        if self.source is not None:
+            sql += " AND source = ?"
+        current = self.id_of(row) if 0 <= row < self._rows else (0 if row < 0 else (self.id_of(self._rows - 1) + 1
+                                                                                    if self._rows else 0))
+        params = (current, *ERROR_LEVELS) + ((self.source,) if self.source is not None else ())
+        found = self._view.store.scalar(sql, params)
+        if found is None:
+            return -1
+        row = self.row_for_id(int(found))
+        return row if 0 <= row < self._rows and self.id_of(row) == int(found) else -1
+
+    def rows_as_text(self, rows: list[int]) -> str:
+        """Rows as tab-separated text (time, source, file, line, level, component, message) for the clipboard."""
+        lines = []
+        for row in sorted(set(rows)):
+            rec = self.record(row)
+            if rec is None:
+                continue
+            lines.append("\t".join([format_wall_us(rec[2]), rec[3] or "", rec[4] or "",
+                                    "" if rec[5] is None else str(rec[5]), rec[6] or "", rec[7] or "",
+                                    (rec[8] or "").replace("\n", " ")]))
+        return "\n".join(lines)

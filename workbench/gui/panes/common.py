@@ -1,0 +1,57 @@
+"""What every table pane shares: a read-only row view with a copy-rows action."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+
+class CopyableModel(Protocol):
+    def rows_as_text(self, rows: list[int]) -> str: ...
+
+
+def make_table(model: QAbstractItemModel, parent: QWidget | None = None, *, stretch_last: bool = True) -> QTableView:
+    """A table view configured for large read-only data: fixed row height (so Qt never measures rows),
+    whole-row selection, no sorting (the store is already in the order the pane wants)."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setShowGrid(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    vh = view.verticalHeader()
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(view.fontMetrics().height() + 6)
+    vh.setVisible(False)
+    hh = view.horizontalHeader()
+    hh.setStretchLastSection(stretch_last)
+    hh.setHighlightSections(False)
+    add_copy_action(view)
+    return view
+
+
+def add_copy_action(view: QTableView) -> QAction:
+    """Ctrl+C copies the selected rows as tab-separated text (what an engineer pastes into an e-mail)."""
+    action = QAction(view.tr("Copy rows"), view)
+    action.setShortcut(QKeySequence.StandardKey.Copy)
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def copy() -> None:
+        model = view.model()
+        rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
+        if not rows and view.currentIndex().isValid():
+            rows = [view.currentIndex().row()]
+        text = model.rows_as_text(rows) if hasattr(model, "rows_as_text") else ""
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    action.triggered.connect(copy)
+    view.addAction(action)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    return action

@@ -1,0 +1,81 @@
+"""Search across the whole case: full text over every source's messages, hits in time order.
+
+The query goes to SQLite FTS5 (``timeline_fts MATCH``): words, ``"phrases"``, ``prefix*``, ``AND/OR/NOT``.
+Text that is not valid FTS syntax (``0xC1900101``, a path) is searched as a phrase instead of failing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.models.rows import SEARCH_LIMIT, SearchModel
+from workbench.gui.models.store_view import StoreView
+from workbench.gui.panes.common import make_table
+
+ORIGIN = "search"
+
+
+class SearchPane(QWidget):
+    """A query box and its hits; picking a hit moves every pane to that row."""
+
+    def __init__(self, bus: CursorBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SearchPane")
+        self.bus = bus
+        self.model = SearchModel(self)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName("searchEdit")
+        self.edit.setPlaceholderText(self.tr("Search all sources (e.g. 0xC1900101, MigHost, \"driver\")"))
+        self.edit.setClearButtonEnabled(True)
+        self.edit.returnPressed.connect(self.run)
+        button = QPushButton(self.tr("Search"), self)
+        button.clicked.connect(self.run)
+        self.status = QLabel(self)
+        self.table = make_table(self.model, self, stretch_last=False)
+        self.table.setObjectName("searchTable")
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, self.table.fontMetrics().horizontalAdvance("2021-05-18 03:11:02.123") + 16)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        row = QHBoxLayout()
+        row.addWidget(self.edit, 1)
+        row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+
+    def set_view(self, view: StoreView | None) -> None:
+        self.model.set_view(view)
+        self._update_status()
+
+    def search(self, query: str) -> int:
+        """Run ``query`` and show its hits; returns how many (tests and the menu use this)."""
+        self.edit.setText(query)
+        self.run()
+        return self.model.rowCount()
+
+    def run(self) -> None:
+        self.model.search(self.edit.text())
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.model.error:
+            self.status.setText(self.tr("Cannot search for that: %1").replace("%1", self.model.error))
+        elif not self.model.query:
+            self.status.setText("")
+        elif self.model.truncated:
+            self.status.setText(self.tr("First %1 hits shown; narrow the search.").replace("%1", str(SEARCH_LIMIT)))
+        else:
+            self.status.setText(self.tr("%1 hits").replace("%1", str(self.model.rowCount())))
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        hit = self.model.hit(current.row()) if current.isValid() else None
+        if hit is not None:
+            self.bus.select(Selection("row", ts=hit["ts"], row_id=hit["row_id"], file_id=hit["file_id"],
+                                      line=hit["line"], origin=ORIGIN))

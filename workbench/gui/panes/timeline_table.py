@@ -1,0 +1,231 @@
+"""The unified timeline table: every source's rows on the case clock, following the bus cursor.
+
+Moving the cursor (a finding, a search hit, a click on the strip) scrolls here to the nearest row; picking a
+row here sets the selection (and so the cursor) for the other panes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.models.store_view import StoreView
+from workbench.gui.models.timeline_model import (
+    COL_COMPONENT,
+    COL_FILE,
+    COL_LEVEL,
+    COL_LINE,
+    COL_SOURCE,
+    COL_TIME,
+    TimelineModel,
+)
+from workbench.gui.panes.common import make_table
+
+ORIGIN = "timeline"
+LEVEL_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "all": None, "warnings": ("critical", "error", "warning"), "errors": ("critical", "error")}
+
+
+class _LazyComboBox(QComboBox):
+    """A combo box that fills itself the first time it opens."""
+
+    def __init__(self, fill: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fill = fill
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt API)
+        self._fill()
+        super().showPopup()
+
+
+class TimelinePane(QWidget):
+    """A block-paged table over ``timeline`` that follows and sets the shared cursor."""
+
+    def __init__(self, bus: CursorBus, parent: QWidget | None = None, *, model: TimelineModel | None = None,
+                 origin: str = ORIGIN) -> None:
+        super().__init__(parent)
+        self.setObjectName("TimelinePane" if model is None else type(model).__name__.replace("Model", "Pane"))
+        self.bus = bus
+        self.origin = origin
+        self.model = model if model is not None else TimelineModel(self)
+        self.table = make_table(self.model, self)
+        self.table.setObjectName("timelineTable" if model is None else f"{origin}Table")
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        width = self.table.fontMetrics().horizontalAdvance
+        samples = getattr(self.model, "COLUMN_SAMPLES", None) or (
+            (COL_TIME, "2021-05-18 03:11:02.123"), (COL_SOURCE, "setupapi"), (COL_FILE, "Rollback/setupact.log"),
+            (COL_LINE, "123456"), (COL_LEVEL, "warning"), (COL_COMPONENT, "MOUPG"))
+        for col, sample in samples:
+            header = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            self.table.setColumnWidth(col, max(width(sample), width(header)) + 18)
+        self.empty = QLabel(self.tr("No timeline rows in this case yet."), self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
+        self.level_box = QComboBox(self)
+        self.level_box.setObjectName("levelFilter")
+        for label, key in ((self.tr("All levels"), "all"), (self.tr("Warnings and errors"), "warnings"),
+                           (self.tr("Errors only"), "errors")):
+            self.level_box.addItem(label, key)
+        self.source_box = _LazyComboBox(self._fill_sources, self)
+        self.source_box.setObjectName("sourceFilter")
+        self.level_box.currentIndexChanged.connect(self._apply_filter)
+        self.source_box.currentIndexChanged.connect(self._apply_filter)
+        self.count_label = QLabel(self)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(2, 2, 2, 0)
+        bar.addWidget(QLabel(self.tr("Show:"), self))
+        bar.addWidget(self.level_box)
+        bar.addWidget(self.source_box)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        layout.addWidget(self.empty)
+        self._programmatic = False
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_range)
+        bus.cursorChanged.connect(self._on_cursor)
+        bus.selectionChanged.connect(self._on_selection)
+
+    def set_view(self, view: StoreView | None) -> None:
+        self.model.set_view(view)
+        self.empty.setVisible(view is not None and self.model.rowCount() == 0)
+        self.source_box.blockSignals(True)
+        self.source_box.clear()
+        self.source_box.addItem(self.tr("All sources"), None)
+        self.source_box.blockSignals(False)
+        self._sources_filled = False  # listing sources scans the timeline: only when the box is opened
+        self._apply_filter()
+
+    def _fill_sources(self) -> None:
+        if getattr(self, "_sources_filled", True):
+            return
+        self._sources_filled = True
+        self.source_box.blockSignals(True)
+        for source in self.model.sources():
+            self.source_box.addItem(source, source)
+        self.source_box.blockSignals(False)
+
+    def set_filter(self, levels: str = "all", source: str | None = None) -> None:
+        """Filter as the boxes do: ``levels`` is a key of :data:`LEVEL_FILTERS` (tests and menus use this)."""
+        self.level_box.setCurrentIndex(max(0, self.level_box.findData(levels)))
+        self._fill_sources()
+        self.source_box.setCurrentIndex(max(0, self.source_box.findData(source)))
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        keep = self.model.record(self.current_row())
+        self.model.set_filter(LEVEL_FILTERS.get(self.level_box.currentData() or "all"), self.source_box.currentData())
+        total = self.model.rowCount()
+        self.count_label.setText(self.tr("%1 rows").replace("%1", f"{total:,}"))
+        if keep is not None:
+            self.show_row(self.model.row_for_id(keep[0]))  # stay at the same moment
+        elif self.bus.cursor is not None:
+            self.show_row(self.model.row_for_time(self.bus.cursor))
+
+    def current_row(self) -> int:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    # ------------------------------------------------------------------------------------ bus → view
+
+    def _on_cursor(self, ts: int | None) -> None:
+        if ts is None:
+            return
+        rec = self.model.record(self.current_row())
+        if rec is not None and rec[1] == ts:
+            return  # already on a row of that moment (usually: the row the user just clicked)
+        self.show_row(self.model.row_for_time(ts))
+
+    def _on_selection(self, sel: Selection | None) -> None:
+        if sel is None or sel.origin == self.origin:
+            return
+        row = -1
+        if sel.row_id is not None:
+            row = self.model.row_for_id(sel.row_id)
+            exact = row >= 0 and self.model.id_of(row) == sel.row_id
+        elif sel.file_id is not None:
+            row = self.model.row_for_line(sel.file_id, sel.line)
+            rec = self.model.record(row)
+            exact = rec is not None and rec[9] == sel.file_id
+        else:
+            return
+        if not exact and sel.ts is not None:
+            row = self.model.row_for_time(sel.ts)  # a filtered pane that does not show that row: its moment
+        if row >= 0:
+            self.show_row(row)
+
+    def show_row(self, row: int) -> None:
+        """Make ``row`` current and centred without telling the bus (the bus told us)."""
+        if row < 0 or row >= self.model.rowCount():
+            return
+        index = self.model.index(row, COL_TIME)
+        self._programmatic = True
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        finally:
+            self._programmatic = False
+
+    # ------------------------------------------------------------------------------------ view → bus
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._programmatic or not current.isValid():
+            return
+        rec = self.model.record(current.row())
+        if rec is None:
+            return
+        self.bus.select(Selection("row", ts=rec[1], row_id=rec[0], file_id=rec[9], line=rec[5],
+                                  origin=self.origin))
+
+    def _on_selection_range(self, *_args: object) -> None:
+        """Several rows selected: their time span becomes the bus's selected range (the strip shades it).
+
+        Read from the selection's ranges, not ``selectedRows()``, which would list every row of a
+        Ctrl+A over millions."""
+        ranges = self.table.selectionModel().selection()
+        if ranges.isEmpty():
+            self.bus.set_range(None)
+            return
+        top = min(r.top() for r in ranges)
+        bottom = max(r.bottom() for r in ranges)
+        first, last = self.model.record(top), self.model.record(bottom)
+        if top == bottom or first is None or last is None or first[1] is None or last[1] is None:
+            self.bus.set_range(None)
+            return
+        self.bus.set_range((first[1], last[1]))
+
+    # ------------------------------------------------------------------------------------ navigation
+
+    def go_to_error(self, forward: bool = True) -> bool:
+        """Select the next (or previous) error row and tell the bus; False when there is none."""
+        start = self.current_row()
+        if start < 0:
+            start = -1 if forward else self.model.rowCount()
+        row = self.model.next_error(start, forward)
+        if row < 0:
+            return False
+        self.table.setCurrentIndex(self.model.index(row, COL_TIME))  # user-equivalent: emits to the bus
+        self.table.scrollTo(self.model.index(row, COL_TIME), QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True
+
+    def copy_rows(self) -> str:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return self.model.rows_as_text(rows)
