@@ -222,3 +222,15 @@ def test_user_tables_and_meta_survive_a_reingest(tmp_path: Path) -> None:
     case.ensure_ingested(force=True)
     assert case.store.scalar("SELECT term FROM user_list") == "zhangwei"
     assert case.store.get_meta("user.report_lang") == "zh"
+
+
+def test_progress_inside_a_large_file(tmp_path: Path) -> None:
+    body = "".join(f"2021-05-18 04:{n // 60 % 60:02d}:{n % 60:02d}, Info                  SP     line {n}\r\n"
+                   for n in range(60_000))
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes(body)})
+    seen: list[Progress] = []
+    Case.open(src).ensure_ingested(progress=seen.append)
+    inside = [p for p in seen if p.stage == "parse" and p.file_total]
+    assert inside, "the parser reported no position"
+    assert all(0 <= p.file_done <= p.file_total for p in inside)
+    assert inside[-1].file_done > inside[0].file_done

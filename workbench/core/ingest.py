@@ -36,12 +36,18 @@ MAX_KEPT_TEXT = 256 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Progress:
-    """Where an ingest is: ``stage`` (catalogue, extract, parse, finalize, analyze), counts, current file."""
+    """Where an ingest is: ``stage`` (catalogue, extract, parse, finalize, analyze), counts, current file.
+
+    While a file is parsed, ``file_done``/``file_total`` say how far into it the parser is (bytes, when the
+    parser reports its position through ``Mediator.check``; 0/0 otherwise).
+    """
 
     stage: str
     done: int
     total: int
     current: str = ""
+    file_done: int = 0
+    file_total: int = 0
 
 
 ProgressFn = Callable[[Progress], None]
@@ -299,12 +305,23 @@ class Ingest:
             parser = self.parsers[row["kind"]]
             file = CaseFile(row["id"], row["path"], row["kind"], row["role"], Path(row["blob"]))
             self._report("parse", n, len(todo), file.path)
-            self._parse_one(parser, file)
+            self._parse_one(parser, file, n, len(todo))
         self._report("parse", len(todo), len(todo))
 
-    def _parse_one(self, parser: Parser, file: CaseFile) -> None:
+    def _parse_one(self, parser: Parser, file: CaseFile, n: int = 0, total: int = 1) -> None:
         store = self.store
-        mediator = Mediator(store, file, parser.name, self._cancel)
+        progress = None
+        if self._progress is not None:
+            report = self._progress
+            try:
+                size = file.location.stat().st_size
+            except OSError:
+                size = 0
+
+            def progress(position: int) -> None:
+                report(Progress("parse", n, total, file.path, min(position, size), size))
+
+        mediator = Mediator(store, file, parser.name, self._cancel, progress)
         before = store.scalar("SELECT status FROM files WHERE id = ?", (file.id,))
         try:
             parser.parse(file, mediator)
