@@ -7,6 +7,7 @@ after these specs. None of these hooks may import Qt: a signature-only or parser
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -42,4 +43,16 @@ def workbench_analyze(store: CaseStore) -> None:
 
     Write facts (``store.insert_facts``) and findings into ``store``; do not change rows other plugins
     wrote. Runs once per ingest, so reopening a case costs nothing. Called in registration order.
+    """
+
+
+@hookspec
+def workbench_signature_packs() -> list[str | Path]:
+    """Return folders holding signature packs this plugin ships (see docs/signatures.md for the format).
+
+    A folder is one pack (``pack.yaml`` and/or ``signatures/*.yml`` plus its ``samples/``) or holds packs
+    one level down. Only YAML is read from these folders; a signature that fails to load is reported with
+    its file and line, and the others still run. Packs are loaded in registration order (built-ins first);
+    a later signature with the same id replaces an earlier one. Return paths inside your installed
+    package (e.g. ``Path(__file__).parent / "packs"``), never inside a case.
     """

@@ -20,6 +20,21 @@ log = logging.getLogger(__name__)
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "workbench.core.identify",
     "workbench.core.parsers.setupact",
+    "workbench.core.parsers.evtx",
+    "workbench.core.parsers.pml",
+    "workbench.core.parsers.procmon_csv",
+    "workbench.core.parsers.procmon_xml",
+    "workbench.core.processes",
+    "workbench.core.parsers.setupapi",
+    "workbench.core.parsers.diag_xml",
+    "workbench.core.parsers.setupdiag_results",
+    "workbench.core.parsers.compatdata",
+    "workbench.core.parsers.setup_ini",
+    "workbench.core.parsers.msinfo_nfo",
+    "workbench.core.upgrade.analyzer",
+    "workbench.core.signatures.plugin",
+    "workbench.core.parsers.crashdump",
+    "workbench.core.dumps.analyze",
 )
 
 ENTRY_POINT_GROUP = "workbench.plugins"

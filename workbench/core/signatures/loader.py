@@ -1,0 +1,300 @@
+"""Reading signature files: YAML with line numbers, checked field by field, compiled once.
+
+A third party writes these files without reading our code, so every mistake is reported as
+``file:line: what is wrong`` and a bad file never stops the good ones from loading. The format is described
+in docs/signatures.md; :data:`TOP_KEYS` and :mod:`workbench.core.signatures.compiler` are its reference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.core.signatures.compiler import CompiledSelection, SelectionError, compile_selection
+from workbench.core.signatures.condition import ConditionError, Node, parse_condition, selection_names
+
+LEVELS: tuple[str, ...] = ("critical", "high", "medium", "low", "informational")
+STATUSES: tuple[str, ...] = ("stable", "test", "experimental", "deprecated")
+#: Every key a signature file may have; anything else is a typo until proven otherwise.
+TOP_KEYS: tuple[str, ...] = (
+    "title", "id", "status", "level", "description", "references", "sources", "tags", "author",
+    "setupdiag", "detection", "details", "remediation", "samples",
+)
+REQUIRED: tuple[str, ...] = ("title", "id", "level", "detection", "details", "remediation", "samples")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{2,99}$")
+_TEMPLATE_REF = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+@dataclass(frozen=True)
+class SignatureError:
+    """One problem in one file, with the line it is on (1-based; 0 when the file as a whole is wrong)."""
+
+    file: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+@dataclass
+class Signature:
+    """A loaded, compiled signature. ``pack_root`` is the folder its sample paths are relative to."""
+
+    id: str
+    title: str
+    level: str
+    status: str
+    description: str
+    references: list[str]
+    sources: list[str]
+    tags: list[str]
+    setupdiag: dict[str, str]
+    condition_text: str
+    condition: Node
+    selections: dict[str, CompiledSelection]
+    details: str
+    remediation: dict[str, str]
+    samples_positive: list[Path]
+    samples_negative: list[Path]
+    also_fires: list[str]
+    path: Path
+    line: int
+    pack_root: Path
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+# ------------------------------------------------------------------------------------------- YAML
+
+
+class _LineDict(dict[Any, Any]):
+    """A mapping that remembers the line of each key (``lines``) and of itself (``line``)."""
+
+    line: int = 0
+    lines: dict[Any, int]
+
+
+# libyaml's loader is ~10x faster and gives the same marks; the pure-Python one is the fallback.
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    out = _LineDict()
+    out.line = node.start_mark.line + 1
+    out.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise yaml.MarkedYAMLError("while reading a mapping", node.start_mark,
+                                       f"the key {key!r} appears twice", key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line(mapping: Any, key: Any) -> int:
+    if isinstance(mapping, _LineDict):
+        return mapping.lines.get(key, mapping.line)
+    return 0
+
+
+def read_yaml(path: Path) -> tuple[Any, SignatureError | None]:
+    """Parse one YAML file; a syntax error comes back as an error with its line, never raised."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, SignatureError(path, 0, f"cannot be read: {exc}")
+    try:
+        return yaml.load(text, Loader=_Loader), None  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        return None, SignatureError(path, line, f"not valid YAML: {exc.problem or exc.context}")
+    except yaml.YAMLError as exc:
+        return None, SignatureError(path, 0, f"not valid YAML: {exc}")
+
+
+# ------------------------------------------------------------------------------------------- checking
+
+
+def pack_root_of(path: Path) -> Path:
+    """The pack folder of a signature file: the parent of ``signatures/``, else the file's own folder."""
+    return path.parent.parent if path.parent.name == "signatures" else path.parent
+
+
+def _str_list(value: Any) -> list[str] | None:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
+    """Read and compile one signature file. Returns the signature (None when unusable) and every problem."""
+    data, err = read_yaml(path)
+    if err is not None:
+        return None, [err]
+    errors: list[SignatureError] = []
+
+    def bad(line: int, message: str) -> None:
+        errors.append(SignatureError(path, line, message))
+
+    if not isinstance(data, dict):
+        bad(1, "a signature file must be a mapping (title:, id:, level:, detection:, ...)")
+        return None, errors
+    for key in data:
+        if key not in TOP_KEYS:
+            bad(_line(data, key), f"unknown key {key!r} (allowed: {', '.join(TOP_KEYS)})")
+    for key in REQUIRED:
+        if key not in data:
+            bad(data.line if isinstance(data, _LineDict) else 1, f"missing required key {key!r}")
+
+    def text(key: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            bad(_line(data, key), f"{key!r} must be text")
+            return default
+        return value.strip()
+
+    sig_id, title = text("id"), text("title")
+    if "id" in data and sig_id and not ID_RE.match(sig_id):
+        bad(_line(data, "id"), f"id {sig_id!r} must be 3-100 characters of a-z, 0-9, '.', '_', '-' "
+                               "(it is stable: findings and notes refer to it)")
+    level = text("level", "medium").lower()
+    if level not in LEVELS:
+        bad(_line(data, "level"), f"level {level!r} must be one of {', '.join(LEVELS)}")
+    status = text("status", "experimental").lower()
+    if status not in STATUSES:
+        bad(_line(data, "status"), f"status {status!r} must be one of {', '.join(STATUSES)}")
+    lists: dict[str, list[str]] = {}
+    for key in ("references", "sources", "tags"):
+        value = _str_list(data.get(key))
+        if value is None:
+            bad(_line(data, key), f"{key!r} must be a list of text")
+            value = []
+        lists[key] = value
+    setupdiag: dict[str, str] = {}
+    if "setupdiag" in data:
+        sd = data["setupdiag"]
+        if not isinstance(sd, dict) or not isinstance(sd.get("rule"), str) or not isinstance(sd.get("guid"), str):
+            bad(_line(data, "setupdiag"), "'setupdiag' must have 'rule' (the SetupDiag rule name) and 'guid'")
+        else:
+            setupdiag = {"rule": sd["rule"], "guid": sd["guid"].upper()}
+            if not re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}", setupdiag["guid"]):
+                bad(_line(sd, "guid"), f"setupdiag guid {sd['guid']!r} is not a GUID")
+
+    # remediation: en required, zh recommended
+    remediation: dict[str, str] = {}
+    rem = data.get("remediation")
+    if "remediation" in data:
+        if not isinstance(rem, dict) or not isinstance(rem.get("en"), str):
+            bad(_line(data, "remediation"), "'remediation' must have 'en' (and should have 'zh') text")
+        else:
+            for lang, value in rem.items():
+                if not isinstance(value, str):
+                    bad(_line(rem, lang), f"remediation {lang!r} must be text")
+                else:
+                    remediation[str(lang)] = value.strip()
+
+    # detection: named selections + condition
+    selections: dict[str, CompiledSelection] = {}
+    condition: Node | None = None
+    condition_text = ""
+    det = data.get("detection")
+    if "detection" in data:
+        if not isinstance(det, dict):
+            bad(_line(data, "detection"), "'detection' must be a mapping of named selections and a 'condition'")
+        else:
+            for name, spec in det.items():
+                if name == "condition":
+                    continue
+                if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
+                    bad(_line(det, name), f"selection name {name!r}: use letters, digits and '_'")
+                    continue
+                try:
+                    selections[name] = compile_selection(name, spec)
+                except SelectionError as exc:
+                    bad(exc.line or _line(det, name), f"selection {name!r}: {exc.message}")
+            if "condition" not in det:
+                bad(det.line if isinstance(det, _LineDict) else 0, "'detection' has no 'condition'")
+            else:
+                condition_text = str(det["condition"])
+                try:
+                    condition = parse_condition(condition_text)
+                    # every declared name counts, so a selection that failed to compile is reported once
+                    selection_names(condition, [str(n) for n in det if n != "condition"])
+                except ConditionError as exc:
+                    bad(_line(det, "condition"), f"condition: {exc}")
+                    condition = None
+
+    details = text("details")
+    if details:
+        names = [n for n in (det or {}) if n != "condition"] if isinstance(det, dict) else []
+        for group in re.findall(r"\{([^{}]*)\}", details):
+            for ref in group.split("|"):
+                m = _TEMPLATE_REF.match(ref.strip())
+                if m is None:
+                    bad(_line(data, "details"), f"details template {{{group}}}: write {{selection.field}} "
+                                                "or {a.field|b.field}")
+                elif m.group(1) not in names:
+                    bad(_line(data, "details"), f"details template names {{{ref}}} but there is no selection "
+                                                f"{m.group(1)!r}")
+
+    root = pack_root_of(path)
+    positive: list[Path] = []
+    negative: list[Path] = []
+    also_fires: list[str] = []
+    samples = data.get("samples")
+    if "samples" in data:
+        if not isinstance(samples, dict) or "positive" not in samples:
+            bad(_line(data, "samples"), "'samples' must have 'positive' (a folder or file relative to the pack) "
+                                        "on which the signature fires")
+        else:
+            for key in samples:
+                if key not in ("positive", "negative", "also_fires"):
+                    bad(_line(samples, key), f"unknown samples key {key!r} (positive, negative, also_fires)")
+            for key, out in (("positive", positive), ("negative", negative)):
+                paths = _str_list(samples.get(key))
+                if paths is None:
+                    bad(_line(samples, key), f"samples {key!r} must be a path or a list of paths")
+                    continue
+                for rel in paths:
+                    p = (root / rel).resolve()
+                    if not p.exists():
+                        bad(_line(samples, key), f"{key} sample {rel!r} does not exist (looked in {root})")
+                    elif root.resolve() not in p.parents:
+                        bad(_line(samples, key), f"{key} sample {rel!r} is outside the pack folder")
+                    else:
+                        out.append(p)
+            af = _str_list(samples.get("also_fires"))
+            if af is None:
+                bad(_line(samples, "also_fires"), "samples 'also_fires' must be a list of signature ids")
+            else:
+                also_fires = af
+
+    if errors or condition is None:
+        return None, errors
+    return Signature(
+        id=sig_id, title=title, level=level, status=status, description=text("description"),
+        references=lists["references"], sources=lists["sources"], tags=lists["tags"], setupdiag=setupdiag,
+        condition_text=condition_text, condition=condition, selections=selections, details=details,
+        remediation=remediation, samples_positive=positive, samples_negative=negative, also_fires=also_fires,
+        path=path, line=data.line if isinstance(data, _LineDict) else 1, pack_root=root, raw=dict(data),
+    ), []
