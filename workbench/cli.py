@@ -18,6 +18,12 @@ from workbench import __version__
 from workbench.commands import COMMANDS
 
 
+def command_name(module: str) -> str:
+    """A subcommand's name from its module path (``workbench.commands.export_case`` → ``export-case``), so the
+    command line can tell a subcommand from a case path without importing every command module."""
+    return module.rsplit(".", 1)[1].replace("_", "-")
+
+
 def _command_modules() -> dict[str, ModuleType]:
     modules = [importlib.import_module(name) for name in COMMANDS]
     return {m.NAME: m for m in modules}
@@ -34,7 +40,7 @@ def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    names = {m.rsplit(".", 1)[1] for m in COMMANDS}
+    names = {m.rsplit(".", 1)[1].replace("_", "-") for m in COMMANDS}  # module export_case is `export-case`
     if not args_list or (args_list[0] not in names and args_list[0] not in ("-h", "--help", "--version")):
         from workbench.gui.app import main as gui_main
 

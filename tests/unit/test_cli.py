@@ -102,3 +102,13 @@ def test_demo_case_analyzes(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
 def test_console_entry_point_runs() -> None:
     done = subprocess.run([sys.executable, "-m", "workbench", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and "Case Workbench" in done.stdout
+
+
+def test_every_command_module_is_named_after_its_file() -> None:
+    import importlib
+
+    from workbench.cli import command_name
+    from workbench.commands import COMMANDS
+
+    for module in COMMANDS:
+        assert importlib.import_module(module).NAME == command_name(module)
