@@ -8,4 +8,9 @@ COMMANDS: tuple[str, ...] = (
     "workbench.commands.timeline",
     "workbench.commands.files",
     "workbench.commands.demo",
+    "workbench.commands.report",
+    "workbench.commands.processes",
+    "workbench.commands.decode",
+    "workbench.commands.signatures",
+    "workbench.commands.export_case",
 )

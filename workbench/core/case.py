@@ -107,6 +107,11 @@ class Case:
     def open(cls, source: str | Path, *, home: Path | None = None, password: str | None = None,
              name_encoding: str | None = None) -> Case:
         path = Path(source).expanduser()
+        if path.suffix.lower() == ".wbcase" and path.is_file():
+            # a case bundle carries a finished database, not logs (core/bundle.py)
+            from workbench.core.bundle import open_bundle
+
+            return open_bundle(path, home=home, password=password, name_encoding=name_encoding)
         if not path.exists():
             raise UserActionRequired(f"{path}: no such file or folder.")
         try:

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from workbench.locations import resources_dir
+
+#: the checkout's ``resources/``, an installed wheel's ``workbench/_resources`` or a frozen build's copy
+RESOURCES = resources_dir()
 TRANSLATIONS = RESOURCES / "translations"
 LANGUAGES = {"en": None, "zh": "zh_CN"}
 

@@ -2,8 +2,8 @@
 
 Templates are files a team edits (``resources/report/summary.<lang>.<format>.j2``), looked up in this order:
 the folder in ``WORKBENCH_REPORT_TEMPLATES``, ``<workbench home>/templates/report`` (a user's or team's
-copies), the bundled folder of a frozen build (``<bundle>/resources/report``), ``workbench/resources/report``
-(where package data would put them in a wheel), then the source tree's ``resources/report``. A template found
+copies), the bundled folder of a frozen build (``<bundle>/resources/report``), ``workbench/_resources/report``
+(where ``setup.py`` puts them in a wheel), then the source tree's ``resources/report``. A template found
 earlier wins, so a team overrides one file without forking the rest.
 
 HTML templates are autoescaped: every value from the case (log lines, file names, notes) is text, so a line
@@ -46,7 +46,7 @@ def template_dirs() -> list[Path]:
     if bundle:
         dirs.append(Path(bundle) / "resources" / "report")
     here = Path(__file__).resolve()
-    dirs.append(here.parents[2] / "resources" / "report")  # package data (workbench/resources/report) in a wheel
+    dirs.append(here.parents[2] / "_resources" / "report")  # an installed wheel (setup.py copies resources/ there)
     dirs.append(here.parents[3] / "resources" / "report")  # the source tree
     return [d for d in dirs if d.is_dir()] or dirs[-1:]
 
