@@ -1,10 +1,16 @@
-"""``workbench analyze CASE [--json]``: ingest a case and print its analysis."""
+"""``workbench analyze CASE [--json] [--packs DIR]``: ingest a case and print its analysis.
+
+``--packs DIR`` adds signature packs for this run (as ``WORKBENCH_PACKS`` does); an ingested case is not
+ingested again for them: its signature findings are scanned anew, and scanned back without them on the next
+run that does not name them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from workbench.commands.common import add_case_arguments, open_case
@@ -16,12 +22,22 @@ HELP = "ingest a case and print its analysis"
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_case_arguments(p)
     p.add_argument("--json", action="store_true", help="print the analysis object (workbench.analysis/1)")
+    p.add_argument("--packs", action="append", default=[], metavar="DIR", type=Path,
+                   help="also run the signature packs in DIR (repeatable; in addition to WORKBENCH_PACKS)")
 
 
 def run(args: argparse.Namespace) -> int:
     from workbench.core.analysis import build_analysis
+    from workbench.core.errors import UserActionRequired
+    from workbench.core.signatures.plugin import extra_packs_of, rescan_case
 
+    for folder in args.packs:
+        if not folder.is_dir():
+            raise UserActionRequired(f"{folder}: no such folder (--packs).")
     case = open_case(args)
+    extra = [p.resolve() for p in args.packs]
+    if extra or extra_packs_of(case.store):
+        rescan_case(case.store, extra)
     analysis = build_analysis(case.store)
     if args.json:
         sys.stdout.write(json.dumps(analysis, ensure_ascii=False, indent=2) + "\n")

@@ -31,7 +31,7 @@ from workbench.core.store import CaseStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Row", "Hit", "scan", "write_findings", "SEVERITY_OF_LEVEL", "failure_anchor"]
+__all__ = ["Row", "Hit", "scan", "write_findings", "SEVERITY_OF_LEVEL", "failure_anchor", "dedupe_evidence"]
 
 #: Rows kept per selection (the latest ones): more than any real signature needs, few enough that a
 #: too-broad selection (``message|contains: error``) cannot stall a scan.
@@ -282,6 +282,32 @@ def render_details(sig: Signature, matches: dict[str, list[Row]], evidence: Sequ
 
 # ------------------------------------------------------------------------------------------- scan
 
+#: When two rows stand for the same log line, the one whose text is that line wins: the timeline's row,
+#: then a detail table's, then a fact (whose text may be a summary) and a catalogue entry.
+_EVIDENCE_PREFERENCE = {"timeline": 0, "facts": 2, "files": 3}
+
+
+def dedupe_evidence(rows: Iterable[Row]) -> list[Row]:
+    """One evidence row per (file_id, line), in time order.
+
+    Several selections (or a timeline selection and a fact read from the same line) often match one log
+    line; listing it twice tells the engineer nothing and makes the evidence look stronger than it is.
+    Rows without a line (a catalogue entry, a fact with no line) are kept once each by their own key.
+    """
+    best: dict[tuple[object, ...], Row] = {}
+    for row in rows:
+        where: tuple[object, ...] = (("line", row.file_id, row.line) if row.file_id is not None
+                                     and row.line is not None else ("key", *row.key))
+        kept = best.get(where)
+        if kept is None or _evidence_rank(row) < _evidence_rank(kept):
+            best[where] = row
+    return sorted(best.values(), key=lambda r: (r.ts is None, r.ts or 0, str(r.key)))
+
+
+def _evidence_rank(row: Row) -> tuple[int, int, str]:
+    return (_EVIDENCE_PREFERENCE.get(str(row.key[0]), 1), row.ts is None, str(row.key))
+
+
 
 def failure_anchor(conn: sqlite3.Connection) -> int | None:
     """When the upgrade failed, as well as the store can tell: the result-code fact, else the last error.
@@ -326,14 +352,15 @@ def scan(store: CaseStore | sqlite3.Connection, signatures: Iterable[Signature],
         if not ok:
             continue
         # evaluate() hands back the Row objects it was given
-        evidence: list[Row] = sorted((r for r in found if isinstance(r, Row)),
-                                     key=lambda r: (r.ts is None, r.ts or 0, str(r.key)))
+        rows = [r for r in found if isinstance(r, Row)]
+        evidence = dedupe_evidence(rows)
         times = [r.ts for r in evidence if r.ts is not None]
         ts = max(times) if times else None
         score = 0.0
         if ts is not None and anchor is not None:
             score = 1.0 / (1.0 + abs(ts - anchor) / HALF_SCORE_US)
-        hits.append(Hit(sig, evidence, matches, render_details(sig, matches, evidence), ts, round(score, 6)))
+        # details read the rows as matched (a fact that lined up in a pair), not only the deduplicated ones
+        hits.append(Hit(sig, evidence, matches, render_details(sig, matches, rows), ts, round(score, 6)))
     order = list(SEVERITY_OF_LEVEL)
     hits.sort(key=lambda h: (order.index(h.signature.level), -h.score, h.signature.id))
     return hits

@@ -144,6 +144,19 @@ def _str_list(value: Any) -> list[str] | None:
     return None
 
 
+def _rows_sample_error(path: Path) -> str | None:
+    """What is wrong with a sample given as rows (``*.rows.yaml``), so ``validate`` reports it, not ``test``."""
+    from workbench.core.signatures.rowsample import RowsSampleError, is_rows_sample, load_rows_sample
+
+    if not is_rows_sample(path):
+        return None
+    try:
+        load_rows_sample(path)
+    except RowsSampleError as exc:
+        return str(exc)
+    return None
+
+
 def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
     """Read and compile one signature file. Returns the signature (None when unusable) and every problem."""
     data, err = read_yaml(path)
@@ -282,7 +295,11 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
                     elif root.resolve() not in p.parents:
                         bad(_line(samples, key), f"{key} sample {rel!r} is outside the pack folder")
                     else:
-                        out.append(p)
+                        rows_error = _rows_sample_error(p)
+                        if rows_error:
+                            bad(_line(samples, key), f"{key} sample {rel!r}: {rows_error}")
+                        else:
+                            out.append(p)
             af = _str_list(samples.get("also_fires"))
             if af is None:
                 bad(_line(samples, "also_fires"), "samples 'also_fires' must be a list of signature ids")

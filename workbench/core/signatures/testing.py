@@ -1,13 +1,16 @@
 """Running signatures on their samples: what ``workbench signatures test`` and the test suite both do.
 
 A sample is a small case laid out as collected (``$WINDOWS.~BT/Sources/Panther/setupact.log`` ...), so it
-goes through the real pipeline (identify, parse, clock, analyze) exactly like a customer's archive. A
+goes through the real pipeline (identify, parse, clock, analyze) exactly like a customer's archive; or, for
+binary sources such as event logs, a ``.rows.yaml`` file of the rows their parser writes
+(:mod:`workbench.core.signatures.rowsample`), put into a real case database during a real ingest. A
 signature passes when it fires on its positive samples, not on its negative ones, and nothing else fires
 there except the signatures its ``samples.also_fires`` names: a sample proves one thing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from workbench.core.signatures.engine import scan
 from workbench.core.signatures.loader import Signature
+from workbench.core.signatures.rowsample import ingest_rows_sample, is_rows_sample
 
 __all__ = ["SampleResult", "SampleRunner", "test_signatures"]
 
@@ -59,8 +63,12 @@ class SampleRunner:
         if key not in self._fired:
             case = self._cases.get(sample)
             if case is None:
-                case = Case.open(sample, home=self.home)
-                case.ensure_ingested(plugin_manager=self.pm)
+                if is_rows_sample(sample):
+                    home = self.home / "rows" / hashlib.sha256(str(sample).encode()).hexdigest()[:16]
+                    case = ingest_rows_sample(sample, home, self.pm)
+                else:
+                    case = Case.open(sample, home=self.home)
+                    case.ensure_ingested(plugin_manager=self.pm)
                 self._cases[sample] = case
             self._fired[key] = [h.signature.id for h in scan(case.store, signatures)]  # type: ignore[attr-defined]
         return self._fired[key]

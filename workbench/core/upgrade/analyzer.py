@@ -558,13 +558,42 @@ def _findings(store: CaseStore) -> None:
         evidence += [{"file_id": c["file_id"], "line": c["line"], "ts": None, "text": c["text"]} for c in chain[:10]]
     hang = store.fact("setupapi.unfinished_section")
     if hang:
-        info = json.loads(hang["value"])
-        summary += (f" A device install never finished: {info.get('description') or info.get('device')} "
-                    f"({info.get('inf_original') or info.get('inf')}).")
+        summary += f" A device install never finished: {unfinished_device_text(json.loads(hang['value']))}."
         evidence.append({"file_id": hang["file_id"], "line": hang["line"], "ts": hang["ts"], "text": hang["text"]})
-    store.add_finding(rule_id="upgrade.failure", title=f"Upgrade failed: {code['value']}"
-                      + (f" - {ext['value']}" if ext else ""), severity="critical", summary=summary, score=100,
-                      ts=code["ts"], evidence=evidence)
+    codes = f"{code['value']}" + (f" - {ext['value']}" if ext else "")
+    if _user_cancelled(store, code["value"]):
+        # Someone closed Setup: reporting it as a failure sends the engineer hunting for a cause that is not
+        # there (the copyleft21 Media Creation Tool log), so it is said plainly, at low severity.
+        store.add_finding(rule_id="upgrade.cancelled", title=f"Upgrade cancelled (not a failure): {codes}",
+                          severity="low", summary=summary.replace("Setup reported", "Setup was cancelled with", 1)
+                          + " Ask who or what closed Setup and collect the logs of an attempt that really failed.",
+                          score=10, ts=code["ts"], evidence=evidence)
+        return
+    store.add_finding(rule_id="upgrade.failure", title=f"Upgrade failed: {codes}", severity="critical",
+                      summary=summary, score=100, ts=code["ts"], evidence=evidence)
+
+
+#: ERROR_CANCELLED and ERROR_REQUEST_ABORTED: the user (or a script) closed Setup. The other codes of
+#: :data:`CANCEL_CODES` are blocks Setup cancelled itself on, which still need a diagnosis.
+USER_CANCEL_CODES = frozenset({0x800704C7, 0x800704D3})
+
+
+def _user_cancelled(store: CaseStore, code: str) -> bool:
+    outcome = store.fact("setup.outcome")
+    return outcome is not None and outcome["value"] == "cancelled by the user" and parse_code(code) in USER_CANCEL_CODES
+
+
+def unfinished_device_text(info: dict[str, Any]) -> str:
+    """How a hung setupapi section is named in a sentence: the device, then its description and INF in
+    parentheses when the log gave them.
+
+    The parser fills what the section said, so any part may be missing (a ``DiInstallDriver`` section has
+    only the INF path); a missing part is left out rather than shown as ``None``.
+    """
+    inf = info.get("inf_original") or info.get("inf")
+    name = str(info.get("device") or inf or info.get("title") or "?")
+    extra = [str(v) for v in (info.get("description"), inf) if v and str(v).lower() not in name.lower()]
+    return f"{name} ({', '.join(extra)})" if extra else name
 
 
 def _source_os_finding(store: CaseStore) -> None:

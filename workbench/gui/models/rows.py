@@ -1,4 +1,6 @@
-"""Small read-only table models for the case's short tables (catalogue, findings, problems, search hits).
+"""Small read-only table models for the case's short tables (catalogue, problems, search hits).
+
+The findings pane's models live in :mod:`.findings_model`.
 
 These tables hold thousands of rows at most (the timeline, which holds millions, has its own block-paged
 model), so each model reads its rows once per case into a list of tuples and answers Qt from it.
@@ -13,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from workbench.core.analysis import SEVERITIES
 from workbench.gui.models.store_view import StoreView, format_wall_us
 
 SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
@@ -117,38 +118,6 @@ class FilesModel(RowsModel):
     def file_id(self, row: int) -> int | None:
         rec = self.row_tuple(row)
         return None if rec is None else int(rec[7])
-
-
-class FindingsModel(RowsModel):
-    """Findings ranked as the analysis ranks them (severity, then score), with their time on the case clock."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__([self.tr("Severity"), self.tr("Finding"), self.tr("Time"), self.tr("Rule")], parent)
-
-    def load(self, view: StoreView) -> list[tuple[Any, ...]]:
-        order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
-        return [tuple(r) for r in view.store.conn.execute(
-            "SELECT severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
-            f"rule_id, id, summary, remediation FROM findings f ORDER BY {order}, score DESC, id")]
-
-    def display(self, rec: tuple[Any, ...], column: int) -> Any:
-        if column == 2:
-            return self._view.format_ts(rec[2]) if self._view is not None else ""
-        return super().display(rec, column)
-
-    def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
-        return SEVERITY_COLORS.get(rec[0] or "")
-
-    def finding(self, row: int) -> dict[str, Any] | None:
-        """id, ts, title, summary, remediation and evidence rows of the finding shown at ``row``."""
-        rec = self.row_tuple(row)
-        if rec is None or self._view is None:
-            return None
-        evidence = [tuple(r) for r in self._view.store.conn.execute(
-            "SELECT e.file_id, e.line, e.ts, e.text, f.path FROM evidence e LEFT JOIN files f ON f.id = e.file_id "
-            "WHERE e.finding_id = ? ORDER BY e.id", (rec[4],))]
-        return {"id": rec[4], "severity": rec[0], "title": rec[1], "ts": rec[2], "rule_id": rec[3],
-                "summary": rec[5], "remediation": rec[6], "evidence": evidence}
 
 
 class ProblemsModel(RowsModel):
@@ -270,3 +239,12 @@ def _size(n: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return str(n)
+
+
+def __getattr__(name: str) -> Any:
+    """``FindingsModel`` moved to :mod:`.findings_model`; older imports from here still find it."""
+    if name == "FindingsModel":
+        from workbench.gui.models.findings_model import FindingsModel
+
+        return FindingsModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,192 @@
+"""The findings pane: its models through qtmodeltester, ranking, evidence clicks on the shared cursor,
+remediation by language, signature problems with file and line, SetupDiag's verdict, and a screenshot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from tests.gui.test_notes_pane import screenshot_dir
+from workbench.core.analysis import SEVERITIES
+from workbench.core.case import Case
+from workbench.core.signatures.packs import builtin_pack_roots, user_pack_root
+from workbench.gui.bus import CursorBus
+from workbench.gui.models.findings_model import (
+    EvidenceModel,
+    FindingsModel,
+    SignatureProblemsModel,
+    split_problem,
+)
+from workbench.gui.models.store_view import StoreView
+from workbench.gui.panes.findings import FindingsPane
+
+BROKEN = "title: broken\nid: user.broken\nlevel: loud\ndetection:\n  a:\n    message: x\n  condition: a\n"
+
+
+@pytest.fixture
+def broken_pack_demo(wb_home: Path, demo_source: Path) -> Iterator[StoreView]:
+    """The demo case ingested with a user pack holding one good and one broken signature."""
+    pack = user_pack_root() / "mine"
+    (pack / "signatures").mkdir(parents=True)
+    (pack / "signatures" / "broken.yml").write_text(BROKEN, "utf-8")
+    case = Case.open(demo_source)
+    case.ensure_ingested()
+    path = case.store.path
+    case.close()
+    view = StoreView(path)
+    yield view
+    view.close()
+
+
+def _pane(qtbot, view: StoreView | None) -> tuple[FindingsPane, CursorBus]:
+    bus = CursorBus()
+    pane = FindingsPane(bus)
+    qtbot.addWidget(pane)
+    pane.resize(1000, 820)
+    pane.set_plugin_failures([])
+    pane.set_view(view)
+    pane.show()
+    return pane, bus
+
+
+def test_models_pass_qtmodeltester(qtmodeltester, store_view: StoreView) -> None:
+    findings = FindingsModel()
+    findings.set_view(store_view)
+    assert findings.rowCount() >= 3
+    qtmodeltester.check(findings, force_py=True)
+    evidence = EvidenceModel()
+    evidence.set_view(store_view)
+    evidence.show_finding(findings.finding(0)["id"])
+    assert evidence.rowCount() >= 1
+    qtmodeltester.check(evidence, force_py=True)
+    problems = SignatureProblemsModel()
+    problems.set_plugin_failures([("acme.plugin", "ImportError: no module named acme")])
+    problems.set_view(store_view)
+    assert problems.rowCount() == 1
+    qtmodeltester.check(problems, force_py=True)
+    for model in (findings, evidence, problems):
+        model.set_view(None)
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_findings_are_ranked_by_severity_then_score(store_view: StoreView) -> None:
+    model = FindingsModel()
+    model.set_view(store_view)
+    ranks = [(SEVERITIES.index(model.row_tuple(r)[0]), -(model.row_tuple(r)[2] or 0))
+             for r in range(model.rowCount())]
+    assert ranks == sorted(ranks)
+    assert model.data(model.index(0, FindingsModel.SEVERITY)) == "critical"
+    assert model.data(model.index(0, FindingsModel.SEVERITY), Qt.ItemDataRole.ForegroundRole) == QColor(200, 30, 30)
+
+
+def test_clicking_an_evidence_row_moves_the_shared_cursor(qtbot, store_view: StoreView) -> None:
+    pane, bus = _pane(qtbot, store_view)
+    row = next(r for r in range(pane.model.rowCount())
+               if pane.model.finding(r)["rule_id"] == "beyond.code_0xc1900101_0x40017")
+    pane.activate(row)
+    assert pane.evidence_model.rowCount() >= 2
+    # evidence is one row per line, in time order
+    wheres = [pane.evidence_model.data(pane.evidence_model.index(r, EvidenceModel.WHERE))
+              for r in range(pane.evidence_model.rowCount())]
+    assert len(wheres) == len(set(wheres))
+    last = pane.evidence_model.rowCount() - 1
+    target = pane.evidence_model.evidence(last)
+    bus.set_cursor(0)
+    with qtbot.waitSignal(bus.cursorChanged, timeout=2000):
+        rect = pane.evidence.visualRect(pane.evidence_model.index(last, EvidenceModel.TEXT))
+        qtbot.mouseClick(pane.evidence.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert bus.cursor == target["ts"]
+    sel = bus.selection
+    assert (sel.kind, sel.file_id, sel.line, sel.origin) == ("evidence", target["file_id"], target["line"], "findings")
+
+
+def test_a_finding_picked_elsewhere_is_shown_without_echo(qtbot, store_view: StoreView) -> None:
+    from workbench.gui.bus import Selection
+
+    pane, bus = _pane(qtbot, store_view)
+    target = pane.model.finding(2)
+    picked = Selection("finding", ts=target["ts"], finding_id=target["id"], origin="overview")
+    bus.select(picked)
+    assert [i.row() for i in pane.table.selectionModel().selectedRows()] == [2]
+    assert target["title"] in pane.details.toPlainText()
+    assert pane.evidence_model.finding_id == target["id"]
+    assert bus.selection == picked  # the pane did not answer with a selection of its own
+
+
+def test_details_line_and_remediation_follow_the_ui_language(qtbot, store_view: StoreView) -> None:
+    pane, _ = _pane(qtbot, store_view)
+    row = next(r for r in range(pane.model.rowCount())
+               if pane.model.finding(r)["rule_id"] == "setupdiag.find_rollback_failure")
+    pane.activate(row)
+    text = pane.details.toPlainText()
+    assert "Rollback from OOBEBoot: 0xC1900101 - 0x40017" in text and "FindRollbackFailure" in text
+    en = pane.model.finding(row)["remediation"]
+    pane.set_language("zh")
+    zh = pane.model.finding(row)["remediation"]
+    assert zh != en and any("\u4e00" <= c <= "\u9fff" for c in zh)
+    assert zh[:20] in pane.details.toPlainText()
+
+
+def test_signature_and_plugin_problems_are_listed_with_file_and_line(qtbot, broken_pack_demo: StoreView,
+                                                                    tmp_path: Path) -> None:
+    pane, _ = _pane(qtbot, broken_pack_demo)
+    pane.set_plugin_failures([("acme.plugin", "ImportError: no module named acme")])
+    rows = [tuple(pane.problems_model.data(pane.problems_model.index(r, c)) for c in range(3))
+            for r in range(pane.problems_model.rowCount())]
+    assert rows[0] == ("acme.plugin", "", "plugin failed to load: ImportError: no module named acme")
+    broken = [r[1:] for r in rows if r[0].endswith("broken.yml")]
+    assert ("3", "level 'loud' must be one of critical, high, medium, low, informational") in broken
+    assert ("1", "missing required key 'remediation'") in broken
+    assert pane.tabs.tabText(pane.tabs.indexOf(pane.problems)).endswith(f"({len(rows)})")
+    # the other signatures kept working
+    assert pane.model.rowCount() >= 3
+    pane.tabs.setCurrentWidget(pane.problems)
+    out = screenshot_dir(tmp_path) / "findings-pane-problems.png"
+    assert pane.grab().save(str(out)) and out.stat().st_size > 5000
+
+
+def test_split_problem_keeps_windows_paths_whole() -> None:
+    assert split_problem(r"C:\packs\a.yml:12: condition: bad") == (r"C:\packs\a.yml", 12, "condition: bad")
+    assert split_problem("/p/b.yml: signature x, selection 'y': no column z")[1] is None
+    assert split_problem("plugin acme: workbench_signature_packs failed: boom") == (
+        "", None, "plugin acme: workbench_signature_packs failed: boom")
+
+
+@pytest.fixture
+def setupdiag_view(wb_home: Path) -> Iterator[StoreView]:
+    sample = builtin_pack_roots()[0] / "beyond-setupdiag" / "samples" / "setupdiag_own_verdict"
+    case = Case.open(sample)
+    case.ensure_ingested()
+    path = case.store.path
+    case.close()
+    view = StoreView(path)
+    yield view
+    view.close()
+
+
+def test_setupdiag_verdict_is_shown_beside_ours(qtbot, setupdiag_view: StoreView, store_view: StoreView,
+                                               tmp_path: Path) -> None:
+    pane, _ = _pane(qtbot, setupdiag_view)
+    assert pane.setupdiag.isVisible()
+    name = setupdiag_view.store.fact("setupdiag.profile_name")["value"]
+    assert name in pane.setupdiag.text() and "SetupDiag says" in pane.setupdiag.text()
+    pane.activate(0)
+    out = screenshot_dir(tmp_path) / "findings-pane-setupdiag.png"
+    assert pane.grab().save(str(out)) and out.stat().st_size > 5000
+    pane.set_view(store_view)  # the demo has no SetupDiagResults.xml: no verdict line
+    assert not pane.setupdiag.isVisible()
+
+
+def test_screenshot_of_the_pane(qtbot, store_view: StoreView, tmp_path: Path) -> None:
+    pane, _ = _pane(qtbot, store_view)
+    pane.activate(0)
+    qtbot.wait(50)
+    out = screenshot_dir(tmp_path) / "findings-pane.png"
+    image = pane.grab().toImage()
+    assert image.save(str(out)) and out.stat().st_size > 5000
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 10  # not a blank widget
