@@ -33,3 +33,25 @@ def fixture_file(shared: Path, relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"fixture {relative} not present in {shared}")
     return path
+
+
+_EXIT_STATUS: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without the interpreter's teardown once Qt was loaded, keeping pytest's exit status.
+
+    PySide 6.12 can abort while Python tears down leftover Qt wrappers ("bool_dealloc", exit 134) after
+    every test has passed and the summary is printed; that abort says nothing about the code under test.
+    """
+    import sys
+
+    if _EXIT_STATUS and "PySide6" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[-1])
