@@ -36,6 +36,9 @@ class CursorBus(QObject):
     cursorChanged = Signal(object)  # int | None, UTC µs
     rangeChanged = Signal(object)  # tuple[int, int] | None, UTC µs, inclusive
     selectionChanged = Signal(object)  # Selection | None
+    #: "Add to notes" from any pane: a dict with ``text`` and any of ``source``, ``file_id``, ``line``, ``ts``,
+    #: ``row_id`` (see :meth:`add_to_notes`); the notes pane quotes it, so panes never need to know that pane.
+    addToNotes = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +83,11 @@ class CursorBus(QObject):
             self.selectionChanged.emit(selection)
         if selection is not None and selection.ts is not None:
             self.set_cursor(selection.ts)
+
+    def add_to_notes(self, evidence: dict) -> None:
+        """Ask for ``evidence`` to be quoted in the notes. Not stored on the bus: it is a request, not state,
+        so the same line may be added twice on purpose."""
+        self.addToNotes.emit(dict(evidence))
 
     def clear(self) -> None:
         """Forget everything (a new case was opened)."""

@@ -7,12 +7,14 @@ stages finish. Reopening an ingested case skips the ingest (the core decides) an
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -26,10 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import UserActionRequired
+from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
-from workbench.gui.models.events_model import EventsModel
 from workbench.gui.models.store_view import StoreView
+from workbench.gui.panes.common import add_notes_action, view_evidence
 from workbench.gui.panes.detail import DetailPane
+from workbench.gui.panes.dump import DumpPane
+from workbench.gui.panes.events import EventsPane
 from workbench.gui.panes.files import FilesPane
 from workbench.gui.panes.findings import FindingsPane
 from workbench.gui.panes.notes import NotesPane
@@ -41,7 +46,7 @@ from workbench.gui.panes.timeline_strip import TimelineStripPane
 from workbench.gui.panes.timeline_table import TimelinePane
 from workbench.gui.worker import IngestJob, IngestOutcome
 
-LAYOUT_VERSION = 4  # bump when docks are added or renamed: old saved states are then ignored
+LAYOUT_VERSION = 5  # bump when docks are added or renamed: old saved states are then ignored
 MAX_RECENT = 10
 # Share of the overall progress bar each ingest stage fills (the parse stage is most of the work).
 STAGE_SPAN = {"open": (0, 2), "catalogue": (2, 5), "extract": (5, 40), "parse": (40, 90), "finalize": (90, 96),
@@ -86,13 +91,17 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane(self.bus, self)
         self.strip = TimelineStripPane(self.bus, self)
         self.notes = NotesPane(self.bus, self)
-        self.events = TimelinePane(self.bus, self, model=EventsModel(), origin="events")
-        self.events.source_box.hide()
-        self.events.empty.setText(self.tr("No event logs (EVTX) in this case."))
+        self.events = EventsPane(self.bus, self)
         self.processes = ProcessesPane(self.bus, self)
+        self.dump = DumpPane(self.bus, self)
         self.panes: list[QWidget] = [self.timeline, self.overview, self.findings, self.files, self.problems,
                                      self.search, self.detail, self.strip, self.notes, self.events,
-                                     self.processes]
+                                     self.processes, self.dump]
+        # "Add to notes" (issue 8) for panes without an evidence function of their own: rows + the bus selection
+        item_views: list[tuple[QAbstractItemView, str]] = [
+            (self.events.table, "events"), (self.dump.stack, "dump"), (self.processes.tree, "processes")]
+        for item_view, origin in item_views:
+            add_notes_action(item_view, self.bus, functools.partial(view_evidence, item_view, self.bus, origin))
         self.docks: dict[str, QDockWidget] = {}
         for key, title, pane in (
             ("overview", self.tr("Case overview"), self.overview), ("findings", self.tr("Findings"), self.findings),
@@ -100,6 +109,7 @@ class MainWindow(QMainWindow):
             ("detail", self.tr("Source detail"), self.detail), ("files", self.tr("Files"), self.files),
             ("problems", self.tr("Problems"), self.problems), ("notes", self.tr("Notes"), self.notes),
             ("events", self.tr("Event logs"), self.events), ("processes", self.tr("Processes"), self.processes),
+            ("dump", self.tr("Crash dump"), self.dump),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")  # saveState() needs stable object names
@@ -136,6 +146,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["files"], d["problems"])
         self.tabifyDockWidget(d["files"], d["events"])
         self.tabifyDockWidget(d["files"], d["processes"])
+        self.tabifyDockWidget(d["files"], d["dump"])
         for dock in d.values():
             dock.show()
         d["files"].raise_()
@@ -195,6 +206,14 @@ class MainWindow(QMainWindow):
         self.cancel_action = self._action(self.tr("&Cancel ingest"), self.cancel_ingest)
         self.cancel_action.setEnabled(False)
         file_menu.addAction(self.cancel_action)
+        file_menu.addSeparator()
+        # the summary (issue 8): workbench/gui/export_dialog.py
+        self.export_action = self._action(self.tr("&Export summary…"), lambda: export_dialog.open_export_dialog(self),
+                                          "Ctrl+E")
+        self.copy_summary_action = self._action(self.tr("Copy &summary"), lambda: export_dialog.copy_summary(self),
+                                                "Ctrl+Shift+C")
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(self.copy_summary_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit))
 
@@ -514,11 +533,21 @@ class MainWindow(QMainWindow):
                                 self.tr("The new language is used the next time Case Workbench starts."))
 
     def _about(self) -> None:
-        from workbench import __version__
+        """The version, the versions of Qt and the parsers, and where the app keeps its log and cases: the
+        three things a bug report needs, in a box the user can copy from."""
+        from html import escape
 
-        QMessageBox.about(self, self.tr("About Case Workbench"),
-                          self.tr("Case Workbench %1: diagnose failed Windows feature upgrades, offline.")
-                          .replace("%1", __version__))
+        from workbench import __version__, applog
+        from workbench.about import component_versions
+        from workbench.core.case import cases_root
+
+        rows = "".join(f"<tr><td>{escape(name)}</td><td>&nbsp;{escape(version)}</td></tr>"
+                       for name, version in component_versions())
+        places = (f"<p>{escape(self.tr('Error log'))}: {escape(str(applog.log_path()))}<br>"
+                  f"{escape(self.tr('Case folders'))}: {escape(str(cases_root()))}</p>")
+        text = escape(self.tr("Case Workbench %1: diagnose failed Windows feature upgrades, offline.")
+                      .replace("%1", __version__))
+        QMessageBox.about(self, self.tr("About Case Workbench"), f"<p>{text}</p><table>{rows}</table>{places}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self.job is not None:

@@ -1,20 +1,23 @@
 """The unified timeline table: every source's rows on the case clock, following the bus cursor.
 
 Moving the cursor (a finding, a search hit, a click on the strip) scrolls here to the nearest row; picking a
-row here sets the selection (and so the cursor) for the other panes.
+row here sets the selection (and so the cursor) for the other panes. Error lines are shaded. The filter bar
+(level, source, component, text) narrows the rows in SQL through the model, never with a proxy model over
+all of them; the text box waits for a pause in typing before it asks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +32,9 @@ from workbench.gui.models.timeline_model import (
     COL_SOURCE,
     COL_TIME,
     TimelineModel,
+    short_path,
 )
-from workbench.gui.panes.common import make_table
+from workbench.gui.panes.common import add_notes_action, make_table
 
 ORIGIN = "timeline"
 LEVEL_FILTERS: dict[str, tuple[str, ...] | None] = {
@@ -60,6 +64,7 @@ class TimelinePane(QWidget):
         self.origin = origin
         self.model = model if model is not None else TimelineModel(self)
         self.table = make_table(self.model, self)
+        add_notes_action(self.table, bus, self.notes_evidence)
         self.table.setObjectName("timelineTable" if model is None else f"{origin}Table")
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         hh = self.table.horizontalHeader()
@@ -81,15 +86,34 @@ class TimelinePane(QWidget):
             self.level_box.addItem(label, key)
         self.source_box = _LazyComboBox(self._fill_sources, self)
         self.source_box.setObjectName("sourceFilter")
+        self.component_box = _LazyComboBox(self._fill_components, self)
+        self.component_box.setObjectName("componentFilter")
+        for box in (self.source_box, self.component_box):
+            # filled after the first show: size to the items, within reason
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.setMaximumWidth(220)
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setObjectName("textFilter")
+        self.text_edit.setPlaceholderText(self.tr("Filter: words in the message or component"))
+        self.text_edit.setClearButtonEnabled(True)
+        self.text_edit.setMinimumWidth(120)
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(300)  # one query when the typing pauses, not one per key
+        self._text_timer.timeout.connect(self._apply_filter)
+        self.text_edit.textChanged.connect(self._text_timer.start)
+        self.text_edit.returnPressed.connect(self._apply_filter)
         self.level_box.currentIndexChanged.connect(self._apply_filter)
         self.source_box.currentIndexChanged.connect(self._apply_filter)
+        self.component_box.currentIndexChanged.connect(self._apply_filter)
         self.count_label = QLabel(self)
         bar = QHBoxLayout()
         bar.setContentsMargins(2, 2, 2, 0)
         bar.addWidget(QLabel(self.tr("Show:"), self))
         bar.addWidget(self.level_box)
         bar.addWidget(self.source_box)
-        bar.addStretch(1)
+        bar.addWidget(self.component_box)
+        bar.addWidget(self.text_edit, 1)
         bar.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -111,7 +135,27 @@ class TimelinePane(QWidget):
         self.source_box.addItem(self.tr("All sources"), None)
         self.source_box.blockSignals(False)
         self._sources_filled = False  # listing sources scans the timeline: only when the box is opened
+        self._reset_components()
+        self.text_edit.blockSignals(True)
+        self.text_edit.clear()  # words typed for another case mean nothing here
+        self.text_edit.blockSignals(False)
         self._apply_filter()
+
+    def _reset_components(self) -> None:
+        self.component_box.blockSignals(True)
+        self.component_box.clear()
+        self.component_box.addItem(self.tr("All components"), None)
+        self.component_box.blockSignals(False)
+        self._components_filled = False  # like sources: a grouped scan, only when the box is opened
+
+    def _fill_components(self) -> None:
+        if getattr(self, "_components_filled", True):
+            return
+        self._components_filled = True
+        self.component_box.blockSignals(True)
+        for component in self.model.components():
+            self.component_box.addItem(component, component)
+        self.component_box.blockSignals(False)
 
     def _fill_sources(self) -> None:
         if getattr(self, "_sources_filled", True):
@@ -122,18 +166,38 @@ class TimelinePane(QWidget):
             self.source_box.addItem(source, source)
         self.source_box.blockSignals(False)
 
-    def set_filter(self, levels: str = "all", source: str | None = None) -> None:
+    def set_filter(self, levels: str = "all", source: str | None = None, component: str | None = None,
+                   text: str = "") -> None:
         """Filter as the boxes do: ``levels`` is a key of :data:`LEVEL_FILTERS` (tests and menus use this)."""
-        self.level_box.setCurrentIndex(max(0, self.level_box.findData(levels)))
-        self._fill_sources()
-        self.source_box.setCurrentIndex(max(0, self.source_box.findData(source)))
+        for box in (self.level_box, self.source_box, self.component_box, self.text_edit):
+            box.blockSignals(True)
+        try:
+            self.level_box.setCurrentIndex(max(0, self.level_box.findData(levels)))
+            self._fill_sources()
+            self.source_box.setCurrentIndex(max(0, self.source_box.findData(source)))
+            if component:
+                self._fill_components()  # a grouped scan: only when a component is asked for
+            found = self.component_box.findData(component) if component else 0
+            if component and found < 0:  # a component outside the box's most frequent ones
+                self.component_box.addItem(component, component)
+                found = self.component_box.count() - 1
+            self.component_box.setCurrentIndex(found)
+            self.text_edit.setText(text)
+        finally:
+            for box in (self.level_box, self.source_box, self.component_box, self.text_edit):
+                box.blockSignals(False)
         self._apply_filter()
 
     def _apply_filter(self) -> None:
+        self._text_timer.stop()
         keep = self.model.record(self.current_row())
-        self.model.set_filter(LEVEL_FILTERS.get(self.level_box.currentData() or "all"), self.source_box.currentData())
+        self.model.set_filters(LEVEL_FILTERS.get(self.level_box.currentData() or "all"), self.source_box.currentData(),
+                               self.component_box.currentData(), self.text_edit.text())
         total = self.model.rowCount()
-        self.count_label.setText(self.tr("%1 rows").replace("%1", f"{total:,}"))
+        text = self.tr("%1 rows").replace("%1", f"{total:,}")
+        if self.model.text_error:
+            text = self.tr("text filter failed: %1").replace("%1", self.model.text_error)
+        self.count_label.setText(text)
         if keep is not None:
             self.show_row(self.model.row_for_id(keep[0]))  # stay at the same moment
         elif self.bus.cursor is not None:
@@ -225,6 +289,18 @@ class TimelinePane(QWidget):
         self.table.setCurrentIndex(self.model.index(row, COL_TIME))  # user-equivalent: emits to the bus
         self.table.scrollTo(self.model.index(row, COL_TIME), QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
+
+    def notes_evidence(self) -> dict | None:
+        """The selected rows (at most 20) as evidence for "Add to notes", linked to the first of them."""
+        ranges = sorted((r.top(), r.bottom()) for r in self.table.selectionModel().selection())  # not selectedRows():
+        rows = sorted({n for top, bottom in ranges for n in range(top, min(bottom, top + 19) + 1)})[:20]  # Ctrl+A
+        rows = rows or [self.current_row()]
+        recs = [r for r in (self.model.record(n) for n in rows) if r is not None]
+        if not recs:
+            return None
+        first = recs[0]
+        return {"text": "\n".join(r[8] or "" for r in recs), "source": short_path(first[4]) or first[3],
+                "file_id": first[9], "line": first[5], "ts": first[1], "row_id": first[0]}
 
     def copy_rows(self) -> str:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
