@@ -78,7 +78,10 @@ def test_typing_saves_within_a_second_even_while_typing_on(qtbot, store_view) ->
     assert "Saved" in pane.saved_label.text()
 
 
-def test_undo_redo_and_history_restore(qtbot, store_view) -> None:
+def test_undo_redo_and_history_restore(qtbot, store_view, monkeypatch) -> None:
+    from workbench.core.store import CaseStore
+
+    monkeypatch.setattr(CaseStore, "VERSION_BURST_SECONDS", 0)  # every save its own version, for this test
     pane, _bus = _pane(qtbot, store_view)
     pane.editor.setPlainText("# Plan\nUpdate the agent.")
     pane.save_now()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from workbench.core.report.notes import (
     EvidenceLink,
     evidence_url,
@@ -32,7 +34,8 @@ def test_evidence_url_round_trip_and_foreign_links() -> None:
         "[web](https://example.com) and x"
 
 
-def test_notes_and_their_history(tmp_path: Path) -> None:
+def test_notes_and_their_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CaseStore, "VERSION_BURST_SECONDS", 0)  # every save its own version, for this test
     with CaseStore.open(tmp_path / "case.sqlite") as store:
         first = store.save_note("draft")
         store.save_note("draft, then more", first)

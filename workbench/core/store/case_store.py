@@ -178,16 +178,38 @@ class CaseStore:
 
     # ------------------------------------------------------------------------------------------ notes
 
+    #: saves of one note closer together than this update the latest version instead of adding one
+    VERSION_BURST_SECONDS = 60
+
     def save_note(self, body: str, note_id: int | None = None) -> int:
-        """Save a note (and a version of it). Committed at once: a note is never lost to a crash."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        """Save a note, and keep a version of it. Committed at once: a note is never lost to a crash.
+
+        The editor saves up to twice a second while the user types; a version per save would grow the case
+        by megabytes an hour. Saves within :attr:`VERSION_BURST_SECONDS` of the version they would follow
+        update that version (its ``saved`` time stays the start of the burst).
+        """
+        moment = datetime.now(timezone.utc)
+        now = moment.isoformat(timespec="seconds")
         with self.conn:
             if note_id is None:
                 cur = self.conn.execute("INSERT INTO notes (body, updated) VALUES (?, ?)", (body, now))
                 note_id = int(cur.lastrowid or 0)
             else:
                 self.conn.execute("UPDATE notes SET body = ?, updated = ? WHERE id = ?", (body, now, note_id))
-            self.conn.execute(
-                "INSERT INTO note_versions (note_id, body, saved) VALUES (?, ?, ?)", (note_id, body, now)
-            )
+            last = self.conn.execute(
+                "SELECT id, saved FROM note_versions WHERE note_id = ? ORDER BY id DESC LIMIT 1", (note_id,)
+            ).fetchone()
+            if last is not None and _seconds_between(last[1], moment) < self.VERSION_BURST_SECONDS:
+                self.conn.execute("UPDATE note_versions SET body = ? WHERE id = ?", (body, last[0]))
+            else:
+                self.conn.execute(
+                    "INSERT INTO note_versions (note_id, body, saved) VALUES (?, ?, ?)", (note_id, body, now)
+                )
         return note_id
+
+
+def _seconds_between(saved: str, moment: datetime) -> float:
+    try:
+        return abs((moment - datetime.fromisoformat(saved)).total_seconds())
+    except ValueError:
+        return float("inf")
