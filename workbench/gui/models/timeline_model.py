@@ -5,12 +5,15 @@ After an ingest, ``timeline.id`` is the row's position in time (1, 2, 3, ...), s
 multi-million-row table, with no ``OFFSET`` and no ``fetchMore``. Only a bounded number of blocks is kept
 (glue-qt's cached table model does the same).
 
-A filter (levels, source) does not put a proxy model over the rows: the matching ids are read once into a
-compact ``array('q')`` (8 bytes a row) and view row ``r`` is ``ids[r]``; blocks are then read by ``id IN``.
+A filter (levels, source, component, text) does not put a proxy model over the rows: one SQL query reads
+the matching ids once into a compact ``array('q')`` (8 bytes a row) and view row ``r`` is ``ids[r]``; blocks
+are then read by ``id IN``. The text filter goes through the full-text index (``timeline_fts``), so it costs
+the same on five million rows as on five hundred.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
@@ -26,6 +29,9 @@ BLOCK = 256
 MAX_BLOCKS = 64
 LEVEL_COLORS = {"critical": QColor(200, 30, 30), "error": QColor(205, 45, 45), "warning": QColor(190, 120, 0),
                 "verbose": QColor(130, 130, 130)}
+#: Error lines are also shaded, so they stand out while scrolling even where the level column is off screen.
+LEVEL_BACKGROUNDS = {"critical": QColor(230, 40, 40, 60), "error": QColor(230, 40, 40, 38),
+                     "warning": QColor(230, 160, 0, 28)}
 
 _SQL = ("SELECT t.id, t.ts, t.local, t.source, f.path, t.line, t.level, t.component, t.message, t.file_id "
         "FROM timeline t LEFT JOIN files f ON f.id = t.file_id WHERE t.id BETWEEN ? AND ?")
@@ -42,6 +48,13 @@ def short_path(path: str | None) -> str:
     return "/".join(parts[-2:])
 
 
+def fts_query(text: str) -> str:
+    """A user's words as an FTS5 query: each word a quoted prefix term, all required. Quoting keeps text
+    that is not FTS syntax (``0x8007..``, ``C:\\Windows``, a lone quote) from being an error."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"*' for w in words if w)
+
+
 class TimelineModel(QAbstractTableModel):
     """Rows of ``timeline`` in time order; times on the case clock (the ``local`` column)."""
 
@@ -52,6 +65,9 @@ class TimelineModel(QAbstractTableModel):
         self._ids: array | None = None  # the filtered ids, in time order; None = every row
         self.levels: tuple[str, ...] | None = None
         self.source: str | None = None
+        self.component: str | None = None
+        self.text: str | None = None
+        self.text_error: str | None = None  # why the text filter matched nothing it could read
         self._blocks: OrderedDict[int, list[tuple[Any, ...] | None]] = OrderedDict()
         self._headers = [self.tr("Time"), self.tr("Source"), self.tr("File"), self.tr("Line"), self.tr("Level"),
                          self.tr("Component"), self.tr("Message")]
@@ -67,10 +83,21 @@ class TimelineModel(QAbstractTableModel):
 
     def set_filter(self, levels: tuple[str, ...] | None = None, source: str | None = None) -> None:
         """Show only rows of these levels and/or this source (None: no condition)."""
-        if (levels or None, source or None) == (self.levels, self.source):
+        self.set_filters(levels, source, self.component, self.text)
+
+    def set_search(self, component: str | None = None, text: str | None = None) -> None:
+        """Show only rows of this component (exact) and/or whose message or component contains the words of
+        ``text`` (full-text, each word as a prefix: ``lwfm`` finds ``lwfmgr.sys``). None or "": no condition."""
+        self.set_filters(self.levels, self.source, component, text)
+
+    def set_filters(self, levels: tuple[str, ...] | None, source: str | None, component: str | None,
+                    text: str | None) -> None:
+        """Every condition at once: one query and one reset when several change together."""
+        wanted = (levels or None, source or None, component or None, (text or "").strip() or None)
+        if wanted == (self.levels, self.source, self.component, self.text):
             return
         self.beginResetModel()
-        self.levels, self.source = levels or None, source or None
+        self.levels, self.source, self.component, self.text = wanted
         self._load()
         self.endResetModel()
 
@@ -78,17 +105,10 @@ class TimelineModel(QAbstractTableModel):
     def filtered(self) -> bool:
         return self._ids is not None
 
-    def _load(self) -> None:
-        self._blocks.clear()
-        self._rows = 0
-        self._ids = None
-        if self._view is None:
-            return
-        conn = self._view.store.conn
-        if self.levels is None and self.source is None:
-            self._rows = int(conn.execute("SELECT coalesce(max(id), 0) FROM timeline").fetchone()[0] or 0)
-            return
-        where, params = [], []
+    def filter_clauses(self) -> tuple[list[str], list[Any]]:
+        """The WHERE conditions (ANDed) and parameters of the current filter; empty when nothing is filtered."""
+        where: list[str] = []
+        params: list[Any] = []
         if self.levels is not None:
             where.append(f"level IN ({','.join('?' * len(self.levels))})")
             params += list(self.levels)
@@ -96,12 +116,53 @@ class TimelineModel(QAbstractTableModel):
             clause, extra = self.source_clause(self.source)
             where.append(clause)
             params += extra
+        if self.component is not None:
+            where.append("component = ?")
+            params.append(self.component)
+        if self.text is not None:
+            where.append("id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
+            params.append(fts_query(self.text))
+        return where, params
+
+    def _load(self) -> None:
+        self._blocks.clear()
+        self._rows = 0
+        self._ids = None
+        self.text_error = None
+        if self._view is None:
+            return
+        conn = self._view.store.conn
+        where, params = self.filter_clauses()
+        if not where:
+            self._rows = int(conn.execute("SELECT coalesce(max(id), 0) FROM timeline").fetchone()[0] or 0)
+            return
         ids = array("q")
-        cur = conn.execute(f"SELECT id FROM timeline WHERE {' AND '.join(where)} ORDER BY id", params)
-        while chunk := cur.fetchmany(50_000):
-            ids.extend(r[0] for r in chunk)
+        sql = f"SELECT id FROM timeline WHERE {' AND '.join(where)} ORDER BY id"
+        if len(where) == 1 and self.text is not None:
+            # text alone: the full-text index already holds the ids in order; no pass over the timeline
+            sql = "SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? ORDER BY rowid"
+        try:
+            cur = conn.execute(sql, params)
+            while chunk := cur.fetchmany(50_000):
+                ids.extend(r[0] for r in chunk)
+        except sqlite3.OperationalError as exc:  # no full-text index in this store, or it is being rebuilt
+            self.text_error = str(exc)
+            ids = array("q")
         self._ids = ids
         self._rows = len(ids)
+
+    def components(self, limit: int = 500) -> list[str]:
+        """The most frequent components (for the filter box), busiest first; one grouped pass over the table."""
+        if self._view is None:
+            return []
+        where: list[str] = []
+        params: list[Any] = []
+        if self.source is not None:
+            clause, params = self.source_clause(self.source)
+            where.append(clause)
+        sql = ("SELECT component FROM timeline WHERE component IS NOT NULL AND component != '' "
+               + "".join(f" AND {w}" for w in where) + " GROUP BY component ORDER BY count(*) DESC, component LIMIT ?")
+        return [r[0] for r in self._view.store.conn.execute(sql, (*params, limit))]
 
     def source_clause(self, source: str) -> tuple[str, list[Any]]:
         """The WHERE condition for one source (subclasses may use an indexed column instead)."""
@@ -122,10 +183,10 @@ class TimelineModel(QAbstractTableModel):
         return _SQL.split(" WHERE ")[0]
 
     def _block(self, number: int) -> list[tuple[Any, ...] | None]:
-        block = self._blocks.get(number)
-        if block is not None:
+        cached = self._blocks.get(number)
+        if cached is not None:
             self._blocks.move_to_end(number)
-            return block
+            return cached
         block: list[tuple[Any, ...] | None] = [None] * BLOCK
         if self._view is not None and self._ids is None:
             lo = number * BLOCK + 1
@@ -197,6 +258,8 @@ class TimelineModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             return LEVEL_COLORS.get(rec[6] or "")
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return LEVEL_BACKGROUNDS.get(rec[6] or "")
         return None
 
     # ----------------------------------------------------------------------------------- lookups
@@ -260,12 +323,14 @@ class TimelineModel(QAbstractTableModel):
             sql = f"SELECT min(id) FROM timeline WHERE id > ? AND level IN ({marks})"
         else:
             sql = f"SELECT max(id) FROM timeline WHERE id < ? AND level IN ({marks})"
-        if self.source is not None:
-            sql += " AND source = ?"
+        where, extra = self.filter_clauses()  # only errors this view shows
+        sql += "".join(f" AND {w}" for w in where)
         current = self.id_of(row) if 0 <= row < self._rows else (0 if row < 0 else (self.id_of(self._rows - 1) + 1
                                                                                     if self._rows else 0))
-        params = (current, *ERROR_LEVELS) + ((self.source,) if self.source is not None else ())
-        found = self._view.store.scalar(sql, params)
+        try:
+            found = self._view.store.scalar(sql, (current, *ERROR_LEVELS, *extra))
+        except sqlite3.OperationalError:
+            return -1
         if found is None:
             return -1
         row = self.row_for_id(int(found))
