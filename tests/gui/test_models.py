@@ -152,7 +152,7 @@ def test_events_model_shows_event_rows_with_their_details(qtmodeltester, tmp_pat
         assert model.data(model.index(1, E_CHANNEL)) == "System"
         assert model.data(model.index(1, E_PROVIDER)) == "Service Control Manager"
         assert model.data(model.index(1, E_EVENT)) == "7036"
-        assert model.data(model.index(1, E_MESSAGE)) == "System 7036: event 3"
+        assert model.data(model.index(1, E_MESSAGE)) == "event 3"  # channel and ID have their own columns
         # the nearest event to a setup line's time (setup line 4 is 1 s after event 3, 2 s before event 6)
         t0 = 1_700_000_000_000_000
         assert model.row_for_time(t0 + 4_000_000) == 1

@@ -336,8 +336,12 @@ def test_password_dialog_retries_with_the_password(qtbot, tmp_path: Path, monkey
     window.close()
 
 
-def test_notes_quote_a_row_save_and_link_back(qtbot, demo_source: Path) -> None:
+def test_notes_quote_a_row_save_and_link_back(qtbot, demo_source: Path, monkeypatch) -> None:
     from PySide6.QtCore import QUrl
+
+    from workbench.core.store import CaseStore
+
+    monkeypatch.setattr(CaseStore, "VERSION_BURST_SECONDS", 0)  # every save its own version, for this test
 
     from workbench.core.report.notes import list_notes, note_versions
 
