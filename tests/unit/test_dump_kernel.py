@@ -189,3 +189,14 @@ def test_truncated_full_dump_reports_and_keeps_the_header() -> None:
     broken[0x2000:0x2004] = b"XXXX"
     dump = analyse(bytes(broken))
     assert any("bitmap header" in p for p, _ in dump.problems)
+
+
+def test_crash_dump_copies_are_judged_by_the_driver_they_copy() -> None:
+    from workbench.core.dumps.culprit import classify
+    from workbench.core.dumps.model import Module
+
+    ms, why = classify(Module(name="dump_stornvme.sys"))
+    assert ms and "stornvme.sys" in why
+    ms, why = classify(Module(name="dump_iaStorAC.sys"))
+    assert not ms and "iastorac.sys" in why
+    assert classify(Module(name="Vid.sys"))[0] and not classify(Module(name="VBoxDrv.sys"))[0]

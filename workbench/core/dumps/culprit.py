@@ -46,6 +46,7 @@ DEBUGGER_FILE_NAMES = {
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def inbox_modules() -> frozenset[str]:
     """File names (lower case) of modules Windows ships in the box (``inbox_modules.txt``)."""
     text = resources.files(__package__).joinpath("inbox_modules.txt").read_text("utf-8")
@@ -84,8 +85,16 @@ def classify(module: Module) -> tuple[bool, str]:
         names.add(module.debugger_name.lower())
     if module.path:
         names.add(module.path.replace("\\", "/").rsplit("/", 1)[-1].lower())
-    if names & inbox_modules():
+    inbox = inbox_modules()
+    if names & inbox:
         return True, "on the list of modules Windows ships in the box (no image in the case to confirm)"
+    # dump_<driver>.sys is the copy of the boot storage driver that writes the crash dump: it is Microsoft's
+    # exactly when that driver is (dump_iaStorAC.sys is Intel's RST, dump_stornvme.sys is Windows')
+    copies = {n[5:] for n in names if n.startswith("dump_")}
+    if copies & inbox:
+        return True, f"the crash-dump copy of {sorted(copies & inbox)[0]}, which Windows ships in the box"
+    if copies:
+        return False, f"the crash-dump copy of {sorted(copies)[0]}, which is not a module Windows ships in the box"
     return False, "not a module Windows ships in the box"
 
 
