@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pluggy
 
@@ -46,9 +47,11 @@ class PluginReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_plugin_manager(*, entry_points: bool = True, extra: tuple[object, ...] = ()) -> tuple[
-        pluggy.PluginManager, PluginReport]:
-    """A fresh manager with the built-ins, the ``workbench.plugins`` entry points and ``extra`` objects."""
+def build_plugin_manager(*, entry_points: bool = True, extra: tuple[object, ...] = (), user: bool = True,
+                         home: Path | None = None) -> tuple[pluggy.PluginManager, PluginReport]:
+    """A fresh manager with the built-ins, the ``workbench.plugins`` entry points, the Python plugins the user
+    enabled in the user folder (``<home>/plugins/enabled.txt``, see :mod:`workbench.core.signatures.packs`)
+    and ``extra`` objects. Every hook of an enabled user plugin takes part, parsers and analyzers included."""
     pm = pluggy.PluginManager("workbench")
     pm.add_hookspecs(hookspecs)
     report = PluginReport()
@@ -73,6 +76,17 @@ def build_plugin_manager(*, entry_points: bool = True, extra: tuple[object, ...]
             except Exception as exc:
                 log.error("plugin %s (%s) failed to load: %s", ep.name, ep.value, exc)
                 report.failed.append((f"{ep.name} ({ep.value})", f"{type(exc).__name__}: {exc}"))
+    if user:
+        from workbench.core.signatures.packs import user_python_plugins
+
+        notes: list[str] = []
+        for module in user_python_plugins(home, notes):
+            try:
+                pm.register(module)
+                report.loaded.append(module.__name__)
+            except ValueError as exc:  # a plugin registered twice, or a hook that matches no spec
+                report.failed.append((module.__name__, str(exc)))
+        report.failed.extend(("user plugin", note) for note in notes)
     for obj in extra:
         pm.register(obj)
         report.loaded.append(pm.get_name(obj) or repr(obj))

@@ -150,10 +150,9 @@ def discover(pm: Any | None = None, *, extra: Sequence[Path] = (), home: Path | 
     if pm is None:
         from workbench.core.plugins.manager import build_plugin_manager
 
-        pm, _report = build_plugin_manager()  # plugins that fail to load are reported by the manager
-        if user:
-            for module in user_python_plugins(home, out.notes):
-                pm.register(module)
+        # the manager also loads the Python plugins the user enabled; their failures are in its report
+        pm, report = build_plugin_manager(user=user, home=home)
+        out.notes.extend(f"{name}: {error}" for name, error in report.failed if name == "user plugin")
     builtin_roots = {p.resolve() for p in builtin_pack_roots()}
     # the built-in plugin answers this hook too (with builtin_pack_roots), so built-ins come first
     for impl in pm.hook.workbench_signature_packs.get_hookimpls():
