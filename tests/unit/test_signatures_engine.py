@@ -126,7 +126,7 @@ def test_scan_fills_details_ranks_and_writes_evidence(tmp_path: Path) -> None:
     hit = hits[0]
     assert hit.details == "Add [1] package C:\\x.cab failed with 0x800F0922; result 0xC1900101"
     assert [r.line for r in hit.evidence] == [11, 12]
-    assert 0 < hit.score < 1  # four minutes after the failure anchor
+    assert 50 < hit.score < 100  # four minutes after the failure anchor (ten minutes would be 50)
     write_findings(store, hits)
     f = store.query("SELECT * FROM findings")[0]
     assert f["rule_id"] == "test.good" and f["severity"] == "high" and f["remediation"] == "do the thing"

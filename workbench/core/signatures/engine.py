@@ -40,7 +40,8 @@ MAX_TEXT = 2000
 PREFIX_TERMS = 200
 SEVERITY_OF_LEVEL = {"critical": "critical", "high": "high", "medium": "medium", "low": "low",
                      "informational": "info"}
-#: Ten minutes from the failure scores 0.5; the score only orders findings of one severity.
+#: On the 0-100 scale every analyzer uses: at the failure 100, ten minutes from it 50. The score only
+#: orders findings of one severity.
 HALF_SCORE_US = 600 * 1_000_000
 #: ``{sel.field}`` or ``{sel.field|other.field|...}``: the first that has a value
 _TEMPLATE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_\-]*\.[A-Za-z_][A-Za-z0-9_]*(?:\|[A-Za-z_][A-Za-z0-9_\-]*\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
@@ -358,9 +359,9 @@ def scan(store: CaseStore | sqlite3.Connection, signatures: Iterable[Signature],
         ts = max(times) if times else None
         score = 0.0
         if ts is not None and anchor is not None:
-            score = 1.0 / (1.0 + abs(ts - anchor) / HALF_SCORE_US)
+            score = 100.0 / (1.0 + abs(ts - anchor) / HALF_SCORE_US)
         # details read the rows as matched (a fact that lined up in a pair), not only the deduplicated ones
-        hits.append(Hit(sig, evidence, matches, render_details(sig, matches, rows), ts, round(score, 6)))
+        hits.append(Hit(sig, evidence, matches, render_details(sig, matches, rows), ts, round(score, 2)))
     order = list(SEVERITY_OF_LEVEL)
     hits.sort(key=lambda h: (order.index(h.signature.level), -h.score, h.signature.id))
     return hits
