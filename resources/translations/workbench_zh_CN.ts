@@ -49,18 +49,265 @@
     </message>
 </context>
 <context>
+    <name>DriversModel</name>
+    <message>
+        <source>Module</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Maker</source>
+        <translation>厂商</translation>
+    </message>
+    <message>
+        <source>On stack</source>
+        <translation>在栈上</translation>
+    </message>
+    <message>
+        <source>Base</source>
+        <translation>基址</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Timestamp</source>
+        <translation>时间戳</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>判断依据</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Microsoft</source>
+        <translation>微软</translation>
+    </message>
+    <message>
+        <source>third-party</source>
+        <translation>第三方</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+</context>
+<context>
+    <name>DumpPane</name>
+    <message>
+        <source>Crash source:</source>
+        <translation>崩溃来源：</translation>
+    </message>
+    <message>
+        <source>Culprit and links</source>
+        <translation>肇事模块与关联</translation>
+    </message>
+    <message>
+        <source>Drivers</source>
+        <translation>驱动</translation>
+    </message>
+    <message>
+        <source>No crash dump or debugger text in this case.</source>
+        <translation>此案例中没有崩溃转储或调试器文本。</translation>
+    </message>
+    <message>
+        <source>Drivers (%1)</source>
+        <translation>驱动（%1）</translation>
+    </message>
+    <message>
+        <source>(name unknown)</source>
+        <translation>（名称未知）</translation>
+    </message>
+    <message>
+        <source>Exception %1</source>
+        <translation>异常 %1</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>位于 %1</translation>
+    </message>
+    <message>
+        <source>No bugcheck in this source</source>
+        <translation>此来源中没有蓝屏代码</translation>
+    </message>
+    <message>
+        <source>Culprit:</source>
+        <translation>肇事模块：</translation>
+    </message>
+    <message>
+        <source>build %1</source>
+        <translation>内部版本 %1</translation>
+    </message>
+    <message>
+        <source>The debugger text has no crash time; the time is where %1 reports this bugcheck.</source>
+        <translation>调试器文本中没有崩溃时间；此处使用 %1 报告该蓝屏的时间。</translation>
+    </message>
+    <message>
+        <source>(not described)</source>
+        <translation>（无说明）</translation>
+    </message>
+    <message>
+        <source>Arg%1</source>
+        <translation>参数%1</translation>
+    </message>
+    <message>
+        <source>Exception address: %1</source>
+        <translation>异常地址：%1</translation>
+    </message>
+    <message>
+        <source>Why %1</source>
+        <translation>为何判定 %1</translation>
+    </message>
+    <message>
+        <source>Driver %1</source>
+        <translation>驱动 %1</translation>
+    </message>
+    <message>
+        <source>Back to the culprit, %1</source>
+        <translation>返回肇事模块 %1</translation>
+    </message>
+    <message>
+        <source>No culprit</source>
+        <translation>未找到肇事模块</translation>
+    </message>
+    <message>
+        <source>The stack names no module to blame.</source>
+        <translation>栈中没有可归咎的模块。</translation>
+    </message>
+    <message>
+        <source>How far to trust the stack</source>
+        <translation>栈的可信程度</translation>
+    </message>
+    <message>
+        <source>Install sections in setupapi.dev.log</source>
+        <translation>setupapi.dev.log 中的安装段</translation>
+    </message>
+    <message>
+        <source>No setupapi install section names %1.</source>
+        <translation>没有 setupapi 安装段提到 %1。</translation>
+    </message>
+    <message>
+        <source>No Procmon row mentions %1.</source>
+        <translation>没有 Procmon 记录提到 %1。</translation>
+    </message>
+    <message>
+        <source>Procmon activity</source>
+        <translation>Procmon 活动</translation>
+    </message>
+    <message>
+        <source>%1 more Procmon rows: search the case for %2.</source>
+        <translation>另有 %1 条 Procmon 记录：请在案例中搜索 %2。</translation>
+    </message>
+    <message>
+        <source>The crash itself</source>
+        <translation>崩溃本身</translation>
+    </message>
+    <message>
+        <source>Where the setup log reports the crash</source>
+        <translation>安装日志报告崩溃之处</translation>
+    </message>
+    <message>
+        <source>Around the crash time (%1)</source>
+        <translation>崩溃时间前后（%1）</translation>
+    </message>
+    <message>
+        <source>The crash time is unknown: no events to show around it.</source>
+        <translation>崩溃时间未知：无法显示其前后的事件。</translation>
+    </message>
+    <message>
+        <source>(no time)</source>
+        <translation>（无时间）</translation>
+    </message>
+</context>
+<context>
+    <name>DumpsModel</name>
+    <message>
+        <source>Dump</source>
+        <extracomment>Sort key role of the sortable tables: numbers sort as numbers, not as their hex text. Well-known NTSTATUS codes a crash&apos;s exception code is usually one of (ntstatus.h), to say it in words.</extracomment>
+        <translation>转储</translation>
+    </message>
+    <message>
+        <source>Crash time</source>
+        <translation>崩溃时间</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>OS build</source>
+        <translation>系统版本</translation>
+    </message>
+    <message>
+        <source>Upgrade</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>kernel dump</source>
+        <translation>内核转储</translation>
+    </message>
+    <message>
+        <source>user-mode dump</source>
+        <translation>用户态转储</translation>
+    </message>
+    <message>
+        <source>WinDbg text</source>
+        <translation>WinDbg 文本</translation>
+    </message>
+    <message>
+        <source>time unknown</source>
+        <translation>时间未知</translation>
+    </message>
+    <message>
+        <source>the upgrade&apos;s crash (Setup&apos;s rollback dump)</source>
+        <translation>本次升级的崩溃（Setup 回滚转储）</translation>
+    </message>
+    <message>
+        <source>the upgrade&apos;s crash (during the setup logs)</source>
+        <translation>本次升级的崩溃（发生在安装日志期间）</translation>
+    </message>
+    <message>
+        <source>the upgrade&apos;s crash (WinDbg analysis of setupmem.dmp)</source>
+        <translation>本次升级的崩溃（setupmem.dmp 的 WinDbg 分析）</translation>
+    </message>
+    <message>
+        <source>the only crash to blame (no setup logs)</source>
+        <translation>唯一可归咎的崩溃（无安装日志）</translation>
+    </message>
+    <message>
+        <source>not the upgrade&apos;s</source>
+        <translation>与本次升级无关</translation>
+    </message>
+    <message>
+        <source>build %1</source>
+        <translation>内部版本 %1</translation>
+    </message>
+    <message>
+        <source>build unknown</source>
+        <translation>版本未知</translation>
+    </message>
+    <message>
+        <source>exception %1</source>
+        <translation>异常 %1</translation>
+    </message>
+</context>
+<context>
     <name>EventsModel</name>
     <message>
         <source>Time</source>
+        <extracomment>Groups listed in the summary table (the biggest first); a case rarely has more distinct event IDs. Record tuple layout: the timeline&apos;s ten fields (as in TimelineModel.record), then the EVTX columns. Facets a filter box can list: the name used in :class:`EventFilter`, and the SQL expression it groups by. Group-by modes of the summary table: the key columns of each mode.</extracomment>
         <translation>时间</translation>
     </message>
     <message>
         <source>Level</source>
         <translation>级别</translation>
-    </message>
-    <message>
-        <source>Channel</source>
-        <translation>通道</translation>
     </message>
     <message>
         <source>Provider</source>
@@ -71,12 +318,358 @@
         <translation>事件 ID</translation>
     </message>
     <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
         <source>Computer</source>
         <translation>计算机</translation>
     </message>
     <message>
         <source>Message</source>
         <translation>消息</translation>
+    </message>
+    <message>
+        <source>Time (case clock)</source>
+        <translation>时间（案例时钟）</translation>
+    </message>
+    <message>
+        <source>Time (UTC)</source>
+        <translation>时间（UTC）</translation>
+    </message>
+    <message>
+        <source>(no time)</source>
+        <translation>（无时间）</translation>
+    </message>
+    <message>
+        <source>Record number</source>
+        <translation>记录号</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Damaged</source>
+        <translation>已损坏</translation>
+    </message>
+    <message>
+        <source>yes: provider, time or channel could not be read</source>
+        <translation>是：无法读取提供程序、时间或通道</translation>
+    </message>
+    <message>
+        <source>Level (as written)</source>
+        <translation>级别（原始值）</translation>
+    </message>
+</context>
+<context>
+    <name>EventsPane</name>
+    <message>
+        <source>Show the Computer column</source>
+        <extracomment>Up to this many records the value lists and groups are counted on the GUI thread; above, in a thread.</extracomment>
+        <translation>显示“计算机”列</translation>
+    </message>
+    <message>
+        <source>No event logs (EVTX) in this case.</source>
+        <translation>此案例中没有事件日志（EVTX）。</translation>
+    </message>
+    <message>
+        <source>All event IDs</source>
+        <translation>所有事件 ID</translation>
+    </message>
+    <message>
+        <source>Event IDs: a list, ranges, and -ID to leave one out (as Event Viewer)</source>
+        <translation>事件 ID：可输入列表、范围，用 -ID 排除某个 ID（与事件查看器相同）</translation>
+    </message>
+    <message>
+        <source>Text (words, &quot;phrase&quot;, prefix*)</source>
+        <translation>文本（词语、&quot;短语&quot;、前缀*）</translation>
+    </message>
+    <message>
+        <source>from (case clock)</source>
+        <translation>起始（案例时钟）</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Around selection</source>
+        <translation>所选事件前后</translation>
+    </message>
+    <message>
+        <source>Show every event within ±N minutes of the selected one</source>
+        <translation>显示所选事件前后 ±N 分钟内的所有事件</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供程序</translation>
+    </message>
+    <message>
+        <source>Event ID</source>
+        <translation>事件 ID</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Group by event ID and provider</source>
+        <translation>按事件 ID 和提供程序分组</translation>
+    </message>
+    <message>
+        <source>Group by event ID</source>
+        <translation>按事件 ID 分组</translation>
+    </message>
+    <message>
+        <source>Group by provider</source>
+        <translation>按提供程序分组</translation>
+    </message>
+    <message>
+        <source>Group by log</source>
+        <translation>按日志分组</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Fields</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>XML</source>
+        <translation>XML</translation>
+    </message>
+    <message>
+        <source>Show ±N minutes around this event</source>
+        <translation>显示此事件前后 ±N 分钟</translation>
+    </message>
+    <message>
+        <source>Only this provider</source>
+        <translation>仅此提供程序</translation>
+    </message>
+    <message>
+        <source>Only this event ID</source>
+        <translation>仅此事件 ID</translation>
+    </message>
+    <message>
+        <source>Leave out this event ID</source>
+        <translation>排除此事件 ID</translation>
+    </message>
+    <message>
+        <source>All logs</source>
+        <translation>所有日志</translation>
+    </message>
+    <message>
+        <source>All levels</source>
+        <translation>所有级别</translation>
+    </message>
+    <message>
+        <source>All providers</source>
+        <translation>所有提供程序</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>%1 and worse</source>
+        <translation>%1 及更严重</translation>
+    </message>
+    <message>
+        <source>Not an event ID: %1</source>
+        <translation>不是有效的事件 ID：%1</translation>
+    </message>
+    <message>
+        <source>Not a time: %1</source>
+        <translation>不是有效的时间：%1</translation>
+    </message>
+    <message>
+        <source>Searched as a phrase: the text is not a full-text query</source>
+        <translation>已按短语搜索：该文本不是有效的全文查询</translation>
+    </message>
+    <message>
+        <source>%1 of %2 events</source>
+        <translation>%1 / %2 个事件</translation>
+    </message>
+    <message>
+        <source>%1 events</source>
+        <translation>%1 个事件</translation>
+    </message>
+    <message>
+        <source>The file of this record is not in the case folder any more.</source>
+        <translation>此记录所在的文件已不在案例文件夹中。</translation>
+    </message>
+    <message>
+        <source>Reading the record from the file…</source>
+        <translation>正在从文件中读取该记录…</translation>
+    </message>
+    <message>
+        <source>The record could not be read again from the file.</source>
+        <translation>无法从文件中重新读取该记录。</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export summary</source>
+        <translation>导出摘要</translation>
+    </message>
+    <message>
+        <source>E-mail draft (.eml)</source>
+        <translation>电子邮件草稿 (.eml)</translation>
+    </message>
+    <message>
+        <source>HTML (.html)</source>
+        <translation>HTML (.html)</translation>
+    </message>
+    <message>
+        <source>Markdown (.md)</source>
+        <translation>Markdown (.md)</translation>
+    </message>
+    <message>
+        <source>Plain text (.txt)</source>
+        <translation>纯文本 (.txt)</translation>
+    </message>
+    <message>
+        <source>The summary&apos;s language, independent of the interface language</source>
+        <translation>摘要所用的语言，与界面语言无关</translation>
+    </message>
+    <message>
+        <source>Replace personal data with pseudonyms (user, computer, addresses…)</source>
+        <translation>用化名替换个人数据（用户、计算机、地址…）</translation>
+    </message>
+    <message>
+        <source>Attach the summary as Markdown</source>
+        <translation>附加 Markdown 格式的摘要</translation>
+    </message>
+    <message>
+        <source>Attach the evidence excerpts</source>
+        <translation>附加证据摘录</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <source>Summary language:</source>
+        <translation>摘要语言：</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <source>Redaction preview</source>
+        <translation>脱敏预览</translation>
+    </message>
+    <message>
+        <source>Never redact the selected values</source>
+        <translation>所选值从不脱敏</translation>
+    </message>
+    <message>
+        <source>A value to always redact (a project or site name…)</source>
+        <translation>要始终脱敏的值（项目名、站点名…）</translation>
+    </message>
+    <message>
+        <source>Always redact</source>
+        <translation>始终脱敏</translation>
+    </message>
+    <message>
+        <source>Remove from the list</source>
+        <translation>从列表中移除</translation>
+    </message>
+    <message>
+        <source>This case&apos;s list (shared with `workbench report`):</source>
+        <translation>此案例的列表（与 `workbench report` 共用）：</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Copy to clipboard</source>
+        <translation>复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>HTML and plain text, in this language and redaction, to paste into an e-mail</source>
+        <translation>按当前语言和脱敏设置复制 HTML 和纯文本，可粘贴到电子邮件中</translation>
+    </message>
+    <message>
+        <source>Summary (*.%1);;All files (*)</source>
+        <translation>摘要 (*.%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Values to replace: %1.</source>
+        <translation>要替换的值：%1。</translation>
+    </message>
+    <message>
+        <source>Not redacted: names and addresses in the case appear as they are.</source>
+        <translation>未脱敏：案例中的名称和地址将按原样出现。</translation>
+    </message>
+    <message>
+        <source>always redact: %1 (%2)</source>
+        <translation>始终脱敏：%1（%2）</translation>
+    </message>
+    <message>
+        <source>never redact: %1</source>
+        <translation>从不脱敏：%1</translation>
+    </message>
+    <message>
+        <source>Copied: paste it into an e-mail (rich text) or anywhere else (plain text).</source>
+        <translation>已复制：可粘贴到电子邮件（富文本）或其他任何地方（纯文本）。</translation>
+    </message>
+    <message>
+        <source>Choose a file name first.</source>
+        <translation>请先选择文件名。</translation>
+    </message>
+    <message>
+        <source>%1 exists. Replace it?</source>
+        <translation>%1 已存在。要替换吗？</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -114,6 +707,7 @@
     <name>FindingsModel</name>
     <message>
         <source>Severity</source>
+        <extracomment>SetupDiag&apos;s own result (facts the SetupDiagResults.xml parser writes), in the order they are shown</extracomment>
         <translation>严重性</translation>
     </message>
     <message>
@@ -125,42 +719,270 @@
         <translation>时间</translation>
     </message>
     <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
         <source>Rule</source>
         <translation>规则</translation>
+    </message>
+    <message>
+        <source>Orders findings of one severity: signatures score 0-1 by closeness to the failure</source>
+        <translation>用于同一严重性内的发现排序：特征规则按与故障的接近程度打 0-1 分</translation>
     </message>
 </context>
 <context>
     <name>FindingsPane</name>
     <message>
+        <source>Signature problems</source>
+        <translation>特征规则问题</translation>
+    </message>
+    <message>
         <source>No findings: no analyzer recognised a known failure in this case.</source>
         <translation>没有发现：分析器未在此案例中识别出已知故障。</translation>
+    </message>
+    <message>
+        <source>Select a finding to see its details, what to do and its evidence lines.</source>
+        <translation>选择一个发现，查看其详情、处理建议和证据行。</translation>
+    </message>
+    <message>
+        <source>no profile matched</source>
+        <translation>未匹配任何规则</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s), listed below; first</source>
+        <translation>
+            <numerusform>共 %n 行，列于下方；首行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+    <message>
+        <source>SetupDiag says</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>SetupDiag 结论</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>严重性</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>处理建议</translation>
+    </message>
+</context>
+<context>
+    <name>FramesModel</name>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Frame</source>
+        <translation>栈帧</translation>
+    </message>
+    <message>
+        <source>Found by</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>可信度</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>context record</source>
+        <translation>上下文记录</translation>
+    </message>
+    <message>
+        <source>exception record</source>
+        <translation>异常记录</translation>
+    </message>
+    <message>
+        <source>debugger text</source>
+        <translation>调试器文本</translation>
+    </message>
+    <message>
+        <source>unwind data (.pdata)</source>
+        <translation>展开数据（.pdata）</translation>
+    </message>
+    <message>
+        <source>stack scan</source>
+        <translation>栈扫描</translation>
+    </message>
+    <message>
+        <source>Read from the CONTEXT record the bugcheck points to: the faulting instruction.</source>
+        <translation>读取自蓝屏参数指向的 CONTEXT 记录：出错的指令。</translation>
+    </message>
+    <message>
+        <source>The address of the exception record: where the fault happened.</source>
+        <translation>异常记录中的地址：出错的位置。</translation>
+    </message>
+    <message>
+        <source>Copied from the stack listing the engineer saved from WinDbg (with symbols).</source>
+        <translation>摘自工程师保存的 WinDbg 栈输出（带符号）。</translation>
+    </message>
+    <message>
+        <source>Found by unwinding with the module image&apos;s .pdata: an exact return address.</source>
+        <translation>用模块映像的 .pdata 展开得到：准确的返回地址。</translation>
+    </message>
+    <message>
+        <source>A value on the stack that points into a loaded module&apos;s code: may be stale.</source>
+        <translation>栈上指向已加载模块代码的值：可能是过时的残留。</translation>
+    </message>
+    <message>
+        <source>exact</source>
+        <translation>精确</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>culprit</source>
+        <translation>肇事模块</translation>
+    </message>
+</context>
+<context>
+    <name>GroupsModel</name>
+    <message>
+        <source>Event ID</source>
+        <translation>事件 ID</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供程序</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>Note history</source>
+        <translation>笔记历史</translation>
+    </message>
+    <message>
+        <source>Show every save</source>
+        <translation>显示每次保存</translation>
+    </message>
+    <message>
+        <source>Otherwise only the last save of each burst of typing is listed</source>
+        <translation>否则每段连续输入只列出最后一次保存</translation>
+    </message>
+    <message>
+        <source>Restore this version</source>
+        <translation>恢复此版本</translation>
+    </message>
+    <message>
+        <source>%1 characters</source>
+        <translation>%1 个字符</translation>
+    </message>
+</context>
+<context>
+    <name>InterferenceModel</name>
+    <message>
+        <source>What</source>
+        <extracomment>what each procmon.* rule means, as the interference view&apos;s first column says it</extracomment>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>进程</translation>
     </message>
     <message>
         <source>Severity</source>
         <translation>严重性</translation>
     </message>
     <message>
-        <source>Rule</source>
-        <translation>规则</translation>
+        <source>Time</source>
+        <translation>时间</translation>
     </message>
     <message>
-        <source>What to do</source>
-        <translation>处理建议</translation>
+        <source>Finding / event</source>
+        <translation>发现 / 事件</translation>
     </message>
     <message>
-        <source>Evidence</source>
-        <translation>证据</translation>
+        <source>event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Third-party module in Setup</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr(RULE_LABELS[...]), a dynamic string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>Setup 中的第三方模块</translation>
+    </message>
+    <message>
+        <source>Third-party process on Setup&apos;s files</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr(RULE_LABELS[...]), a dynamic string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>第三方进程访问 Setup 的文件</translation>
+    </message>
+    <message>
+        <source>Denied / sharing violation</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr(RULE_LABELS[...]), a dynamic string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>拒绝访问 / 共享冲突</translation>
+    </message>
+    <message>
+        <source>Before an abnormal exit</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr(RULE_LABELS[...]), a dynamic string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>异常退出之前</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Case Workbench</source>
-        <translation>案例工作台</translation>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <source>No event logs (EVTX) in this case.</source>
-        <translation>此案例中没有事件日志（EVTX）。</translation>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Case Workbench</source>
+        <translation>案例工作台</translation>
     </message>
     <message>
         <source>Case overview</source>
@@ -221,6 +1043,14 @@
     <message>
         <source>&amp;Cancel ingest</source>
         <translation>取消导入(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Export summary…</source>
+        <translation>导出摘要(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Copy &amp;summary</source>
+        <translation>复制摘要(&amp;S)</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -434,12 +1264,95 @@
         <source>Case Workbench %1: diagnose failed Windows feature upgrades, offline.</source>
         <translation>案例工作台 %1：离线诊断失败的 Windows 功能更新。</translation>
     </message>
+    <message>
+        <source>Crash dump</source>
+        <translation>崩溃转储</translation>
+    </message>
+    <message>
+        <source>Error log</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>错误日志</translation>
+    </message>
+    <message>
+        <source>Case folders</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>案例文件夹</translation>
+    </message>
+    <message>
+        <source>Open a case first.</source>
+        <translatorcomment>hand-added, not produced by lupdate (window.tr() in export_dialog.py: lupdate files it under context &apos;window&apos;, Qt looks it up under &apos;MainWindow&apos;); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>请先打开案例。</translation>
+    </message>
+    <message>
+        <source>redacted</source>
+        <translatorcomment>hand-added, not produced by lupdate (window.tr() in export_dialog.py: lupdate files it under context &apos;window&apos;, Qt looks it up under &apos;MainWindow&apos;); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>已脱敏</translation>
+    </message>
+    <message>
+        <source>not redacted</source>
+        <translatorcomment>hand-added, not produced by lupdate (window.tr() in export_dialog.py: lupdate files it under context &apos;window&apos;, Qt looks it up under &apos;MainWindow&apos;); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>未脱敏</translation>
+    </message>
+    <message>
+        <source>Summary copied (%1, %2): paste it into an e-mail.</source>
+        <translatorcomment>hand-added, not produced by lupdate (window.tr() in export_dialog.py: lupdate files it under context &apos;window&apos;, Qt looks it up under &apos;MainWindow&apos;); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>摘要已复制（%1，%2）：可粘贴到电子邮件中。</translation>
+    </message>
+    <message>
+        <source>Summary written to %1</source>
+        <translatorcomment>hand-added, not produced by lupdate (window.tr() in export_dialog.py: lupdate files it under context &apos;window&apos;, Qt looks it up under &apos;MainWindow&apos;); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>摘要已写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ModulesModel</name>
+    <message>
+        <source>Module</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Base</source>
+        <translation>基址</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
 </context>
 <context>
     <name>NotesPane</name>
     <message>
+        <source>(new note)</source>
+        <extracomment>Longest time between the first unsaved keystroke and its save (the &quot;at most the last second&quot; promise). Versions saved closer together than this are one burst of typing; History shows the last of each burst.</extracomment>
+        <translation>（新笔记）</translation>
+    </message>
+    <message>
         <source>New note</source>
         <translation>新建笔记</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
     </message>
     <message>
         <source>Add selected row</source>
@@ -466,16 +1379,16 @@
         <translation>正在编辑…</translation>
     </message>
     <message>
-        <source>Saved.</source>
-        <translation>已保存。</translation>
+        <source>Not saved (%1); retrying…</source>
+        <translation>未保存（%1）；正在重试…</translation>
     </message>
     <message>
-        <source>Note history</source>
-        <translation>笔记历史</translation>
+        <source>Saved at %1.</source>
+        <translation>已于 %1 保存。</translation>
     </message>
     <message>
-        <source>Bring back the version saved at:</source>
-        <translation>恢复保存于以下时间的版本：</translation>
+        <source>Added to the note “%1”.</source>
+        <translation>已添加到笔记“%1”。</translation>
     </message>
 </context>
 <context>
@@ -624,6 +1537,7 @@
     <name>ProcessesModel</name>
     <message>
         <source>Process</source>
+        <extracomment>event-count columns and the key of :attr:`ProcessNode.counts` each shows exit statuses engineers meet in failed upgrades, named in the exit column&apos;s tooltip</extracomment>
         <translation>进程</translation>
     </message>
     <message>
@@ -635,12 +1549,12 @@
         <translation>开始</translation>
     </message>
     <message>
-        <source>End</source>
-        <translation>结束</translation>
+        <source>Exit status</source>
+        <translation>退出状态</translation>
     </message>
     <message>
-        <source>Exit</source>
-        <translation>退出代码</translation>
+        <source>End</source>
+        <translation>结束</translation>
     </message>
     <message>
         <source>Company</source>
@@ -651,15 +1565,313 @@
         <translation>标记</translation>
     </message>
     <message>
+        <source>Lifetime</source>
+        <translation>运行时长</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Registry</source>
+        <translation>注册表</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Profiling</source>
+        <translation>性能分析</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
         <source>Command line</source>
         <translation>命令行</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Integrity</source>
+        <translation>完整性级别</translation>
+    </message>
+    <message>
+        <source>Image path</source>
+        <translation>映像路径</translation>
+    </message>
+    <message>
+        <source>Events of this class in the capture</source>
+        <translation>捕获中此类别的事件数</translation>
+    </message>
+    <message>
+        <source>unknown parent</source>
+        <translation>父进程未知</translation>
+    </message>
+    <message>
+        <source>These processes were started by a process that had exited before the capture began (or is not in it).</source>
+        <translation>这些进程的父进程在捕获开始前已退出（或不在捕获中）。</translation>
+    </message>
+    <message>
+        <source>still running at the end of the capture</source>
+        <translation>捕获结束时仍在运行</translation>
     </message>
 </context>
 <context>
     <name>ProcessesPane</name>
     <message>
+        <source>Process tree</source>
+        <translation>进程树</translation>
+    </message>
+    <message>
+        <source>Interference</source>
+        <translation>干扰</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>进程</translation>
+    </message>
+    <message>
+        <source>Modules</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件</translation>
+    </message>
+    <message>
         <source>No Procmon capture in this case.</source>
         <translation>此案例中没有 Procmon 捕获。</translation>
+    </message>
+    <message>
+        <source>Interference (%1)</source>
+        <translation>干扰（%1）</translation>
+    </message>
+    <message>
+        <source>Interference with Setup: %1 finding(s)</source>
+        <translation>对 Setup 的干扰：%1 项发现</translation>
+    </message>
+    <message>
+        <source>Interference with Setup: nothing found in the capture</source>
+        <translation>对 Setup 的干扰：捕获中未发现</translation>
+    </message>
+    <message>
+        <source>Modules (%1)</source>
+        <translation>模块（%1）</translation>
+    </message>
+    <message>
+        <source>Events (%1)</source>
+        <translation>事件（%1）</translation>
+    </message>
+    <message>
+        <source>processes whose parent exited before the capture started, or is not in it.</source>
+        <translation>父进程在捕获开始前已退出或不在捕获中的进程。</translation>
+    </message>
+    <message>
+        <source>Setup family</source>
+        <translation>Setup 系列</translation>
+    </message>
+    <message>
+        <source>third-party</source>
+        <translation>第三方</translation>
+    </message>
+    <message>
+        <source>still running at the end of the capture</source>
+        <translation>捕获结束时仍在运行</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>映像</translation>
+    </message>
+    <message>
+        <source>PID</source>
+        <translation>PID</translation>
+    </message>
+    <message>
+        <source>Parent</source>
+        <translation>父进程</translation>
+    </message>
+    <message>
+        <source>Command line</source>
+        <translation>命令行</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Integrity</source>
+        <translation>完整性级别</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Lifetime</source>
+        <translation>运行时长</translation>
+    </message>
+    <message>
+        <source>Exit status</source>
+        <translation>退出状态</translation>
+    </message>
+    <message>
+        <source>go to the exit event</source>
+        <translation>转到退出事件</translation>
+    </message>
+    <message>
+        <source>Marks</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Process index</source>
+        <translation>进程索引</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Thread</source>
+        <translation>线程</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <source>Stack</source>
+        <translation>栈</translation>
+    </message>
+    <message>
+        <source>not in the capture</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>不在捕获中</translation>
+    </message>
+</context>
+<context>
+    <name>ProcmonEventsModel</name>
+    <message>
+        <source>Time</source>
+        <extracomment>view column -&gt; position in a block row the columns of one block row</extracomment>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Operation</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <source>TID</source>
+        <translation>TID</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+</context>
+<context>
+    <name>QTableView</name>
+    <message>
+        <source>Copy rows</source>
+        <translatorcomment>hand-added, not produced by lupdate (view.tr() in panes/common.py: lupdate files it under context &apos;view&apos;, Qt looks it up under the view&apos;s class); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>复制行</translation>
+    </message>
+    <message>
+        <source>Add to notes</source>
+        <translatorcomment>hand-added, not produced by lupdate (view.tr() in panes/common.py: lupdate files it under context &apos;view&apos;, Qt looks it up under the view&apos;s class); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>添加到笔记</translation>
+    </message>
+</context>
+<context>
+    <name>QTreeView</name>
+    <message>
+        <source>Copy rows</source>
+        <translatorcomment>hand-added, not produced by lupdate (view.tr() in panes/processes.py: lupdate files it under context &apos;view&apos;, Qt looks it up under the view&apos;s class); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>复制行</translation>
+    </message>
+    <message>
+        <source>Add to notes</source>
+        <translatorcomment>hand-added, not produced by lupdate (view.tr() in panes/common.py: lupdate files it under context &apos;view&apos;, Qt looks it up under the view&apos;s class); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>添加到笔记</translation>
+    </message>
+</context>
+<context>
+    <name>ReplacementsModel</name>
+    <message>
+        <source>Pseudonym</source>
+        <translation>化名</translation>
+    </message>
+    <message>
+        <source>Replaces</source>
+        <translation>替换的原值</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <source>Recognised by</source>
+        <translation>识别依据</translation>
     </message>
 </context>
 <context>
@@ -705,9 +1917,29 @@
     </message>
 </context>
 <context>
+    <name>SignatureProblemsModel</name>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>plugin failed to load: %s</source>
+        <translation>插件加载失败：%s</translation>
+    </message>
+</context>
+<context>
     <name>TimelineModel</name>
     <message>
         <source>Time</source>
+        <extracomment>Error lines are also shaded, so they stand out while scrolling even where the level column is off screen.</extracomment>
         <translation>时间</translation>
     </message>
     <message>
@@ -754,6 +1986,10 @@
         <translation>仅错误</translation>
     </message>
     <message>
+        <source>Filter: words in the message or component</source>
+        <translation>筛选：消息或组件中的词语</translation>
+    </message>
+    <message>
         <source>Show:</source>
         <translation>显示：</translation>
     </message>
@@ -762,8 +1998,86 @@
         <translation>所有来源</translation>
     </message>
     <message>
+        <source>All components</source>
+        <translation>所有组件</translation>
+    </message>
+    <message>
         <source>%1 rows</source>
         <translation>%1 行</translation>
+    </message>
+    <message>
+        <source>text filter failed: %1</source>
+        <translation>文本筛选失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineStripPane</name>
+    <message>
+        <source>Wheel: zoom · drag: pan · click: move the cursor · double-click: whole case</source>
+        <extracomment>Up to this many rows in a case everything is computed on the GUI thread (well under 100 ms); above, in a thread. A visible span with at most this many rows is drawn row by row; a bigger one as binned counts. How close (pixels) the mouse must be to a marker for hover and click to mean that marker. Buckets of the one whole-case binning that zoomed-out views are summed from. Phase keys of ``setup.phases`` (and the names of MOUPG phases) → (label, colour).</extracomment>
+        <translation>滚轮：缩放 · 拖动：平移 · 单击：移动光标 · 双击：显示整个案例</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>发现</translation>
+    </message>
+    <message>
+        <source>Phases</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>reboot</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <source>Setup log</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>安装日志</translation>
+    </message>
+    <message>
+        <source>Event logs</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>事件日志</translation>
+    </message>
+    <message>
+        <source>Dumps</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>转储</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>down-level</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>下层</translation>
+    </message>
+    <message>
+        <source>SafeOS / first boot</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>SafeOS / 第一次启动</translation>
+    </message>
+    <message>
+        <source>first boot</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>第一次启动</translation>
+    </message>
+    <message>
+        <source>rollback</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <source>after the upgrade</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>升级之后</translation>
+    </message>
+    <message>
+        <source>setup</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>安装</translation>
     </message>
 </context>
 <context>
@@ -771,6 +2085,34 @@
     <message>
         <source>Copy rows</source>
         <translation>复制行</translation>
+    </message>
+    <message>
+        <source>Add to notes</source>
+        <translation>添加到笔记</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <source>Open a case first.</source>
+        <extracomment>QSettings keys shared by the dialog and Copy summary: the last choices are the next defaults.</extracomment>
+        <translation>请先打开案例。</translation>
+    </message>
+    <message>
+        <source>redacted</source>
+        <translation>已脱敏</translation>
+    </message>
+    <message>
+        <source>not redacted</source>
+        <translation>未脱敏</translation>
+    </message>
+    <message>
+        <source>Summary copied (%1, %2): paste it into an e-mail.</source>
+        <translation>摘要已复制（%1，%2）：可粘贴到电子邮件中。</translation>
+    </message>
+    <message>
+        <source>Summary written to %1</source>
+        <translation>摘要已写入 %1</translation>
     </message>
 </context>
 </TS>

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG, then exit")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size (default 1600x1000)")
     p.add_argument("--lang", choices=("en", "zh"), help="user-interface language (default: the system's)")
+    p.add_argument("--theme", choices=("system", "light", "dark"),
+                   help="colours for this run (default: View › Theme, which follows the system)")
     return p
 
 
@@ -65,6 +67,10 @@ def main(argv: list[str]) -> int:
     _APP = app
     app.setApplicationName("Case Workbench")
     app.setOrganizationName("CaseWorkbench")
+    from workbench.gui.theme import apply_theme, follow_system
+
+    apply_theme(app, args.theme or str(settings().value("ui/theme", "system") or "system"))
+    follow_system(app, lambda: str(settings().value("ui/theme", "system") or "system"))
     language = i18n.pick_language(args.lang, str(settings().value("ui/language", "") or ""))
     translator = i18n.install_translator(app, language)  # kept alive (referenced) until main returns
     try:

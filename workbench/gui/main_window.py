@@ -240,6 +240,17 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             lang.addAction(act)
 
+        theme_menu = view.addMenu(self.tr("&Theme"))
+        themes = QActionGroup(self)
+        chosen = str(settings().value("ui/theme", "system") or "system")
+        for code, label in (("system", self.tr("Follow the system")), ("light", self.tr("Light")),
+                            ("dark", self.tr("Dark"))):
+            act = QAction(label, self, checkable=True)
+            act.setChecked(code == chosen)
+            act.triggered.connect(lambda _checked=False, c=code: self.set_theme(c))
+            themes.addAction(act)
+            theme_menu.addAction(act)
+
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About Case Workbench"), self._about))
 
@@ -526,6 +537,17 @@ class MainWindow(QMainWindow):
         self.search.edit.selectAll()
 
     # -------------------------------------------------------------------------------------- misc
+
+    def set_theme(self, theme: str) -> None:
+        """Switch between light and dark at once (no restart) and remember the choice."""
+        from PySide6.QtWidgets import QApplication
+
+        from workbench.gui.theme import apply_theme
+
+        settings().setValue("ui/theme", theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
 
     def _set_language(self, code: str) -> None:
         settings().setValue("ui/language", code)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
@@ -381,13 +381,7 @@ class TimelineStripPane(QWidget):
         self.axis = CaseDateAxis(orientation="bottom")
         self.plot = pg.PlotWidget(self, axisItems={"bottom": self.axis})
         self.plot.setObjectName("timelineStrip")
-        pal = self.palette()
-        self.plot.setBackground(pal.color(QPalette.ColorRole.Base))
-        self._fg = pal.color(QPalette.ColorRole.Text)
-        for name in ("left", "bottom"):
-            ax = self.plot.getPlotItem().getAxis(name)
-            ax.setPen(self._fg)
-            ax.setTextPen(self._fg)
+        self._apply_palette()
         self.plot.setMouseEnabled(x=True, y=False)  # wheel zooms time, drag pans time; lanes stay put
         self.plot.hideButtons()
         self.plot.getPlotItem().setMenuEnabled(False)
@@ -450,6 +444,21 @@ class TimelineStripPane(QWidget):
         bus.cursorChanged.connect(self._on_cursor)
         bus.rangeChanged.connect(self._on_range)
         bus.selectionChanged.connect(self._on_selection)
+
+    def _apply_palette(self) -> None:
+        """pyqtgraph does not follow the Qt palette: give it the palette's colours (light or dark theme)."""
+        pal = self.palette()
+        self.plot.setBackground(pal.color(QPalette.ColorRole.Base))
+        self._fg = pal.color(QPalette.ColorRole.Text)
+        for name in ("left", "bottom"):
+            ax = self.plot.getPlotItem().getAxis(name)
+            ax.setPen(self._fg)
+            ax.setTextPen(self._fg)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
+        super().changeEvent(event)
 
     # ------------------------------------------------------------------------------------ y layout
 
