@@ -1,0 +1,1 @@
+"""Fuzzing the parsers through the real ingest pipeline (fast CI part here; the long run is bench/fuzz_run.py)."""
