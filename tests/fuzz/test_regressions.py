@@ -26,9 +26,6 @@ LM_INTO_STACK = (
 ).encode("ascii")
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: windbg lm rows accept a stack row (size >= 2^63 overflows "
-                                       "SQLite) and Ingest._parse_one re-flushes the failing batch, so the "
-                                       "OverflowError escapes the pipeline and the case stops loading")
 def test_windbg_lm_row_with_a_stack_address_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     out = Runner(tmp_path).run(Target("windbg_text", "windbg_kv.txt", []), LM_INTO_STACK)
     assert out.failures(256, 256) == [], out.crash

@@ -52,7 +52,13 @@ ARROWS = re.compile(r"\s*(?:<-|->)\s*")
 
 
 def _hex(text: str) -> int:
+    """An address or value as WinDbg prints it (``fffff806`4a2b1c47``); ValueError for anything else."""
     return int(text.replace("`", ""), 16)
+
+
+#: A loaded module's image is never larger than this; a bigger "end - start" is not an ``lm`` row
+#: (a stack row like `` c ffffa108... EvilDriver+0x150b`` has the same shape).
+MAX_IMAGE_SIZE = 0x7FFFFFFF
 
 
 def parse_symbol(site: str) -> tuple[str | None, str | None, int | None, int | None]:
@@ -257,10 +263,13 @@ def _lm_row(line: str, report: CrashReport, unloaded: bool) -> Module | None:
     m = LM_ROW.match(line)
     if not m:
         return None
-    start, end = _hex(m["start"]), _hex(m["end"])
-    if end <= start:
+    try:
+        start, end = _hex(m["start"]), _hex(m["end"])
+    except ValueError:
         return None
     name = m["name"]
+    if end <= start or end - start > MAX_IMAGE_SIZE or start < 0x10000 or "+" in name or "!" in name:
+        return None
     rest = m["rest"].strip()
     module = Module(name=name, base=start, size=end - start, debugger_name=None if "." in name else name)
     path = re.sub(r"^\((?:deferred|no symbols|export symbols|pdb symbols|private pdb symbols)\)\s*", "", rest)
