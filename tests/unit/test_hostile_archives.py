@@ -238,8 +238,6 @@ def test_device_names_are_harmless(tmp_path: Path, token: str, roots: list[Path]
     assert files["Panther/setupact.log"]["status"] == "parsed"
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: device names are not reported (README says they are); "
-                                       "clean_member_path has no device-name note")
 def test_device_names_are_reported(tmp_path: Path, token: str, roots: list[Path]) -> None:
     src = make_zip(tmp_path / "dev.zip", {"CON": b"x", "a/NUL.txt": b"y"})
     got = guarded_ingest(src, token, roots)

@@ -42,8 +42,19 @@ def clean_member_path(raw: str) -> tuple[str, list[str]]:
             if "path traversal ('..') removed" not in notes:
                 notes.append("path traversal ('..') removed")
             continue
+        if is_device_name(part):
+            notes.append(f"{part!r} is a Windows device name (never written as a file)")
         parts.append(part)
     return "/".join(parts), notes
+
+
+_DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$",
+            *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def is_device_name(part: str) -> bool:
+    """Windows treats ``CON``, ``NUL.txt``, ``com1 .log`` ... as devices, whatever the extension."""
+    return part.split(".", 1)[0].rstrip(" .").upper() in _DEVICES
 
 
 def choose_legacy_encoding(raw_names: list[bytes], preferred: str | None = None) -> str:
