@@ -21,9 +21,11 @@ first boot also has down-level logs, and those never saw the failure.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,21 +139,25 @@ def _fts_query() -> str:
     return " OR ".join(phrases)
 
 
-def _rows(store: CaseStore) -> list[Row]:
-    """The rows that can matter, in time order: through the full-text index when it is there (a million
-    rows in well under a second), else with LIKE."""
+def _rows(store: CaseStore) -> Iterator[Row]:
+    """The rows that can matter, in time order, streamed (a case's setup logs can be hundreds of megabytes):
+    through the full-text index when it is there (a million rows in well under a second), else with LIKE."""
     cols = ("SELECT t.id, t.ts, t.local, t.file_id, t.line, t.level, t.component, t.message, t.source, "
             "f.role, f.path FROM timeline t JOIN files f ON f.id = t.file_id WHERE t.source IN ('setupact', 'setuperr')")
     try:
         cursor = store.iter_query(
             cols + " AND t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?) ORDER BY t.id",
             [_fts_query()])
-        rows = list(cursor)
+        first = next(cursor, None)  # the query runs here: a missing or broken index raises now
     except sqlite3.Error:
         like = " OR ".join("t.message LIKE ?" for _ in MARKERS)
-        rows = list(store.iter_query(cols + f" AND ({like}) ORDER BY t.id", [f"%{m}%" for m in MARKERS]))
-    return [Row(r["id"], r["ts"], r["local"], r["file_id"], r["line"], r["level"], r["component"],
-                r["message"] or "", r["role"], r["path"], r["source"]) for r in rows]
+        cursor = store.iter_query(cols + f" AND ({like}) ORDER BY t.id", [f"%{m}%" for m in MARKERS])
+        first = next(cursor, None)
+    if first is None:
+        return
+    for r in itertools.chain((first,), cursor):
+        yield Row(r["id"], r["ts"], r["local"], r["file_id"], r["line"], r["level"], r["component"],
+                  r["message"] or "", r["role"], r["path"], r["source"])
 
 
 def _build(version: str) -> str | None:
