@@ -289,7 +289,7 @@ def _read_triage(fh: BinaryIO, file_size: int, lay: Layout, dump: KernelDump) ->
         stack = fh.read(size)
         if len(stack) < size:
             dump.problems.append(("the stack copy is cut short", t["call_stack"]))
-        dump.memory.add(t["top_of_stack"], stack)
+        _triage_memory(dump).add(t["top_of_stack"], stack)
     _read_drivers(fh, file_size, wide, t, dump)
     _read_data_blocks(fh, file_size, wide, t, dump)
 
@@ -349,7 +349,13 @@ def _read_data_blocks(fh: BinaryIO, file_size: int, wide: bool, t: dict[str, int
             dump.problems.append((f"data block {i} lies outside the file", offset + i * 16))
             continue
         fh.seek(foff)
-        dump.memory.add(va, fh.read(size))
+        _triage_memory(dump).add(va, fh.read(size))
+
+
+def _triage_memory(dump: KernelDump) -> VirtualMemory:
+    """A triage dump's memory is the blocks it carries, held in a :class:`VirtualMemory` we fill."""
+    assert isinstance(dump.memory, VirtualMemory)
+    return dump.memory
 
 
 def describe(dump: KernelDump) -> str:

@@ -10,7 +10,7 @@ decode as a CALL. Each frame carries ``how`` (context / exception / scan) and ``
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from workbench.core.dumps import bugchecks
 from workbench.core.dumps.images import ImageBase, images_in_memory
@@ -128,7 +128,7 @@ def looks_like_call_site(read: Reader, address: int, arch: str | None) -> bool |
 class CodeView:
     """Reads code and section tables from the dump's memory, falling back to matched module images."""
 
-    def __init__(self, report: CrashReport, read: Reader, images: dict[str, ImageBase] | None = None) -> None:
+    def __init__(self, report: CrashReport, read: Reader, images: Mapping[str, ImageBase] | None = None) -> None:
         self.report = report
         self._read = read
         self.images = images or {}
@@ -198,7 +198,7 @@ def scan_stack(report: CrashReport, read: Reader, start: int, end: int, word: in
 
 
 def walk_stack(report: CrashReport, stack_read: Reader, first: Frame, regs: dict[int, int] | None, end: int,
-               word: int, images: dict[str, ImageBase] | None = None, limit: int = MAX_FRAMES) -> list[Frame]:
+               word: int, images: Mapping[str, ImageBase] | None = None, limit: int = MAX_FRAMES) -> list[Frame]:
     """From the fault frame outward: .pdata unwinding through modules whose image is in the case, a stack
     scan elsewhere. An unwind that started from exact registers gives exact frames; one that started from
     a scan hit is only as good as that guess (medium)."""
@@ -260,7 +260,7 @@ def name_frames(report: CrashReport, frames: list[Frame], view: CodeView) -> Non
             frame.note = f"{frame.note}; {note}" if frame.note else note
 
 
-def recover_kernel_stack(dump: KernelDump, images: dict[str, ImageBase] | None = None) -> None:
+def recover_kernel_stack(dump: KernelDump, images: Mapping[str, ImageBase] | None = None) -> None:
     """Fill ``dump.report.frames``: the fault from the context the bugcheck names, then unwind or scan."""
     report = dump.report
     arch = report.arch

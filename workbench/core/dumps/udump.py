@@ -10,6 +10,7 @@ the crashing thread's own context shows the dump writer's wait, not the fault.
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from typing import BinaryIO
 
 from workbench.core.dumps.images import ImageBase
@@ -102,7 +103,7 @@ def read_user_dump(fh: BinaryIO, file_size: int) -> tuple[CrashReport, VirtualMe
     return report, memory, problems
 
 
-def recover_user_stack(report: CrashReport, memory: VirtualMemory, images: dict[str, ImageBase] | None = None) -> None:
+def recover_user_stack(report: CrashReport, memory: VirtualMemory, images: Mapping[str, ImageBase] | None = None) -> None:
     """Frames from the exception context: unwound through matched images (x64), scanned elsewhere."""
     pc_sp = context_pc_sp(report.raw_context, report.arch)
     if pc_sp is not None:
