@@ -7,10 +7,9 @@ raises is caught by the pipeline and its file marked failed, with what it had al
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -20,6 +19,32 @@ from workbench.core.store import CaseStore
 
 LEVELS = ("critical", "error", "warning", "info", "verbose")
 BATCH = 5000
+#: Rows per multi-row INSERT (see :func:`insert_rows`); measured best between 100 and 500.
+ROWS_PER_INSERT = 100
+_TIMELINE_COLUMNS = ("ts", "local", "basis", "source", "file_id", "line", "level", "component", "message")
+
+
+def insert_rows(conn: Any, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) with ``INSERT ... VALUES (...), (...), ...`` statements
+    of :data:`ROWS_PER_INSERT` rows, the remainder through ``executemany``.
+
+    Same rows, same order, same rowids as an ``executemany`` of one-row INSERTs, at about 3/4 of its cost:
+    one statement step per hundred rows instead of a step, a reset and a GIL release per row.
+    """
+    width = len(columns)
+    per = max(1, min(ROWS_PER_INSERT, 32_000 // max(width, 1)))
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    one = "(" + ", ".join("?" * width) + ")"
+    chain = itertools.chain.from_iterable
+    n = len(rows)
+    start = 0
+    if n >= per:
+        full = head + ", ".join([one] * per)
+        while n - start >= per:
+            conn.execute(full, list(chain(rows[start:start + per])))
+            start += per
+    if start < n:
+        conn.executemany(head + one, rows[start:])
 
 
 @dataclass(frozen=True)
@@ -62,7 +87,7 @@ class Mediator:
         self._cancel = cancel
         self._progress = progress
         self._events: list[tuple[Any, ...]] = []
-        self._details: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+        self._details: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._facts: list[tuple[Any, ...]] = []
         self.events = 0
         self.problems = 0
@@ -91,12 +116,26 @@ class Mediator:
         """A row of one of the parser's own tables. Every row of a table must have the same keys, in order."""
         entry = self._details.get(table)
         if entry is None:
-            cols = ", ".join(row)
-            sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})"
-            entry = self._details[table] = (sql, [])
+            entry = self._details[table] = (tuple(row), [])
         entry[1].append(tuple(row.values()))
         if len(entry[1]) >= BATCH:
             self._flush_detail(table)
+
+    def event_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Timeline rows already built, for parsers with a tight loop: each is ``(ts, local, basis, source,
+        file_id, line, level, component, message)`` exactly as :meth:`event` would build it."""
+        if rows:
+            self._flush_events()
+            self.events += len(rows)
+            insert_rows(self.store.conn, "timeline", _TIMELINE_COLUMNS, rows)
+
+    def detail_rows(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Rows of one of the parser's own tables already built as tuples in ``columns`` order (see
+        :meth:`detail`)."""
+        if rows:
+            if table in self._details:
+                self._flush_detail(table)
+            insert_rows(self.store.conn, table, columns, rows)
 
     def fact(self, name: str, value: str | None, *, line: int | None = None, text: str | None = None,
              local: int | None = None, utc: int | None = None, weight: int = 0) -> None:
@@ -133,14 +172,14 @@ class Mediator:
 
     def _flush_events(self) -> None:
         if self._events:
-            self.store.insert_timeline(self._events)
+            insert_rows(self.store.conn, "timeline", _TIMELINE_COLUMNS, self._events)
             self._events = []
 
     def _flush_detail(self, table: str) -> None:
-        sql, rows = self._details[table]
+        columns, rows = self._details[table]
         if rows:
-            self.store.conn.executemany(sql, rows)
-            self._details[table] = (sql, [])
+            insert_rows(self.store.conn, table, columns, rows)
+            self._details[table] = (columns, [])
 
 
 def wall_us(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,

@@ -6,9 +6,10 @@ It runs in strict mode and we step past each error ourselves (``next()`` again a
 that recovers exactly what ``skip_errors=True`` recovers, but hands us each skipped region as an exception
 instead of a process-wide warning, so it can become a problem row naming the chunk.
 
-Speed: parsing (Rust, JSON decoding with orjson, building rows) runs in a producer thread; the calling thread
-only hands finished rows to the :class:`Mediator`, whose SQLite inserts release the GIL. So parsing the next
-batch overlaps with writing the last one on the second core.
+Speed: parsing (Rust, JSON decoding with orjson, building rows as tuples) runs in a producer thread; the
+calling thread hands each finished batch to the :class:`Mediator` whole (``event_rows``/``detail_rows``),
+whose multi-row SQLite inserts release the GIL. A record whose (provider, event ID, EventData) was seen
+before in the file reuses that message and fields JSON instead of building them again (``MESSAGE_CACHE``).
 
 Records
     * time: ``System/TimeCreated/@SystemTime`` (UTC, µs), never the record header's time, which can be
@@ -87,6 +88,11 @@ DDL = {
         "level INTEGER, computer TEXT, data TEXT, damaged INTEGER NOT NULL DEFAULT 0)"
     ),
 }
+#: ``evtx_records`` columns in the order the producer builds its rows.
+COLUMNS = ("file_id", "line", "ts", "channel", "provider", "event_id", "level", "computer", "data", "damaged")
+#: Distinct (provider, event ID, EventData) messages remembered per file: most records of a log repeat one
+#: seen before (7036 for each service start, ...), and their message and fields cost more than the lookup.
+MESSAGE_CACHE = 20_000
 #: Built in bulk after the ingest (``workbench_analyze``): cheaper than keeping them up to date per insert.
 INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {TABLE}_file_line ON {TABLE}(file_id, line)",
@@ -246,7 +252,8 @@ class EvtxParser:
         stop = threading.Event()
         out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=4)
         producer = threading.Thread(target=self._produce,
-                                    args=(file, location, header.get("header_chunks") or 0, state, out, stop),
+                                    args=(file, location, header.get("header_chunks") or 0, state, out, stop,
+                                          mediator.source),
                                     name=f"evtx-parse-{file.id}", daemon=True)
         producer.start()
         try:
@@ -272,20 +279,20 @@ class EvtxParser:
 
     def _consume(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
                  out: queue.Queue[tuple[str, Any]]) -> None:
-        event = mediator.event
-        detail = mediator.detail
         fact = mediator.fact
+        event_rows = mediator.event_rows
+        detail_rows = mediator.detail_rows
         problems = 0
         while True:
             kind, payload = out.get()
             if kind == "rows":
-                for utc, line, level, component, message, row, facts in payload:
-                    event(line=line, utc=utc, level=level, component=component, message=message)
-                    detail(TABLE, row)
-                    if facts:
-                        for name, value, text, weight in facts:
-                            fact(name, value, line=line, text=text, utc=utc, weight=weight)
-                mediator.check(None)
+                mediator.check(None)  # before the batch: a cancelled ingest writes nothing more
+                events, details, facts = payload
+                event_rows(events)
+                detail_rows(TABLE, COLUMNS, details)
+                for line, utc, record_facts in facts:
+                    for name, value, text, weight in record_facts:
+                        fact(name, value, line=line, text=text, utc=utc, weight=weight)
             elif kind == "problem":
                 sentence, offset = payload
                 problems += 1
@@ -339,7 +346,7 @@ class EvtxParser:
     # ------------------------------------------------------------------------------------- producer
 
     def _produce(self, file: CaseFile, location: Path, header_chunks: int, state: _State,
-                 out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
+                 out: queue.Queue[tuple[str, Any]], stop: threading.Event, source: str = "evtx") -> None:
         def put(item: tuple[str, Any]) -> bool:
             while not stop.is_set():
                 try:
@@ -350,12 +357,12 @@ class EvtxParser:
             return False
 
         try:
-            self._produce_rows(file, location, header_chunks, state, put, stop)
+            self._produce_rows(file, location, header_chunks, state, put, stop, source)
         except BaseException as exc:  # a bug or an unexpected evtx-rs failure: the consumer re-raises it
             put(("error", exc))
 
     def _produce_rows(self, file: CaseFile, location: Path, header_chunks: int, state: _State, put: Any,
-                      stop: threading.Event) -> None:
+                      stop: threading.Event, source: str = "evtx") -> None:
         import evtx
 
         stats: dict[str, Any] = {"records": 0, "duplicates": 0, "damaged": 0, "zeroed": 0, "channel": None,
@@ -379,7 +386,11 @@ class EvtxParser:
         file_id = file.id
         last_fact: dict[str, str | None] = {}
         first_channel: tuple[Any, Any] | None = None
-        batch: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        details: list[tuple[Any, ...]] = []
+        facts_of: list[tuple[Any, ...]] = []
+        # (provider, event id, EventData/UserData JSON) -> (text, fields JSON): see MESSAGE_CACHE
+        messages: dict[tuple[Any, Any, bytes], tuple[str, str | None]] = {}
         consecutive = 0
         n = 0
         while True:
@@ -427,15 +438,25 @@ class EvtxParser:
             raw = ev.get("EventData")
             if raw is None:
                 raw = ev.get("UserData")
-            data = flatten(raw) if raw else {}
-            fmt = templates.get((provider, eid))
-            if fmt is not None:
-                try:
-                    text = fmt(data)
-                except Exception:  # a damaged record with fields of an unexpected shape: show the fields
-                    text = compact(data)
+            data = None
+            mkey = (provider, eid, dumps(raw))
+            cached = messages.get(mkey)
+            if cached is None:
+                data = flatten(raw) if raw else {}
+                fmt = templates.get((provider, eid))
+                if fmt is not None:
+                    try:
+                        text = fmt(data)
+                    except Exception:  # a damaged record with fields of an unexpected shape: show the fields
+                        text = compact(data)
+                else:
+                    text = compact(data) if data else ""
+                data_json = dumps(data).decode() if data else None
+                if len(messages) >= MESSAGE_CACHE:
+                    messages.clear()
+                messages[mkey] = (text, data_json)
             else:
-                text = compact(data) if data else ""
+                text, data_json = cached
             if provider is None or utc is None or channel is None:
                 stats["damaged"] += 1
                 damaged = 1
@@ -450,23 +471,24 @@ class EvtxParser:
                 first_channel = stats["channel"], stats["computer"] = channel, computer
                 if channel == "System" and computer:
                     stats["system_computer"] = computer
-            facts = None
             if eid in FACT_EVENTS:
+                if data is None:
+                    data = flatten(raw) if raw else {}
                 facts = self._facts({"provider": provider, "event_id": eid, "channel": channel,
                                      "computer": computer, "level": level, "data": data}, last_fact)
-            batch.append((utc, rid, levels.get(level), provider,
-                          f"{channel or '(no channel)'} {eid if eid is not None else '?'}: {text}",
-                          {"file_id": file_id, "line": rid, "ts": utc, "channel": channel, "provider": provider,
-                           "event_id": eid, "level": level, "computer": computer,
-                           "data": dumps(data).decode() if data else None, "damaged": damaged},
-                          facts))
+                if facts:
+                    facts_of.append((rid, utc, facts))
+            # as Mediator.event builds it: no time at all is kept on the 'local' basis (it sorts last)
+            events.append((utc, None, "utc" if utc is not None else "local", source, file_id, rid, levels.get(level), provider,
+                           f"{channel or '(no channel)'} {eid if eid is not None else '?'}: {text}"))
+            details.append((file_id, rid, utc, channel, provider, eid, level, computer, data_json, damaged))
             n += 1
-            if len(batch) >= BATCH:
-                if not put(("rows", batch)) or stop.is_set():
+            if len(events) >= BATCH:
+                if not put(("rows", (events, details, facts_of))) or stop.is_set():
                     return
-                batch = []
-        if batch:
-            put(("rows", batch))
+                events, details, facts_of = [], [], []
+        if events:
+            put(("rows", (events, details, facts_of)))
         stats["records"] = n
         put(("done", stats))
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from workbench.core.parsers.base import CaseFile, Mediator
+from workbench.core.parsers.base import BATCH, CaseFile, Mediator
 from workbench.core.parsers.procmon_common import (
     CLASS_NAMES,
     COUNT_COLUMN,
@@ -492,10 +492,15 @@ class PmlParser:
                                        for idx, rec in procs.items()}
         kinds: dict[tuple[str, str], tuple[int, str]] = {}
         results: dict[int, str] = {}
-        event = mediator.event
-        detail = mediator.detail
         warning = WARNING_RESULTS
         source = "procmon"
+        # rows are built as tuples here and handed over in batches (Mediator.event_rows/detail_rows): the
+        # per-event keyword call and dict of Mediator.event/detail cost a quarter of the parse
+        columns = ("file_id", "line", "process", "tid", "class", "operation", "path", "result", "detail")
+        events: list[tuple[Any, ...]] = []
+        details: list[tuple[Any, ...]] = []
+        add_event = events.append
+        add_detail = details.append
         for (index, off, pidx, tid, klass, op, path, res, ft, det, status) in pml.iter_events():
             result = results.get(res)
             if result is None:
@@ -527,11 +532,19 @@ class PmlParser:
                 msg = f"{msg} → {result}"
             if det is not None:
                 msg = f"{msg} ({det})"
-            event(line=index, message=msg, level=level, component=st[0], utc=(ft - _EPOCH_FT) // 10, source=source)
-            detail("procmon_events", {"file_id": fid, "line": index, "process": pidx, "tid": tid, "class": klass,
-                                      "operation": op, "path": path, "result": result, "detail": det})
+            add_event(((ft - _EPOCH_FT) // 10, None, "utc", source, fid, index, level, st[0], msg))
+            add_detail((fid, index, pidx, tid, klass, op, path, result, det))
+            if len(events) >= BATCH:
+                mediator.event_rows(events)
+                mediator.detail_rows("procmon_events", columns, details)
+                events = []
+                details = []
+                add_event = events.append
+                add_detail = details.append
             if index & 0x1FFF == 0:
                 mediator.check(off)
+        mediator.event_rows(events)
+        mediator.detail_rows("procmon_events", columns, details)
         for idx, rec in procs.items():
             rec.first_line, rec.last_line = state[idx][2], state[idx][3]
         write_processes(mediator, list(procs.values()))
