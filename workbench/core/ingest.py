@@ -168,6 +168,8 @@ class Ingest:
         self._progress: ProgressFn | None = None
         self._cancel: Callable[[], bool] | None = None
         self._nested: list[tuple[int, str, Path, int]] = []
+        # one budget for the whole case: a bomb nested inside archives is still bounded by the case total
+        self._budget = ExtractionBudget(self.limits)
         self._checkpointer: _Checkpointer | None = None
         self._done = 0
 
@@ -208,6 +210,7 @@ class Ingest:
     def run(self, progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> None:
         """Ingest the case from its source. Raises :class:`UserActionRequired` (password) before writing rows."""
         self._progress, self._cancel = progress, cancel
+        self._budget = ExtractionBudget(self.limits)
         store = self.store
         started = time.perf_counter()
         parsers = list({id(p): p for p in self.parsers.values()}.values())
@@ -263,13 +266,17 @@ class Ingest:
             return
         with reader:
             members = reader.members()
-            budget = ExtractionBudget(self.limits)
+            budget = self._budget
             prefix = f"{container}::" if container else ""
             ids: dict[int, int] = {}
             total = len(members)
+            first_by_case: dict[str, str] = {}  # Windows cannot hold two names that differ only by case
             for member in members:
                 if member.is_dir:
                     continue
+                twin = first_by_case.setdefault(member.path.casefold(), member.path)
+                if twin != member.path:
+                    member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
                 path = prefix + member.path
                 status, reason = "pending", None
                 if member.is_link:
@@ -282,7 +289,7 @@ class Ingest:
                 )
                 ids[id(member)] = fid
                 for note in member.notes:
-                    if "traversal" in note or "absolute" in note or "drive" in note or "UNC" in note:
+                    if any(word in note for word in ("traversal", "absolute", "drive", "UNC", "device name")):
                         self.store.add_problem(path, f"unsafe name {member.raw_name!r}: {note}", fid)
             self.store.commit()
             self._report("catalogue", total, total, label)
@@ -393,7 +400,10 @@ class Ingest:
             mediator.flush()
             raise
         except Exception as exc:  # a parser bug or a hostile file: keep what was read, name the file
-            mediator.flush()
+            try:
+                mediator.flush()  # what is still batched; a batch that failed before is not retried
+            except Exception as again:  # the rest of the batched rows are bad too: say so, go on
+                log.error("rows of %s could not be stored: %s", file.path, again)
             log.exception("parser %s failed on %s", parser.name, file.path)
             store.update_file(file.id, status="failed", parser=parser.name, records=mediator.events,
                               reason=f"{parser.name} could not read it: {type(exc).__name__}: {exc}")

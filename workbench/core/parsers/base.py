@@ -163,23 +163,25 @@ class Mediator:
             self._progress(position)
 
     def flush(self) -> None:
+        """Write what is batched. Each batch is taken out before it is written, so a batch the store
+        rejects (a value SQLite cannot hold) is dropped with its error, never written again."""
         self._flush_events()
         for table in list(self._details):
             self._flush_detail(table)
         if self._facts:
-            self.store.insert_facts(self._facts)
-            self._facts = []
+            facts, self._facts = self._facts, []
+            self.store.insert_facts(facts)
 
     def _flush_events(self) -> None:
         if self._events:
-            insert_rows(self.store.conn, "timeline", _TIMELINE_COLUMNS, self._events)
-            self._events = []
+            rows, self._events = self._events, []
+            insert_rows(self.store.conn, "timeline", _TIMELINE_COLUMNS, rows)
 
     def _flush_detail(self, table: str) -> None:
         columns, rows = self._details[table]
         if rows:
-            insert_rows(self.store.conn, table, columns, rows)
             self._details[table] = (columns, [])
+            insert_rows(self.store.conn, table, columns, rows)
 
 
 def wall_us(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
