@@ -30,6 +30,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from workbench.core import clock
 from workbench.gui.models.store_view import StoreView, format_wall_us
+from workbench.gui.models.table import HeaderedTableModel
 from workbench.gui.models.timeline_model import LEVEL_COLORS
 
 EVTX_TABLE = "evtx_records"
@@ -148,7 +149,7 @@ def run_counts(conn: sqlite3.Connection, query: CountQuery) -> list[tuple[Any, .
     return [(*r[:-1], int(r[-1])) for r in rows]
 
 
-class EventsModel(QAbstractTableModel):
+class EventsModel(HeaderedTableModel):
     """EVTX records in time order under an :class:`EventFilter`; times on the case clock."""
 
     COLUMN_SAMPLES = ((E_TIME, "2021-05-18 03:11:02.123"), (E_CHANNEL, "Application"), (E_LEVEL, "warning"),
@@ -516,18 +517,8 @@ class EventsModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------------------------ Qt model API
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._rows
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return str(section + 1)
+    def row_total(self) -> int:
+        return self._rows
 
     def cell(self, rec: tuple[Any, ...], col: int) -> str:
         """The text of one cell, as shown and as copied."""

@@ -18,11 +18,12 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core.parsers.procmon_common import WARNING_RESULTS, parse_exit_status
 from workbench.gui.models.store_view import StoreView
+from workbench.gui.models.table import HeaderedTableModel
 
 BLOCK = 256
 MAX_BLOCKS = 32
@@ -38,7 +39,7 @@ _SQL = ("SELECT e.line, t.ts, e.tid, e.class, e.operation, e.path, e.result, e.d
         "WHERE e.file_id = ? AND e.line IN ({marks})")
 
 
-class ProcmonEventsModel(QAbstractTableModel):
+class ProcmonEventsModel(HeaderedTableModel):
     """The events of one process ``(file_id, process)`` in capture order."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -144,18 +145,8 @@ class ProcmonEventsModel(QAbstractTableModel):
 
     # ----------------------------------------------------------------------------------- Qt model API
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return str(section + 1)
+    def row_total(self) -> int:
+        return len(self._lines)
 
     def display(self, rec: tuple[Any, ...], col: int) -> str:
         if col == E_TIME:

@@ -19,11 +19,12 @@ from bisect import bisect_left
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core import clock
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
+from workbench.gui.models.table import HeaderedTableModel
 
 BLOCK = 256
 MAX_BLOCKS = 64
@@ -55,7 +56,7 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words if w)
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(HeaderedTableModel):
     """Rows of ``timeline`` in time order; times on the case clock (the ``local`` column)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -212,18 +213,8 @@ class TimelineModel(QAbstractTableModel):
 
     # ----------------------------------------------------------------------------------- Qt model API
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._rows
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return str(section + 1)
+    def row_total(self) -> int:
+        return self._rows
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
