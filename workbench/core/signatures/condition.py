@@ -3,8 +3,9 @@
 Grammar (keywords are case-insensitive; ``not`` binds tightest, then ``then``, then ``and``, then ``or``)::
 
     expr      := and_expr ("or" and_expr)*
-    and_expr  := then_expr ("and" then_expr)* ["within" DURATION]
-    then_expr := unary ("then" unary)* ["within" DURATION]
+    and_expr  := then_expr ("and" then_expr)* ["within" DURATION] [SAME]
+    then_expr := unary ("then" unary)* ["within" DURATION] [SAME]
+    SAME      := "with" "same" VALUE_NAME
     unary     := "not" unary | "(" expr ")" | QUANT "of" (PATTERN | "them") | NAME
     QUANT     := "1" | "2" | ... | "all" | "any"
     DURATION  := 30s | 10m | 2h | 1d
@@ -15,6 +16,12 @@ per-event conditions, ours are per case, because upgrade failures are told by li
 ``A and B within 30m`` needs one match of A and one of B no more than 30 minutes apart, ``A then B`` needs
 a match of A at or before a match of B. Rows without a time never satisfy a time operator.
 
+Value correlation (after Sigma's correlation rules): ``A and B with same driver`` needs a row of A and a row
+of B that carry the same value named ``driver``; each selection says which field carries it (the signature's
+``as:`` mapping, else a named ``re`` group or a column called ``driver``). Values are compared after
+:func:`normalize_value` (case, path, extension), so ``lwfmgr.sys`` in a dump and ``...\\lwfmgr.inf`` in a
+setupapi section are the same driver. It combines with time: ``A then B within 1h with same driver``.
+
 Evaluation returns the evidence rows that made the condition true (the rows of the true branches, and for
 time operators only the rows that formed a qualifying pair), so a finding shows why it fired.
 """
@@ -24,13 +31,14 @@ from __future__ import annotations
 import fnmatch
 import re
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = [
     "ConditionError", "Node", "Name", "Not", "And", "Or", "Then", "Quantified", "Match",
-    "parse_condition", "parse_duration", "evaluate", "selection_names",
+    "parse_condition", "parse_duration", "evaluate", "selection_names", "normalize_value", "same_value_names",
+    "ValueOf",
 ]
 
 #: Evidence rows kept per time-operator result: enough to show, few enough to stay fast on noisy logs.
@@ -72,6 +80,7 @@ class Not:
 class And:
     operands: tuple[Node, ...]
     within_us: int | None = None
+    same: str | None = None  # "with same NAME": the operands' rows must share this value
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ class Or:
 class Then:
     operands: tuple[Node, ...]
     within_us: int | None = None
+    same: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,30 @@ Node = Name | Not | And | Or | Then | Quantified
 _TOKEN = re.compile(r"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<word>[A-Za-z0-9_*?.\-]+))")
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$", re.I)
 _UNIT_US = {"s": 1_000_000, "m": 60_000_000, "h": 3_600_000_000, "d": 86_400_000_000}
-_KEYWORDS = {"and", "or", "not", "then", "within", "of", "them"}
+_KEYWORDS = {"and", "or", "not", "then", "within", "of", "them", "with", "same"}
+_VALUE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Extensions a driver or module name is written with in one source and without in another.
+_VALUE_EXTENSIONS = (".sys", ".inf", ".dll", ".exe", ".cat", ".pnf", ".mui", ".drv", ".efi")
+
+
+def normalize_value(value: object) -> str | None:
+    """The form two correlated values are compared in; None (never equal) for an empty value.
+
+    Lowercased and trimmed (also of quotes); a path keeps its last part (``\\`` or ``/``); a module reference
+    loses what follows ``!`` or ``+`` (``lwfmgr!Filter+0x12``, ``lwfmgr+0x5167``); then one extension of
+    :data:`_VALUE_EXTENSIONS` is dropped. So ``lwfmgr``, ``LWFMGR.SYS``, ``lwfmgr.inf`` and
+    ``C:\\Windows\\...\\lwfmgr.inf`` all give ``lwfmgr``.
+    """
+    if value is None:
+        return None
+    text = str(value).strip().strip("'\"").strip().lower()
+    text = re.split(r"[\\/]", text)[-1]
+    text = re.split(r"[!+]", text, maxsplit=1)[0].strip()
+    for ext in _VALUE_EXTENSIONS:
+        if text.endswith(ext) and len(text) > len(ext):
+            text = text[: -len(ext)]
+            break
+    return text or None
 
 
 def parse_duration(text: str) -> int:
@@ -157,6 +190,20 @@ class _Parser:
             operands.append(self.and_expr())
         return operands[0] if len(operands) == 1 else Or(tuple(operands))
 
+    def _same(self) -> str | None:
+        if self.peek_word() != "with":
+            return None
+        col = self.take()[2]
+        if self.peek_word() != "same":
+            raise ConditionError("'with' must be followed by 'same NAME' (with same driver)", col)
+        self.take()
+        tok = self.peek()
+        if tok is None or tok[0] != "word" or tok[1].lower() in _KEYWORDS or not _VALUE_NAME.fullmatch(tok[1]):
+            raise ConditionError("'with same' needs a value name (letters, digits, '_'), like 'with same driver'",
+                                 tok[2] if tok else len(self.text) + 1)
+        self.take()
+        return tok[1]
+
     def _within(self) -> int | None:
         if self.peek_word() != "within":
             return None
@@ -172,11 +219,13 @@ class _Parser:
         while self.peek_word() == "and":
             self.take()
             operands.append(self.then_expr())
-        if self.peek_word() == "within":
+        if self.peek_word() in ("within", "with"):
             col = self.peek()[2]  # type: ignore[index]
             if len(operands) < 2:
-                raise ConditionError("'within' needs two or more operands joined by 'and' or 'then'", col)
-            return And(tuple(operands), self._within())
+                word = self.peek_word()
+                raise ConditionError(f"'{word}' needs two or more operands joined by 'and' or 'then'", col)
+            within = self._within()
+            return And(tuple(operands), within, self._same())
         return operands[0] if len(operands) == 1 else And(tuple(operands))
 
     def then_expr(self) -> Node:
@@ -186,7 +235,8 @@ class _Parser:
             operands.append(self.unary())
         if len(operands) == 1:
             return operands[0]
-        return Then(tuple(operands), self._within())
+        within = self._within()
+        return Then(tuple(operands), within, self._same())
 
     def unary(self) -> Node:
         kind, value, col = self.take()
@@ -258,7 +308,25 @@ def selection_names(node: Node, names: Sequence[str]) -> set[str]:
     return out
 
 
+def same_value_names(node: Node, names: Sequence[str]) -> dict[str, set[str]]:
+    """For each ``with same NAME`` in the tree, the selections that must supply NAME."""
+    out: dict[str, set[str]] = {}
+    if isinstance(node, Not):
+        return same_value_names(node.operand, names)
+    if isinstance(node, (And, Or, Then)):
+        if isinstance(node, (And, Then)) and node.same:
+            for op in node.operands:
+                out.setdefault(node.same, set()).update(selection_names(op, names))
+        for op in node.operands:
+            for k, v in same_value_names(op, names).items():
+                out.setdefault(k, set()).update(v)
+    return out
+
+
 # ------------------------------------------------------------------------------------------- evaluation
+
+#: ``value_of(selection, row, name)``: the raw value of ``name`` in a row that selection matched.
+ValueOf = Callable[[str, Match, str], object]
 
 
 def _union(groups: Sequence[Sequence[Match]]) -> list[Match]:
@@ -333,10 +401,61 @@ def _sequence(groups: list[list[Match]], window: int | None) -> list[Match]:
     return keep
 
 
-def evaluate(node: Node, matches: Mapping[str, Sequence[Match]]) -> tuple[bool, list[Match]]:
+def _same_value(node: And | Then, results: list[tuple[bool, list[Match]]], matches: Mapping[str, Sequence[Match]],
+                value_of: ValueOf | None, found: dict[str, str] | None) -> list[Match]:
+    """Rows of the operands that share one value of ``node.same`` (and, with a time operator, line up).
+
+    Works over the rows already matched (at most a scan's per-selection cap each), so it is bounded: one
+    dictionary per operand from normalised value to rows, then their intersection. The latest qualifying
+    value wins (the one closest to the failure); its normalised form goes into ``found``.
+    """
+    assert node.same is not None
+    names = list(matches)
+    groups: list[dict[str, list[Match]]] = []
+    for op, (_ok, rows) in zip(node.operands, results, strict=True):
+        if not rows:
+            continue  # a 'not' operand: true without rows, it carries no value
+        keys = {m.key for m in rows}
+        by_value: dict[str, list[Match]] = {}
+        seen: set[tuple[str, tuple[object, ...]]] = set()
+        for sel in sorted(selection_names(op, names)):
+            for m in matches.get(sel, ()):
+                if m.key not in keys or value_of is None:
+                    continue
+                v = normalize_value(value_of(sel, m, node.same))
+                if v is not None and (v, m.key) not in seen:
+                    seen.add((v, m.key))
+                    by_value.setdefault(v, []).append(m)
+        groups.append(by_value)
+    if not groups:
+        return []
+    common = set(groups[0]).intersection(*groups[1:])
+
+    def latest(value: str) -> tuple[int, str]:
+        return (max((int(m.ts) for g in groups for m in g[value] if m.ts is not None), default=-1), value)
+
+    for value in sorted(common, key=latest, reverse=True):
+        parts = [g[value] for g in groups]
+        if node.within_us is None and isinstance(node, And):
+            rows = _union(parts)[:MAX_EVIDENCE]
+        elif isinstance(node, And):
+            rows = _within_all(parts, node.within_us)
+        else:
+            rows = _sequence(parts, node.within_us)
+        if rows:
+            if found is not None:
+                found.setdefault(node.same, value)
+            return rows
+    return []
+
+
+def evaluate(node: Node, matches: Mapping[str, Sequence[Match]], value_of: ValueOf | None = None,
+             found: dict[str, str] | None = None) -> tuple[bool, list[Match]]:
     """Is the condition true for these selection matches, and which rows show it?
 
-    ``matches`` maps every selection name to the rows it matched (possibly none).
+    ``matches`` maps every selection name to the rows it matched (possibly none). ``value_of`` gives the
+    values ``with same NAME`` compares (without it such a condition is never true); the normalised value
+    each ``with same`` agreed on goes into ``found`` (NAME → value).
     """
     names = list(matches)
     if isinstance(node, Name):
@@ -349,14 +468,17 @@ def evaluate(node: Node, matches: Mapping[str, Sequence[Match]]) -> tuple[bool, 
         ok = len(hits) >= need and bool(chosen)
         return ok, (_union(hits) if ok else [])
     if isinstance(node, Not):
-        ok, _rows = evaluate(node.operand, matches)
+        ok, _rows = evaluate(node.operand, matches, value_of)
         return (not ok), []
-    results = [evaluate(op, matches) for op in node.operands]
+    results = [evaluate(op, matches, value_of, found) for op in node.operands]
     if isinstance(node, Or):
         true = [rows for ok, rows in results if ok]
         return bool(true), _union(true)
     if not all(ok for ok, _ in results):
         return False, []
+    if isinstance(node, (And, Then)) and node.same is not None:
+        rows = _same_value(node, results, matches, value_of, found)
+        return bool(rows), rows
     if isinstance(node, And) and node.within_us is None:
         return True, _union([rows for _, rows in results])
     # Operands that are true without rows (a 'not') constrain nothing in time; the rest must line up.

@@ -8,6 +8,7 @@ which reports only the first profile that matches.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -25,7 +26,7 @@ from workbench.core.signatures.compiler import (
     register_functions,
     render_terms,
 )
-from workbench.core.signatures.condition import evaluate
+from workbench.core.signatures.condition import Match, ValueOf, evaluate
 from workbench.core.signatures.loader import Signature
 from workbench.core.store import CaseStore
 
@@ -248,12 +249,26 @@ def _field_value(row: Row, sel: CompiledSelection | None, name: str) -> Any:
     return None
 
 
-def render_details(sig: Signature, matches: dict[str, list[Row]], evidence: Sequence[Row]) -> str:
+def value_of(sig: Signature, selection: str, row: Match, name: str) -> Any:
+    """The value ``with same NAME`` compares: the first of the selection's ``as:`` fields with a value."""
+    if not isinstance(row, Row):
+        return None
+    sel = sig.selections.get(selection)
+    for field_name in sig.values.get(selection, {}).get(name, [name]):
+        value = _field_value(row, sel, field_name)
+        if value is not None and str(value).strip():
+            return value
+    return None
+
+
+def render_details(sig: Signature, matches: dict[str, list[Row]], evidence: Sequence[Row],
+                   same: dict[str, str] | None = None) -> str:
     """Fill ``{selection.field}`` from the latest row of that selection (the one closest to the failure).
 
     ``field`` is a named group of one of the selection's ``|re`` patterns (these win over columns of the same
     name: ``id``, ``message``), a column of the row, ``text`` (the evidence text) or ``count`` (how many rows
     the selection matched). ``{a.x|b.y}`` takes the first that has a value; none shows as ``?``.
+    ``{same.NAME}`` is the (normalised) value a ``with same NAME`` condition agreed on.
     """
     in_evidence = {r.key for r in evidence}
 
@@ -263,6 +278,8 @@ def render_details(sig: Signature, matches: dict[str, list[Row]], evidence: Sequ
 
     def one(ref: str) -> str | None:
         sel_name, name = ref.split(".", 1)
+        if sel_name == "same" and same and name in same:
+            return same[name]
         rows = matches.get(sel_name, [])
         if name == "count":
             return str(len(rows))
@@ -349,7 +366,11 @@ def scan(store: CaseStore | sqlite3.Connection, signatures: Iterable[Signature],
             if sel.key not in cache:
                 cache[sel.key] = _run(conn, tables, sel, problems, sig)
             matches[name] = cache[sel.key]
-        ok, found = evaluate(sig.condition, matches)
+        same: dict[str, str] = {}
+        values: ValueOf | None = None
+        if sig.same_names:
+            values = functools.partial(value_of, sig)
+        ok, found = evaluate(sig.condition, matches, values, same)
         if not ok:
             continue
         # evaluate() hands back the Row objects it was given
@@ -361,7 +382,8 @@ def scan(store: CaseStore | sqlite3.Connection, signatures: Iterable[Signature],
         if ts is not None and anchor is not None:
             score = 100.0 / (1.0 + abs(ts - anchor) / HALF_SCORE_US)
         # details read the rows as matched (a fact that lined up in a pair), not only the deduplicated ones
-        hits.append(Hit(sig, evidence, matches, render_details(sig, matches, rows), ts, round(score, 2)))
+        hits.append(Hit(sig, evidence, matches, render_details(sig, matches, rows, same), ts,
+                        round(score, 2)))
     order = list(SEVERITY_OF_LEVEL)
     hits.sort(key=lambda h: (order.index(h.signature.level), -h.score, h.signature.id))
     return hits

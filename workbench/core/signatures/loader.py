@@ -14,8 +14,19 @@ from typing import Any
 
 import yaml
 
-from workbench.core.signatures.compiler import CompiledSelection, SelectionError, compile_selection
-from workbench.core.signatures.condition import ConditionError, Node, parse_condition, selection_names
+from workbench.core.signatures.compiler import (
+    KNOWN_COLUMNS,
+    CompiledSelection,
+    SelectionError,
+    compile_selection,
+)
+from workbench.core.signatures.condition import (
+    ConditionError,
+    Node,
+    parse_condition,
+    same_value_names,
+    selection_names,
+)
 
 LEVELS: tuple[str, ...] = ("critical", "high", "medium", "low", "informational")
 STATUSES: tuple[str, ...] = ("stable", "test", "experimental", "deprecated")
@@ -66,6 +77,10 @@ class Signature:
     line: int
     pack_root: Path
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: per selection, ``as:``: value name (``with same NAME``) -> the fields that carry it, first with a value
+    values: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: the value names of the condition's ``with same`` (``{same.NAME}`` in the details)
+    same_names: frozenset[str] = frozenset()
 
 
 # ------------------------------------------------------------------------------------------- YAML
@@ -157,6 +172,48 @@ def _rows_sample_error(path: Path) -> str | None:
     return None
 
 
+def _split_as(spec: Any) -> tuple[Any, Any, int]:
+    """A selection without its ``as:`` mapping, the mapping (None when absent) and the mapping's line."""
+    alternatives = spec if isinstance(spec, list) else [spec]
+    mapping: Any = None
+    line = 0
+    out: list[Any] = []
+    for alt in alternatives:
+        if isinstance(alt, dict) and "as" in alt:
+            if mapping is not None and alt["as"] != mapping:
+                raise SelectionError("every alternative's 'as:' must be the same (or give it once)", _line(alt, "as"))
+            mapping, line = alt["as"], _line(alt, "as")
+            rest = _LineDict((k, v) for k, v in alt.items() if k != "as")
+            rest.line = getattr(alt, "line", 0)
+            rest.lines = getattr(alt, "lines", {})
+            out.append(rest)
+        else:
+            out.append(alt)
+    return (out if isinstance(spec, list) else out[0]), mapping, line
+
+
+def _value_fields(mapping: Any) -> dict[str, list[str]]:
+    """``as: {driver: inf_original}`` or ``{driver: [inf_original, title]}`` → name → fields."""
+    if not isinstance(mapping, dict):
+        raise SelectionError("'as:' must map a value name to a field (as: {driver: value})")
+    out: dict[str, list[str]] = {}
+    for name, fields in mapping.items():
+        listed = _str_list(fields)
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise SelectionError(f"'as:' value name {name!r}: use letters, digits and '_'")
+        if not listed or not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", f) for f in listed):
+            raise SelectionError(f"'as: {name}' must name a field (a column or a named 're' group) or a list")
+        out[name] = listed
+    return out
+
+
+def _carries(sel: CompiledSelection, fields: list[str]) -> bool:
+    """Can a row of ``sel`` have one of ``fields``? Detail tables' columns are only known at scan time."""
+    groups = {g for _c, pattern, _cased in sel.regexes for g in re.compile(pattern).groupindex}
+    known = KNOWN_COLUMNS.get(sel.table)
+    return any(f in groups or f == "text" or known is None or f in known for f in fields)
+
+
 def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
     """Read and compile one signature file. Returns the signature (None when unusable) and every problem."""
     data, err = read_yaml(path)
@@ -228,6 +285,8 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
 
     # detection: named selections + condition
     selections: dict[str, CompiledSelection] = {}
+    values: dict[str, dict[str, list[str]]] = {}
+    same_names: frozenset[str] = frozenset()
     condition: Node | None = None
     condition_text = ""
     det = data.get("detection")
@@ -242,6 +301,9 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
                     bad(_line(det, name), f"selection name {name!r}: use letters, digits and '_'")
                     continue
                 try:
+                    spec, mapping, _as_line = _split_as(spec)
+                    if mapping is not None:
+                        values[name] = _value_fields(mapping)
                     selections[name] = compile_selection(name, spec)
                 except SelectionError as exc:
                     bad(exc.line or _line(det, name), f"selection {name!r}: {exc.message}")
@@ -252,7 +314,18 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
                 try:
                     condition = parse_condition(condition_text)
                     # every declared name counts, so a selection that failed to compile is reported once
-                    selection_names(condition, [str(n) for n in det if n != "condition"])
+                    declared = [str(n) for n in det if n != "condition"]
+                    selection_names(condition, declared)
+                    same = same_value_names(condition, declared)
+                    same_names = frozenset(same)
+                    for value_name, sels in same.items():
+                        for sel_name in sorted(sels):
+                            sel = selections.get(sel_name)
+                            fields = values.get(sel_name, {}).get(value_name, [value_name])
+                            if sel is not None and not _carries(sel, fields):
+                                bad(_line(det, "condition"), f"condition: 'with same {value_name}': selection "
+                                    f"{sel_name!r} has no field {' or '.join(fields)!r}; give it "
+                                    f"'as: {{{value_name}: FIELD}}' or a named group (?P<{value_name}>...)")
                 except ConditionError as exc:
                     bad(_line(det, "condition"), f"condition: {exc}")
                     condition = None
@@ -266,6 +339,8 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
                 if m is None:
                     bad(_line(data, "details"), f"details template {{{group}}}: write {{selection.field}} "
                                                 "or {a.field|b.field}")
+                elif m.group(1) == "same" and m.group(2) in same_names:
+                    pass  # the value a 'with same' agreed on
                 elif m.group(1) not in names:
                     bad(_line(data, "details"), f"details template names {{{ref}}} but there is no selection "
                                                 f"{m.group(1)!r}")
@@ -314,4 +389,5 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
         condition_text=condition_text, condition=condition, selections=selections, details=details,
         remediation=remediation, samples_positive=positive, samples_negative=negative, also_fires=also_fires,
         path=path, line=data.line if isinstance(data, _LineDict) else 1, pack_root=root, raw=dict(data),
+        values=values, same_names=same_names,
     ), []
