@@ -350,3 +350,24 @@ def test_a_failed_save_keeps_the_text_and_retries(qtbot, store_view, monkeypatch
     assert failures and "Not saved" in pane.saved_label.text() and not _saved(store_view)
     qtbot.waitUntil(lambda: bool(_saved(store_view)), timeout=3000)
     assert _saved(store_view)[0].body == "Retry after the agent update."
+
+
+def test_a_locked_database_never_freezes_typing(qtbot, store_view) -> None:
+    """An ingest holding the write lock (another window's finalize) makes a save fail fast and retry."""
+    import sqlite3
+    import time
+
+    pane, _bus = _pane(qtbot, store_view)
+    blocker = sqlite3.connect(store_view.database, timeout=0.1)
+    blocker.execute("BEGIN IMMEDIATE")  # the write lock, as a long ingest transaction holds it
+    try:
+        pane.editor.setPlainText("saved once the lock goes")
+        started = time.perf_counter()
+        pane.save_now()
+        assert time.perf_counter() - started < 2.0, "the save blocked the window"
+        assert "Not saved" in pane.saved_label.text()
+        assert _saved(store_view) == []
+    finally:
+        blocker.rollback()
+        blocker.close()
+    qtbot.waitUntil(lambda: [n.body for n in _saved(store_view)] == ["saved once the lock goes"], timeout=5000)

@@ -29,13 +29,16 @@ class CaseStore:
     # ------------------------------------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: Path, *, readonly: bool = False) -> CaseStore:
+    def open(cls, path: Path, *, readonly: bool = False, busy_timeout_ms: int = 30000) -> CaseStore:
+        """Open (and create) a case database. ``busy_timeout_ms`` is how long a write waits for another
+        connection's transaction (an ingest's finalize can hold one for a minute): the GUI passes a short
+        one and retries, so typing never freezes the window."""
         if readonly:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")

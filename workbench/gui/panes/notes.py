@@ -171,7 +171,9 @@ class NotesPane(QWidget):
         if self._view is None:
             return None
         if self._writer is None:
-            self._writer = CaseStore.open(self._view.database)
+            # a short wait: while an ingest holds the database the save fails fast and is retried (the text
+            # stays in the editor), instead of freezing the window for the ingest's whole transaction
+            self._writer = CaseStore.open(self._view.database, busy_timeout_ms=250)
         return self._writer
 
     def _reload(self, select: int | None, *, load_body: bool = True) -> None:
