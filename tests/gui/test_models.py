@@ -8,7 +8,8 @@ import pytest
 
 from tests.gui.conftest import write_setup_log
 from workbench.core.case import Case
-from workbench.gui.models.rows import DetailModel, FilesModel, FindingsModel, ProblemsModel, SearchModel
+from workbench.gui.models.findings_model import FindingsModel
+from workbench.gui.models.rows import DetailModel, FilesModel, ProblemsModel, SearchModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import BLOCK, TimelineModel
 

@@ -234,12 +234,3 @@ def _size(n: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return str(n)
-
-
-def __getattr__(name: str) -> Any:
-    """``FindingsModel`` moved to :mod:`.findings_model`; older imports from here still find it."""
-    if name == "FindingsModel":
-        from workbench.gui.models.findings_model import FindingsModel
-
-        return FindingsModel
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
