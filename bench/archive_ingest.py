@@ -3,6 +3,10 @@
 The archive (≥ 1 GiB, thousands of files; 100 MiB with --quick) holds what a real collection holds: many
 setup logs (deflated text) beside big binary files (stored, like dumps and ETL traces). The baseline is
 Python's zipfile reading every member once, in the same run: the floor any ingest has to pay.
+
+Many members: a zip of 100 000 empty members (10 000 with --quick), the hostile shape a collector that swept
+a temp folder makes, against zipfile listing and reading every member of the same archive; and a folder of
+10 000 small INF-like files (2 000), against reading every file once.
 """
 
 from __future__ import annotations
@@ -91,7 +95,90 @@ def _raw_read(path: Path) -> float:
     return time.perf_counter() - t0
 
 
+def build_many_members(path: Path, count: int) -> None:
+    """``count`` empty stored members in folders of 1000, and one setup log (the hostile test's archive)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for i in range(count):
+            zf.writestr(zipfile.ZipInfo(f"Temp/{i // 1000:03d}/tmp{i}.tmp"), b"")
+        zf.writestr(zipfile.ZipInfo("Panther/setupact.log"), _setup_log(random.Random(1), 50))
+
+
+def build_small_files(folder: Path, count: int) -> None:
+    """``count`` small INF-like text files in folders of 500, the way driver folders come."""
+    for i in range(count):
+        sub = folder / f"drv{i // 500:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"oem{i}.inf").write_bytes(f'[Version]\r\nSignature="$Windows NT$"\r\nDriverVer=01/02/2024,{i}\r\n'
+                                          .encode() * (1 + i % 5))
+
+
+_INGEST_ONLY = r"""
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from workbench.core.case import Case
+case = Case.open(Path(sys.argv[1]))
+t0 = time.perf_counter()
+case.ensure_ingested(force=True)
+ingest = time.perf_counter() - t0
+files = case.store.scalar("SELECT count(*) FROM files WHERE sha256 IS NOT NULL")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"ingest_s": ingest, "files": files, "peak_rss_mb": peak}))
+"""
+
+
+def _ingest_in_child(source: Path, home: Path) -> dict:
+    env = dict(os.environ, WORKBENCH_HOME=str(home))
+    done = subprocess.run([sys.executable, "-c", _INGEST_ONLY, str(source), str(HERE.parent)], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the ingest process failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _raw_read_folder(folder: Path) -> float:
+    t0 = time.perf_counter()
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as fh:
+                while fh.read(1024 * 1024):
+                    pass
+    return time.perf_counter() - t0
+
+
+def measure_many_members(quick: bool) -> list[dict]:
+    """The many-small-members figures: per-member costs (rows, commits, progress, file creates) show here."""
+    count = 10_000 if quick else 100_000
+    files = 2_000 if quick else 10_000
+    with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
+        archive = Path(tmp) / "many-members.zip"
+        build_many_members(archive, count)
+        raw = _raw_read(archive)
+        got = _ingest_in_child(archive, Path(tmp) / "home")
+        folder = Path(tmp) / "drivers"
+        build_small_files(folder, files)
+        raw_folder = _raw_read_folder(folder)
+        in_folder = _ingest_in_child(folder, Path(tmp) / "home")
+    what = f"{count + 1} members, {got['files']} catalogued"
+    return [
+        {"figure": "many_members_s", "value": got["ingest_s"], "unit": "s",
+         "baseline": f"zipfile lists and reads every member in {raw:.2f} s ({what})"},
+        {"figure": "many_members_vs_read", "value": raw / got["ingest_s"], "unit": "x",
+         "baseline": "Python zipfile listing and reading every member once, same archive, same run"},
+        {"figure": "many_members_peak_rss_mb", "value": got["peak_rss_mb"], "unit": "MiB",
+         "baseline": f"whole ingest process ({what})"},
+        {"figure": "folder_files_s", "value": in_folder["ingest_s"], "unit": "s",
+         "baseline": f"reading every file once takes {raw_folder:.2f} s ({files} small files, "
+                     f"{in_folder['files']} catalogued)"},
+    ]
+
+
 def measure(quick: bool) -> list[dict]:
+    return measure_large(quick) + measure_many_members(quick)
+
+
+def measure_large(quick: bool) -> list[dict]:
+    """The large-archive figures: a real collection's shape, where bytes (not members) dominate."""
     total = (100 if quick else 1100) * 1024 * 1024
     logs = 300 if quick else 3000
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:

@@ -8,6 +8,16 @@ about event logs, not about other teams' analyzers): catalogue, copy, parse, clo
 The fixture files go into the case once each, not replicated: copies of a log are duplicates, which the
 parser drops by design, so a replicated set would measure the duplicate filter rather than the ingest.
 Instead each measurement is repeated and the best run kept (both sides), which steadies a small corpus.
+
+Two bounds are printed beside the ratio, measured in the same run, because they show how far any ingest on
+this machine can go (issue 4 asks for 0.5x):
+
+* ``evtx_decode_floor_vs_raw``: the raw iteration plus ``orjson.loads`` of each record, nothing else, on one
+  core. Every ingest has to decode the record (or do the same work some other way).
+* ``evtx_bound_vs_raw``: the best conceivable ingest: that decoding split perfectly over both cores with no
+  other cost, followed by the part of our ingest that no parser change touches, SQLite sorting the rows into
+  the timeline, building its indexes and its full-text index (our finalize stage plus the index builds of
+  the analyze stage, timed in the same runs).
 """
 
 from __future__ import annotations
@@ -52,8 +62,9 @@ def _raw(files: list[Path], decode: bool = False) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def _ours(folder: Path, home: Path) -> tuple[int, float, float]:
-    """Records, seconds for the whole ingest, and seconds from the first parse to the end of finalize."""
+def _ours(folder: Path, home: Path) -> tuple[int, float, float, float]:
+    """Records, seconds for the whole ingest, seconds from the first parse to the end, and seconds of the
+    store's own work after the parse (sort, indexes, FTS: the finalize and analyze stages)."""
     import pluggy
 
     from workbench.core import identify
@@ -80,8 +91,10 @@ def _ours(folder: Path, home: Path) -> tuple[int, float, float]:
         count = int(case.store.scalar("SELECT count(*) FROM timeline WHERE source = 'evtx'"))
     finally:
         case.close()
-    parse_to_sorted = marks.get("analyze", started + total) - marks.get("parse", started)
-    return count, total, parse_to_sorted
+    end = started + total
+    parse_to_sorted = marks.get("analyze", end) - marks.get("parse", started)
+    store_work = end - marks.get("finalize", end)
+    return count, total, parse_to_sorted, store_work
 
 
 def measure(quick: bool) -> list[dict]:
@@ -100,7 +113,7 @@ def measure(quick: bool) -> list[dict]:
             target = folder / f"{n:02d}" / "Windows" / "System32" / "winevt" / "Logs" / path.name
             target.parent.mkdir(parents=True)
             shutil.copy(path, target)
-        raw_best = ours_best = core_best = decode_best = float("inf")
+        raw_best = ours_best = core_best = decode_best = store_best = float("inf")
         raw_count = ours_count = 0
         for run in range(runs):
             raw_count, raw_s = _raw(files)
@@ -108,9 +121,10 @@ def measure(quick: bool) -> list[dict]:
             decode_best = min(decode_best, _raw(files, decode=True)[1])
             home = Path(tmp) / f"home{run}"
             os.makedirs(home)
-            ours_count, ours_s, core_s = _ours(folder, home)
+            ours_count, ours_s, core_s, store_s = _ours(folder, home)
             ours_best = min(ours_best, ours_s)
             core_best = min(core_best, core_s)
+            store_best = min(store_best, store_s)
             shutil.rmtree(home, ignore_errors=True)
     logging.disable(logging.NOTSET)
     if ours_count != raw_count:
@@ -127,4 +141,10 @@ def measure(quick: bool) -> list[dict]:
          "baseline": base + "; ours from the first parse to the sorted, indexed, FTS-indexed timeline"},
         {"figure": "evtx_decode_floor_vs_raw", "value": raw_best / decode_best, "unit": "x",
          "baseline": base + "; the raw iteration plus orjson.loads of each record and nothing else"},
+        {"figure": "evtx_store_work_s", "value": store_best, "unit": "s",
+         "baseline": f"SQLite sorting, indexing and FTS-indexing the {ours_count} rows after the parse "
+                     f"(raw iteration of the files: {raw_best:.3f} s)"},
+        {"figure": "evtx_bound_vs_raw", "value": raw_best / (decode_best / 2 + store_best), "unit": "x",
+         "baseline": base + "; the best conceivable ingest: decoding on both cores, nothing else, then "
+                     "the store's sort, indexes and FTS"},
     ]

@@ -12,12 +12,14 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from workbench.core.case import workbench_home
+from workbench.writers.evtx import Event, evtx_bytes
+from workbench.writers.procmon import Ev, Proc, ft, pml_bytes
 
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 COMPUTER = "DEMO-PC01"
 USER = "zhangwei"
 
@@ -174,6 +176,202 @@ Probably caused by : lwfmgr.sys ( lwfmgr+5167 )
 """
 
 
+# ------------------------------------------------------------------------------------------ event logs
+
+CHINA = timezone(timedelta(hours=8))
+_SCM = "Service Control Manager"
+_KERNEL_GENERAL = "Microsoft-Windows-Kernel-General"
+
+
+def _at(local: datetime) -> datetime:
+    """A moment on the demo's wall clock (China Standard Time) as the UTC an event log stores."""
+    return local.replace(tzinfo=CHINA).astimezone(timezone.utc)
+
+
+def _os_binary(build: str, lab: str) -> bytes:
+    """Event 6013's Binary: NUL-separated UTF-16 strings, the OS name third, its version fourth, the lab sixth."""
+    parts = ["1.1", "0", "Windows 10 Pro", f"10.0.{build} Build {build}", "Multiprocessor Free", lab]
+    return "\0".join(parts).encode("utf-16-le") + b"\0\0"
+
+
+def _boot(local: datetime, build: str) -> list[Event]:
+    """What a boot writes first: the event log service starts, the OS says its build."""
+    qual = {"computer": COMPUTER, "qualifiers": 32768}
+    return [
+        Event(_KERNEL_GENERAL, 12, _at(local - timedelta(seconds=14)), computer=COMPUTER, data={
+            "MajorVersion": 10, "MinorVersion": 0, "BuildVersion": int(build), "QfeVersion": 1, "ServiceVersion": 0,
+            "BootMode": 0, "StartTime": "2026-11-02T00:00:00.000000Z"}),
+        Event("EventLog", 6009, _at(local), data=["10.00.", build, "", "Multiprocessor Free", "0"], **qual),
+        Event("EventLog", 6005, _at(local), data=[], **qual),
+    ]
+
+
+def _services(local: datetime, names: list[str], state: str) -> list[Event]:
+    return [Event(_SCM, 7036, _at(local + timedelta(seconds=n * 3)), computer=COMPUTER, qualifiers=16384,
+                  data={"param1": name, "param2": state, "Binary": None}) for n, name in enumerate(names)]
+
+
+def _before_upgrade() -> list[Event]:
+    """The down-level OS's System log up to Setup's first reboot: it is in both copies of the log."""
+    day_before = datetime(2026, 11, 1, 12, 0, 0)
+    morning = datetime(2026, 11, 2, 8, 58, 40)
+    zone = "-480 China Standard Time"
+    return [
+        Event("EventLog", 6013, _at(day_before), computer=COMPUTER, qualifiers=32768,
+              data=["", "", "", "", "271204", "60", zone], binary=_os_binary("19045", "19041.1.amd64fre.vb_release.191206-1406")),
+        *_boot(morning, "19045"),
+        *_services(morning + timedelta(seconds=20), ["Windows Update", "Background Intelligent Transfer Service",
+                                                       "Windows Modules Installer"], "running"),
+        Event("EventLog", 6013, _at(datetime(2026, 11, 2, 12, 0, 0)), computer=COMPUTER, qualifiers=32768,
+              data=["", "", "", "", "10880", "60", zone], binary=_os_binary("19045", "19041.1.amd64fre.vb_release.191206-1406")),
+        Event(_SCM, 7040, _at(T0 + timedelta(seconds=50)), computer=COMPUTER, qualifiers=16384, data={
+            "param1": "Background Intelligent Transfer Service", "param2": "auto start", "param3": "demand start",
+            "param4": "BITS"}),
+        Event("User32", 1074, _at(T0 + timedelta(seconds=309)), computer=COMPUTER, qualifiers=32768, data={
+            "param1": f"C:\\$WINDOWS.~BT\\Sources\\SetupHost.exe ({COMPUTER})", "param2": COMPUTER,
+            "param3": "Operating System: Upgrade (Planned)", "param4": "0x80020003", "param5": "restart",
+            "param6": "", "param7": "NT AUTHORITY\\SYSTEM"}),
+        Event("EventLog", 6006, _at(T0 + timedelta(seconds=316)), computer=COMPUTER, qualifiers=32768, data=[]),
+    ]
+
+
+def _new_os_boot() -> list[Event]:
+    """What the new OS (22631) wrote on its second boot before the blue screen; Setup saved this copy of the
+    log to ``Rollback\\evtlogs`` when it rolled back."""
+    boot = ROLLBACK_START - timedelta(seconds=72)
+    return [*_boot(boot, "22631"),
+            Event(_SCM, 7045, _at(boot + timedelta(seconds=9)), computer=COMPUTER, qualifiers=16384, data={
+                "ServiceName": "LWF Manager", "ImagePath": "\\SystemRoot\\System32\\drivers\\lwfmgr.sys",
+                "ServiceType": "kernel mode driver", "StartType": "boot start", "AccountName": ""})]
+
+
+def _after_rollback() -> list[Event]:
+    """The down-level OS booting again after the rollback: the crash seen from the other side."""
+    back = ROLLBACK_START + timedelta(seconds=407)
+    crash = ROLLBACK_START - timedelta(seconds=69)
+    params = ("0xffffffffc0000005", "0xfffff8064a2b1c47", "0xffff8a0c1f2e6f38", "0xffff8a0c1f2e6770")
+    return [
+        *_boot(back, "19045"),
+        Event("EventLog", 6008, _at(back + timedelta(seconds=1)), level=2, computer=COMPUTER, qualifiers=32768,
+              data=[f"{crash:%H:%M:%S}", f"{crash:%Y/%m/%d}", "", "", "41872", "", "", "", ""]),
+        Event("Microsoft-Windows-Kernel-Power", 41, _at(back + timedelta(seconds=2)), level=1, computer=COMPUTER,
+              data={"BugcheckCode": 126, **{f"BugcheckParameter{n + 1}": v for n, v in enumerate(params)},
+                    "SleepInProgress": 0, "PowerButtonTimestamp": 0, "BootAppStatus": 0, "Checkpoint": 0,
+                    "ConnectedStandbyInProgress": False, "SystemSleepTransitionsToOn": 0, "CsEntryScenarioInstanceId": 0,
+                    "BugcheckInfoFromEFI": False, "CheckpointStatus": 0}),
+        Event(_SCM, 7026, _at(back + timedelta(seconds=6)), level=2, computer=COMPUTER, qualifiers=49152,
+              data={"param1": "\nlwfmgr"}),
+        Event("Microsoft-Windows-WER-SystemErrorReporting", 1001, _at(back + timedelta(seconds=31)), level=2,
+              computer=COMPUTER, qualifiers=16384, data={
+                  "param1": f"0x0000007e ({', '.join(params)})",
+                  "param2": "C:\\$WINDOWS.~BT\\Sources\\Rollback\\setupmem.dmp", "param3": "110226-41872-01"}),
+        *_services(back + timedelta(seconds=35), ["Windows Update", "Windows Modules Installer"], "running"),
+    ]
+
+
+def _application() -> list[Event]:
+    """Setup's own report to Windows Error Reporting once it is back on the old OS (WinSetupDiag02)."""
+    when = _at(ROLLBACK_START + timedelta(seconds=413))
+    params = ["1", "5", "9", "1", "c1900101", "40017", "19045", "vb_release", "22631", "ni_release"]
+    return [
+        Event("Microsoft-Windows-Security-SPP", 16384, when - timedelta(seconds=20), channel="Application",
+              computer=COMPUTER, qualifiers=16384, data=["2126-10-09T06:57:41Z", "RulesEngine"]),
+        Event("Windows Error Reporting", 1001, when, channel="Application", computer=COMPUTER, data=[
+            "0", "5", "WinSetupDiag02", "Not available", "0", *params, "", "",
+            "C:\\ProgramData\\Microsoft\\Windows\\WER\\ReportArchive\\NonCritical_1_c1900101_3a1b", "",
+            "b6f1c0de-2d7a-4c51-9d2e-5a0c6f3e7b21", "268435456", "", "0"]),
+    ]
+
+
+def demo_event_logs(root: str) -> dict[str, bytes]:
+    """The demo's event logs: the new OS's System log Setup saved in ``Rollback\\evtlogs`` (it holds the
+    down-level records too, which the ingest reads once), and the old OS's System and Application logs."""
+    before = _before_upgrade()
+    rollback_copy = before + _new_os_boot()
+    current = before + _after_rollback()
+    return {
+        f"{root}/$WINDOWS.~BT/Sources/Rollback/evtlogs/System.evtx": evtx_bytes(rollback_copy),
+        f"{root}/Windows/System32/winevt/Logs/System.evtx": evtx_bytes(current),
+        f"{root}/Windows/System32/winevt/Logs/Application.evtx": evtx_bytes(_application()),
+    }
+
+
+# ------------------------------------------------------------------------------------------ Procmon
+
+VENDOR = "Contoso Networks Inc."
+LWF_DIR = "C:\\Program Files\\Contoso Networks\\LWF Manager\\"
+
+
+def demo_procmon() -> bytes:
+    """The Procmon capture the engineer asked for while the down-level phase ran (Logfile.PML).
+
+    It shows what the setup logs only hint at: LWF Manager's service (the vendor of lwfmgr.sys) loads its hook
+    DLL into SetupHost.exe, reads Setup's working folder, and holds the file migration then fails to gather
+    (the ``sharing violation`` of the down-level setupact.log); dismhost and mighost come and go normally.
+    """
+    ms = "Microsoft Corporation"
+    bt = "C:\\$WINDOWS.~BT\\Sources\\"
+    temp = f"C:\\Users\\{USER}\\AppData\\Local\\Temp\\~tmp01.dat"
+
+    def at(seconds: float) -> int:
+        return ft(_at(T0 + timedelta(seconds=seconds)))
+
+    user = f"CORP\\{USER}"
+    procs = [
+        Proc(1, 4, 0, "System", "System", company="", start=at(-3600)),
+        Proc(2, 4312, 4280, "explorer.exe", "C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE", user=user,
+             integrity="Medium", start=at(-3600)),
+        Proc(3, 2968, 812, "LwfMgrSvc.exe", LWF_DIR + "LwfMgrSvc.exe", f'"{LWF_DIR}LwfMgrSvc.exe" -service',
+             company=VENDOR, description="LWF Manager Service", version="4.2.1.7", start=at(-3600)),
+        Proc(4, 6120, 4312, "setup.exe", "D:\\setup.exe", '"D:\\setup.exe" /auto upgrade /DynamicUpdate Disable',
+             user=user, integrity="High", parent_index=2, start=at(-6), end=at(-1)),
+        Proc(5, 6288, 6120, "SetupPrep.exe", bt + "SetupPrep.exe", bt + "SetupPrep.exe /auto upgrade", user=user,
+             integrity="High", parent_index=4, start=at(-5), end=at(-1)),
+        Proc(6, 6404, 6288, "SetupHost.exe", bt + "SetupHost.exe",
+             bt + 'SetupHost.exe /Install /Media /InstallFile "D:\\Sources\\Install.wim" /auto upgrade',
+             user=user, integrity="High", parent_index=5, start=at(-2),
+             modules=[(0x7FF700000000, 0x90000, bt + "SetupHost.exe", ms),
+                      (0x7FFB20000000, 0x28000, LWF_DIR + "lwfhook64.dll", VENDOR)]),
+        Proc(7, 7016, 6404, "dismhost.exe", "C:\\$WINDOWS.~BT\\Work\\5B2E\\dismhost.exe", "dismhost.exe {5B2E}",
+             parent_index=6, start=at(12), end=at(170)),
+        Proc(8, 7124, 6404, "mighost.exe", bt + "mighost.exe", bt + "mighost.exe {M}", parent_index=6,
+             start=at(38), end=at(104)),
+    ]
+    e = Ev
+    events = [
+        e(2, at(-6), 1, 1, path="D:\\setup.exe", pid=6120, cmd='"D:\\setup.exe" /auto upgrade', tid=4400),
+        e(4, at(-6) + 5, 1, 7, ppid=4312, cmd='"D:\\setup.exe" /auto upgrade', tid=6124),
+        e(4, at(-5), 1, 1, path=bt + "SetupPrep.exe", pid=6288, cmd=bt + "SetupPrep.exe /auto upgrade", tid=6124),
+        e(5, at(-5) + 5, 1, 7, ppid=6120, cmd=bt + "SetupPrep.exe /auto upgrade", tid=6292),
+        e(5, at(-2), 1, 1, path=bt + "SetupHost.exe", pid=6404, cmd=bt + "SetupHost.exe /Install", tid=6292),
+        e(6, at(-2) + 5, 1, 7, ppid=6288, cmd=bt + "SetupHost.exe /Install", tid=6408),
+        e(6, at(-2) + 9, 1, 5, path=bt + "SetupHost.exe", tid=6408),
+        e(4, at(-1), 1, 2, status=0, tid=6124),
+        e(5, at(-1) + 3, 1, 2, status=0, tid=6292),
+        e(6, at(0.5), 1, 5, path=LWF_DIR + "lwfhook64.dll", tid=6408),  # injected by the vendor's service
+        e(6, at(1), 3, 0x14, path=bt + "Panther\\setupact.log", tid=6408),
+        e(6, at(1.5), 2, 0, path="HKLM\\SYSTEM\\Setup\\MoSetup\\Volatile", tid=6408),
+        e(3, at(4), 2, 0, path="HKLM\\SYSTEM\\Setup\\MoSetup\\Volatile", tid=2972),
+        e(3, at(6), 3, 0x14, path=bt + "Panther\\setupact.log", result=0xC0000043, tid=2972),
+        e(6, at(12), 1, 1, path="C:\\$WINDOWS.~BT\\Work\\5B2E\\dismhost.exe", pid=7016, cmd="dismhost.exe {5B2E}",
+          tid=6408),
+        e(7, at(12) + 5, 1, 7, ppid=6404, cmd="dismhost.exe {5B2E}", tid=7020),
+        e(3, at(20), 3, 0x14, path="C:\\$WINDOWS.~BT\\DUDownload\\lwfmgr.inf", tid=2972),
+        e(3, at(21), 5, 5, tid=2976),  # the agent phones home while Setup runs
+        e(6, at(38), 1, 1, path=bt + "mighost.exe", pid=7124, cmd=bt + "mighost.exe {M}", tid=6408),
+        e(8, at(38) + 5, 1, 7, ppid=6404, cmd=bt + "mighost.exe {M}", tid=7128),
+        e(3, at(90), 3, 0x14, path=temp, tid=2972),  # the agent opens the user's temp file and keeps it
+        e(8, at(95), 3, 0x14, path=temp, result=0xC0000043, tid=7128),  # migration cannot gather it
+        e(8, at(104), 1, 2, status=0, tid=7128),
+        e(3, at(140), 3, 0x14, path="C:\\Windows\\System32\\drivers\\lwfmgr.sys", tid=2972),
+        e(7, at(150), 3, 0x14, path="C:\\Windows\\System32\\drivers\\lwfmgr.sys", result=0xC0000022,
+          tid=7020),
+        e(7, at(170), 1, 2, status=0, tid=7020),
+        e(6, at(240), 3, 0x14, path=bt + "Panther\\setupact.log", tid=6408),
+    ]
+    return pml_bytes(procs, events, computer=COMPUTER, build=19045)
+
+
 def _nfo() -> bytes:
     """msinfo32 /nfo output (UTF-16 XML) as a Chinese Windows writes it."""
     items = [
@@ -222,6 +420,8 @@ def demo_files() -> dict[str, bytes]:
             (0, "I", "MOUPG", "SetupHost::Initialize: CmdLine                = [/PostRollback]"),
             (1, "I", "MOUPG", "SetupHost: Rollback cleanup completed"),
         ]).encode("utf-8"),
+        **demo_event_logs(root),
+        f"{root}/procmon/Logfile.PML": demo_procmon(),
         f"{root}/msinfo/SYSSUM.NFO": _nfo(),
         f"{root}/windbg/setupmem_kv.txt": WINDBG_KV.replace("\n", "\r\n").encode("ascii"),
         f"{root}/截图/升级失败.png": _png(),

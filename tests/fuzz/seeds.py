@@ -118,8 +118,9 @@ def evtx_skeleton() -> bytes:
 def _generated() -> dict[str, list[bytes]]:
     from tests.archives import setupact_bytes
     from tests.unit.dumpgen import build_physical_dump, lwfmgr_case, x86_case
-    from tests.unit.procmon_writer import upgrade_scenario, write_csv, write_pml
+    from tests.unit.procmon_scenario import upgrade_scenario
     from workbench.demo import WINDBG_KV, demo_files
+    from workbench.writers.procmon import write_csv, write_pml
 
     demo = demo_files()
 

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QImage, QTextCursor
 
 from tests.unit import dumpgen
-from tests.unit.procmon_writer import Ev, Proc, ft, write_pml
 from workbench.core.case import Case
 from workbench.gui.bus import CursorBus
 from workbench.gui.models.dump_models import (
@@ -28,6 +27,7 @@ from workbench.gui.models.dump_models import (
 )
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.dump import DumpPane
+from workbench.writers.procmon import Ev, Proc, ft, write_pml
 
 T_CRASH = 1_700_000_000_000_000  # 2023-11-14 22:13:20 UTC, the generated dump's crash time
 DAY = 86_400_000_000

@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 
 from tests.gui.test_notes_pane import screenshot_dir
 from workbench.core.report.export import export_summary
-from workbench.core.store import CaseStore
+from workbench.core.store import CaseStore, NotesStore
 from workbench.gui.export_dialog import ExportDialog, ReplacementsModel, summary_mime_data
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=timezone.utc)
@@ -71,9 +71,9 @@ def test_redaction_preview_edit_and_export(qtbot, qtmodeltester, dialog: ExportD
     """Plant personal values in the notes, add one to the case's list, mark one as a false positive: the
     preview shows each decision and the exported file contains none of the planted values."""
     planted = ["alice.wong@contoso-bank.example", "13812345678", "Project Kingfisher"]
-    with CaseStore.open(dialog.database) as store:
-        store.save_note("Called alice.wong@contoso-bank.example (13812345678) about Project Kingfisher; "
-                        "the proxy at 10.20.30.41 is fine. Build 10.0.19041.1 is not personal.")
+    with NotesStore.open(dialog.database.parent) as notes:
+        notes.save("Called alice.wong@contoso-bank.example (13812345678) about Project Kingfisher; "
+                   "the proxy at 10.20.30.41 is fine. Build 10.0.19041.1 is not personal.")
     dialog._summaries.clear()
     _choose(dialog, "html", "en", True)
     qtmodeltester.check(dialog.model, force_py=True)
@@ -162,8 +162,9 @@ def test_dialog_copies_with_its_own_choices(dialog: ExportDialog) -> None:
 
 
 def test_copy_summary_redacts_when_asked(demo_database: Path, qapp) -> None:
+    with NotesStore.open(demo_database.parent) as notes:
+        notes.save("Call 13812345678 before the retry.")
     with CaseStore.open(demo_database) as store:
-        store.save_note("Call 13812345678 before the retry.")
         mime = summary_mime_data(store, lang="zh", redact=True, now=NOW)
     assert "13812345678" not in mime.text() and "13812345678" not in mime.html()
     assert "PHONE-1" in mime.text()

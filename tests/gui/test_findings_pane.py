@@ -131,6 +131,53 @@ def test_details_line_and_remediation_follow_the_ui_language(qtbot, store_view: 
     assert zh[:20] in pane.details.toPlainText()
 
 
+def test_the_chinese_interface_shows_chinese_titles_and_details(qtbot, qapp, store_view: StoreView) -> None:
+    """With the zh translation installed the pane starts in Chinese: a signature finding's title (in the list
+    and the details), its details line and remediation; an analyzer's untranslated finding stays English."""
+    from workbench.gui import i18n
+
+    translator = i18n.install_translator(qapp, "zh")
+    assert translator is not None, "resources/translations/workbench_zh_CN.qm is missing: python -m workbench.gui.i18n"
+    try:
+        pane, _ = _pane(qtbot, store_view)
+    finally:
+        qapp.removeTranslator(translator)
+    assert pane.model.language == "zh"
+    rules = [pane.model.finding(r)["rule_id"] for r in range(pane.model.rowCount())]
+    row = rules.index("setupdiag.find_rollback_failure")
+    title = pane.model.index(row, FindingsModel.TITLE)
+    assert pane.model.data(title) == "升级已回滚"
+    pane.activate(row)
+    text = pane.details.toPlainText()
+    assert text.startswith("升级已回滚") and "从 OOBEBoot 回滚：0xC1900101 - 0x40017" in text
+    assert "请解码扩展代码" in text  # the remediation, as before
+    analyzer = pane.model.index(rules.index("upgrade.failure"), FindingsModel.TITLE)
+    assert pane.model.data(analyzer).startswith("Upgrade failed: 0xC1900101")
+    # the same rows in English: only the title column changes
+    with qtbot.waitSignal(pane.model.dataChanged, timeout=1000):
+        pane.set_language("en")
+    assert pane.model.data(title) == "The upgrade rolled back"
+    assert pane.details.toPlainText().startswith("The upgrade rolled back")
+
+
+def test_overview_and_timeline_strip_name_findings_in_the_ui_language(qtbot, qapp, store_view: StoreView) -> None:
+    from workbench.gui import i18n
+    from workbench.gui.panes.overview import OverviewPane
+    from workbench.gui.panes.timeline_strip import case_findings
+
+    translator = i18n.install_translator(qapp, "zh")
+    assert translator is not None
+    try:
+        pane = OverviewPane(CursorBus())
+        qtbot.addWidget(pane)
+        pane.set_view(store_view)
+    finally:
+        qapp.removeTranslator(translator)
+    assert "0xC1900101 - 0x40017：第二次启动失败（筛选器驱动程序）" in pane.browser.toPlainText()
+    assert "升级已回滚" in {f[3] for f in case_findings(store_view, "zh")}
+    assert "The upgrade rolled back" in {f[3] for f in case_findings(store_view)}
+
+
 def test_signature_and_plugin_problems_are_listed_with_file_and_line(qtbot, broken_pack_demo: StoreView,
                                                                     tmp_path: Path) -> None:
     pane, _ = _pane(qtbot, broken_pack_demo)

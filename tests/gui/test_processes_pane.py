@@ -1,7 +1,7 @@
 """The process tree pane: its models under qtmodeltester, marks, the block-paged events of a process with
 details read on demand, the interference view, and the shared cursor in both directions.
 
-Built on a capture the test writes (tests/unit/procmon_writer.py) and, when present, on the synthetic upgrade
+Built on a capture the test writes (workbench/writers/procmon.py) and, when present, on the synthetic upgrade
 capture of ../shared/fixtures with a screenshot of the pane.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import fixture_file
-from tests.unit.procmon_writer import Ev, at, upgrade_scenario, write_csv, write_pml
+from tests.unit.procmon_scenario import at, upgrade_scenario
 from workbench.core.case import Case
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.processes_model import (
@@ -35,6 +35,7 @@ from workbench.gui.models.processes_model import (
 from workbench.gui.models.procmon_events_model import BLOCK, ProcmonEventsModel, read_details
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.processes import ProcessesPane
+from workbench.writers.procmon import Ev, write_csv, write_pml
 
 EXTRA = BLOCK * 2 + 40  # registry events of SetupHost: its events span three blocks
 STACK = (0x7FFB10000000 + 0x1234, 0x7FF700000000 + 0x10)

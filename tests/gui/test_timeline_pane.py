@@ -17,7 +17,13 @@ from workbench.gui.bus import CursorBus
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import COL_TIME, TimelineModel, fts_query
 from workbench.gui.panes import timeline_strip
-from workbench.gui.panes.timeline_strip import TimelineStripPane, case_lanes, lane_key, strip_data
+from workbench.gui.panes.timeline_strip import (
+    TimelineStripPane,
+    case_lanes,
+    focus_bounds,
+    lane_key,
+    strip_data,
+)
 from workbench.gui.panes.timeline_table import TimelinePane
 
 
@@ -177,7 +183,8 @@ def test_hover_shows_the_line_and_click_moves_cursor_and_table(qtbot, store_view
     assert bus.selection.row_id == other[0]
     assert tuple(strip.selected_mark.getData()[1]) == (strip.lane_y(strip._lanes.of_file[other[9]]),)
     # a click where no marker is: the cursor goes to that time, the table to the nearest row
-    lo, hi = store_view.timeline_bounds()
+    (x0, x1), _ = strip.vb.viewRange()
+    lo, hi = int(x0 * 1e6), int(x1 * 1e6)
     target = lo + (hi - lo) // 2
     pane.click_strip(qtbot, target, strip.findings_y + 0.5)
     assert bus.cursor is not None and abs(bus.cursor - target) < (hi - lo) // 50
@@ -266,3 +273,28 @@ def test_fts_query_quotes_every_word() -> None:
     assert fts_query("lwfm  0x8007") == '"lwfm"* "0x8007"*'
     assert fts_query('say "hi') == '"say"* """hi"*'
     assert fts_query("   ") == ""
+
+
+def test_the_strip_opens_on_the_upgrade_not_on_weeks_of_event_logs(qtbot, store_view: StoreView) -> None:
+    """The demo's System log starts the day before; the strip opens on the hour Setup ran, double-click shows
+    everything."""
+    pane = _Pane(qtbot, store_view)
+    strip = pane.strip
+    lo, hi = store_view.timeline_bounds()
+    (x0, x1), _ = strip.vb.viewRange()
+    assert (x1 - x0) * 1e6 < (hi - lo) / 3
+    starts = [ph["start"] for ph in strip.phases]
+    assert x0 * 1e6 <= min(starts) and x1 * 1e6 >= max(ph["end"] for ph in strip.phases) - 1
+    strip.show_all()
+    (x0, x1), _ = strip.vb.viewRange()
+    assert x0 * 1e6 <= lo and x1 * 1e6 >= hi
+
+
+def test_focus_bounds_keep_the_whole_case_when_the_upgrade_fills_it() -> None:
+    hour = 3_600_000_000
+    phases = [{"start": 10 * hour, "end": 11 * hour}]
+    assert focus_bounds((0, 100 * hour), phases, [], []) == (10 * hour - 10 * 60_000_000, 11 * hour + 10 * 60_000_000)
+    assert focus_bounds((9 * hour, 12 * hour), phases, [], []) == (9 * hour, 12 * hour)
+    assert focus_bounds((0, 100 * hour), [], [], []) == (0, 100 * hour)
+    # a finding far from the phases widens the focus
+    assert focus_bounds((0, 100 * hour), phases, [], [(1, 20 * hour)])[1] > 20 * hour

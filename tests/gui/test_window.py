@@ -82,7 +82,8 @@ def test_timeline_row_search_hit_and_strip_click_drive_the_cursor(qtbot, demo_so
     assert window.timeline.model.record(window.timeline.current_row())[0] == hit["row_id"]
     assert window.bus.cursor == hit["ts"]
     # a click on the strip moves the cursor to that time, and the timeline to the nearest row
-    lo, hi = window.view.timeline_bounds()
+    (x0, x1), _ = window.strip.vb.viewRange()  # what the strip shows: the upgrade, not the whole case
+    lo, hi = int(x0 * 1e6), int(x1 * 1e6)
     target = lo + (hi - lo) // 3
     scene = window.strip.cursor_to_scene(target)
     pos = window.strip.plot.mapFromScene(scene)
@@ -339,13 +340,20 @@ def test_password_dialog_retries_with_the_password(qtbot, tmp_path: Path, monkey
 def test_notes_quote_a_row_save_and_link_back(qtbot, demo_source: Path, monkeypatch) -> None:
     from PySide6.QtCore import QUrl
 
-    from workbench.core.store import CaseStore
+    from workbench.core.store import NotesStore
 
-    monkeypatch.setattr(CaseStore, "VERSION_BURST_SECONDS", 0)  # every save its own version, for this test
-
-    from workbench.core.report.notes import list_notes, note_versions
+    monkeypatch.setattr(NotesStore, "VERSION_BURST_SECONDS", 0)  # every save its own version, for this test
 
     window, _ = _open(qtbot, demo_source)
+
+    def list_notes() -> list:
+        with NotesStore.open(window.view.database.parent) as store:
+            return store.notes()
+
+    def note_versions(note_id: int) -> list:
+        with NotesStore.open(window.view.database.parent) as store:
+            return store.versions(note_id)
+
     notes = window.notes
     assert notes.isEnabled()
     _click_row(qtbot, window.timeline.table, 7, 6)
@@ -355,9 +363,9 @@ def test_notes_quote_a_row_save_and_link_back(qtbot, demo_source: Path, monkeypa
     notes.quote_selection()
     body = notes.editor.toPlainText()
     assert body.startswith("# Case notes") and "workbench:evidence?" in body and f"file={rec[9]}" in body
-    saved = list_notes(window.view.store)
+    saved = list_notes()
     assert len(saved) == 1 and saved[0].body == body
-    assert len(note_versions(window.view.store, saved[0].id)) == 2
+    assert len(note_versions(saved[0].id)) == 2
     assert notes.picker.currentText() == "Case notes"
     # the quote's link, clicked in the preview, brings every pane back to that row
     _click_row(qtbot, window.timeline.table, 2, 6)
@@ -366,10 +374,10 @@ def test_notes_quote_a_row_save_and_link_back(qtbot, demo_source: Path, monkeypa
     assert window.timeline.current_row() == 7 and window.bus.cursor == rec[1]
     # typing saves by itself a moment later
     notes.editor.appendPlainText("More.")
-    qtbot.waitUntil(lambda: list_notes(window.view.store)[0].body.endswith("More."), timeout=5000)
+    qtbot.waitUntil(lambda: list_notes()[0].body.endswith("More."), timeout=5000)
     # an older version comes back as a new version
-    notes.restore_version(note_versions(window.view.store, saved[0].id)[0].body)
-    assert list_notes(window.view.store)[0].body == "# Case notes\nAgent updated; retry planned."
+    notes.restore_version(note_versions(saved[0].id)[0].body)
+    assert list_notes()[0].body == "# Case notes\nAgent updated; retry planned."
 
 
 @pytest.mark.fixtures

@@ -49,10 +49,11 @@ def test_win_setup_diag_codes_written_without_0x() -> None:
     r = wer_1001("WinSetupDiag02", ["5", "1", "0", "1", "c1900101", "40017", "19045", "", "22631", ""])
     f = facts(r)
     assert f["upgrade.result_code"][0] == "0xC1900101"
-    # "40017" is 5 digits without a hex letter: read as decimal 40017 = 0x9C51, which is no phase code
-    assert f["upgrade.extend_code"][0] == "0x9C51"
-    assert "upgrade.phase" not in f and "upgrade.rollback" not in f
+    # WER writes Setup's codes in hex without 0x: "40017" is the extend code 0x40017 (OOBE_BOOT, BOOT)
+    assert f["upgrade.extend_code"][0] == "0x40017"
+    assert f["upgrade.phase"][0] == "OOBE_BOOT" and "upgrade.rollback" not in f
     assert "scenario WindowsUpdate, mode Downlevel, arch x86" in em.message(r)
+    assert "0xC1900101 - 0x40017" in em.message(r)
 
 
 def test_other_wer_reports_list_their_parameters() -> None:

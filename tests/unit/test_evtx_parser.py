@@ -1,8 +1,8 @@
 """The EVTX parser through the real ingest pipeline: fixture counts, listed events, damage, duplicates, speed path.
 
 Real logs come from ../shared/fixtures/evtx (expected.json is the oracle: evtx-rs skip_errors counts, first
-and last TimeCreated, signal events). EVTX cannot easily be written from scratch, so the damaged inputs are
-made by mutating a fixture's bytes; the empty and non-EVTX files need no fixture at all.
+and last TimeCreated, signal events); here damaged inputs are made by mutating a fixture's bytes. The same
+features on logs the tests write themselves, for when the fixtures are absent: test_evtx_selfmade.py.
 """
 
 from __future__ import annotations

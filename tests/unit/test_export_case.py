@@ -15,6 +15,7 @@ from workbench.core.analysis import build_analysis
 from workbench.core.bundle import BundleCase, export_case, open_bundle
 from workbench.core.case import Case, cases_root
 from workbench.core.errors import UserActionRequired, WorkbenchError
+from workbench.core.store import NotesStore
 from workbench.demo import write_demo_case
 
 NOTE = "## Cause\nlwfmgr.sys (a filter driver) crashed the second boot. <b>not html</b>\n"
@@ -27,9 +28,15 @@ def sender(tmp_path: Path) -> tuple[Path, Path]:
     home = tmp_path / "sender"
     case = Case.open(archive, home=home)
     case.ensure_ingested()
-    case.store.save_note(NOTE)
+    with NotesStore.open(case.folder) as notes:
+        notes.save(NOTE)
     case.close()
     return archive, home
+
+
+def _bodies(case: Case) -> list[str]:
+    with NotesStore.open(case.folder) as notes:
+        return [n.body for n in notes.notes()]
 
 
 def _export(archive: Path, home: Path, out: Path, *, with_source: bool = False) -> dict:
@@ -59,9 +66,9 @@ def test_round_trip_keeps_notes_and_analysis_without_the_archive(sender: tuple[P
         assert isinstance(received, BundleCase) and not received.has_source
         assert received.ensure_ingested() is False  # the database is the case: nothing to ingest
         assert _analysis(received) == expected
-        notes = received.store.query("SELECT body FROM notes")
-        assert [n["body"] for n in notes] == [NOTE]
-        assert received.store.scalar("SELECT count(*) FROM note_versions") == 1
+        with NotesStore.open(received.folder) as notes:
+            (note,) = notes.notes()
+            assert note.body == NOTE and [v.body for v in notes.versions(note.id)] == [NOTE]
         assert received.folder.parent == cases_root(tmp_path / "receiver")
     finally:
         received.close()
@@ -74,7 +81,7 @@ def test_bundle_never_holds_the_raw_archive_by_default(sender: tuple[Path, Path]
     raw = archive.read_bytes()
     with zipfile.ZipFile(bundle) as zf:
         names = zf.namelist()
-        assert names == ["manifest.json", "case.sqlite", "analysis.json", "notes.md"]
+        assert names == ["manifest.json", "case.sqlite", "notes.sqlite", "analysis.json", "notes.md"]
         assert not any(n.startswith(("source/", "blobs/")) for n in names)
         assert all(raw not in zf.read(n) for n in names)
         assert NOTE.strip() in zf.read("notes.md").decode("utf-8")
@@ -96,7 +103,7 @@ def test_with_source_can_ingest_again_and_keeps_notes(sender: tuple[Path, Path],
         assert received.ensure_ingested(force=True) is True  # really ingests, from the extracted archive
         after = _analysis(received)
         assert after["findings"] == before["findings"] and after["upgrade"] == before["upgrade"]
-        assert [n["body"] for n in received.store.query("SELECT body FROM notes")] == [NOTE]
+        assert _bodies(received) == [NOTE]  # a re-ingest leaves the notes alone
     finally:
         received.close()
 
@@ -107,13 +114,14 @@ def test_reopening_reuses_the_folder_and_the_receivers_notes(sender: tuple[Path,
     _export(archive, home, bundle)
     receiver = tmp_path / "receiver"
     first = Case.open(bundle, home=receiver)
-    first.store.save_note("receiver's own note")
+    with NotesStore.open(first.folder) as notes:
+        notes.save("receiver's own note")
     folder = first.folder
     first.close()
     again = Case.open(bundle, home=receiver)
     try:
         assert again.folder == folder
-        assert again.store.scalar("SELECT count(*) FROM notes") == 2
+        assert _bodies(again) == [NOTE, "receiver's own note"]
     finally:
         again.close()
     # the sender's own case (same digest) is a different folder: a bundle never overwrites it
@@ -122,6 +130,60 @@ def test_reopening_reuses_the_folder_and_the_receivers_notes(sender: tuple[Path,
         assert own.folder != folder
     finally:
         own.close()
+
+
+def test_a_format_1_bundle_brings_its_notes(sender: tuple[Path, Path], tmp_path: Path) -> None:
+    """Bundles written before notes had their own database carry them inside case.sqlite (format /1): opening
+    one moves them to the receiver's notes database, like any older case."""
+    import hashlib
+
+    from tests.unit.test_notes_store import LEGACY, legacy_tables, write_legacy_notes
+
+    archive, home = sender
+    new = tmp_path / "new.wbcase"
+    _export(archive, home, new)
+    database = tmp_path / "old-case.sqlite"
+    with zipfile.ZipFile(new) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        database.write_bytes(zf.read("case.sqlite"))
+        members = {name: zf.read(name) for name in ("analysis.json", "notes.md")}
+    assert legacy_tables(database) == set()  # a /2 bundle's case database holds no notes
+    write_legacy_notes(database)
+    manifest["format"] = "workbench.case-bundle/1"
+    del manifest["notes_database"]
+    data = database.read_bytes()
+    manifest["database"] = {"name": "case.sqlite", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    old = _hand_made_bundle(tmp_path / "old.wbcase", manifest, {"case.sqlite": data, **members})
+
+    received = Case.open(old, home=tmp_path / "receiver")
+    try:
+        assert _bodies(received) == [body for _, body, _, _ in LEGACY]
+        assert legacy_tables(received.store.path) == set()
+    finally:
+        received.close()
+    again = Case.open(old, home=tmp_path / "receiver")
+    try:
+        assert _bodies(again) == [body for _, body, _, _ in LEGACY]  # moved once
+    finally:
+        again.close()
+
+
+def test_a_damaged_notes_database_is_refused(sender: tuple[Path, Path], tmp_path: Path) -> None:
+    archive, home = sender
+    bundle = tmp_path / "n.wbcase"
+    _export(archive, home, bundle)
+    with zipfile.ZipFile(bundle) as zf:
+        members = {name: zf.read(name) for name in zf.namelist() if name != "manifest.json"}
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["format"] == "workbench.case-bundle/2" and manifest["notes_database"]["name"] == "notes.sqlite"
+    members["notes.sqlite"] = members["notes.sqlite"][:-1] + b"!"
+    damaged = _hand_made_bundle(tmp_path / "damaged.wbcase", manifest, members)
+    with pytest.raises(WorkbenchError, match="notes.sqlite is damaged"):
+        Case.open(damaged, home=tmp_path / "receiver")
+    del members["notes.sqlite"]
+    missing = _hand_made_bundle(tmp_path / "missing.wbcase", manifest, members)
+    with pytest.raises(WorkbenchError, match="notes database"):
+        Case.open(missing, home=tmp_path / "receiver2")
 
 
 def test_forced_ingest_without_source_reclocks(sender: tuple[Path, Path], tmp_path: Path) -> None:

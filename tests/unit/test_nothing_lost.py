@@ -22,7 +22,7 @@ import pytest
 
 from tests.archives import make_zip, setupact_bytes, zip_bytes
 from workbench.core.case import Case
-from workbench.core.report.notes import list_notes, note_versions
+from workbench.core.store import NotesStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,10 +49,12 @@ print("DONE", flush=True)
 _NOTES_CHILD = """
 import sys
 from workbench.core.case import Case
+from workbench.core.store import NotesStore
 case = Case.open(sys.argv[1])
+notes = NotesStore.open(case.folder)
 note = None
 for i in range(1_000_000):
-    note = case.store.save_note(f"note {i}: " + "客户已卸载安全软件。" * 20, note)
+    note = notes.save(f"note {i}: " + "客户已卸载安全软件。" * 20, note)
     print(i, flush=True)
 """
 
@@ -199,11 +201,13 @@ def test_killed_while_saving_notes_keeps_every_acknowledged_note(tmp_path: Path)
     case = Case.open(src)
     _integrity(case)
     assert case.ensure_ingested() is False  # notes never make a finished case look unfinished
-    (note,) = list_notes(case.store)
+    with NotesStore.open(case.folder) as notes:
+        assert notes.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        (note,) = notes.notes()
+        versions = notes.versions(note.id)  # kept per burst of typing, so fewer than the saves
     saved = int(note.body.split(":", 1)[0].split()[1])
     assert saved in (last, last + 1), (saved, last)  # at most the save in flight is lost
     assert note.body.endswith("客户已卸载安全软件。")
-    versions = note_versions(case.store, note.id)  # kept per burst of typing, so fewer than the saves
     assert versions and versions[-1].body == note.body
     numbers = [int(v.body.split(":", 1)[0].split()[1]) for v in versions]
     assert numbers == sorted(numbers) and numbers[-1] == saved
@@ -214,11 +218,13 @@ def test_killed_while_saving_notes_keeps_every_acknowledged_note(tmp_path: Path)
 _NOTES_DURING_INGEST = """
 import sys, time
 from workbench.core.case import Case
+from workbench.core.store import NotesStore
 case = Case.open(sys.argv[1])
+notes = NotesStore.open(case.folder)
 slowest = 0.0
 for i in range(int(sys.argv[2])):
     t = time.perf_counter()
-    case.store.save_note(f"window B note {i}")
+    notes.save(f"window B note {i}")
     slowest = max(slowest, time.perf_counter() - t)
     time.sleep(0.02)
 print("SAVED", i + 1, f"{slowest:.3f}", flush=True)
@@ -240,10 +246,12 @@ def test_notes_typed_in_one_window_while_another_ingests(tmp_path: Path, monkeyp
     assert "DONE" in out_ingest
     saved = out_notes.split()
     assert saved[:2] == ["SAVED", "150"]
-    assert float(saved[2]) < 10.0, f"a note save waited {saved[2]} s for the ingest"
+    # the notes database is not the one the ingest locks: a save waits for nothing (2 s: a busy machine)
+    assert float(saved[2]) < 2.0, f"a note save waited {saved[2]} s for the ingest"
     case = Case.open(src)
     _integrity(case)
-    assert sorted(n.body for n in list_notes(case.store)) == sorted(f"window B note {i}" for i in range(150))
+    with NotesStore.open(case.folder) as notes:
+        assert sorted(n.body for n in notes.notes()) == sorted(f"window B note {i}" for i in range(150))
     assert _summary(case) == ref
     case.close()
 

@@ -183,12 +183,15 @@ def test_parser_versions_change_triggers_reingest(tmp_path: Path) -> None:
 
 
 def test_notes_survive_a_reingest(tmp_path: Path) -> None:
+    from workbench.core.store import NotesStore
+
     src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
     case = Case.open(src)
     case.ensure_ingested()
-    case.store.save_note("客户已卸载安全软件")
-    case.ensure_ingested(force=True)
-    assert case.store.scalar("SELECT body FROM notes") == "客户已卸载安全软件"
+    with NotesStore.open(case.folder) as notes:
+        notes.save("客户已卸载安全软件")
+        case.ensure_ingested(force=True)
+        assert [n.body for n in notes.notes()] == ["客户已卸载安全软件"]
 
 
 _INGEST_CHILD = """
@@ -234,19 +237,3 @@ def test_progress_inside_a_large_file(tmp_path: Path) -> None:
     assert inside, "the parser reported no position"
     assert all(0 <= p.file_done <= p.file_total for p in inside)
     assert inside[-1].file_done > inside[0].file_done
-
-
-def test_note_versions_are_kept_per_burst_of_typing(tmp_path: Path) -> None:
-    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
-    case = Case.open(src)
-    case.ensure_ingested()
-    note = case.store.save_note("a")
-    for text in ("ab", "abc", "abcd"):
-        case.store.save_note(text, note)
-    rows = case.store.query("SELECT body FROM note_versions WHERE note_id = ?", (note,))
-    assert [r["body"] for r in rows] == ["abcd"]
-    case.store.conn.execute("UPDATE note_versions SET saved = '2020-01-01T00:00:00+00:00'")
-    case.store.save_note("abcde", note)
-    rows = case.store.query("SELECT body FROM note_versions WHERE note_id = ? ORDER BY id", (note,))
-    assert [r["body"] for r in rows] == ["abcd", "abcde"]
-    assert case.store.scalar("SELECT body FROM notes WHERE id = ?", (note,)) == "abcde"

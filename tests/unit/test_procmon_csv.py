@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_file
-from tests.unit.procmon_writer import upgrade_scenario, write_csv
+from tests.unit.procmon_scenario import upgrade_scenario
 from workbench.core.case import Case
 from workbench.core.parsers.procmon_csv import parse_date, parse_number, parse_time_of_day
+from workbench.writers.procmon import write_csv
 
 
 def _ingest(path: Path) -> Case:

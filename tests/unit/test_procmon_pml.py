@@ -10,9 +10,10 @@ import pytest
 from procmon_parser import ProcmonLogsReader
 
 from tests.conftest import fixture_file
-from tests.unit.procmon_writer import Ev, at, upgrade_scenario, write_pml
+from tests.unit.procmon_scenario import at, upgrade_scenario
 from workbench.core.case import Case
 from workbench.core.parsers.pml import PmlFile, PmlFormatError, read_event_details, result_name
+from workbench.writers.procmon import Ev, write_pml
 
 
 def _ours(path: Path) -> list[tuple[str, str, str, int]]:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_file
-from tests.unit.procmon_writer import upgrade_scenario, write_csv, write_pml
+from tests.unit.procmon_scenario import upgrade_scenario
 from workbench.core.case import Case
 from workbench.core.processes import ProcessNode, process_tree, walk
+from workbench.writers.procmon import write_csv, write_pml
 
 
 def _case(path: Path) -> Case:

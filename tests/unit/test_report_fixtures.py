@@ -17,6 +17,7 @@ from tests.conftest import fixture_file
 from workbench.core.case import Case
 from workbench.core.report import Redactor, build_summary, export_summary, render_summary
 from workbench.core.report.notes import quote_evidence
+from workbench.core.store import NotesStore
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=timezone.utc)
 
@@ -40,7 +41,8 @@ def _quote_lines(case: Case, needle: str, count: int = 3) -> None:
     assert rows, f"no line holds {needle!r}"
     body = "\n".join(quote_evidence(r["message"], source=r["path"], line=r["line"], file_id=r["file_id"], ts=r["ts"])
                      for r in rows)
-    case.store.save_note(body)
+    with NotesStore.open(case.folder) as notes:
+        notes.save(body)
 
 
 @pytest.mark.fixtures

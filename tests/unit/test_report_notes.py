@@ -1,4 +1,4 @@
-"""The Qt-free notes API the notes pane uses: history, evidence quotes and their links."""
+"""The Qt-free notes API the notes pane uses: the notes and their history, evidence quotes and their links."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ import pytest
 from workbench.core.report.notes import (
     EvidenceLink,
     evidence_url,
-    list_notes,
-    note_versions,
     parse_evidence_url,
     plain_links,
     quote_evidence,
 )
-from workbench.core.store import CaseStore
+from workbench.core.store import NotesStore
 
 
 def test_quote_links_back_to_the_evidence() -> None:
@@ -35,10 +33,10 @@ def test_evidence_url_round_trip_and_foreign_links() -> None:
 
 
 def test_notes_and_their_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(CaseStore, "VERSION_BURST_SECONDS", 0)  # every save its own version, for this test
-    with CaseStore.open(tmp_path / "case.sqlite") as store:
-        first = store.save_note("draft")
-        store.save_note("draft, then more", first)
-        second = store.save_note("another note")
-        assert [(n.id, n.body) for n in list_notes(store)] == [(first, "draft, then more"), (second, "another note")]
-        assert [v.body for v in note_versions(store, first)] == ["draft", "draft, then more"]
+    monkeypatch.setattr(NotesStore, "VERSION_BURST_SECONDS", 0)  # every save its own version, for this test
+    with NotesStore.open(tmp_path) as store:
+        first = store.save("draft")
+        store.save("draft, then more", first)
+        second = store.save("another note")
+        assert [(n.id, n.body) for n in store.notes()] == [(first, "draft, then more"), (second, "another note")]
+        assert [v.body for v in store.versions(first)] == ["draft", "draft, then more"]

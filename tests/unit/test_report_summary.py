@@ -21,6 +21,7 @@ from workbench.core.case import Case
 from workbench.core.plugins import hookspecs
 from workbench.core.report import build_summary, render_summary
 from workbench.core.report.notes import quote_evidence
+from workbench.core.store import NotesStore
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report"
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=timezone.utc)
@@ -165,7 +166,8 @@ def build_case(root: Path, *, all_plugins: bool = False) -> Case:
     store.commit()
     quote = quote_evidence("Driver lwfmgr.sys failed NdisFDeregisterFilterDriver", source="Rollback/setupact.log",
                            line=3, file_id=back, ts=fail_ts)
-    store.save_note(NOTE + "\n" + quote)
+    with NotesStore.open(case.folder) as notes:
+        notes.save(NOTE + "\n" + quote)
     return case
 
 

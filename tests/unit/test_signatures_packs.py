@@ -207,7 +207,8 @@ def test_rickak77_log_gives_a_dism_image_session_failure(shared_fixtures: Path, 
     case.ensure_ingested()
     rows = {r["rule_id"]: r for r in case.store.query("SELECT * FROM findings")}
     assert "setupdiag.dism_image_session_failure" in rows
-    assert "0x800700B7" in rows["setupdiag.dism_image_session_failure"]["summary"]
+    # the SP failure nearest the DISM errors carries their own code; the 0x800700B7 retries come after it
+    assert "0x80040154" in rows["setupdiag.dism_image_session_failure"]["summary"]
     assert rows["setupdiag.find_setup_host_reported_failure"]["summary"] == "SetupHost reported 0x80070032 - 0x50013"
     ev = case.store.query("SELECT line FROM evidence WHERE finding_id = ?",
                           (rows["setupdiag.dism_image_session_failure"]["id"],))

@@ -37,13 +37,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _summary(sig: Any) -> dict[str, Any]:
     return {
-        "id": sig.id, "title": sig.title, "level": sig.level, "status": sig.status,
+        "id": sig.id, "title": sig.title["en"], "title_zh": sig.title.get("zh"), "level": sig.level,
+        "status": sig.status,
         "setupdiag": sig.setupdiag or None, "sources": sig.sources, "file": str(sig.path),
     }
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.core.signatures.packs import discover, load_packs
+    from workbench.core.signatures.packs import discover, load_packs, untranslated_builtins
 
     extra = [Path(p) for p in args.packs]
     if args.action in ("validate", "test") and args.dir is not None:
@@ -69,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         sig = packs.signatures.get(args.id)
         if sig is None:
             raise UserActionRequired(f"no signature with id {args.id!r} (see `workbench signatures list`).")
-        out(f"{sig.id}  ({sig.path}:{sig.line})\n{sig.title}\nlevel {sig.level}, status {sig.status}\n")
+        titles = "".join(f"{text}\n" for text in sig.title.values())
+        out(f"{sig.id}  ({sig.path}:{sig.line})\n{titles}level {sig.level}, status {sig.status}\n")
         if sig.setupdiag:
             out(f"SetupDiag rule {sig.setupdiag['rule']} {{{sig.setupdiag['guid']}}}\n")
         if sig.description:
@@ -77,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         out(f"\ncondition: {sig.condition_text}\n")
         for name, sel in sig.selections.items():
             out(f"  {name}: SELECT ... FROM {sel.table} WHERE {sel.where}\n      params {list(sel.params)}\n")
-        out(f"\ndetails: {sig.details}\n")
+        out("\n")
+        for lang, text in sig.details.items():
+            out(f"details ({lang}): {text}\n")
         for lang, text in sig.remediation.items():
             out(f"remediation ({lang}): {text}\n")
         for ref in sig.references:
@@ -86,9 +90,13 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "validate":
         for e in packs.errors:
             out(f"{e}\n")
+        warnings = untranslated_builtins(packs)
+        for w in warnings:
+            out(f"warning: {w}\n")
         for note in packs.notes:
             out(f"note: {note}\n")
-        out(f"{len(packs.signatures)} signatures valid, {len(packs.errors)} errors\n")
+        out(f"{len(packs.signatures)} signatures valid, {len(packs.errors)} errors"
+            + (f", {len(warnings)} warnings\n" if warnings else "\n"))
         return 1 if packs.errors else 0
     # test
     from workbench.core.signatures.testing import SampleRunner, test_signatures

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.finding_text import finding_data, translated
 from workbench.core.processes import processes_summary
 from workbench.core.store import CaseStore
 
@@ -74,7 +75,11 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
 
 
 def findings(store: CaseStore) -> list[dict[str, Any]]:
-    """Findings ranked: severity first, then the analyzer's score (closeness to the failure)."""
+    """Findings ranked: severity first, then the analyzer's score (closeness to the failure).
+
+    ``title`` and ``summary`` stay English (scripts match on them); ``title_zh`` and ``summary_zh`` are the
+    Chinese texts when the finding carries them (signature findings do), else ``null``.
+    """
     order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
     out = []
     for f in store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id"):
@@ -91,11 +96,14 @@ def findings(store: CaseStore) -> list[dict[str, Any]]:
                 (f["id"],),
             )
         ]
+        data = finding_data(f["data"])
         out.append({
             "id": f["rule_id"],
             "title": f["title"],
+            "title_zh": translated(data, "title", "zh"),
             "severity": f["severity"],
             "summary": f["summary"],
+            "summary_zh": translated(data, "summary", "zh"),
             "evidence": evidence,
         })
     return out

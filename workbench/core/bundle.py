@@ -1,14 +1,18 @@
 """Case bundles (``.wbcase``): hand a worked case to a colleague without the customer's archive.
 
-A bundle is a zip holding ``manifest.json``, a consistent copy of the case database (``case.sqlite``: the
-timeline, facts, findings, notes and their versions), ``analysis.json`` and ``notes.md`` (readable without
-the workbench), and, only when asked for (``--with-source``), the original source under ``source/``.
+A bundle is a zip holding ``manifest.json``, consistent copies of the case database (``case.sqlite``: the
+timeline, facts, findings) and of the notes database (``notes.sqlite``: the notes and their versions),
+``analysis.json`` and ``notes.md`` (readable without the workbench), and, only when asked for
+(``--with-source``), the original source under ``source/``. Format ``/1`` bundles, written before notes had a
+database of their own, carry the notes inside ``case.sqlite``; they are still read, and opening one moves
+the notes out like for any older case (:func:`workbench.core.case.open_case_store`). The format became ``/2``
+so that an older workbench refuses a new bundle instead of opening it without its notes.
 Why no raw archive by default: the archive is the customer's full data and often large; the database is what
 the colleague needs to read the case, and it is a deliberate, smaller hand-over. Extracted members
 (``blobs/``) are never bundled: they are raw data too, and only the ingest reads them.
 
 Opening a bundle (:func:`open_bundle`, reached through :meth:`workbench.core.case.Case.open` for a
-``.wbcase`` path) extracts the database into a case folder of its own, named after the case digest the
+``.wbcase`` path) extracts the databases into a case folder of its own, named after the case digest the
 bundle records plus the bundle's own digest (``<case digest[:24]>-bundle-<bundle digest[:12]>``). Why not the
 original case folder: a colleague who already has the same archive open would have their own notes
 overwritten; and why include the bundle digest: an updated bundle of the same case must not replace notes the
@@ -32,16 +36,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from workbench.core.case import Case, cases_root, source_digest
+from workbench.core.case import Case, cases_root, open_case_store, source_digest
 from workbench.core.errors import UserActionRequired, WorkbenchError
 from workbench.core.locking import case_lock
-from workbench.core.store import SCHEMA_VERSION, CaseStore
+from workbench.core.store import SCHEMA_VERSION, NotesStore
+from workbench.core.store.notes_store import NOTES_DATABASE, Note
 
 __all__ = ["BUNDLE_SUFFIX", "FORMAT", "BundleCase", "export_case", "open_bundle", "read_manifest",
            "is_bundle"]
 
 BUNDLE_SUFFIX = ".wbcase"
-FORMAT = "workbench.case-bundle/1"
+FORMAT = "workbench.case-bundle/2"
+#: formats this workbench opens: /1 kept the notes inside case.sqlite
+READABLE_FORMATS = ("workbench.case-bundle/1", FORMAT)
 MANIFEST = "manifest.json"
 DATABASE = "case.sqlite"
 ANALYSIS = "analysis.json"
@@ -88,19 +95,22 @@ def _source_files(case: Case) -> tuple[str, list[tuple[Path, str]]]:
     return ("volumes" if len(parts) > 1 else "file"), [(p, p.name) for p in parts]
 
 
-def _notes_markdown(store: CaseStore) -> str:
-    rows = store.query("SELECT id, body, updated FROM notes ORDER BY id")
-    if not rows:
+def _notes_markdown(notes: list[Note]) -> str:
+    if not notes:
         return ""
-    return "\n\n".join(f"<!-- note {r['id']}, saved {r['updated']} -->\n{r['body']}" for r in rows) + "\n"
+    return "\n\n".join(f"<!-- note {n.id}, saved {n.updated} -->\n{n.body}" for n in notes) + "\n"
+
+
+def _database_entry(name: str, path: Path) -> dict[str, Any]:
+    return {"name": name, "size": path.stat().st_size, "sha256": _sha256_file(path)}
 
 
 def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str, Any]:
     """Write ``case`` as a bundle to ``out``; returns the manifest written.
 
-    The database is copied with ``VACUUM INTO`` so the copy is consistent (WAL content included) even while a
-    window has the case open, and compact. The zip is written beside ``out`` and renamed into place, so a
-    failed export never leaves a half bundle under the final name.
+    Both databases are copied with ``VACUUM INTO`` so each copy is consistent (WAL content included) even while
+    a window has the case open or saves a note, and compact. The zip is written beside ``out`` and renamed into
+    place, so a failed export never leaves a half bundle under the final name.
     """
     from workbench import __version__
     from workbench.core.analysis import build_analysis
@@ -119,6 +129,7 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
     out.parent.mkdir(parents=True, exist_ok=True)
     work = out.parent / f".{out.name}.{os.getpid()}.part"
     db_copy = out.parent / f".{out.name}.{os.getpid()}.sqlite"
+    notes_copy = out.parent / f".{out.name}.{os.getpid()}.notes.sqlite"
     try:
         db_copy.unlink(missing_ok=True)
         store.commit()
@@ -126,11 +137,14 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
         with sqlite3.connect(db_copy) as conn:  # the receiver opens it like any case database
             conn.execute("PRAGMA journal_mode = DELETE")
         conn.close()
+        with NotesStore.open(case.folder) as notes_store:
+            notes_store.copy_to(notes_copy)
+            notes = notes_store.notes()
         counts = {
             "files": store.scalar("SELECT count(*) FROM files"),
             "timeline": store.scalar("SELECT count(*) FROM timeline"),
             "findings": store.scalar("SELECT count(*) FROM findings"),
-            "notes": store.scalar("SELECT count(*) FROM notes"),
+            "notes": len(notes),
         }
         manifest: dict[str, Any] = {
             "format": FORMAT,
@@ -139,7 +153,8 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
             "schema_version": SCHEMA_VERSION,
             "case": {"sha256": case.digest, "source_name": case.source.name if not isinstance(case, BundleCase)
                      else case.source_name, "source_kind": source_kind},
-            "database": {"name": DATABASE, "size": db_copy.stat().st_size, "sha256": _sha256_file(db_copy)},
+            "database": _database_entry(DATABASE, db_copy),
+            "notes_database": _database_entry(NOTES_DATABASE, notes_copy),
             "source": None,
             "counts": counts,
         }
@@ -151,8 +166,9 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
         with zipfile.ZipFile(work, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
             zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
             zf.write(db_copy, DATABASE)
+            zf.write(notes_copy, NOTES_DATABASE)
             zf.writestr(ANALYSIS, json.dumps(analysis, ensure_ascii=False, indent=2))
-            zf.writestr(NOTES, _notes_markdown(store))
+            zf.writestr(NOTES, _notes_markdown(notes))
             for path, name in sources:
                 # archives are compressed already: storing them is as small and much faster
                 zf.write(path, f"{SOURCE_DIR}/{name}", compress_type=zipfile.ZIP_STORED
@@ -161,6 +177,7 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
     finally:
         work.unlink(missing_ok=True)
         db_copy.unlink(missing_ok=True)
+        notes_copy.unlink(missing_ok=True)
     return manifest
 
 
@@ -181,9 +198,9 @@ def read_manifest(zf: zipfile.ZipFile, label: str) -> dict[str, Any]:
         raise WorkbenchError(f"{label}: the bundle's {MANIFEST} cannot be read ({exc}).") from exc
     if not isinstance(manifest, dict) or not str(manifest.get("format", "")).startswith("workbench.case-bundle/"):
         raise UserActionRequired(f"{label} is not a case bundle (unknown format).")
-    if manifest["format"] != FORMAT:
-        raise UserActionRequired(f"{label} is a {manifest['format']} bundle; this workbench reads {FORMAT}. "
-                                 "Update the workbench to open it.")
+    if manifest["format"] not in READABLE_FORMATS:
+        raise UserActionRequired(f"{label} is a {manifest['format']} bundle; this workbench reads "
+                                 f"{' and '.join(READABLE_FORMATS)}. Update the workbench to open it.")
     case = manifest.get("case") or {}
     digest = str(case.get("sha256", ""))
     if not _HEX64.match(digest):
@@ -223,6 +240,17 @@ def _unpack(path: Path, zf: zipfile.ZipFile, manifest: dict[str, Any], folder: P
         db_info = zf.getinfo(DATABASE)
     except KeyError:
         raise WorkbenchError(f"{label}: the bundle holds no case database.") from None
+    databases: list[tuple[zipfile.ZipInfo, str, str | None]] = [
+        (db_info, DATABASE, str((manifest.get("database") or {}).get("sha256") or "") or None)]
+    notes_entry = manifest.get("notes_database") or None  # absent in /1 bundles: their notes are in case.sqlite
+    if notes_entry is not None:
+        if not isinstance(notes_entry, dict):
+            raise WorkbenchError(f"{label}: the bundle's manifest describes its notes database wrongly.")
+        try:
+            databases.append((zf.getinfo(NOTES_DATABASE), NOTES_DATABASE,
+                              str(notes_entry.get("sha256") or "") or None))
+        except KeyError:
+            raise WorkbenchError(f"{label}: the notes database the manifest lists is missing.") from None
     plan: list[tuple[zipfile.ZipInfo, Path]] = []
     source = manifest.get("source") or None
     seen: set[str] = set()
@@ -238,7 +266,7 @@ def _unpack(path: Path, zf: zipfile.ZipFile, manifest: dict[str, Any], folder: P
                 plan.append((zf.getinfo(f"{SOURCE_DIR}/{name}"), folder / SOURCE_DIR / rel))
             except KeyError:
                 raise WorkbenchError(f"{label}: the source file {name} the manifest lists is missing.") from None
-    total = db_info.file_size + sum(i.file_size for i, _ in plan)
+    total = sum(i.file_size for i, _, _ in databases) + sum(i.file_size for i, _ in plan)
     if total > MAX_EXPANDED:
         raise WorkbenchError(f"{label}: the bundle would expand to {total / 1024**3:.1f} GiB, more than the "
                              f"{MAX_EXPANDED // 1024**3} GiB a case may take; nothing was extracted.")
@@ -246,9 +274,10 @@ def _unpack(path: Path, zf: zipfile.ZipFile, manifest: dict[str, Any], folder: P
     if total > free:
         raise UserActionRequired(f"{label}: the bundle needs {total / 1024**2:.0f} MiB and only "
                                  f"{free / 1024**2:.0f} MiB are free in {folder.parent}.")
-    for suffix in ("-wal", "-shm"):  # left by an interrupted earlier open; they belong to no database now
-        (folder / (DATABASE + suffix)).unlink(missing_ok=True)
-    _extract(zf, db_info, folder / DATABASE, str((manifest.get("database") or {}).get("sha256") or "") or None)
+    for info, name, sha256 in databases:
+        for suffix in ("-wal", "-shm"):  # left by an interrupted earlier open; they belong to no database now
+            (folder / (name + suffix)).unlink(missing_ok=True)
+        _extract(zf, info, folder / name, sha256)
     if plan:
         shutil.rmtree(folder / SOURCE_DIR, ignore_errors=True)
         for info, target in plan:
@@ -314,7 +343,7 @@ def open_bundle(path: Path, *, home: Path | None = None, password: str | None = 
     entry = _safe_relative(str(source.get("entry", ""))) if has_source else None
     if has_source and entry is None:
         raise WorkbenchError(f"{path.name}: the bundle names an unsafe source entry.")
-    store = CaseStore.open(folder / DATABASE)
+    store = open_case_store(folder)
     if not has_source and store.get_meta("schema_version") != str(SCHEMA_VERSION):
         version = store.get_meta("schema_version")
         store.close()

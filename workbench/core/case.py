@@ -1,8 +1,8 @@
 """A case: a source (archive, folder or file), its own folder in the user's data directory, and its store.
 
 The case folder is named after the source's SHA-256, so the same archive opened twice, from anywhere,
-finds the same database; everything the workbench writes for a case (database, extracted members) stays
-inside that folder. The source itself is only ever opened for reading.
+finds the same database; everything the workbench writes for a case (the case database, the notes database,
+extracted members) stays inside that folder. The source itself is only ever opened for reading.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from workbench.core.archive.limits import ExtractionLimits
 from workbench.core.errors import UserActionRequired
 from workbench.core.locking import case_lock
 from workbench.core.store import SCHEMA_VERSION, CaseStore
+from workbench.core.store.notes_store import move_legacy_notes
 
 APP_NAME = "CaseWorkbench"
+#: the case database, in the case folder (the notes are beside it: store/notes_store.py)
+CASE_DATABASE = "case.sqlite"
 
 
 def workbench_home() -> Path:
@@ -92,6 +95,21 @@ def source_digest(source: Path, home: Path | None = None) -> str:
     return digest
 
 
+def open_case_store(folder: Path) -> CaseStore:
+    """The case database of ``folder`` (``case.sqlite``), opened for writing.
+
+    A case written by an older workbench still holds its notes in that database; they are moved to the
+    case's notes database here, before anything reads or writes notes (:func:`move_legacy_notes`).
+    """
+    store = CaseStore.open(folder / CASE_DATABASE)
+    try:
+        move_legacy_notes(store.conn, folder)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 @dataclass
 class Case:
     """An opened case. ``store`` is ready to read; :meth:`ensure_ingested` fills it on first open."""
@@ -121,7 +139,7 @@ class Case:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
         folder = cases_root(home) / digest[:24]
         folder.mkdir(parents=True, exist_ok=True)
-        store = CaseStore.open(folder / "case.sqlite")
+        store = open_case_store(folder)
         if store.get_meta("created") is None:
             from datetime import datetime, timezone
 

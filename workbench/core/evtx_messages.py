@@ -207,11 +207,22 @@ WER_ARCH = {"0": "x86", "9": "AMD64", "5": "ARM", "12": "ARM64"}
 WER_RESULTS = {"0": "Success", "1": "Failure", "2": "Cancel", "3": "Blocked"}
 
 
+def _setup_hex(value: str) -> str | None:
+    """P5/P6 of WinSetupDiag02: Setup hands WER its result and extend codes as hex with or without ``0x``
+    (``c1900101``, ``40017``); a bare ``40017`` is the extend code 0x40017 (phase 4), never decimal."""
+    text = _clean(value)
+    if not text:
+        return None
+    if not text.lower().startswith("0x") and re.fullmatch(r"[0-9a-fA-F]{1,8}", text):
+        text = "0x" + text
+    return hex_code(text)
+
+
 def decode_win_setup_diag(params: list[str]) -> dict[str, str | None]:
     """WER WinSetupDiag02 parameters P1–P10 (setupdiag.md §2.5): scenario, mode, arch, result, codes, builds."""
     p = params + [""] * (10 - len(params))
-    result_code = hex_code(p[4])
-    extend_code = hex_code(p[5])
+    result_code = _setup_hex(p[4])
+    extend_code = _setup_hex(p[5])
     return {
         "scenario": WER_SCENARIOS.get(p[0], p[0] or None),
         "mode": WER_MODES.get(p[1], p[1] or None),

@@ -13,6 +13,7 @@ Layout (one module per thing, as in STYLE.md)::
     panes/           one widget per pane; each takes the bus, gets ``set_view(StoreView | None)``,
                      and never calls another pane
 
-Nothing in :mod:`workbench.core` imports from here. The only writes the window makes to a case store are
-notes (:mod:`.panes.notes`) and the user's choice of time zone (through the ingest worker).
+Nothing in :mod:`workbench.core` imports from here. The only writes the window makes to a case are notes
+(:mod:`.panes.notes`, to the case's notes database) and the user's choice of time zone (through the ingest
+worker).
 """

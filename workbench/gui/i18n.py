@@ -32,6 +32,16 @@ def pick_language(requested: str | None, saved: str | None) -> str:
     return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
 
 
+def ui_language() -> str:
+    """``zh`` when the app runs with the Chinese translation installed, else ``en``.
+
+    The translator is the one source of truth for the UI language (``--lang`` and the saved choice both end
+    there), so panes ask it how it translates a title every translation has rather than keeping a copy; they
+    use the answer for text that comes from the case (a finding's title in English or Chinese).
+    """
+    return "zh" if QCoreApplication.translate("MainWindow", "Findings") != "Findings" else "en"
+
+
 def install_translator(app: QCoreApplication, language: str) -> QTranslator | None:
     """Load the compiled translation for ``language`` into ``app``; None for English or when it is missing.
 

@@ -1,9 +1,10 @@
-"""The engineer's notes, without Qt: reading them, their history, and quoting evidence into them.
+"""Quoting evidence into the engineer's notes, without Qt, and the links such quotes carry.
 
-The notes pane (workbench/gui) writes through :meth:`CaseStore.save_note`; this module is what it and the
-summary read. "Add to notes" turns a piece of evidence into a Markdown quote with a ``workbench:`` link; the
-pane opens such a link by moving the shared cursor to ``(file_id, line)`` or to a UTC time. In an exported
-summary those links mean nothing to the reader, so :func:`plain_links` keeps only their text.
+The notes themselves and their history are kept by :class:`workbench.core.store.NotesStore`, which the notes
+pane (workbench/gui), the summary and bundles read. "Add to notes" turns a piece of evidence into a Markdown
+quote with a ``workbench:`` link; the pane opens such a link by moving the shared cursor to ``(file_id,
+line)`` or to a UTC time. In an exported summary those links mean nothing to the reader, so
+:func:`plain_links` keeps only their text.
 """
 
 from __future__ import annotations
@@ -13,24 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from workbench.core import clock
-from workbench.core.store import CaseStore
 
 LINK_SCHEME = "workbench"
-
-
-@dataclass(frozen=True)
-class Note:
-    id: int
-    body: str
-    updated: str
-
-
-@dataclass(frozen=True)
-class NoteVersion:
-    id: int
-    note_id: int
-    body: str
-    saved: str
 
 
 @dataclass(frozen=True)
@@ -40,17 +25,6 @@ class EvidenceLink:
     file_id: int | None = None
     line: int | None = None
     ts: int | None = None
-
-
-def list_notes(store: CaseStore) -> list[Note]:
-    """The case's notes in the order they were first written."""
-    return [Note(r["id"], r["body"], r["updated"]) for r in store.query("SELECT * FROM notes ORDER BY id")]
-
-
-def note_versions(store: CaseStore, note_id: int) -> list[NoteVersion]:
-    """Every saved version of a note, oldest first, for the pane's history list."""
-    return [NoteVersion(r["id"], r["note_id"], r["body"], r["saved"])
-            for r in store.query("SELECT * FROM note_versions WHERE note_id = ? ORDER BY id", (note_id,))]
 
 
 def evidence_url(link: EvidenceLink) -> str:

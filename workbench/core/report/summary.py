@@ -12,7 +12,6 @@ template says "unknown" in its own language.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import PureWindowsPath
@@ -20,6 +19,7 @@ from typing import Any
 
 from workbench.core import clock
 from workbench.core.analysis import build_analysis
+from workbench.core.finding_text import finding_data, finding_texts
 from workbench.core.store import CaseStore
 
 SUMMARY_SCHEMA = "workbench.summary/1"
@@ -160,18 +160,12 @@ def stack_excerpt(frames: list[Any] | None, culprit: str | None) -> list[dict[st
     return out
 
 
-def _finding_data(raw: str | None) -> dict[str, Any]:
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
-    """Findings in the analysis JSON's rank order, with the remediation and case-clock evidence times."""
+    """Findings in the analysis JSON's rank order, with the remediation and case-clock evidence times.
+
+    Title, summary and remediation are in ``lang`` where the finding carries a translation (signatures do),
+    else in the English the analyzer wrote.
+    """
     ranked = build_analysis_findings_order(store)
     out = []
     for row in ranked:
@@ -189,14 +183,15 @@ def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
                 (row["id"],),
             )
         ]
-        data = _finding_data(row["data"])
+        data = finding_data(row["data"])
+        texts = finding_texts(row, lang)
         out.append({
             "rule_id": row["rule_id"],
-            "title": row["title"],
+            "title": texts["title"],
             "severity": row["severity"],
             "severity_text": SEVERITY_NAMES[lang].get(row["severity"], row["severity"]),
-            "summary": row["summary"],
-            "remediation": row["remediation"],
+            "summary": texts["summary"],
+            "remediation": texts["remediation"],
             "time": _wall(row["ts"], zone),
             "ts": row["ts"],
             # the process a finding blames, when its data names one as text (Procmon findings carry a key instead
@@ -294,10 +289,12 @@ def _interfering(store: CaseStore, analysis: dict[str, Any], findings: list[dict
 
 
 def _notes(store: CaseStore) -> list[dict[str, Any]]:
-    from workbench.core.report.notes import list_notes, plain_links
+    from workbench.core.report.notes import plain_links
+    from workbench.core.store import NotesStore
 
-    return [{"id": n.id, "updated": n.updated, "body": plain_links(n.body)}
-            for n in list_notes(store) if n.body.strip()]
+    with NotesStore.open(store.path.parent) as notes:  # the notes database is beside the case database
+        return [{"id": n.id, "updated": n.updated, "body": plain_links(n.body)}
+                for n in notes.notes() if n.body.strip()]
 
 
 def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = None) -> dict[str, Any]:

@@ -345,6 +345,43 @@ def _timed(rows: Sequence[Match]) -> list[Match]:
 
 
 def _within_all(groups: list[list[Match]], window: int | None) -> list[Match]:
+    """Rows that show the groups close in time: each row of the rarest group with the nearest row of every
+    other group, when all of them lie within ``window``.
+
+    The rare rows are the signal (two Kernel-Power 41 events), the common ones the context (two thousand
+    setup-log lines saying Setup ran): listing every row of a window, as :func:`_covering_windows` does,
+    buries the signal under the context. With three or more groups the nearest rows may lie further apart
+    than the window even where a window holds them all; then the covering windows' rows are the evidence.
+    """
+    timed = [_timed(g) for g in groups]
+    if any(not g for g in timed):
+        return []
+    rare = min(range(len(timed)), key=lambda i: (len(timed[i]), i))
+    stamps = [[int(m.ts or 0) for m in g] for g in timed]
+    keep: list[Match] = []
+    kept: set[tuple[object, ...]] = set()
+    for pivot in timed[rare]:
+        t = int(pivot.ts or 0)
+        chosen = [pivot]
+        for gi, (g, ts_list) in enumerate(zip(timed, stamps, strict=True)):
+            if gi == rare:
+                continue
+            at = bisect_left(ts_list, t)
+            near = [g[i] for i in (at - 1, at) if 0 <= i < len(g)]
+            chosen.append(min(near, key=lambda m: abs(int(m.ts or 0) - t)))
+        span = max(int(m.ts or 0) for m in chosen) - min(int(m.ts or 0) for m in chosen)
+        if window is not None and span > window:
+            continue
+        for m in chosen:
+            if m.key not in kept and len(keep) < MAX_EVIDENCE:
+                kept.add(m.key)
+                keep.append(m)
+    if keep or len(groups) < 3:
+        return keep
+    return _covering_windows(groups, window)
+
+
+def _covering_windows(groups: list[list[Match]], window: int | None) -> list[Match]:
     """Rows from windows of length ``window`` that hold at least one row of every group (any order)."""
     tagged = sorted(((m.ts, gi, m) for gi, g in enumerate(groups) for m in _timed(g)),
                     key=lambda t: (t[0], t[1]))

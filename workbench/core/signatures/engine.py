@@ -66,14 +66,20 @@ class Row:
 
 @dataclass
 class Hit:
-    """A signature that fired on a case: the rows that show it and the details line it fills in."""
+    """A signature that fired on a case: the rows that show it and the details line it fills in, in every
+    language the signature writes it in (``en`` always)."""
 
     signature: Signature
     evidence: list[Row]
     matches: dict[str, list[Row]]
-    details: str
+    details_by_lang: dict[str, str]
     ts: int | None
     score: float = 0.0
+
+    @property
+    def details(self) -> str:
+        """The English details line (the finding's ``summary`` column)."""
+        return self.details_by_lang.get("en", "")
 
 
 # ------------------------------------------------------------------------------------------- queries
@@ -262,13 +268,14 @@ def value_of(sig: Signature, selection: str, row: Match, name: str) -> Any:
 
 
 def render_details(sig: Signature, matches: dict[str, list[Row]], evidence: Sequence[Row],
-                   same: dict[str, str] | None = None) -> str:
+                   same: dict[str, str] | None = None, lang: str = "en") -> str:
     """Fill ``{selection.field}`` from the latest row of that selection (the one closest to the failure).
 
     ``field`` is a named group of one of the selection's ``|re`` patterns (these win over columns of the same
     name: ``id``, ``message``), a column of the row, ``text`` (the evidence text) or ``count`` (how many rows
     the selection matched). ``{a.x|b.y}`` takes the first that has a value; none shows as ``?``.
-    ``{same.NAME}`` is the (normalised) value a ``with same NAME`` condition agreed on.
+    ``{same.NAME}`` is the (normalised) value a ``with same NAME`` condition agreed on. ``lang`` picks the
+    template (English when the signature has none in that language); every language fills the same values.
     """
     in_evidence = {r.key for r in evidence}
 
@@ -295,7 +302,7 @@ def render_details(sig: Signature, matches: dict[str, list[Row]], evidence: Sequ
                 return value
         return "?"
 
-    return _TEMPLATE.sub(fill, sig.details)
+    return _TEMPLATE.sub(fill, sig.details.get(lang) or sig.details.get("en", ""))
 
 
 # ------------------------------------------------------------------------------------------- scan
@@ -382,15 +389,20 @@ def scan(store: CaseStore | sqlite3.Connection, signatures: Iterable[Signature],
         if ts is not None and anchor is not None:
             score = 100.0 / (1.0 + abs(ts - anchor) / HALF_SCORE_US)
         # details read the rows as matched (a fact that lined up in a pair), not only the deduplicated ones
-        hits.append(Hit(sig, evidence, matches, render_details(sig, matches, rows, same), ts,
-                        round(score, 2)))
+        details = {lang: render_details(sig, matches, rows, same, lang) for lang in sig.details}
+        hits.append(Hit(sig, evidence, matches, details, ts, round(score, 2)))
     order = list(SEVERITY_OF_LEVEL)
     hits.sort(key=lambda h: (order.index(h.signature.level), -h.score, h.signature.id))
     return hits
 
 
 def write_findings(store: CaseStore, hits: Iterable[Hit]) -> int:
-    """Record hits as findings with their evidence rows; returns how many were written."""
+    """Record hits as findings with their evidence rows; returns how many were written.
+
+    The columns hold the English texts (scripts and older readers see what they always saw); ``data`` holds
+    ``title``, ``summary`` and ``remediation`` in every language the signature has, which the report and the
+    findings pane read through :func:`workbench.core.finding_text.finding_texts`.
+    """
     n = 0
     for hit in hits:
         sig = hit.signature
@@ -399,7 +411,8 @@ def write_findings(store: CaseStore, hits: Iterable[Hit]) -> int:
             "level": sig.level,
             "status": sig.status,
             "file": str(sig.path),
-            "details": hit.details,
+            "title": sig.title,
+            "summary": hit.details_by_lang,
             "description": sig.description,
             "remediation": sig.remediation,
             "references": sig.references,
@@ -407,7 +420,7 @@ def write_findings(store: CaseStore, hits: Iterable[Hit]) -> int:
             "matched": {name: len(rows) for name, rows in hit.matches.items()},
         }
         store.add_finding(
-            rule_id=sig.id, title=sig.title, severity=SEVERITY_OF_LEVEL[sig.level], summary=hit.details,
+            rule_id=sig.id, title=sig.title["en"], severity=SEVERITY_OF_LEVEL[sig.level], summary=hit.details,
             remediation=sig.remediation.get("en"), score=hit.score, ts=hit.ts,
             data=json.dumps(data, ensure_ascii=False), evidence=[r.evidence() for r in hit.evidence],
         )

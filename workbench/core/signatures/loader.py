@@ -36,7 +36,15 @@ TOP_KEYS: tuple[str, ...] = (
     "setupdiag", "detection", "details", "remediation", "samples",
 )
 REQUIRED: tuple[str, ...] = ("title", "id", "level", "detection", "details", "remediation", "samples")
+#: The keys a reader sees, each English text or a mapping of languages (``en`` required, ``zh`` for our users).
+TEXT_KEYS: tuple[str, ...] = ("title", "details", "remediation")
+#: The language every text must have (the fallback), and the one the built-in packs must also carry.
+BASE_LANGUAGE = "en"
+TRANSLATED_LANGUAGE = "zh"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{2,99}$")
+#: White space between two CJK characters or CJK punctuation: what YAML's folded style (``>``) leaves where a
+#: Chinese sentence was wrapped, and Chinese never has.
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 _TEMPLATE_REF = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -54,10 +62,14 @@ class SignatureError:
 
 @dataclass
 class Signature:
-    """A loaded, compiled signature. ``pack_root`` is the folder its sample paths are relative to."""
+    """A loaded, compiled signature. ``pack_root`` is the folder its sample paths are relative to.
+
+    ``title``, ``details`` and ``remediation`` map a language (``en``, ``zh``) to text and always hold ``en``:
+    one shape for every text a reader sees, whether the file gave a plain string or a mapping.
+    """
 
     id: str
-    title: str
+    title: dict[str, str]
     level: str
     status: str
     description: str
@@ -68,7 +80,7 @@ class Signature:
     condition_text: str
     condition: Node
     selections: dict[str, CompiledSelection]
-    details: str
+    details: dict[str, str]
     remediation: dict[str, str]
     samples_positive: list[Path]
     samples_negative: list[Path]
@@ -81,6 +93,15 @@ class Signature:
     values: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: the value names of the condition's ``with same`` (``{same.NAME}`` in the details)
     same_names: frozenset[str] = frozenset()
+    #: texts without a ``zh`` version (``title``, ``details``, ``remediation``) and their lines: not errors
+    #: (a third party may write English only); ``validate`` warns about them in the built-in packs
+    untranslated: dict[str, int] = field(default_factory=dict)
+
+
+def unfold_cjk(text: str) -> str:
+    """``text`` without the spaces line folding put between Chinese characters (``升级。 可用`` -> ``升级。可用``);
+    spaces beside Latin text (``sfc /scannow``) stay."""
+    return _CJK_GAP.sub("", text)
 
 
 # ------------------------------------------------------------------------------------------- YAML
@@ -243,7 +264,30 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
             return default
         return value.strip()
 
-    sig_id, title = text("id"), text("title")
+    def localized(key: str) -> dict[str, str]:
+        """A text key as language -> text: a plain string is English, a mapping must have ``en``."""
+        value = data.get(key)
+        if key not in data or value is None:
+            return {}
+        if isinstance(value, str):
+            return {BASE_LANGUAGE: value.strip()}
+        if not isinstance(value, dict) or not isinstance(value.get(BASE_LANGUAGE), str):
+            bad(_line(data, key), f"{key!r} must have 'en' (and should have 'zh') text, or be one English text")
+            return {}
+        texts: dict[str, str] = {}
+        for lang, text_value in value.items():
+            if not isinstance(text_value, str):
+                bad(_line(value, lang), f"{key} {lang!r} must be text")
+            else:
+                texts[str(lang)] = unfold_cjk(text_value.strip())
+        return texts
+
+    def line_of(key: str, lang: str) -> int:
+        value = data.get(key)
+        return _line(value, lang) if isinstance(value, dict) else _line(data, key)
+
+    sig_id = text("id")
+    title = localized("title")
     if "id" in data and sig_id and not ID_RE.match(sig_id):
         bad(_line(data, "id"), f"id {sig_id!r} must be 3-100 characters of a-z, 0-9, '.', '_', '-' "
                                "(it is stable: findings and notes refer to it)")
@@ -270,18 +314,7 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
             if not re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}", setupdiag["guid"]):
                 bad(_line(sd, "guid"), f"setupdiag guid {sd['guid']!r} is not a GUID")
 
-    # remediation: en required, zh recommended
-    remediation: dict[str, str] = {}
-    rem = data.get("remediation")
-    if "remediation" in data:
-        if not isinstance(rem, dict) or not isinstance(rem.get("en"), str):
-            bad(_line(data, "remediation"), "'remediation' must have 'en' (and should have 'zh') text")
-        else:
-            for lang, value in rem.items():
-                if not isinstance(value, str):
-                    bad(_line(rem, lang), f"remediation {lang!r} must be text")
-                else:
-                    remediation[str(lang)] = value.strip()
+    remediation = localized("remediation")
 
     # detection: named selections + condition
     selections: dict[str, CompiledSelection] = {}
@@ -330,20 +363,29 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
                     bad(_line(det, "condition"), f"condition: {exc}")
                     condition = None
 
-    details = text("details")
-    if details:
-        names = [n for n in (det or {}) if n != "condition"] if isinstance(det, dict) else []
-        for group in re.findall(r"\{([^{}]*)\}", details):
+    details = localized("details")
+    names = [n for n in (det or {}) if n != "condition"] if isinstance(det, dict) else []
+    for lang, template in details.items():
+        for group in _template_groups(template):
             for ref in group.split("|"):
                 m = _TEMPLATE_REF.match(ref.strip())
                 if m is None:
-                    bad(_line(data, "details"), f"details template {{{group}}}: write {{selection.field}} "
-                                                "or {a.field|b.field}")
+                    bad(line_of("details", lang), f"details template {{{group}}}: write {{selection.field}} "
+                                                  "or {a.field|b.field}")
                 elif m.group(1) == "same" and m.group(2) in same_names:
                     pass  # the value a 'with same' agreed on
                 elif m.group(1) not in names:
-                    bad(_line(data, "details"), f"details template names {{{ref}}} but there is no selection "
-                                                f"{m.group(1)!r}")
+                    bad(line_of("details", lang), f"details template names {{{ref}}} but there is no selection "
+                                                  f"{m.group(1)!r}")
+        # a translation says the same thing: the same values, in any order
+        base = details.get(BASE_LANGUAGE)
+        differ = sorted(set(_template_groups(template)) ^ set(_template_groups(base or template)))
+        if differ:
+            bad(line_of("details", lang), f"details {lang!r} must use the same {{...}} fields as 'en' "
+                                          f"(differs in {', '.join('{' + g + '}' for g in differ)})")
+    texts_of = {"title": title, "details": details, "remediation": remediation}
+    untranslated = {key: _line(data, key) for key in TEXT_KEYS
+                    if texts_of[key] and not texts_of[key].get(TRANSLATED_LANGUAGE)}
 
     root = pack_root_of(path)
     positive: list[Path] = []
@@ -389,5 +431,10 @@ def load_signature(path: Path) -> tuple[Signature | None, list[SignatureError]]:
         condition_text=condition_text, condition=condition, selections=selections, details=details,
         remediation=remediation, samples_positive=positive, samples_negative=negative, also_fires=also_fires,
         path=path, line=data.line if isinstance(data, _LineDict) else 1, pack_root=root, raw=dict(data),
-        values=values, same_names=same_names,
+        values=values, same_names=same_names, untranslated=untranslated,
     ), []
+
+
+def _template_groups(template: str) -> list[str]:
+    """The ``{...}`` fields of a details template, as written (``a.x`` or ``a.x|b.y``)."""
+    return re.findall(r"\{([^{}]*)\}", template)

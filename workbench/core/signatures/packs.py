@@ -33,7 +33,7 @@ from workbench.core.signatures.loader import Signature, SignatureError, load_sig
 log = logging.getLogger(__name__)
 
 __all__ = ["PackSet", "builtin_pack_roots", "user_pack_root", "pack_dirs", "load_packs", "discover",
-           "user_python_plugins", "ENABLED_FILE"]
+           "user_python_plugins", "untranslated_builtins", "ENABLED_FILE"]
 
 ENABLED_FILE = "enabled.txt"
 
@@ -77,6 +77,23 @@ def user_pack_root(home: Path | None = None) -> Path:
     from workbench.core.case import workbench_home
 
     return (home or workbench_home()) / "plugins"
+
+
+def untranslated_builtins(packs: PackSet, roots: Sequence[Path] | None = None) -> list[SignatureError]:
+    """Texts of built-in signatures that have no Chinese version (``workbench signatures validate`` warns).
+
+    Our users read Chinese first, so every built-in title, details line and remediation carries ``zh``. A
+    missing one is a warning, not an error: the finding still works and shows English. A third party's pack
+    may be English only, so only the signatures under ``roots`` (default :func:`builtin_pack_roots`) count.
+    """
+    roots = [Path(r).resolve() for r in (builtin_pack_roots() if roots is None else roots)]
+    out: list[SignatureError] = []
+    for sig in packs.ordered():
+        path = sig.path.resolve()
+        if any(root in path.parents for root in roots):
+            out.extend(SignatureError(sig.path, line, f"{key!r} has no Chinese text (write {key}: {{en: ..., zh: ...}})")
+                       for key, line in sig.untranslated.items())
+    return out
 
 
 def _is_pack(folder: Path) -> bool:

@@ -83,20 +83,10 @@ TABLES: tuple[str, ...] = (
         ts INTEGER,
         text TEXT
     )""",
-    """CREATE TABLE IF NOT EXISTS notes (
-        id INTEGER PRIMARY KEY,
-        body TEXT NOT NULL,
-        updated TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS note_versions (
-        id INTEGER PRIMARY KEY,
-        note_id INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        saved TEXT NOT NULL
-    )""",
 )
 
-#: Tables emptied when a case is ingested again. Notes are never in this list: they outlive re-ingests.
+#: Tables emptied when a case is ingested again. Notes are not in the case database at all
+#: (core/store/notes_store.py): they outlive re-ingests.
 INGESTED_TABLES: tuple[str, ...] = ("files", "problems", "timeline", "facts", "findings", "evidence")
 
 TIMELINE_INDEXES: tuple[str, ...] = (

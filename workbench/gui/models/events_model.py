@@ -22,19 +22,18 @@ import re
 import sqlite3
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from workbench.core import clock
+from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 from workbench.gui.models.timeline_model import LEVEL_COLORS
 
 EVTX_TABLE = "evtx_records"
-BLOCK = 256
 MAX_BLOCKS = 64
 #: Groups listed in the summary table (the biggest first); a case rarely has more distinct event IDs.
 MAX_GROUPS = 500
@@ -167,7 +166,7 @@ class EventsModel(HeaderedTableModel):
         self._first = 1  # contiguous case: row r is id first + r
         self._ids: array | None = None
         self._unfiltered: tuple[array | None, int, int] | None = None  # (ids, first, rows) with no filter
-        self._blocks: OrderedDict[int, list[tuple[Any, ...] | None]] = OrderedDict()
+        self._blocks = BlockCache(MAX_BLOCKS)
         self._headers = [self.tr("Time"), self.tr("Log"), self.tr("Level"), self.tr("Provider"), self.tr("Event ID"),
                          self.tr("Computer"), self.tr("Message")]
 
@@ -346,37 +345,14 @@ class EventsModel(HeaderedTableModel):
                 f"LEFT JOIN files f ON f.id = t.file_id LEFT JOIN {EVTX_TABLE} e "
                 "ON e.file_id = t.file_id AND e.line = t.line")
 
-    def _block(self, number: int) -> list[tuple[Any, ...] | None]:
-        block = self._blocks.get(number)
-        if block is not None:
-            self._blocks.move_to_end(number)
-            return block
-        block = [None] * BLOCK
-        try:
-            self._fill_block(number, block)
-        except sqlite3.Error:
-            return block  # the case was closed or is being rebuilt: blank rows now, read again next time
-        self._blocks[number] = block
-        while len(self._blocks) > MAX_BLOCKS:
-            self._blocks.popitem(last=False)
-        return block
+    def _block(self, number: int) -> Block:
+        return self._blocks.get(number, self._read_block)
 
-    def _fill_block(self, number: int, block: list[tuple[Any, ...] | None]) -> None:
-        if self._view is not None:
-            first_row = number * BLOCK
-            last_row = min(first_row + BLOCK, self._rows) - 1
-            if self._ids is None:
-                lo = self._first + first_row
-                rows = self._view.store.conn.execute(self.select_sql() + " WHERE t.id BETWEEN ? AND ?",
-                                                     (lo, self._first + last_row))
-                for r in rows:
-                    block[r[0] - lo] = tuple(r)
-            else:
-                ids = self._ids[first_row:last_row + 1]
-                position = {row_id: n for n, row_id in enumerate(ids)}
-                sql = self.select_sql() + f" WHERE t.id IN ({','.join('?' * len(ids))})"
-                for r in self._view.store.conn.execute(sql, list(ids)):
-                    block[position[r[0]]] = tuple(r)
+    def _read_block(self, number: int) -> Block:
+        if self._view is None:
+            return [None] * BLOCK
+        return read_timeline_block(self._view.store.conn, self.select_sql(), number, self._rows, self._first,
+                                   self._ids)
 
     def record(self, row: int) -> tuple[Any, ...] | None:
         """The record shown at ``row``: see the ``R_*`` positions (the first ten are TimelineModel's)."""

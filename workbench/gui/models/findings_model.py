@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core.analysis import SEVERITIES
+from workbench.core.finding_text import finding_data, finding_texts
 from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
@@ -28,27 +29,54 @@ SETUPDIAG_FACTS = ("setupdiag.profile_name", "setupdiag.profile_guid", "setupdia
 
 
 class FindingsModel(RowsModel):
-    """Findings ranked as the analysis ranks them (severity, then score), with their time on the case clock."""
+    """Findings ranked as the analysis ranks them (severity, then score), with their time on the case clock.
+
+    Title, details line and remediation are shown in :attr:`language` where the finding carries that
+    translation (signatures do; see :mod:`workbench.core.finding_text`), else in the English stored.
+    """
 
     SEVERITY, TITLE, SCORE, TIME, RULE = range(5)
+    #: where a row tuple holds the texts :func:`finding_texts` reads, and the parsed ``data``
+    _TEXT_INDEX = {"title": 1, "summary": 6, "remediation": 7}
+    _DATA = 8
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([self.tr("Severity"), self.tr("Finding"), self.tr("Score"), self.tr("Time"),
                           self.tr("Rule")], parent)
-        self.language = "en"
+        self._language = "en"
+
+    @property
+    def language(self) -> str:
+        """``en`` or ``zh``: the language titles, details and remediation are shown in."""
+        return self._language
+
+    @language.setter
+    def language(self, language: str) -> None:
+        if language == self._language:
+            return
+        self._language = language
+        if self._rows:  # same rows, same order: only the titles change
+            self.dataChanged.emit(self.index(0, self.TITLE), self.index(len(self._rows) - 1, self.TITLE))
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
         order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
-        return [tuple(r) for r in view.store.conn.execute(
+        # data is parsed once here: the title column reads its translation on every paint
+        return [(*r[:self._DATA], finding_data(r[self._DATA])) for r in view.store.conn.execute(
             "SELECT severity, title, score, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
             f"rule_id, id, summary, remediation, data FROM findings f ORDER BY {order}, score DESC, id")]
+
+    def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
+        row = {column: rec[i] for column, i in self._TEXT_INDEX.items()}
+        return finding_texts({**row, "data": rec[self._DATA]}, self._language)
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.SCORE:
             return "" if rec[2] is None else f"{rec[2]:.2f}".rstrip("0").rstrip(".")
         if column == self.TIME:
             return self._view.format_ts(rec[3]) if self._view is not None and rec[3] is not None else ""
-        return super().display(rec, {self.SEVERITY: 0, self.TITLE: 1, self.RULE: 4}[column])
+        if column == self.TITLE:
+            return self._texts(rec)["title"] or ""
+        return super().display(rec, {self.SEVERITY: 0, self.RULE: 4}[column])
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
         return SEVERITY_COLORS.get(rec[0] or "")
@@ -60,23 +88,19 @@ class FindingsModel(RowsModel):
         return super().headerData(section, orientation, role)
 
     def finding(self, row: int) -> dict[str, Any] | None:
-        """Everything the pane shows of the finding at ``row``; remediation in :attr:`language` when the
-        signature has it (``en``/``zh``), else the text the analyzer stored."""
+        """Everything the pane shows of the finding at ``row``; title, details line and remediation in
+        :attr:`language` when the finding has them (``en``/``zh``), else the text the analyzer stored."""
         rec = self.row_tuple(row)
         if rec is None or self._view is None:
             return None
-        try:
-            data = json.loads(rec[8]) if rec[8] else {}
-        except ValueError:
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        remedies = data.get("remediation") if isinstance(data.get("remediation"), dict) else {}
-        remediation = remedies.get(self.language) or remedies.get("en") or rec[7]
+        data = rec[self._DATA]
+        texts = self._texts(rec)
         evidence = [tuple(r) for r in self._view.store.conn.execute(
             "SELECT e.file_id, e.line, e.ts, e.text, f.path FROM evidence e LEFT JOIN files f ON f.id = e.file_id "
             "WHERE e.finding_id = ? ORDER BY e.id", (rec[5],))]
-        return {"id": rec[5], "severity": rec[0], "title": rec[1], "score": rec[2], "ts": rec[3], "rule_id": rec[4],
-                "summary": rec[6], "remediation": remediation, "description": data.get("description") or "",
+        return {"id": rec[5], "severity": rec[0], "title": texts["title"], "score": rec[2], "ts": rec[3],
+                "rule_id": rec[4], "summary": texts["summary"], "remediation": texts["remediation"],
+                "description": data.get("description") or "",
                 "setupdiag": data.get("setupdiag") or None, "references": data.get("references") or [],
                 "file": data.get("file"), "evidence": evidence}
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,10 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core.parsers.procmon_common import WARNING_RESULTS, parse_exit_status
+from workbench.gui.models.blocks import BLOCK, Block, BlockCache
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.table import HeaderedTableModel
 
-BLOCK = 256
 MAX_BLOCKS = 32
 # the result before the path: a denial must be visible in a narrow pane without scrolling sideways
 E_TIME, E_OPERATION, E_RESULT, E_PATH, E_DETAIL, E_TID, E_CLASS = range(7)
@@ -49,7 +48,7 @@ class ProcmonEventsModel(HeaderedTableModel):
         self._view: StoreView | None = None
         self.key: tuple[int, int] | None = None
         self._lines = array("q")
-        self._blocks: OrderedDict[int, list[tuple[Any, ...] | None]] = OrderedDict()
+        self._blocks = BlockCache(MAX_BLOCKS)
 
     def set_view(self, view: StoreView | None) -> None:
         """Another case (or none): no process is shown until :meth:`show_process`."""
@@ -78,21 +77,17 @@ class ProcmonEventsModel(HeaderedTableModel):
 
     # ----------------------------------------------------------------------------------- paging
 
-    def _block(self, number: int) -> list[tuple[Any, ...] | None]:
-        block = self._blocks.get(number)
-        if block is not None:
-            self._blocks.move_to_end(number)
-            return block
+    def _block(self, number: int) -> Block:
+        return self._blocks.get(number, self._read_block)
+
+    def _read_block(self, number: int) -> Block:
         lines = self._lines[number * BLOCK:(number + 1) * BLOCK]
-        block = [None] * len(lines)
+        block: Block = [None] * len(lines)
         if self._view is not None and self.key is not None and lines:
             position = {line: n for n, line in enumerate(lines)}
             sql = _SQL.format(marks=",".join("?" * len(lines)))
             for r in self._view.store.conn.execute(sql, (self.key[0], *lines)):
                 block[position[r[0]]] = tuple(r)
-        self._blocks[number] = block
-        while len(self._blocks) > MAX_BLOCKS:
-            self._blocks.popitem(last=False)
         return block
 
     def record(self, row: int) -> tuple[Any, ...] | None:

@@ -16,17 +16,16 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core import clock
+from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 
-BLOCK = 256
 MAX_BLOCKS = 64
 LEVEL_COLORS = {"critical": QColor(200, 30, 30), "error": QColor(205, 45, 45), "warning": QColor(190, 120, 0),
                 "verbose": QColor(130, 130, 130)}
@@ -69,7 +68,7 @@ class TimelineModel(HeaderedTableModel):
         self.component: str | None = None
         self.text: str | None = None
         self.text_error: str | None = None  # why the text filter matched nothing it could read
-        self._blocks: OrderedDict[int, list[tuple[Any, ...] | None]] = OrderedDict()
+        self._blocks = BlockCache(MAX_BLOCKS)
         self._headers = [self.tr("Time"), self.tr("Source"), self.tr("File"), self.tr("Line"), self.tr("Level"),
                          self.tr("Component"), self.tr("Message")]
 
@@ -183,27 +182,13 @@ class TimelineModel(HeaderedTableModel):
         """The SELECT (without WHERE) a block is read with; subclasses append joined columns after these ten."""
         return _SQL.split(" WHERE ")[0]
 
-    def _block(self, number: int) -> list[tuple[Any, ...] | None]:
-        cached = self._blocks.get(number)
-        if cached is not None:
-            self._blocks.move_to_end(number)
-            return cached
-        block: list[tuple[Any, ...] | None] = [None] * BLOCK
-        if self._view is not None and self._ids is None:
-            lo = number * BLOCK + 1
-            for r in self._view.store.conn.execute(self.select_sql() + " WHERE t.id BETWEEN ? AND ?",
-                                                   (lo, lo + BLOCK - 1)):
-                block[r[0] - lo] = r
-        elif self._view is not None and self._ids is not None:
-            ids = self._ids[number * BLOCK:(number + 1) * BLOCK]
-            position = {row_id: n for n, row_id in enumerate(ids)}
-            sql = self.select_sql() + f" WHERE t.id IN ({','.join('?' * len(ids))})"
-            for r in self._view.store.conn.execute(sql, list(ids)):
-                block[position[r[0]]] = r
-        self._blocks[number] = block
-        while len(self._blocks) > MAX_BLOCKS:
-            self._blocks.popitem(last=False)
-        return block
+    def _block(self, number: int) -> Block:
+        return self._blocks.get(number, self._read_block)
+
+    def _read_block(self, number: int) -> Block:
+        if self._view is None:
+            return [None] * BLOCK
+        return read_timeline_block(self._view.store.conn, self.select_sql(), number, self._rows, 1, self._ids)
 
     def record(self, row: int) -> tuple[Any, ...] | None:
         """(id, ts, local, source, path, line, level, component, message, file_id) of view row ``row``."""

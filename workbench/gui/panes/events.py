@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -54,7 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.bus import CursorBus
 from workbench.gui.models.events_model import (
     E_COMPUTER,
     E_MESSAGE,
@@ -76,6 +75,7 @@ from workbench.gui.models.events_model import (
 )
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import make_table
+from workbench.gui.panes.timeline_rows import FollowsBus
 
 ORIGIN = "events"
 #: Up to this many records the value lists and groups are counted on the GUI thread; above, in a thread.
@@ -203,7 +203,7 @@ class _Counter(QObject):
         threading.Thread(target=work, name="evtx-counts", daemon=True).start()
 
 
-class EventsPane(QWidget):
+class EventsPane(FollowsBus, QWidget):
     """Filter bar above a block-paged table of EVTX records, the group summary left, the details right."""
 
     filtersApplied = Signal()  # after the table was re-read under new filters (tests wait on it)
@@ -216,7 +216,6 @@ class EventsPane(QWidget):
         self.bus = bus
         self.origin = ORIGIN
         self._view: StoreView | None = None
-        self._programmatic = False
         self._applying = False
         self._facet_values: dict[str, list[Any]] = {}
         self._generation = 0
@@ -270,10 +269,8 @@ class EventsPane(QWidget):
         layout.addLayout(self.filter_bar)
         layout.addWidget(self.splitter, 1)
 
-        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_range)
-        bus.cursorChanged.connect(self._on_cursor)
-        bus.selectionChanged.connect(self._on_selection)
+        self.time_column = E_TIME
+        self.connect_bus()
 
     # ------------------------------------------------------------------------------------ building
 
@@ -744,6 +741,9 @@ class EventsPane(QWidget):
 
     # ------------------------------------------------------------------------------------ details
 
+    def _row_shown(self, row: int) -> None:
+        self._show_details(row)
+
     def _show_details(self, row: int) -> None:
         rows = self.model.details(row) if row >= 0 else []
         self.fields.setRowCount(len(rows))
@@ -783,75 +783,6 @@ class EventsPane(QWidget):
     def show_xml(self) -> None:
         """Open the XML tab (reads the selected record's XML)."""
         self.details.setCurrentWidget(self.xml_view)
-
-    # ------------------------------------------------------------------------------------ bus → view
-
-    def current_row(self) -> int:
-        index = self.table.currentIndex()
-        return index.row() if index.isValid() else -1
-
-    def _on_cursor(self, ts: int | None) -> None:
-        if ts is None:
-            return
-        rec = self.model.record(self.current_row())
-        if rec is not None and rec[R_TS] == ts:
-            return  # already on a record of that moment (usually: the one the user just clicked)
-        self.show_row(self.model.row_for_time(ts))
-
-    def _on_selection(self, sel: Selection | None) -> None:
-        if sel is None or sel.origin == self.origin:
-            return
-        row = -1
-        if sel.row_id is not None:
-            row = self.model.row_for_id(sel.row_id)
-            if row >= 0 and self.model.id_of(row) != sel.row_id:
-                row = -1
-        elif sel.file_id is not None:
-            row = self.model.row_for_line(sel.file_id, sel.line)
-        if row < 0 and sel.ts is not None:
-            row = self.model.row_for_time(sel.ts)  # not an event record (or filtered out): its moment
-        if row >= 0:
-            self.show_row(row)
-
-    def show_row(self, row: int) -> None:
-        """Make ``row`` current and centred without telling the bus (the bus told us)."""
-        if row < 0 or row >= self.model.rowCount():
-            self._show_details(-1)
-            return
-        index = self.model.index(row, E_TIME)
-        self._programmatic = True
-        try:
-            self.table.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
-        finally:
-            self._programmatic = False
-        self._show_details(row)
-
-    # ------------------------------------------------------------------------------------ view → bus
-
-    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._programmatic or not current.isValid():
-            return
-        self._show_details(current.row())
-        rec = self.model.record(current.row())
-        if rec is None:
-            return
-        self.bus.select(Selection("row", ts=rec[R_TS], row_id=rec[R_ID], file_id=rec[R_FILE_ID], line=rec[R_LINE],
-                                  origin=self.origin))
-
-    def _on_selection_range(self, *_args: object) -> None:
-        """Several rows selected: their time span becomes the bus's range (read from the selection's ranges,
-        never ``selectedRows()``, which would list every row of a Ctrl+A over millions)."""
-        ranges = self.table.selectionModel().selection()
-        if ranges.isEmpty():
-            return
-        top = min(r.top() for r in ranges)
-        bottom = max(r.bottom() for r in ranges)
-        first, last = self.model.record(top), self.model.record(bottom)
-        if top == bottom or first is None or last is None or first[R_TS] is None or last[R_TS] is None:
-            return
-        self.bus.set_range((first[R_TS], last[R_TS]))
 
     def copy_rows(self) -> str:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -12,10 +12,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QSignalBlocker, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QUrl
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.i18n import ui_language
 from workbench.gui.models.findings_model import (
     EvidenceModel,
     FindingsModel,
@@ -27,15 +28,6 @@ from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import add_notes_action, make_table
 
 ORIGIN = "findings"
-
-
-def ui_language() -> str:
-    """``zh`` when the app runs with the Chinese translation installed, else ``en``.
-
-    The translator is the one source of truth for the UI language (``--lang`` and the saved choice both end
-    there), so the pane asks it how it translates a title every translation has rather than keeping a copy.
-    """
-    return "zh" if QCoreApplication.translate("MainWindow", "Findings") != "Findings" else "en"
 
 
 class FindingsPane(QWidget):
@@ -137,7 +129,8 @@ class FindingsPane(QWidget):
         self._show_problem_count()
 
     def set_language(self, language: str) -> None:
-        """Show remediation in ``language`` (``en``/``zh``) where the signature has it."""
+        """Show titles, details lines and remediation in ``language`` (``en``/``zh``) where the finding has
+        them (the app sets it once from the translator; tests switch it)."""
         self.model.language = language
         index = self.table.currentIndex()
         if index.isValid():

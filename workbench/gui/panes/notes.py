@@ -1,10 +1,12 @@
 """The engineer's notes on a case: Markdown with a live preview, saved as they type, quotes linking to evidence.
 
-Notes are the one thing the window writes to the case store, and the summary ends with them, so losing them is
-the worst thing the GUI could do: every change is written through :meth:`CaseStore.save_note` (its own
-connection, committed at once) at most :data:`AUTOSAVE_MS` after the first unsaved keystroke. The timer is a
-throttle, not a debounce: it is not restarted by further typing, so a crash or a killed process loses at most
-the last second even while the user never stops typing. Each save keeps a version (History…).
+The summary ends with the notes, so losing them is the worst thing the GUI could do: every change is written
+through :meth:`NotesStore.save` (the case's notes database, committed at once) at most :data:`AUTOSAVE_MS`
+after the first unsaved keystroke. The timer is a throttle, not a debounce: it is not restarted by further
+typing, so a crash or a killed process loses at most the last second even while the user never stops typing.
+Notes have a database of their own because an ingest holds the case database's write lock for up to a minute;
+nothing holds the notes database for longer than another window's save, so a save never waits for an ingest.
+Each save keeps a version (History…).
 
 "Add to notes" in any pane sends evidence over the bus (:meth:`CursorBus.add_to_notes`); this pane turns it
 into a Markdown quote with a ``workbench:evidence`` link (:mod:`workbench.core.report.notes`). The preview uses
@@ -42,16 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.report.markdown import STYLES, to_html
-from workbench.core.report.notes import (
-    LINK_SCHEME,
-    NoteVersion,
-    list_notes,
-    note_versions,
-    parse_evidence_url,
-    plain_links,
-    quote_evidence,
-)
-from workbench.core.store import CaseStore
+from workbench.core.report.notes import LINK_SCHEME, parse_evidence_url, plain_links, quote_evidence
+from workbench.core.store import NotesStore
+from workbench.core.store.notes_store import Note, NoteVersion
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
@@ -147,7 +142,7 @@ class NotesPane(QWidget):
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.save_now)
         self._view: StoreView | None = None
-        self._writer: CaseStore | None = None
+        self._notes: NotesStore | None = None
         self.note_id: int | None = None
         self._saved_body = ""
         self._loading = False
@@ -159,27 +154,29 @@ class NotesPane(QWidget):
     def set_view(self, view: StoreView | None) -> None:
         """Switch to another case (or none): what is typed so far is saved to the old one first."""
         self.save_now()
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        if self._notes is not None:
+            self._notes.close()
+            self._notes = None
         self._view = view
         self.setEnabled(view is not None)
         self._reload(select=None)
 
-    def _store(self) -> CaseStore | None:
-        """The writing connection (opened on first use): the view's own is read-only."""
+    def _store(self) -> NotesStore | None:
+        """The case's notes database (opened on first use), beside the view's case database."""
         if self._view is None:
             return None
-        if self._writer is None:
-            # a short wait: while an ingest holds the database the save fails fast and is retried (the text
-            # stays in the editor), instead of freezing the window for the ingest's whole transaction
-            self._writer = CaseStore.open(self._view.database, busy_timeout_ms=250)
-        return self._writer
+        if self._notes is None:
+            self._notes = NotesStore.open(self._view.database.parent)
+        return self._notes
+
+    def _saved_notes(self) -> list[Note]:
+        store = self._store()
+        return store.notes() if store is not None else []
 
     def _reload(self, select: int | None, *, load_body: bool = True) -> None:
         """Fill the picker; ``load_body=False`` when the editor already holds that note (its first save):
         reloading it would reset the undo history and move the cursor away from where the user types."""
-        notes = list_notes(self._view.store) if self._view is not None else []
+        notes = self._saved_notes()
         self._loading = True
         try:
             self.picker.clear()
@@ -204,8 +201,8 @@ class NotesPane(QWidget):
             finally:
                 self._loading = False
         body = ""
-        if note_id is not None and self._view is not None:
-            body = next((n.body for n in list_notes(self._view.store) if n.id == note_id), "")
+        if note_id is not None:
+            body = next((n.body for n in self._saved_notes() if n.id == note_id), "")
         self.note_id = note_id
         self._set_body(body)
 
@@ -252,7 +249,7 @@ class NotesPane(QWidget):
         try:
             store = self._store()
             assert store is not None
-            self.note_id = store.save_note(body, self.note_id)
+            self.note_id = store.save(body, self.note_id)
         except sqlite3.Error as exc:  # a full disk, a locked file: say so and try again, never drop the text
             self.saved_label.setText(self.tr("Not saved (%1); retrying…").replace("%1", str(exc)))
             self._timer.start()
@@ -350,10 +347,10 @@ class NotesPane(QWidget):
 
     def versions(self) -> list[NoteVersion]:
         """Every saved version of the current note, oldest first."""
-        store = self._writer or (self._view.store if self._view is not None else None)
+        store = self._store()
         if store is None or self.note_id is None:
             return []
-        return note_versions(store, self.note_id)
+        return store.versions(self.note_id)
 
     def history_dialog(self) -> None:
         """Browse the saved versions with a preview; "Restore" brings the chosen one back."""

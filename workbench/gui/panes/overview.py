@@ -13,7 +13,9 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.core.analysis import SEVERITIES, build_analysis
+from workbench.core.finding_text import finding_texts
 from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.i18n import ui_language
 from workbench.gui.models.store_view import StoreView
 
 ORIGIN = "overview"
@@ -98,12 +100,16 @@ class OverviewPane(QWidget):
         out.append("<h3>" + self._h(self.tr("Top findings")) + "</h3>")
         order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
         top = view.store.conn.execute(
-            "SELECT id, severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)) "
-            f"FROM findings f ORDER BY {order}, score DESC, id LIMIT ?", (TOP_FINDINGS,)).fetchall()
+            "SELECT id, severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
+            f"summary, remediation, data FROM findings f ORDER BY {order}, score DESC, id LIMIT ?",
+            (TOP_FINDINGS,)).fetchall()
         self._finding_times = {r[0]: r[3] for r in top}
+        language = ui_language()
         if top:
             out.append("<ol>")
-            for fid, severity, title, ts in top:
+            for fid, severity, english, ts, summary, remediation, data in top:
+                row = {"title": english, "summary": summary, "remediation": remediation, "data": data}
+                title = finding_texts(row, language)["title"] or ""
                 when = view.format_ts(ts, micro=False)
                 out.append(f'<li><b>{html.escape(severity)}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
                            f" <span style='color:gray'>{html.escape(when)}</span></li>")

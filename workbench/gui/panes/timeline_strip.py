@@ -29,7 +29,9 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
+from workbench.core.finding_text import finding_data, translated
 from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.i18n import ui_language
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView
 
 ORIGIN = "strip"
@@ -126,6 +128,34 @@ def time_bounds(view: StoreView) -> tuple[int, int] | None:
         return None
     last = conn.execute("SELECT ts FROM timeline WHERE ts IS NOT NULL ORDER BY ts DESC LIMIT 1").fetchone()
     return int(first[0]), int(last[0])
+
+
+#: The strip opens on the upgrade itself when it spans less than this share of the case's time range.
+FOCUS_SHARE = 0.3
+#: Room around the upgrade when the strip opens on it: this share of its length each side, at least 10 min.
+FOCUS_MARGIN, FOCUS_MIN_MARGIN_US = 0.15, 10 * 60 * 1_000_000
+
+
+def focus_bounds(bounds: tuple[int, int], phases: list[dict[str, Any]], reboots: list[dict[str, Any]],
+                 findings: list[tuple[Any, ...]]) -> tuple[int, int]:
+    """The span the strip opens on: the upgrade (its setup-log phases, reboots and findings) with some room,
+    when the case reaches far beyond it, else the whole case.
+
+    An event log holds weeks, a System log of a server months; shown whole, the hour the upgrade took is a
+    sliver at one edge. Double-click (:meth:`TimelineStripPane.show_all`) still shows everything.
+    """
+    lo, hi = bounds
+    times = [int(t) for ph in phases for t in (ph.get("start"), ph.get("end")) if isinstance(t, int)]
+    times += [int(r["time"]) for r in reboots if isinstance(r.get("time"), int)]
+    times += [int(f[1]) for f in findings]
+    times = [t for t in times if lo <= t <= hi]
+    if not times:
+        return bounds
+    start, end = min(times), max(times)
+    if hi - lo <= 0 or (end - start) > FOCUS_SHARE * (hi - lo):
+        return bounds
+    margin = max(int((end - start) * FOCUS_MARGIN), FOCUS_MIN_MARGIN_US)
+    return max(lo, start - margin), min(hi, end + margin)
 
 
 def binned_counts(view: StoreView, lanes: Lanes, lo: int, hi: int, buckets: int) -> dict[str, Any]:
@@ -276,14 +306,15 @@ def phase_style(phase: dict[str, Any]) -> tuple[str, tuple[int, int, int]]:
     return label, color
 
 
-def case_findings(view: StoreView) -> list[tuple[int, int, str, str, int | None, int | None]]:
-    """Findings that have a time: (id, ts, severity, title, first evidence file_id, line)."""
+def case_findings(view: StoreView, language: str = "en") -> list[tuple[int, int, str, str, int | None, int | None]]:
+    """Findings that have a time: (id, ts, severity, title in ``language``, first evidence file_id, line)."""
     out = []
-    for fid, ts, severity, title in view.store.conn.execute(
+    for fid, ts, severity, english, data in view.store.conn.execute(
             "SELECT id, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), severity, "
-            "title FROM findings f ORDER BY id"):
+            "title, data FROM findings f ORDER BY id"):
         if ts is None:
             continue
+        title = translated(finding_data(data), "title", language) or english
         ev = view.store.conn.execute("SELECT file_id, line FROM evidence WHERE finding_id = ? AND file_id IS NOT "
                                      "NULL ORDER BY id LIMIT 1", (fid,)).fetchone()
         out.append((int(fid), int(ts), severity or "", title or "", ev[0] if ev else None, ev[1] if ev else None))
@@ -523,7 +554,11 @@ class TimelineStripPane(QWidget):
             self.plot.setLimits(xMin=lo / 1e6 - span * 0.5, xMax=hi / 1e6 + span * 0.5, minXRange=0.01,
                                 yMin=-1, yMax=self.phase_y + 1)
             self.plot.setYRange(-0.6, self.phase_y + 0.6, padding=0)
-            self.plot.setXRange(lo / 1e6 - span * 0.01, hi / 1e6 + span * 0.01, padding=0)
+            first, last = focus_bounds((lo, hi), self.phases, self.reboots, [f[2] for f in self._findings])
+            if (first, last) == (lo, hi):
+                self.plot.setXRange(lo / 1e6 - span * 0.01, hi / 1e6 + span * 0.01, padding=0)
+            else:
+                self.plot.setXRange(first / 1e6, last / 1e6, padding=0)
         finally:
             self._setting_range = False
         self._request((lo, hi), self._buckets())
@@ -611,7 +646,7 @@ class TimelineStripPane(QWidget):
             self._reboot_lines.append(line)
         # findings: stars on their own lane, coloured by severity
         xs, brushes = [], []
-        for finding in case_findings(view):
+        for finding in case_findings(view, ui_language()):
             x = finding[1] / 1e6
             xs.append(x)
             brushes.append(pg.mkBrush(*SEVERITY_BRUSHES.get(finding[2], (90, 120, 170))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.bus import CursorBus
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import (
     COL_COMPONENT,
@@ -35,6 +35,7 @@ from workbench.gui.models.timeline_model import (
     short_path,
 )
 from workbench.gui.panes.common import add_notes_action, make_table
+from workbench.gui.panes.timeline_rows import FollowsBus
 
 ORIGIN = "timeline"
 LEVEL_FILTERS: dict[str, tuple[str, ...] | None] = {
@@ -53,7 +54,7 @@ class _LazyComboBox(QComboBox):
         super().showPopup()
 
 
-class TimelinePane(QWidget):
+class TimelinePane(FollowsBus, QWidget):
     """A block-paged table over ``timeline`` that follows and sets the shared cursor."""
 
     def __init__(self, bus: CursorBus, parent: QWidget | None = None, *, model: TimelineModel | None = None,
@@ -121,11 +122,8 @@ class TimelinePane(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         layout.addWidget(self.empty)
-        self._programmatic = False
-        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_range)
-        bus.cursorChanged.connect(self._on_cursor)
-        bus.selectionChanged.connect(self._on_selection)
+        self.time_column = COL_TIME
+        self.connect_bus()
 
     def set_view(self, view: StoreView | None) -> None:
         self.model.set_view(view)
@@ -202,79 +200,6 @@ class TimelinePane(QWidget):
             self.show_row(self.model.row_for_id(keep[0]))  # stay at the same moment
         elif self.bus.cursor is not None:
             self.show_row(self.model.row_for_time(self.bus.cursor))
-
-    def current_row(self) -> int:
-        index = self.table.currentIndex()
-        return index.row() if index.isValid() else -1
-
-    # ------------------------------------------------------------------------------------ bus → view
-
-    def _on_cursor(self, ts: int | None) -> None:
-        if ts is None:
-            return
-        rec = self.model.record(self.current_row())
-        if rec is not None and rec[1] == ts:
-            return  # already on a row of that moment (usually: the row the user just clicked)
-        self.show_row(self.model.row_for_time(ts))
-
-    def _on_selection(self, sel: Selection | None) -> None:
-        if sel is None or sel.origin == self.origin:
-            return
-        row = -1
-        if sel.row_id is not None:
-            row = self.model.row_for_id(sel.row_id)
-            exact = row >= 0 and self.model.id_of(row) == sel.row_id
-        elif sel.file_id is not None:
-            row = self.model.row_for_line(sel.file_id, sel.line)
-            rec = self.model.record(row)
-            exact = rec is not None and rec[9] == sel.file_id
-        else:
-            return
-        if not exact and sel.ts is not None:
-            row = self.model.row_for_time(sel.ts)  # a filtered pane that does not show that row: its moment
-        if row >= 0:
-            self.show_row(row)
-
-    def show_row(self, row: int) -> None:
-        """Make ``row`` current and centred without telling the bus (the bus told us)."""
-        if row < 0 or row >= self.model.rowCount():
-            return
-        index = self.model.index(row, COL_TIME)
-        self._programmatic = True
-        try:
-            self.table.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
-        finally:
-            self._programmatic = False
-
-    # ------------------------------------------------------------------------------------ view → bus
-
-    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self._programmatic or not current.isValid():
-            return
-        rec = self.model.record(current.row())
-        if rec is None:
-            return
-        self.bus.select(Selection("row", ts=rec[1], row_id=rec[0], file_id=rec[9], line=rec[5],
-                                  origin=self.origin))
-
-    def _on_selection_range(self, *_args: object) -> None:
-        """Several rows selected: their time span becomes the bus's selected range (the strip shades it).
-
-        Read from the selection's ranges, not ``selectedRows()``, which would list every row of a
-        Ctrl+A over millions."""
-        ranges = self.table.selectionModel().selection()
-        if ranges.isEmpty():
-            self.bus.set_range(None)
-            return
-        top = min(r.top() for r in ranges)
-        bottom = max(r.bottom() for r in ranges)
-        first, last = self.model.record(top), self.model.record(bottom)
-        if top == bottom or first is None or last is None or first[1] is None or last[1] is None:
-            self.bus.set_range(None)
-            return
-        self.bus.set_range((first[1], last[1]))
 
     # ------------------------------------------------------------------------------------ navigation
 
