@@ -42,8 +42,8 @@ def test_demo_redacted_names_nobody(demo_case: Case) -> None:
 
 
 def test_demo_zh_summary_names_signature_findings_in_chinese(demo_case: Case) -> None:
-    """Every signature finding reads in Chinese in the zh summary (all formats) and in English in the en one;
-    analyzer findings without a translation keep their English title."""
+    """Every finding reads in Chinese in the zh summary (all formats) and in English in the en one: signature
+    findings from their YAML, the analyzers' from the texts they store; summaries they build stay English."""
     import re
 
     from workbench.core.report.summary import build_summary
@@ -52,12 +52,15 @@ def test_demo_zh_summary_names_signature_findings_in_chinese(demo_case: Case) ->
     en = {f["rule_id"]: f for f in build_summary(demo_case.store, lang="en", now=NOW)["findings"]}
     signatures = [rule for rule in zh if rule.startswith(("setupdiag.", "beyond."))]
     assert "setupdiag.find_rollback_failure" in signatures and len(signatures) >= 3
-    for rule in signatures:
+    assert {"upgrade.failure", "crash.upgrade_bugcheck", "procmon.third_party_touches_setup"} <= set(zh)
+    for rule in zh:
         assert re.search(r"[\u4e00-\u9fff]", zh[rule]["title"]) and zh[rule]["title"] != en[rule]["title"], rule
         assert not re.search(r"[\u4e00-\u9fff]", en[rule]["title"]), rule
     assert zh["setupdiag.find_rollback_failure"]["title"] == "升级已回滚"
     assert zh["setupdiag.find_rollback_failure"]["summary"] == "从 OOBEBoot 回滚：0xC1900101 - 0x40017"
     assert en["setupdiag.find_rollback_failure"]["title"] == "The upgrade rolled back"
-    assert zh["upgrade.failure"]["title"] == en["upgrade.failure"]["title"]  # no translation: English
+    assert zh["upgrade.failure"]["title"] == "升级失败：0xC1900101 - 0x40017"
+    assert zh["crash.upgrade_bugcheck"]["title"].startswith("蓝屏 0x0000007E")
+    assert zh["upgrade.failure"]["summary"] == en["upgrade.failure"]["summary"]  # built in code: English
     for fmt in ("md", "html", "txt"):
         assert "升级已回滚" in export_summary(demo_case.store, fmt, lang="zh", now=NOW).decode("utf-8"), fmt

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["TEXT_COLUMNS", "FindingRow", "finding_data", "finding_texts", "translated"]
+__all__ = ["TEXT_COLUMNS", "FindingRow", "bilingual", "finding_data", "finding_texts", "translated"]
 
 #: The finding columns that may carry translations in ``data`` (under the same names).
 TEXT_COLUMNS: tuple[str, ...] = ("title", "summary", "remediation")
@@ -54,3 +54,9 @@ def finding_texts(row: FindingRow, lang: str) -> dict[str, str | None]:
     """
     data = finding_data(row["data"])
     return {column: translated(data, column, lang) or row[column] for column in TEXT_COLUMNS}
+
+
+def bilingual(**texts: tuple[str, str] | None) -> dict[str, dict[str, str]]:
+    """``data`` entries for an analyzer's finding in both languages: ``bilingual(title=(en, zh), ...)`` gives
+    ``{"title": {"en": en, "zh": zh}}``; a text given as None is left out (the column's English stays)."""
+    return {name: {"en": pair[0], "zh": pair[1]} for name, pair in texts.items() if pair is not None}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.finding_text import bilingual
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
 
@@ -315,7 +316,10 @@ def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[s
             summary=f"{_label(n)} has non-Microsoft code in it: {names}. Security and data-protection agents "
                     "that inject into Setup processes are a known cause of down-level failures.",
             remediation="Update or uninstall the product these modules belong to, then retry the upgrade.",
-            data={"process": list(n.key), "modules": [{"path": p, "company": c} for p, c in suspects.items()]},
+            data={"process": list(n.key), "modules": [{"path": p, "company": c} for p, c in suspects.items()],
+                  **bilingual(title=(f"Third-party module loaded into {n.name}", f"第三方模块被加载到 {n.name} 中"),
+                              remediation=("Update or uninstall the product these modules belong to, then retry "
+                                           "the upgrade.", "更新或卸载这些模块所属的产品，然后重新升级。"))},
             evidence=evidence))
     return out
 
@@ -354,7 +358,13 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
             remediation="Exclude the Setup folders from this product (or pause it) during the upgrade, or update "
                         "it to a version supported on the target Windows release.",
             data={"process": list(n.key), "company": n.company, "image": n.image, "events": count,
-                  "refused_to_setup": [c["path"] for c in clashes]},
+                  "refused_to_setup": [c["path"] for c in clashes],
+                  **bilingual(title=(f"{n.name} ({n.company or 'unknown company'}) touched Setup's files",
+                                     f"{n.name}（{n.company or '未知公司'}）访问了安装程序的文件"),
+                              remediation=("Exclude the Setup folders from this product (or pause it) during the "
+                                           "upgrade, or update it to a version supported on the target Windows "
+                                           "release.", "升级期间在该产品中排除安装程序文件夹（或暂停该产品），"
+                                           "或将其更新到支持目标 Windows 版本的版本。"))},
             evidence=evidence))
     return out
 
@@ -385,7 +395,14 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
                     "Setup's own work. A file held open or guarded by another product makes Setup fail.",
             remediation="Find the process holding or guarding the file (third-party findings, Process Explorer "
                         "handles) and stop or exclude it.",
-            data={"process": list(key), "results": results}, evidence=evidence))
+            data={"process": list(key), "results": results,
+                  **bilingual(title=(f"{what} for {n.name if n else label} on Setup's files",
+                                     f"{n.name if n else label} 访问安装程序的文件时遇到 {what}"),
+                              remediation=("Find the process holding or guarding the file (third-party findings, "
+                                           "Process Explorer handles) and stop or exclude it.",
+                                           "找出占用或保护该文件的进程（第三方进程发现、Process Explorer 的句柄），"
+                                           "将其停止或排除。"))},
+            evidence=evidence))
     return out
 
 
@@ -421,7 +438,11 @@ def _abnormal_exits(store: CaseStore, setup: list[ProcessNode], third: list[Proc
                       "attached.",
             remediation="Read the events before the exit; for a crash, look for a user dump (WER) of this "
                         "process and the modules loaded into it.",
-            data={"process": list(n.key), "exit_status": code, "image": n.image},
+            data={"process": list(n.key), "exit_status": code, "image": n.image,
+                  **bilingual(title=(f"{n.name} exited with {code}", f"{n.name} 以 {code} 退出"),
+                              remediation=("Read the events before the exit; for a crash, look for a user dump "
+                                           "(WER) of this process and the modules loaded into it.",
+                                           "查看退出前的事件；如果是崩溃，查找该进程的用户转储（WER）及加载到其中的模块。"))},
             evidence=evidence + before))
     return out
 

@@ -18,6 +18,7 @@ from workbench.core.clock import format_us
 from workbench.core.dumps.images import ImageLibrary
 from workbench.core.dumps.pipeline import analyse_kernel_dump, analyse_user_dump
 from workbench.core.dumps.record import WEIGHT_IN_SETUP_WINDOW, WEIGHT_TEXT_OF_UPGRADE_DUMP, record
+from workbench.core.finding_text import bilingual
 from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
@@ -154,18 +155,24 @@ def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
                  "text": f"{r['path']}: {what}; culprit {culprit or 'unknown'} ({r['culprit_reason'] or ''})"}]
     if related or (top and window is None):
         title = (f"Blue screen {what}" if code else "Process crash") + (f" caused by {culprit}" if culprit else "")
+        title_zh = (f"蓝屏 {what}" if code else "进程崩溃") + (f"，由 {culprit} 引起" if culprit else "")
         reason = (r["culprit_reason"] or "").rstrip(".")
         summary = (f"{r['path']} ({when}): {what}. Culprit: {culprit or 'not found'}"
                    + (f" ({reason})" if reason else "")
                    + f". Why this crash counts: {why or 'the strongest crash source in the case'}.")
         remediation = ("Update or uninstall the product that owns the culprit driver, then retry the upgrade; "
                        "check the driver's install in setupapi.dev.log of the rollback.") if culprit else None
+        data.update(bilingual(title=(title, title_zh), remediation=(
+            remediation, "更新或卸载该肇事驱动程序所属的产品，然后重新升级；并在回滚的 setupapi.dev.log 中检查该驱动程序的安装。")
+            if remediation else None))
         return store.add_finding(rule_id="crash.upgrade_bugcheck" if code else "crash.process_crash", title=title,
                           severity="critical" if code else "high", summary=summary, remediation=remediation,
                           score=90.0 if related else 60.0, ts=r["crash_ts"], data=json.dumps(data),
                           evidence=evidence)
     else:
         outside = (" outside the time the setup logs cover" if window is not None else "")
+        data.update(bilingual(title=(f"Other crash dump, not the upgrade's: {what}",
+                                     f"其他崩溃转储，与本次升级无关：{what}")))
         return store.add_finding(rule_id="crash.unrelated_dump", title=f"Other crash dump, not the upgrade's: {what}",
                           severity="low",
                           summary=f"{r['path']} ({when}){outside}; it is not on the upgrade's rollback path, "

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.finding_text import bilingual
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
 from workbench.core.upgrade.codes import LAYER_MOUPG, LAYER_SP, decode, hex32, looks_like_extend, parse_code
@@ -573,10 +574,14 @@ def _findings(store: CaseStore) -> None:
         store.add_finding(rule_id="upgrade.cancelled", title=f"Upgrade cancelled (not a failure): {codes}",
                           severity="low", summary=summary.replace("Setup reported", "Setup was cancelled with", 1)
                           + " Ask who or what closed Setup and collect the logs of an attempt that really failed.",
-                          score=10, ts=code["ts"], evidence=evidence)
+                          score=10, ts=code["ts"], evidence=evidence, data=json.dumps(bilingual(
+                              title=(f"Upgrade cancelled (not a failure): {codes}", f"升级被取消（并非故障）：{codes}")),
+                              ensure_ascii=False))
         return
     store.add_finding(rule_id="upgrade.failure", title=f"Upgrade failed: {codes}", severity="critical",
-                      summary=summary, score=100, ts=code["ts"], evidence=evidence)
+                      summary=summary, score=100, ts=code["ts"], evidence=evidence,
+                      data=json.dumps(bilingual(title=(f"Upgrade failed: {codes}", f"升级失败：{codes}")),
+                                      ensure_ascii=False))
 
 
 #: ERROR_CANCELLED and ERROR_REQUEST_ABORTED: the user (or a script) closed Setup. The other codes of
@@ -613,6 +618,9 @@ def _source_os_finding(store: CaseStore) -> None:
     store.add_finding(
         rule_id="upgrade.source_os_too_old", severity="high",
         title=f"The collected machine runs {label} (build {build['value']}), not Windows 10/11",
+        data=json.dumps(bilingual(title=(
+            f"The collected machine runs {label} (build {build['value']}), not Windows 10/11",
+            f"收集日志的机器运行的是 {label}（内部版本 {build['value']}），不是 Windows 10/11")), ensure_ascii=False),
         summary="Feature upgrades analysed here start from Windows 10 (build 10240 or later); these logs "
                 "cannot show the reported failure. Ask for the logs of the machine that ran the upgrade. / "
                 "该机器运行的不是 Windows 10/11，这些日志无法反映所报告的升级失败，请重新收集正确机器的日志。",

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor
 
 from workbench.core.analysis import SEVERITIES
 from workbench.core.finding_text import finding_data, finding_texts
-from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
+from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel, severity_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
 
@@ -76,7 +76,9 @@ class FindingsModel(RowsModel):
             return self._view.format_ts(rec[3]) if self._view is not None and rec[3] is not None else ""
         if column == self.TITLE:
             return self._texts(rec)["title"] or ""
-        return super().display(rec, {self.SEVERITY: 0, self.RULE: 4}[column])
+        if column == self.SEVERITY:
+            return severity_label(rec[0])
+        return super().display(rec, {self.RULE: 4}[column])
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
         return SEVERITY_COLORS.get(rec[0] or "")

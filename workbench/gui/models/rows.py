@@ -12,13 +12,23 @@ import json
 import sqlite3
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 
 SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
+
+
+def severity_label(severity: str | None) -> str:
+    """A finding's severity as the interface language says it (the store keeps the English word)."""
+    tr = QCoreApplication.translate
+    labels = {"critical": tr("Severity", "critical"), "high": tr("Severity", "high"),
+              "medium": tr("Severity", "medium"), "low": tr("Severity", "low"), "info": tr("Severity", "info")}
+    return labels.get(severity or "", severity or "")
+
+
 STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130)}
 SEARCH_LIMIT = 5000
 

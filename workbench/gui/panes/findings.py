@@ -23,6 +23,7 @@ from workbench.gui.models.findings_model import (
     SignatureProblemsModel,
     setupdiag_verdict,
 )
+from workbench.gui.models.rows import severity_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import add_notes_action, make_table
@@ -247,7 +248,7 @@ class FindingsPane(QWidget):
         if f["setupdiag"]:
             rule += f" &nbsp;<span style='color: gray'>(SetupDiag {h(f['setupdiag'].get('rule', ''))})</span>"
         parts = [f"<h3>{h(f['title'])}</h3>",
-                 f"<p><b>{h(self.tr('Severity'))}:</b> {h(f['severity'])} &nbsp; <b>{h(self.tr('Rule'))}:</b> "
+                 f"<p><b>{h(self.tr('Severity'))}:</b> {h(severity_label(f['severity']))} &nbsp; <b>{h(self.tr('Rule'))}:</b> "
                  f"{rule}</p>"]
         if f["summary"]:
             parts.append(f"<p><b>{h(self.tr('Details'))}:</b> {h(f['summary'])}</p>")

@@ -16,6 +16,7 @@ from workbench.core.analysis import SEVERITIES, build_analysis
 from workbench.core.finding_text import finding_texts
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
+from workbench.gui.models.rows import severity_label
 from workbench.gui.models.store_view import StoreView
 
 ORIGIN = "overview"
@@ -111,7 +112,7 @@ class OverviewPane(QWidget):
                 row = {"title": english, "summary": summary, "remediation": remediation, "data": data}
                 title = finding_texts(row, language)["title"] or ""
                 when = view.format_ts(ts, micro=False)
-                out.append(f'<li><b>{html.escape(severity)}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
+                out.append(f'<li><b>{html.escape(severity_label(severity))}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
                            f" <span style='color:gray'>{html.escape(when)}</span></li>")
             out.append("</ol>")
         else:
