@@ -2138,4 +2138,54 @@
         <translation>信息</translation>
     </message>
 </context>
+<context>
+    <name>Level</name>
+    <message>
+        <source>critical</source>
+        <translation>严重</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>verbose</source>
+        <translation>详细</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>pending</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <source>parsed</source>
+        <translation>已解析</translation>
+    </message>
+    <message>
+        <source>partial</source>
+        <translation>部分读取</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>expanded</source>
+        <translation>已展开</translation>
+    </message>
+</context>
 </TS>

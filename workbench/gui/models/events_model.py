@@ -29,6 +29,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from workbench.core import clock
 from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
+from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 from workbench.gui.models.timeline_model import LEVEL_COLORS
@@ -503,7 +504,7 @@ class EventsModel(HeaderedTableModel):
         if col == E_CHANNEL:
             return _text(rec[R_CHANNEL])
         if col == E_LEVEL:
-            return rec[R_LEVEL] or ""
+            return level_label(rec[R_LEVEL])
         if col == E_PROVIDER:
             return _text(rec[R_PROVIDER] if rec[R_PROVIDER] is not None else rec[R_COMPONENT])
         if col == E_EVENT:

@@ -16,7 +16,8 @@ from PySide6.QtGui import QColor
 
 from workbench.core.analysis import SEVERITIES
 from workbench.core.finding_text import finding_data, finding_texts
-from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel, severity_label
+from workbench.gui.models.labels import severity_label
+from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
 

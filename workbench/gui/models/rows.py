@@ -12,21 +12,14 @@ import json
 import sqlite3
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from workbench.gui.models.labels import level_label, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 
 SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
-
-
-def severity_label(severity: str | None) -> str:
-    """A finding's severity as the interface language says it (the store keeps the English word)."""
-    tr = QCoreApplication.translate
-    labels = {"critical": tr("Severity", "critical"), "high": tr("Severity", "high"),
-              "medium": tr("Severity", "medium"), "low": tr("Severity", "low"), "info": tr("Severity", "info")}
-    return labels.get(severity or "", severity or "")
 
 
 STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130)}
@@ -115,6 +108,8 @@ class FilesModel(RowsModel):
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == 3:
             return _size(rec[3])
+        if column == 4:
+            return status_label(rec[4])
         return super().display(rec, column)
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
@@ -173,7 +168,9 @@ class SearchModel(RowsModel):
             return format_wall_us(rec[0])
         if column == 1:
             return (rec[3] or "").replace("\n", " ")
-        return super().display(rec, {2: 1, 3: 2}[column])
+        if column == 3:
+            return level_label(rec[2])
+        return super().display(rec, {2: 1}[column])
 
     def hit(self, row: int) -> dict[str, Any] | None:
         rec = self.row_tuple(row)
@@ -208,7 +205,7 @@ class DetailModel(RowsModel):
         out: list[tuple[Any, ...]] = [
             (self.tr("time (case clock)"), format_wall_us(row[1])), (self.tr("time (UTC)"), clock.format_us(row[0]) or ""),
             (self.tr("clock written by the source"), row[2]), (self.tr("source"), row[3]), (self.tr("file"), row[4]),
-            (self.tr("line / record"), row[5]), (self.tr("level"), row[6]), (self.tr("component"), row[7]), (self.tr("message"), row[8]),
+            (self.tr("line / record"), row[5]), (self.tr("level"), level_label(row[6])), (self.tr("component"), row[7]), (self.tr("message"), row[8]),
         ]
         for table in view.store.detail_tables():
             cols = [c[1] for c in conn.execute(f'PRAGMA table_info("{table}")')]

@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor
 
 from workbench.core import clock
 from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
+from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 
@@ -218,7 +219,7 @@ class TimelineModel(HeaderedTableModel):
             if col == COL_LINE:
                 return "" if rec[5] is None else str(rec[5])
             if col == COL_LEVEL:
-                return rec[6] or ""
+                return level_label(rec[6])
             if col == COL_COMPONENT:
                 return rec[7] or ""
             if col == COL_MESSAGE:

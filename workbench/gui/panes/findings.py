@@ -23,7 +23,7 @@ from workbench.gui.models.findings_model import (
     SignatureProblemsModel,
     setupdiag_verdict,
 )
-from workbench.gui.models.rows import severity_label
+from workbench.gui.models.labels import severity_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import add_notes_action, make_table

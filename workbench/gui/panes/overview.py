@@ -16,7 +16,7 @@ from workbench.core.analysis import SEVERITIES, build_analysis
 from workbench.core.finding_text import finding_texts
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
-from workbench.gui.models.rows import severity_label
+from workbench.gui.models.labels import severity_label
 from workbench.gui.models.store_view import StoreView
 
 ORIGIN = "overview"
