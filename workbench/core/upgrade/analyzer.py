@@ -546,15 +546,19 @@ def _findings(store: CaseStore) -> None:
     op = store.fact("upgrade.operation")
     layer = store.fact("setup.code_layer")
     evidence = [{"file_id": code["file_id"], "line": code["line"], "ts": code["ts"], "text": code["text"]}]
-    parts = [f"Setup reported {code['value']}" + (f" - {ext['value']}" if ext else "")]
+    codes = f"{code['value']}" + (f" - {ext['value']}" if ext else "")
+    parts, parts_zh = [f"Setup reported {codes}"], [f"安装程序报告 {codes}"]
     if phase:
         parts.append(f"phase {phase['value']}")
+        parts_zh.append(f"阶段 {phase['value']}")
     if op and (layer is None or layer["value"] == LAYER_SP):
         parts.append(f"operation {op['value']}")
-    summary = ", ".join(parts) + "."
+        parts_zh.append(f"操作 {op['value']}")
+    summary, summary_zh = ", ".join(parts) + ".", "，".join(parts_zh) + "。"
     failed = store.fact("setup.first_failed_operation")
     if failed:
         summary += f" First failed SetupPlatform operation: {failed['value']}."
+        summary_zh += f"第一个失败的 SetupPlatform 操作：{failed['value']}。"
         evidence.append({"file_id": failed["file_id"], "line": failed["line"], "ts": failed["ts"],
                          "text": failed["text"]})
     pre = store.fact("setup.preceding_errors")
@@ -562,12 +566,14 @@ def _findings(store: CaseStore) -> None:
         chain = json.loads(pre["value"])
         comps = ", ".join(dict.fromkeys(f"{c['component'] or '?'} {c['code']}" for c in chain[:8]))
         summary += f" Errors before it: {comps}."
+        summary_zh += f"此前的错误：{comps}。"
         evidence += [{"file_id": c["file_id"], "line": c["line"], "ts": None, "text": c["text"]} for c in chain[:10]]
     hang = store.fact("setupapi.unfinished_section")
     if hang:
-        summary += f" A device install never finished: {unfinished_device_text(json.loads(hang['value']))}."
+        device = unfinished_device_text(json.loads(hang["value"]))
+        summary += f" A device install never finished: {device}."
+        summary_zh += f"有一个设备安装始终未完成：{device}。"
         evidence.append({"file_id": hang["file_id"], "line": hang["line"], "ts": hang["ts"], "text": hang["text"]})
-    codes = f"{code['value']}" + (f" - {ext['value']}" if ext else "")
     if _user_cancelled(store, code["value"]):
         # Someone closed Setup: reporting it as a failure sends the engineer hunting for a cause that is not
         # there (the copyleft21 Media Creation Tool log), so it is said plainly, at low severity.
@@ -580,8 +586,8 @@ def _findings(store: CaseStore) -> None:
         return
     store.add_finding(rule_id="upgrade.failure", title=f"Upgrade failed: {codes}", severity="critical",
                       summary=summary, score=100, ts=code["ts"], evidence=evidence,
-                      data=json.dumps(bilingual(title=(f"Upgrade failed: {codes}", f"升级失败：{codes}")),
-                                      ensure_ascii=False))
+                      data=json.dumps(bilingual(title=(f"Upgrade failed: {codes}", f"升级失败：{codes}"),
+                                                summary=(summary, summary_zh)), ensure_ascii=False))
 
 
 #: ERROR_CANCELLED and ERROR_REQUEST_ABORTED: the user (or a script) closed Setup. The other codes of
