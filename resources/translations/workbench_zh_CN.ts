@@ -1390,6 +1390,10 @@
         <source>Added to the note “%1”.</source>
         <translation>已添加到笔记“%1”。</translation>
     </message>
+    <message>
+        <source>Notes cannot be read (%1).</source>
+        <translation>无法读取笔记（%1）。</translation>
+    </message>
 </context>
 <context>
     <name>OverviewPane</name>

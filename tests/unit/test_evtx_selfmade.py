@@ -190,3 +190,14 @@ def test_raw_xml_of_a_self_made_record_on_demand(tmp_path: Path) -> None:
     xml = evtx_parser.record_xml_for_row(case.store, fid, line)
     assert xml is not None and '<Data Name="BugcheckCode">126</Data>' in xml and f"<EventRecordID>{line}<" in xml
     case.close()
+
+
+def test_record_numbers_given_by_the_events_are_what_the_headers_say() -> None:
+    import struct
+
+    events = [Event("EventLog", 6005, T + timedelta(seconds=n), data=[], record_id=rid)
+              for n, rid in enumerate((10, 20, 30))]
+    data = evtx_bytes(events)
+    next_record = struct.unpack_from("<Q", data, 0x18)[0]
+    first, last = struct.unpack_from("<QQ", data, 4096 + 8)
+    assert (first, last, next_record) == (10, 30, 31)

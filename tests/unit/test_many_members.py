@@ -86,7 +86,7 @@ def test_many_member_archive_ingests_completely(tmp_path: Path) -> None:
     small = rows["Drivers/000/oem3.inf"]
     assert small["kind"] == "text" and small["status"] == "skipped" and small["blob"] is not None
     empty = rows["Drivers/000/~tmp1.tmp"]
-    assert empty["status"] == "skipped" and empty["reason"] == "plain text, kept for viewing"
+    assert empty["status"] == "skipped" and empty["reason"] == "empty file (0 bytes)"
     assert empty["blob"] is None  # no byte to keep: no file is made for it
     assert rows["pc/nested/logs.zip"]["status"] == "expanded"
     nested = case.store.query("SELECT * FROM files WHERE container = 'pc/nested/logs.zip'")

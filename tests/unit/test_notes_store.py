@@ -184,3 +184,47 @@ def test_version_bursts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         assert [n.body for n in notes.notes()] == ["abcdef"]
         assert notes.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert notes.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_a_move_another_window_finished_while_this_one_waited_is_not_an_error(
+        case_source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two windows open an old case at once: the second waits for the write lock while the first moves the
+    notes and drops the old tables; the second then finds nothing to move and opens the case."""
+    from workbench.core.store import notes_store
+
+    case = Case.open(case_source)
+    case.ensure_ingested()
+    database, folder = case.store.path, case.folder
+    case.close()
+    (folder / NOTES_DATABASE).unlink(missing_ok=True)
+    write_legacy_notes(database)
+    take_lock = notes_store._try_write_lock
+
+    def other_window_first(conn: sqlite3.Connection) -> bool:
+        monkeypatch.setattr(notes_store, "_try_write_lock", take_lock)  # the other window takes it at once
+        other = sqlite3.connect(database)
+        try:
+            assert move_legacy_notes(other, folder) == 2
+        finally:
+            other.close()
+        return take_lock(conn)
+
+    conn = sqlite3.connect(database)
+    try:
+        monkeypatch.setattr(notes_store, "_try_write_lock", other_window_first)
+        assert move_legacy_notes(conn, folder) == 0
+    finally:
+        conn.close()
+    assert _snapshot(folder) == _expected() and legacy_tables(database) == set()
+
+
+def test_a_damaged_notes_database_does_not_stop_an_old_case_opening(case_source: Path) -> None:
+    case = Case.open(case_source)
+    case.ensure_ingested()
+    database, folder = case.store.path, case.folder
+    case.close()
+    write_legacy_notes(database)
+    (folder / NOTES_DATABASE).write_bytes(b"this is not a database" * 100)
+    case = Case.open(case_source)  # opens; the old notes stay where they were, nothing dropped
+    case.close()
+    assert legacy_tables(database) == {"notes", "note_versions"}

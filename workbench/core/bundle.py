@@ -139,7 +139,8 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
         conn.close()
         with NotesStore.open(case.folder) as notes_store:
             notes_store.copy_to(notes_copy)
-            notes = notes_store.notes()
+        with NotesStore(notes_copy, sqlite3.connect(notes_copy)) as copy:  # notes.md and counts: that snapshot
+            notes = copy.notes()
         counts = {
             "files": store.scalar("SELECT count(*) FROM files"),
             "timeline": store.scalar("SELECT count(*) FROM timeline"),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,9 @@ from workbench.core.archive.limits import ExtractionLimits
 from workbench.core.errors import UserActionRequired
 from workbench.core.locking import case_lock
 from workbench.core.store import SCHEMA_VERSION, CaseStore
-from workbench.core.store.notes_store import move_legacy_notes
+from workbench.core.store.notes_store import NOTES_DATABASE, move_legacy_notes
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "CaseWorkbench"
 #: the case database, in the case folder (the notes are beside it: store/notes_store.py)
@@ -104,6 +108,9 @@ def open_case_store(folder: Path) -> CaseStore:
     store = CaseStore.open(folder / CASE_DATABASE)
     try:
         move_legacy_notes(store.conn, folder)
+    except sqlite3.DatabaseError as exc:
+        # a damaged notes.sqlite: the old notes stay where they are (nothing was dropped) and the case opens
+        log.warning("%s: the notes could not be moved to %s: %s", folder, NOTES_DATABASE, exc)
     except BaseException:
         store.close()
         raise

@@ -73,6 +73,7 @@ REPORT_SECONDS = 0.08
 _SKIP_REASONS = {"unknown": "not a file kind the workbench reads", "text": "plain text, kept for viewing",
                  "image": "image, kept for viewing"}
 _NO_READER = "no reader for this kind of file yet"
+_EMPTY = "empty file (0 bytes)"
 #: Words in a name-cleaning note that make the name unsafe to write as given (reported as a problem).
 _UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name")
 _CATALOGUE_COLUMNS = ("path", "container", "size", "compressed_size", "mtime", "status", "reason", "role",
@@ -473,7 +474,7 @@ class Ingest:
         if kind == "archive" and location is not None and error is None:
             self._nested.append((writer.file_id, writer.path, Path(location), self._depth + 1))
         elif kind not in self.parsers and error is None:
-            status, reason = "skipped", _SKIP_REASONS.get(kind, _NO_READER)
+            status, reason = "skipped", (_SKIP_REASONS.get(kind, _NO_READER) if writer.size else _EMPTY)
         self._extracted.append((writer.digest.hexdigest(), kind, writer.size, status, reason, location,
                                 writer.file_id))
         self._done += 1

@@ -194,7 +194,7 @@ def _record_xml(ev: Event, base: int) -> bytes:
     return bytes(head) + definition + values + bytes([_END_OF_STREAM])
 
 
-def _chunk(records: list[bytes], first_id: int) -> bytes:
+def _chunk(records: list[bytes], first_id: int, last_id: int) -> bytes:
     chunk = bytearray(CHUNK_HEADER)
     last_offset = CHUNK_HEADER
     for rec in records:
@@ -202,7 +202,6 @@ def _chunk(records: list[bytes], first_id: int) -> bytes:
         chunk += rec
     free = len(chunk)
     chunk += bytes(CHUNK_SIZE - len(chunk))
-    last_id = first_id + len(records) - 1
     struct.pack_into("<8sQQQQIIII", chunk, 0, b"ElfChnk\0", first_id, last_id, first_id, last_id, 128,
                      last_offset, free, zlib.crc32(chunk[CHUNK_HEADER:free]))
     struct.pack_into("<I", chunk, 0x7C, zlib.crc32(bytes(chunk[:0x78]) + bytes(chunk[0x80:CHUNK_HEADER])))
@@ -213,26 +212,28 @@ def evtx_bytes(events: Iterable[Event], *, dirty: bool = False) -> bytes:
     """A whole ``.evtx`` file holding ``events`` in order (record numbers from 1 unless an event sets one)."""
     chunks: list[bytes] = []
     pending: list[bytes] = []
-    first_id = next_id = 1
+    first_id = last_id = 0
+    next_id = 1  # the file header's "next record number": one past the highest written
     used = CHUNK_HEADER
     for ev in events:
         ev = replace(ev, record_id=ev.record_id if ev.record_id is not None else next_id)
+        rid = int(ev.record_id or 0)
         body = _record_xml(ev, used + RECORD_HEADER)
         if used + RECORD_HEADER + len(body) + 4 > CHUNK_SIZE and pending:
-            chunks.append(_chunk(pending, first_id))  # full: the record starts the next chunk
+            chunks.append(_chunk(pending, first_id, last_id))  # full: the record starts the next chunk
             pending, used = [], CHUNK_HEADER
             body = _record_xml(ev, used + RECORD_HEADER)  # its names and template sit at new offsets
         size = RECORD_HEADER + len(body) + 4
         if used + size > CHUNK_SIZE:
-            raise ValueError(f"event record {ev.record_id} is too big for a 64 KiB chunk ({size} bytes)")
+            raise ValueError(f"event record {rid} is too big for a 64 KiB chunk ({size} bytes)")
         if not pending:
-            first_id = ev.record_id
-        pending.append(b"**\0\0" + struct.pack("<IQQ", size, ev.record_id, filetime(ev.time)) + body
-                       + struct.pack("<I", size))
+            first_id = rid
+        last_id = rid
+        pending.append(b"**\0\0" + struct.pack("<IQQ", size, rid, filetime(ev.time)) + body + struct.pack("<I", size))
         used += size
-        next_id = ev.record_id + 1
+        next_id = max(next_id, rid + 1)
     if pending:
-        chunks.append(_chunk(pending, first_id))
+        chunks.append(_chunk(pending, first_id, last_id))
     header = bytearray(FILE_HEADER)
     struct.pack_into("<8sQQQIHHHH", header, 0, b"ElfFile\0", 0, max(len(chunks) - 1, 0), next_id, 128, 1, 3,
                      FILE_HEADER, len(chunks))

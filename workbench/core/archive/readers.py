@@ -341,11 +341,11 @@ class SevenZipReader(ArchiveReader):
                 f"{source.name}: the archive's file list is encrypted; give its password (--password P)."
             ) from exc
         except Exception as exc:  # py7zr raises assorted errors for damaged or mis-keyed headers
-            reason = None
-            if password is None:
-                from workbench.core.archive.sevenzip_recover import cut_short
+            from workbench.core.archive.sevenzip_recover import cut_short
 
-                reason = cut_short(self._fh, source.stat().st_size)
+            # the structure, not the password, says whether the file list is missing (a password given for
+            # the case may belong to another archive of it); an encrypted stream then decodes to nothing
+            reason = cut_short(self._fh, self._size())
             if reason is not None:
                 self._recover(reason)
                 return
@@ -361,14 +361,19 @@ class SevenZipReader(ArchiveReader):
             raise PasswordRequired(f"{source.name}: the archive is encrypted; give its password (--password P).")
         self._members = self._list()
 
+    def _size(self) -> int:
+        """The archive's size: of all its volumes back to back for a split ``.7z.001``."""
+        return int(self._fh.seek(0, io.SEEK_END))
+
     def _recover(self, reason: str) -> None:
         """No file list (the archive was cut short): list the packed data as one member to decode."""
         from workbench.core.archive.sevenzip_recover import recovered_member
 
         self._sz = None
-        self._members = [recovered_member(self.source.stat().st_size)]
-        self.problems.append(("", f"{self.source.name}: {reason}. The names are lost; what the packed data "
-                                  "still holds is decoded as one file, its kind read from its content."))
+        self._members = [recovered_member(self._size())]
+        # no name in the sentence: the problem row names the archive (its path, for one nested in another)
+        self.problems.append(("", f"{reason}. The names are lost; what the packed data still holds is "
+                                  "decoded as one file, its kind read from its content."))
 
     def _list(self) -> list[Member]:
         members = []
@@ -408,8 +413,7 @@ class SevenZipReader(ArchiveReader):
         if self._sz is None:
             from workbench.core.archive.sevenzip_recover import extract_stream
 
-            extract_stream(self._fh, self.source.stat().st_size, self._members[0], open_writer, budget, cancel,
-                           self.problems)
+            extract_stream(self._fh, self._size(), self._members[0], open_writer, budget, cancel, self.problems)
             return
         _check_member_count(self._members, budget)
         # py7zr hands the factory the name it would write to; rebuild that mapping the way py7zr does,

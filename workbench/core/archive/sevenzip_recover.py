@@ -133,6 +133,12 @@ def extract_stream(fh: IO[bytes], size: int, member: Member, open_writer: Callab
             if cancel is not None and cancel():
                 raise IngestCancelled("ingest cancelled")
             if decoder.eof:  # a packed stream ended: another solid block may start right after it
+                if streams and not stream_done:
+                    # an empty stream: a zero byte (LZMA2's end mark) where no block starts, as in the
+                    # zero-filled tail of an archive whose writing stopped; a new decoder per zero would
+                    # crawl through it (30 s a MiB) for nothing
+                    end = "the packed data ends"
+                    break
                 pending = decoder.unused_data
                 if not pending:
                     pending = read()

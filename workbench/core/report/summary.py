@@ -12,6 +12,7 @@ template says "unknown" in its own language.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import PureWindowsPath
@@ -21,6 +22,8 @@ from workbench.core import clock
 from workbench.core.analysis import build_analysis
 from workbench.core.finding_text import finding_data, finding_texts
 from workbench.core.store import CaseStore
+
+log = logging.getLogger(__name__)
 
 SUMMARY_SCHEMA = "workbench.summary/1"
 LANGUAGES = ("en", "zh")
@@ -292,9 +295,13 @@ def _notes(store: CaseStore) -> list[dict[str, Any]]:
     from workbench.core.report.notes import plain_links
     from workbench.core.store import NotesStore
 
-    with NotesStore.open(store.path.parent) as notes:  # the notes database is beside the case database
-        return [{"id": n.id, "updated": n.updated, "body": plain_links(n.body)}
-                for n in notes.notes() if n.body.strip()]
+    try:
+        with NotesStore.open(store.path.parent) as notes:  # the notes database is beside the case database
+            return [{"id": n.id, "updated": n.updated, "body": plain_links(n.body)}
+                    for n in notes.notes() if n.body.strip()]
+    except sqlite3.DatabaseError as exc:  # a damaged notes.sqlite must not stop the summary going out
+        log.warning("%s: the notes cannot be read: %s", store.path.parent, exc)
+        return []
 
 
 def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = None) -> dict[str, Any]:

@@ -220,11 +220,15 @@ def move_legacy_notes(case_conn: sqlite3.Connection, folder: Path) -> int:
     not wait for a minute-long ingest transaction). A note an older workbench changed since has another
     fingerprint and is copied as well: a duplicate is better than a loss.
     """
-    present = {row[0] for row in case_conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)", LEGACY_TABLES)}
-    if not present:
+    if not _legacy_tables(case_conn):
         return 0
     locked = _try_write_lock(case_conn)
+    # read again: another process may have moved and dropped them while this one waited for the lock
+    present = _legacy_tables(case_conn)
+    if not present:
+        if locked:
+            case_conn.rollback()
+        return 0
     try:
         notes: list[tuple[int, str, str]] = []
         versions: dict[int, list[tuple[str, str]]] = {}
@@ -241,6 +245,12 @@ def move_legacy_notes(case_conn: sqlite3.Connection, folder: Path) -> int:
         if locked:
             for table in reversed(LEGACY_TABLES):
                 case_conn.execute(f"DROP TABLE IF EXISTS {table}")
+    except sqlite3.OperationalError as exc:
+        if locked:
+            case_conn.rollback()
+        elif "no such table" in str(exc):
+            return 0  # without the lock: another window moved and dropped them between the two reads
+        raise
     except BaseException:
         if locked:
             case_conn.rollback()
@@ -251,6 +261,11 @@ def move_legacy_notes(case_conn: sqlite3.Connection, folder: Path) -> int:
         log.info("%s: notes copied to %s; the old tables stay until the case database is free", folder,
                  NOTES_DATABASE)
     return moved
+
+
+def _legacy_tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)", LEGACY_TABLES)}
 
 
 def _try_write_lock(conn: sqlite3.Connection) -> bool:

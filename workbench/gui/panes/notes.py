@@ -170,8 +170,12 @@ class NotesPane(QWidget):
         return self._notes
 
     def _saved_notes(self) -> list[Note]:
-        store = self._store()
-        return store.notes() if store is not None else []
+        try:
+            store = self._store()
+            return store.notes() if store is not None else []
+        except sqlite3.Error as exc:  # a damaged notes.sqlite: say so; typing still retries saving
+            self.saved_label.setText(self.tr("Notes cannot be read (%1).").replace("%1", str(exc)))
+            return []
 
     def _reload(self, select: int | None, *, load_body: bool = True) -> None:
         """Fill the picker; ``load_body=False`` when the editor already holds that note (its first save):

@@ -77,8 +77,12 @@ class FollowsBus:
             rec = self.model.record(row)
             exact = rec is not None and rec[FILE_ID] == sel.file_id
         if not exact:
-            # not a row of this table (another source, or filtered out): the row nearest its moment
-            row = self.model.row_for_time(sel.ts) if sel.ts is not None else -1
+            # not a row of this table (another source, or filtered out): the row nearest its moment, unless
+            # the table is already on a row of that moment
+            current = self.model.record(self.current_row())
+            if sel.ts is None or (current is not None and current[TS] == sel.ts):
+                return
+            row = self.model.row_for_time(sel.ts)
         if row >= 0:
             self.show_row(row)
 

@@ -561,7 +561,10 @@ class TimelineStripPane(QWidget):
                 self.plot.setXRange(first / 1e6, last / 1e6, padding=0)
         finally:
             self._setting_range = False
-        self._request((lo, hi), self._buckets())
+        if (first, last) == (lo, hi):
+            self._request((lo, hi), self._buckets())
+        else:
+            self._refresh_span()  # bars as fine as the span shown (with room to pan), not the whole case
         self._on_cursor(self.bus.cursor)
         self._on_range(self.bus.range)
         self._on_selection(self.bus.selection)
