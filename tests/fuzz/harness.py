@@ -140,6 +140,22 @@ class PeakSampler:
         self.peak = max(self.peak, self.proc.memory_info().rss)
 
 
+_SHARED: PeakSampler | None = None
+
+
+def shared_sampler() -> PeakSampler:
+    """One sampling thread for every runner of the process (runs never overlap; each resets it).
+
+    A thread per runner was never stopped: sixty fuzz tests left sixty threads polling every 5 ms, a whole
+    core, which slowed every later test of the session (a 3 s GUI test took 85 s).
+    """
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = PeakSampler(psutil.Process())
+        _SHARED.__enter__()  # a daemon thread for the process's lifetime
+    return _SHARED
+
+
 #: analyzers that do not read parser output but take most of a tiny ingest (loading YAML rule packs)
 SLOW_UNRELATED_PLUGINS = ("workbench.core.signatures.plugin",)
 
@@ -162,8 +178,7 @@ class Runner:
                 self.pm.unregister(module)
         self.count = 0
         self._proc = psutil.Process()
-        self._sampler = PeakSampler(self._proc)
-        self._sampler.__enter__()  # a daemon thread for the runner's lifetime
+        self._sampler = shared_sampler()
 
     def run(self, target: Target, data: bytes) -> Outcome:
         self.count += 1

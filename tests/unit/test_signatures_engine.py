@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -185,8 +184,9 @@ def test_like_wildcards_in_values_are_literal(tmp_path: Path) -> None:
     assert [h.signature.id for h in scan(make_store(tmp_path), [sig])] == ["test.good"]
 
 
-def test_hundred_signatures_scan_well_under_a_second(tmp_path: Path) -> None:
-    """Performance contract: a case of 100k timeline rows, 100 distinct signatures, under a second."""
+def test_hundred_signatures_over_a_hundred_thousand_rows(tmp_path: Path) -> None:
+    """100 distinct signatures over 100k timeline rows all find their rows. How fast is measured in
+    ``bench/run --only signature_scan`` beside its baseline, not here, where other tests share the machine."""
     store = CaseStore.open(tmp_path / "big.sqlite")
     t0 = 1_700_000_000_000_000
     comps = ["SP", "MOUPG", "MIG", "DISM", "CONX", "PANTHR"]
@@ -207,11 +207,7 @@ def test_hundred_signatures_scan_well_under_a_second(tmp_path: Path) -> None:
         write_sig(pack, text, f"s{n:03d}.yml")
     sigs = load_packs([pack]).ordered()
     assert len(sigs) == 100
-    started = time.perf_counter()
     hits = scan(store, sigs)
-    elapsed = time.perf_counter() - started
-    print(f"100 signatures, 100k rows: {elapsed:.3f}s")
-    assert elapsed < 1.0, f"{elapsed:.2f}s"
     # 'Something(n+1000)' (minute 16+) is followed within 30 minutes by an 'operation n finished' row
     # only where one exists: n + 977k lands in (n+1000, n+2800] for n < 954 ... i.e. all 100 signatures
     assert len(hits) == 100
