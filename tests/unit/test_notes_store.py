@@ -57,6 +57,15 @@ def _expected(notes: list = LEGACY) -> list[tuple[str, str, list[tuple[str, str]
     return [(body, updated, versions) for _, body, updated, versions in notes]
 
 
+def ingested(source: Path) -> tuple[Path, Path]:
+    """Ingest ``source`` once and close it: (its case database, its case folder)."""
+    case = Case.open(source)
+    case.ensure_ingested()
+    database, folder = case.store.path, case.folder
+    case.close()
+    return database, folder
+
+
 @pytest.fixture
 def case_source(tmp_path: Path) -> Path:
     return make_zip(tmp_path / "c.zip", {"Panther/setupact.log": setupact_bytes()})
@@ -64,10 +73,7 @@ def case_source(tmp_path: Path) -> Path:
 
 def test_a_save_never_waits_for_the_case_database_write_lock(case_source: Path) -> None:
     """An ingest's finalize/analyze holds case.sqlite's write lock for up to a minute: saves go on regardless."""
-    case = Case.open(case_source)
-    case.ensure_ingested()
-    database, folder = case.store.path, case.folder
-    case.close()
+    database, folder = ingested(case_source)
     ingest = sqlite3.connect(database, timeout=0.1)
     ingest.execute("BEGIN IMMEDIATE")  # the write lock, as the ingest's long transaction holds it
     ingest.execute("DELETE FROM timeline")  # and uncommitted writes
@@ -92,10 +98,7 @@ def test_a_save_never_waits_for_the_case_database_write_lock(case_source: Path) 
 
 
 def test_notes_of_an_older_case_move_once_and_survive_a_reingest(case_source: Path) -> None:
-    case = Case.open(case_source)
-    case.ensure_ingested()
-    database, folder = case.store.path, case.folder
-    case.close()
+    database, folder = ingested(case_source)
     (folder / NOTES_DATABASE).unlink(missing_ok=True)
     write_legacy_notes(database)
 
@@ -116,10 +119,7 @@ def test_notes_of_an_older_case_move_once_and_survive_a_reingest(case_source: Pa
 def test_a_move_whose_drop_waited_is_not_copied_again(case_source: Path) -> None:
     """The copy never waits for the case database; when an ingest holds it, the old tables stay until a later
     open, and the notes copied already are recognised then (as after a kill between the copy and the drop)."""
-    case = Case.open(case_source)
-    case.ensure_ingested()
-    database, folder = case.store.path, case.folder
-    case.close()
+    database, folder = ingested(case_source)
     write_legacy_notes(database)
     ingest = sqlite3.connect(database, timeout=0.1)
     ingest.execute("BEGIN IMMEDIATE")
@@ -192,10 +192,7 @@ def test_a_move_another_window_finished_while_this_one_waited_is_not_an_error(
     notes and drops the old tables; the second then finds nothing to move and opens the case."""
     from workbench.core.store import notes_store
 
-    case = Case.open(case_source)
-    case.ensure_ingested()
-    database, folder = case.store.path, case.folder
-    case.close()
+    database, folder = ingested(case_source)
     (folder / NOTES_DATABASE).unlink(missing_ok=True)
     write_legacy_notes(database)
     take_lock = notes_store._try_write_lock
@@ -219,10 +216,7 @@ def test_a_move_another_window_finished_while_this_one_waited_is_not_an_error(
 
 
 def test_a_damaged_notes_database_does_not_stop_an_old_case_opening(case_source: Path) -> None:
-    case = Case.open(case_source)
-    case.ensure_ingested()
-    database, folder = case.store.path, case.folder
-    case.close()
+    database, folder = ingested(case_source)
     write_legacy_notes(database)
     (folder / NOTES_DATABASE).write_bytes(b"this is not a database" * 100)
     case = Case.open(case_source)  # opens; the old notes stay where they were, nothing dropped
