@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from workbench.core.case import workbench_home
-from workbench.writers.evtx import Event, evtx_bytes
+from workbench.writers.evtx import Event, evtx_bytes, os_binary
 from workbench.writers.procmon import Ev, Proc, ft, pml_bytes
 
 DEMO_VERSION = 2
@@ -181,17 +181,12 @@ Probably caused by : lwfmgr.sys ( lwfmgr+5167 )
 CHINA = timezone(timedelta(hours=8))
 _SCM = "Service Control Manager"
 _KERNEL_GENERAL = "Microsoft-Windows-Kernel-General"
+LAB_19045 = "19041.1.amd64fre.vb_release.191206-1406"
 
 
 def _at(local: datetime) -> datetime:
     """A moment on the demo's wall clock (China Standard Time) as the UTC an event log stores."""
     return local.replace(tzinfo=CHINA).astimezone(timezone.utc)
-
-
-def _os_binary(build: str, lab: str) -> bytes:
-    """Event 6013's Binary: NUL-separated UTF-16 strings, the OS name third, its version fourth, the lab sixth."""
-    parts = ["1.1", "0", "Windows 10 Pro", f"10.0.{build} Build {build}", "Multiprocessor Free", lab]
-    return "\0".join(parts).encode("utf-16-le") + b"\0\0"
 
 
 def _boot(local: datetime, build: str) -> list[Event]:
@@ -218,12 +213,12 @@ def _before_upgrade() -> list[Event]:
     zone = "-480 China Standard Time"
     return [
         Event("EventLog", 6013, _at(day_before), computer=COMPUTER, qualifiers=32768,
-              data=["", "", "", "", "271204", "60", zone], binary=_os_binary("19045", "19041.1.amd64fre.vb_release.191206-1406")),
+              data=["", "", "", "", "271204", "60", zone], binary=os_binary("Windows 10 Pro", "19045", LAB_19045)),
         *_boot(morning, "19045"),
         *_services(morning + timedelta(seconds=20), ["Windows Update", "Background Intelligent Transfer Service",
                                                        "Windows Modules Installer"], "running"),
         Event("EventLog", 6013, _at(datetime(2026, 11, 2, 12, 0, 0)), computer=COMPUTER, qualifiers=32768,
-              data=["", "", "", "", "10880", "60", zone], binary=_os_binary("19045", "19041.1.amd64fre.vb_release.191206-1406")),
+              data=["", "", "", "", "10880", "60", zone], binary=os_binary("Windows 10 Pro", "19045", LAB_19045)),
         Event(_SCM, 7040, _at(T0 + timedelta(seconds=50)), computer=COMPUTER, qualifiers=16384, data={
             "param1": "Background Intelligent Transfer Service", "param2": "auto start", "param3": "demand start",
             "param4": "BITS"}),

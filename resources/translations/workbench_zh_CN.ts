@@ -2120,29 +2120,6 @@
     </message>
 </context>
 <context>
-    <name>Severity</name>
-    <message>
-        <source>critical</source>
-        <translation>严重</translation>
-    </message>
-    <message>
-        <source>high</source>
-        <translation>高</translation>
-    </message>
-    <message>
-        <source>medium</source>
-        <translation>中</translation>
-    </message>
-    <message>
-        <source>low</source>
-        <translation>低</translation>
-    </message>
-    <message>
-        <source>info</source>
-        <translation>信息</translation>
-    </message>
-</context>
-<context>
     <name>Level</name>
     <message>
         <source>critical</source>

@@ -14,16 +14,10 @@ import pytest
 
 from tests.unit.test_evtx_parser import LOGS, file_id, ingest_folder
 from workbench.core.parsers import evtx as evtx_parser
-from workbench.writers.evtx import Event, evtx_bytes, write_evtx
+from workbench.writers.evtx import Event, evtx_bytes, os_binary, write_evtx
 
 T = datetime(2026, 11, 2, 6, 0, 0, tzinfo=timezone.utc)
 PC = "TEST-PC07"
-
-
-def os_binary(name: str, build: str) -> bytes:
-    """6013's Binary: NUL-separated UTF-16 strings, the OS name third and its version fourth."""
-    parts = ["1.1", "0", name, f"10.0.{build} Build {build}", "Multiprocessor Free", f"{build}.1.amd64fre"]
-    return "\0".join(parts).encode("utf-16-le") + b"\0\0"
 
 
 def upgrade_story() -> list[Event]:
@@ -31,7 +25,7 @@ def upgrade_story() -> list[Event]:
     at = lambda minutes: T + timedelta(minutes=minutes)  # noqa: E731
     return [
         Event("EventLog", 6013, at(0), data=["", "", "", "", "86400", "60", "-480 China Standard Time"],
-              binary=os_binary("Windows 10 Pro", "19045"), computer=PC, qualifiers=32768),
+              binary=os_binary("Windows 10 Pro", "19045", "19045.1.amd64fre"), computer=PC, qualifiers=32768),
         Event("EventLog", 6009, at(1), data=["10.00.", "19045", "", "Multiprocessor Free", "0"], computer=PC,
               qualifiers=32768),
         Event("User32", 1074, at(10), data={

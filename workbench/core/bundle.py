@@ -41,6 +41,7 @@ from workbench.core.errors import UserActionRequired, WorkbenchError
 from workbench.core.locking import case_lock
 from workbench.core.store import SCHEMA_VERSION, NotesStore
 from workbench.core.store.notes_store import NOTES_DATABASE, Note
+from workbench.core.store.snapshot import copy_database
 
 __all__ = ["BUNDLE_SUFFIX", "FORMAT", "BundleCase", "export_case", "open_bundle", "read_manifest",
            "is_bundle"]
@@ -131,12 +132,8 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
     db_copy = out.parent / f".{out.name}.{os.getpid()}.sqlite"
     notes_copy = out.parent / f".{out.name}.{os.getpid()}.notes.sqlite"
     try:
-        db_copy.unlink(missing_ok=True)
         store.commit()
-        store.conn.execute("VACUUM INTO ?", (str(db_copy),))
-        with sqlite3.connect(db_copy) as conn:  # the receiver opens it like any case database
-            conn.execute("PRAGMA journal_mode = DELETE")
-        conn.close()
+        copy_database(store.conn, db_copy)  # the receiver opens it like any case database
         with NotesStore.open(case.folder) as notes_store:
             notes_store.copy_to(notes_copy)
         with NotesStore(notes_copy, sqlite3.connect(notes_copy)) as copy:  # notes.md and counts: that snapshot

@@ -14,7 +14,14 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["TEXT_COLUMNS", "FindingRow", "bilingual", "finding_data", "finding_texts", "translated"]
+__all__ = ["SEVERITY_NAMES", "TEXT_COLUMNS", "FindingRow", "bilingual", "finding_data", "finding_texts",
+           "translated"]
+
+#: A finding's severity in each language (the store keeps the English word): the report and the panes say it so.
+SEVERITY_NAMES: dict[str, dict[str, str]] = {
+    "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info"},
+    "zh": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "信息"},
+}
 
 #: The finding columns that may carry translations in ``data`` (under the same names).
 TEXT_COLUMNS: tuple[str, ...] = ("title", "summary", "remediation")

@@ -37,7 +37,7 @@ _END_OF_STREAM, _OPEN_START, _CLOSE_START, _CLOSE_EMPTY, _END_ELEMENT = 0x00, 0x
 _ATTRIBUTE, _TEMPLATE_INSTANCE, _SUBSTITUTION, _FRAGMENT = 0x06, 0x0C, 0x0D, 0x0F
 _MORE = 0x40  # on an element: it has attributes; on an attribute: another one follows
 T_STRING, T_UINT8, T_UINT16, T_UINT32, T_UINT64 = 0x01, 0x04, 0x06, 0x08, 0x0A
-T_BOOL, T_BINARY, T_FILETIME = 0x0D, 0x0E, 0x11
+T_BOOL, T_BINARY, T_FILETIME, T_HEXINT64 = 0x0D, 0x0E, 0x11, 0x15
 
 _EPOCH_AS_FILETIME = 116444736000000000
 
@@ -48,6 +48,13 @@ def filetime(moment: datetime) -> int:
         moment = moment.replace(tzinfo=timezone.utc)
     delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
     return _EPOCH_AS_FILETIME + (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+
+
+def os_binary(name: str, build: str, lab: str) -> bytes:
+    """The Binary of EventLog 6013 (the daily uptime report): NUL-separated UTF-16 strings, the OS name
+    third, its version fourth, its build lab sixth, as the reader of that event expects them."""
+    parts = ["1.1", "0", name, f"10.0.{build} Build {build}", "Multiprocessor Free", lab]
+    return "\0".join(parts).encode("utf-16-le") + b"\0\0"
 
 
 @dataclass
@@ -152,7 +159,7 @@ def _event_children(ev: Event) -> list[tuple[Any, ...]]:
         ("Provider", (("Name", ev.provider),)),
         event_id,
         ("Level", (), _Value(T_UINT8, struct.pack("<B", ev.level))),
-        ("Keywords", (), _Value(0x15, struct.pack("<Q", ev.keywords))),  # HexInt64
+        ("Keywords", (), _Value(T_HEXINT64, struct.pack("<Q", ev.keywords))),
         ("TimeCreated", (("SystemTime", _Value(T_FILETIME, struct.pack("<Q", filetime(ev.time)))),)),
         ("EventRecordID", (), _Value(T_UINT64, struct.pack("<Q", ev.record_id or 0))),
         ("Channel", (), ev.channel),

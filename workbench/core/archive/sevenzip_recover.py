@@ -46,16 +46,26 @@ _FILTERS: tuple[tuple[str, list[dict]], ...] = (
 )
 
 
-def cut_short(fh: IO[bytes], size: int) -> str | None:
-    """Why the 7z in ``fh`` (``size`` bytes) has no directory, or None when its start header points inside it.
-
-    The sentence names the archive's own numbers, so the engineer can tell the customer how much was lost.
-    """
+def _file_list_at(fh: IO[bytes]) -> tuple[int, int] | None:
+    """(offset after the start header, size) of the file list the start header points to; None when the
+    file does not start with a 7z start header."""
     fh.seek(0)
     head = fh.read(START_HEADER)
     if len(head) < START_HEADER or not head.startswith(SIGNATURE):
         return None
     offset, length = struct.unpack_from("<QQ", head, 12)
+    return int(offset), int(length)
+
+
+def cut_short(fh: IO[bytes], size: int) -> str | None:
+    """Why the 7z in ``fh`` (``size`` bytes) has no directory, or None when its start header points inside it.
+
+    The sentence names the archive's own numbers, so the engineer can tell the customer how much was lost.
+    """
+    at = _file_list_at(fh)
+    if at is None:
+        return None
+    offset, length = at
     if offset == 0 and length == 0:
         return (f"the archive was never finished (its start header is still blank, {size} bytes written): "
                 "7-Zip writes the file list last")
@@ -67,11 +77,9 @@ def cut_short(fh: IO[bytes], size: int) -> str | None:
 
 
 def packed_end(fh: IO[bytes], size: int) -> int:
-    """Where the packed data ends: at the end header's offset when the start header has one (a cut archive
+    """Where the packed data ends: at the file list's offset when the start header has one (a cut archive
     whose cut lies in the file list), else at the end of what is here."""
-    fh.seek(0)
-    head = fh.read(START_HEADER)
-    offset = struct.unpack_from("<Q", head, 12)[0] if len(head) == START_HEADER else 0
+    offset = (_file_list_at(fh) or (0, 0))[0]
     return min(size, START_HEADER + offset) if offset else size
 
 

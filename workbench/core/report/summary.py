@@ -20,7 +20,7 @@ from typing import Any
 
 from workbench.core import clock
 from workbench.core.analysis import build_analysis
-from workbench.core.finding_text import finding_data, finding_texts
+from workbench.core.finding_text import SEVERITY_NAMES, finding_data, finding_texts
 from workbench.core.store import CaseStore
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,6 @@ PHASES: dict[str, tuple[int | None, str, str]] = {
     "UNINSTALL": (5, "uninstall (rollback)", "卸载阶段（回滚）"),
     "UNKNOWN": (None, "unknown phase", "未知阶段"),
 }
-
-SEVERITY_NAMES: dict[str, dict[str, str]] = {
-    "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info"},
-    "zh": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "信息"},
-}
-
 
 def _zone(store: CaseStore) -> Any:
     return clock.resolve_zone(store.get_meta("time_zone_iana"))

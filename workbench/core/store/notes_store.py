@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from workbench.core.store.snapshot import copy_database
+
 log = logging.getLogger(__name__)
 
 #: the file, in the case folder beside ``case.sqlite``
@@ -172,17 +174,9 @@ class NotesStore:
             "SELECT id, note_id, body, saved FROM note_versions WHERE note_id = ? ORDER BY id", (note_id,))]
 
     def copy_to(self, target: Path) -> None:
-        """A consistent, compact copy of the notes in ``target`` (for a case bundle), a single file.
-
-        ``VACUUM INTO`` reads one snapshot: a save committed meanwhile neither waits for it nor tears it.
-        """
-        target.unlink(missing_ok=True)
-        self.conn.execute("VACUUM INTO ?", (str(target),))
-        conn = sqlite3.connect(target)
-        try:
-            conn.execute("PRAGMA journal_mode = DELETE")  # no -wal/-shm to carry along
-        finally:
-            conn.close()
+        """A consistent, compact copy of the notes in ``target`` (for a case bundle), a single file: a save
+        committed meanwhile neither waits for it nor tears it (:func:`copy_database`)."""
+        copy_database(self.conn, target)
 
     # ------------------------------------------------------------------------------------------ moving in
 

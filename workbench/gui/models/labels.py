@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from workbench.core.finding_text import SEVERITY_NAMES
+from workbench.gui.i18n import ui_language
+
 
 def severity_label(severity: str | None) -> str:
-    """A finding's severity (critical, high, medium, low, info)."""
-    tr = QCoreApplication.translate
-    labels = {"critical": tr("Severity", "critical"), "high": tr("Severity", "high"),
-              "medium": tr("Severity", "medium"), "low": tr("Severity", "low"), "info": tr("Severity", "info")}
-    return labels.get(severity or "", severity or "")
+    """A finding's severity (critical, high, medium, low, info), in the words the report uses too."""
+    return SEVERITY_NAMES[ui_language()].get(severity or "", severity or "")
 
 
 def level_label(level: str | None) -> str:
