@@ -10,6 +10,8 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 SETUPACT_LINES = (
@@ -61,6 +63,64 @@ def add_symlink(path: Path, name: str, target: str) -> None:
         info.create_system = 3
         info.external_attr = (0o120777 << 16)
         zf.writestr(info, target)
+
+
+# ------------------------------------------------------------------------------- zips written by hand
+
+
+@dataclass
+class RawMember:
+    """One member of a zip written byte by byte: ``payload`` is its data as stored (already compressed).
+
+    ``cd_compressed``/``cd_size`` override what the central directory declares (a size that lies);
+    ``offset`` points the directory entry at another member's local header (overlapping entries).
+    """
+
+    name: str
+    method: int
+    payload: bytes
+    size: int
+    crc: int
+    cd_compressed: int | None = None
+    cd_size: int | None = None
+    offset: int | None = None
+
+
+def raw_zip(members: list[RawMember]) -> bytes:
+    """A zip from members given as stored bytes, with local headers, a central directory and its end."""
+    out = bytearray()
+    central = bytearray()
+    offsets = []
+    for m in members:
+        raw_name = m.name.encode("utf-8")
+        offsets.append(len(out))
+        out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x800, m.method, 0, 0x5821, m.crc,
+                           len(m.payload), m.size, len(raw_name), 0) + raw_name + m.payload
+    for m, at in zip(members, offsets, strict=True):
+        raw_name = m.name.encode("utf-8")
+        csize = len(m.payload) if m.cd_compressed is None else m.cd_compressed
+        size = m.size if m.cd_size is None else m.cd_size
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x800, m.method, 0, 0x5821, m.crc,
+                               csize, size, len(raw_name), 0, 0, 0, 0, 0,
+                               at if m.offset is None else m.offset) + raw_name
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+def deflate64_member(name: str, chunks: Iterable[bytes]) -> RawMember:
+    """A member compressed with Deflate64 (method 9), as Windows' "Compressed folder" writes big files;
+    ``chunks`` are compressed as they come, so a large member never sits in memory."""
+    import inflate64
+
+    d = inflate64.Deflater()
+    packed = bytearray()
+    size = crc = 0
+    for chunk in chunks:
+        packed += d.deflate(chunk)
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+    packed += d.flush()
+    return RawMember(name, 9, bytes(packed), size, crc)
 
 
 # ------------------------------------------------------------------------------- ZipCrypto (traditional)

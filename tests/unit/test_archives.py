@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 
 from tests.archives import (
+    RawMember,
     add_symlink,
+    deflate64_member,
     make_7z,
     make_aes_zip,
     make_zip,
     make_zipcrypto,
+    raw_zip,
     setupact_bytes,
     zip_bytes,
 )
@@ -52,6 +56,46 @@ def test_zip_methods_reach_the_timeline(tmp_path: Path, compression: int) -> Non
     assert row["status"] == "parsed" and row["kind"] == "setupact" and row["role"] == "downlevel"
     assert row["sha256"] == hashlib.sha256(setupact_bytes()).hexdigest()
     assert case.store.scalar("SELECT count(*) FROM timeline") == 3
+
+
+def test_deflate64_members_are_read(tmp_path: Path) -> None:
+    """Windows' own "Send to > Compressed folder" writes Deflate64 (method 9) for big files: read through
+    inflate64, checked by CRC, beside a member that is damaged."""
+    big = setupact_bytes("".join(f"2021-05-18 03:12:{i % 60:02d}, Info                  SP     line {i}\r\n"
+                                 for i in range(20_000)))
+    good = deflate64_member(PANTHER, [big[i:i + 70_000] for i in range(0, len(big), 70_000)])
+    assert good.size > 1024 * 1024 and len(good.payload) < good.size // 2
+    bad = deflate64_member("Rollback/setupact.log", [setupact_bytes()])
+    bad.crc ^= 1
+    src = tmp_path / "case.zip"
+    src.write_bytes(raw_zip([good, bad]))
+    case = ingest(src)
+    rows = files(case)
+    assert rows[PANTHER]["status"] == "parsed" and rows[PANTHER]["sha256"] == hashlib.sha256(big).hexdigest()
+    assert case.store.scalar("SELECT count(*) FROM timeline WHERE file_id = ?", (rows[PANTHER]["id"],)) == 20_003
+    assert rows["Rollback/setupact.log"]["status"] == "partial"
+    assert "Bad CRC-32" in rows["Rollback/setupact.log"]["reason"]
+
+
+def test_deflate64_bomb_stops_in_bounded_memory(tmp_path: Path) -> None:
+    """Deflate64 expands up to ~26 000 times and inflate64 takes no output limit: fed in small pieces, it is
+    stopped by the ratio limit a few megabytes in, with flat memory."""
+    import psutil
+
+    from tests.fuzz.harness import PeakSampler
+
+    zeros = b"\0" * (1 << 20)
+    bomb = deflate64_member("Panther/setupact.log", (zeros for _ in range(512)))
+    assert bomb.size == 512 << 20 and len(bomb.payload) < 64 * 1024
+    src = tmp_path / "bomb.zip"
+    src.write_bytes(raw_zip([bomb, RawMember("notes.txt", 0, b"kept", 4, zlib.crc32(b"kept"))]))
+    with PeakSampler(psutil.Process()) as sampler:
+        case = ingest(src)
+    assert (sampler.peak - sampler.start) / 2**20 < 300
+    rows = files(case)
+    assert rows["Panther/setupact.log"]["size"] < 64 << 20
+    assert any("decompression bomb" in p and p.startswith("Panther/setupact.log: ") for p in problems(case))
+    assert rows["notes.txt"]["sha256"] == hashlib.sha256(b"kept").hexdigest()
 
 
 def test_gbk_names_without_utf8_flag_are_decoded(tmp_path: Path) -> None:

@@ -30,5 +30,9 @@ class ArchiveLimitExceeded(ArchiveError):
     """Extraction stopped because a safety limit (size, ratio, count, depth) was exceeded."""
 
 
+class RatioExceeded(ArchiveLimitExceeded):
+    """One member expands past the ratio limit: that member stops, the other members of its archive go on."""
+
+
 class IngestCancelled(WorkbenchError):
     """The caller's ``cancel`` callback asked the ingest to stop."""

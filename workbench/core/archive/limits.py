@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.core.errors import ArchiveLimitExceeded
+from workbench.core.errors import ArchiveLimitExceeded, RatioExceeded
 
 GiB = 1024**3
 MiB = 1024**2
@@ -58,7 +58,7 @@ class ExtractionBudget:
             and member_total > lim.ratio_floor_bytes
             and member_total > lim.max_ratio * max(compressed, 1)
         ):
-            raise ArchiveLimitExceeded(
+            raise RatioExceeded(
                 f"{name}: expands more than {lim.max_ratio:.0f} times its compressed size "
                 f"({compressed} bytes); extraction stopped as a likely decompression bomb."
             )

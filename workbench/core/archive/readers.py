@@ -18,8 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-import zipfile_deflate64  # noqa: F401  (registers Deflate64, which Windows' own zip writer uses for big files)
-
 from workbench.core.archive.limits import ExtractionBudget
 from workbench.core.archive.members import Member, MemberWriter
 from workbench.core.archive.names import (
@@ -28,6 +26,7 @@ from workbench.core.archive.names import (
     unicode_path_extra,
 )
 from workbench.core.archive.volumes import VolumeFile, volume_set
+from workbench.core.archive.zip_methods import DEFLATE64, stream_member
 from workbench.core.errors import (
     ArchiveError,
     ArchiveLimitExceeded,
@@ -160,26 +159,28 @@ def _empty_stored(info: zipfile.ZipInfo) -> bool:
             and info.CRC == 0 and not info.flag_bits & 0x61)  # encrypted, patched, strong encryption
 
 
-def _local_header_error(fh: IO[bytes], info: zipfile.ZipInfo, encoding: str) -> str | None:
-    """What ``zipfile.ZipFile.open`` would find wrong with a member's local header, in its words (or None)."""
+def _local_header(fh: IO[bytes], info: zipfile.ZipInfo, encoding: str) -> tuple[str | None, int]:
+    """What ``zipfile.ZipFile.open`` would find wrong with a member's local header, in its words (or None),
+    and where the member's data starts."""
     fh.seek(info.header_offset)
     head = fh.read(_LOCAL_HEADER.size)
     if len(head) != _LOCAL_HEADER.size:
-        return "Truncated file header"
+        return "Truncated file header", 0
     fields = _LOCAL_HEADER.unpack(head)
     if fields[0] != b"PK\x03\x04":
-        return "Bad magic number for file header"
+        return "Bad magic number for file header", 0
     raw = fh.read(fields[10])
+    data_start = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11]
     try:
         name = raw.decode("utf-8" if fields[3] & 0x800 else encoding)
     except UnicodeDecodeError as exc:
-        return str(exc)
+        return str(exc), data_start
     if name != info.orig_filename:
-        return f"File name in directory {info.orig_filename!r} and header {raw!r} differ."
+        return f"File name in directory {info.orig_filename!r} and header {raw!r} differ.", data_start
     end = getattr(info, "_end_offset", None)  # the overlap check of the zipfile of newer Pythons
-    if end is not None and info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11] > end:
-        return f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)"
-    return None
+    if end is not None and data_start > end:
+        return f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)", data_start
+    return None, data_start
 
 
 class ZipReader(ArchiveReader):
@@ -289,6 +290,9 @@ class ZipReader(ArchiveReader):
             if plain and _empty_stored(info):
                 self._extract_empty(info, member, writer, budget, cancel, encoding)
                 continue
+            if info.compress_type == DEFLATE64 and not member.encrypted:
+                self._extract_streamed(info, member, writer, budget, cancel, encoding)
+                continue
             try:
                 src = self._zf.open(info, pwd=self._password if member.encrypted else None)
             except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -296,6 +300,29 @@ class ZipReader(ArchiveReader):
                 continue
             with src:
                 _pump(src, member, writer, budget, cancel)
+
+    def _extract_streamed(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter,
+                          budget: ExtractionBudget, cancel: Callable[[], bool] | None, encoding: str) -> None:
+        """A member read by our own bounded decoders (:mod:`zip_methods`) rather than ``zipfile``'s."""
+        try:
+            error, data_start = _local_header(self._fh, info, encoding)
+        except (OSError, ValueError) as exc:
+            error, data_start = str(exc), 0
+        if error is not None:
+            writer.close(f"cannot be decompressed: {error}")
+            return
+        fh = self._fh
+        fh.seek(data_start)
+        left = info.compress_size
+
+        def read(n: int) -> bytes:
+            nonlocal left
+            data = fh.read(min(n, left)) if left > 0 else b""
+            left -= len(data)
+            return data
+
+        stream_member(read, info.compress_type, member, writer, budget, cancel, compressed=info.compress_size,
+                      declared_size=info.file_size, crc=info.CRC)
 
     def _extract_empty(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter, budget: ExtractionBudget,
                        cancel: Callable[[], bool] | None, encoding: str) -> None:
@@ -306,7 +333,7 @@ class ZipReader(ArchiveReader):
         here the same way, in the same words.
         """
         try:
-            error = _local_header_error(self._fh, info, encoding)
+            error = _local_header(self._fh, info, encoding)[0]
         except (OSError, ValueError) as exc:
             error = str(exc)
         if error is not None:
