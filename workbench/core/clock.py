@@ -220,6 +220,16 @@ def datetime_to_us(dt: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds
 
 
+def parse_iso_us(text: str | None) -> int | None:
+    """µs of an ISO-8601 text as :func:`format_us` writes it (``Z`` or not: read as written); None if not one."""
+    if not text:
+        return None
+    try:
+        return datetime_to_us(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
 def format_us(us: int | None, utc: bool = True) -> str | None:
     """ISO-8601 text: ``2021-05-18T03:11:02Z`` for UTC, no suffix for a wall clock; microseconds when present."""
     if us is None:

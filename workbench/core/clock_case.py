@@ -94,7 +94,7 @@ def decide_case_clock(store: CaseStore) -> CaseClock:
     guess = inferred(store)
     if guess and isinstance(guess.get("offset_minutes"), int):
         minutes = guess["offset_minutes"]
-        return CaseClock(clock.fixed_zone(minutes), clock.offset_text(minutes), "inferred", "inferred", minutes,
+        return CaseClock(clock.fixed_zone(minutes), f"UTC{clock.offset_text(minutes)}", "inferred", "inferred", minutes,
                          guess.get("confidence"))
     return CaseClock(None, None, None, None, None)
 
@@ -116,15 +116,40 @@ def apply_case_clock(store: CaseStore, cc: CaseClock) -> None:
     store.set_meta("time_zone_basis", cc.basis)
     store.set_meta("utc_offset_minutes", str(cc.offset_minutes) if cc.offset_minutes is not None else None)
     marks = ", ".join("?" * len(CLOCK_FACTS))
-    store.conn.execute(f"DELETE FROM facts WHERE name IN ({marks}) AND weight = ? AND file_id IS NULL",
-                       (*CLOCK_FACTS, CLOCK_WEIGHT))
-    if not cc.known:
-        return
-    text = describe(cc)
-    rows = [("system.time_zone_basis", cc.basis, None, None, None, None, text, CLOCK_WEIGHT)]
-    if cc.offset_minutes is not None:
-        rows.append(("system.utc_offset_minutes", str(cc.offset_minutes), None, None, None, None, text, CLOCK_WEIGHT))
+    store.conn.execute(f"DELETE FROM facts WHERE name IN ({marks}) AND file_id IS NULL", CLOCK_FACTS)
+    rows: list[tuple[Any, ...]] = []
+    if cc.known:
+        text = describe(cc)
+        rows.append(("system.time_zone_basis", cc.basis, None, None, None, None, text, CLOCK_WEIGHT))
+        if cc.offset_minutes is not None:
+            rows.append(("system.utc_offset_minutes", str(cc.offset_minutes), None, None, None, None, text,
+                         CLOCK_WEIGHT))
+    reading = inference_reading(store, cc)
+    if reading is not None:
+        rows.append(reading)
     store.insert_facts(rows)
+
+
+def inference_reading(store: CaseStore, cc: CaseClock) -> tuple[Any, ...] | None:
+    """The inferred offset as a reading of ``system.utc_offset_minutes`` when the case's clock is another
+    (a stated or chosen zone whose offset at the paired moments differs): the overview shows both."""
+    guess = inferred(store)
+    if not guess or not isinstance(guess.get("offset_minutes"), int) or cc.basis in (None, "inferred"):
+        return None
+    minutes = guess["offset_minutes"]
+    pairs = guess.get("pairs") or []
+    at = None
+    for p in pairs:
+        parsed = clock.parse_iso_us((p.get("utc") or {}).get("time"))
+        if parsed is not None:
+            at = parsed
+            break
+    if cc.zone is not None and at is not None and clock.offset_minutes_at(cc.zone, at) == minutes:
+        return None
+    text = (f"inferred from {len(pairs)} pair(s) of moments seen on a UTC and a local clock: "
+            f"UTC{clock.offset_text(minutes)} (confidence {guess.get('confidence')}); the case clock follows "
+            f"{cc.basis}")
+    return ("system.utc_offset_minutes", str(minutes), None, None, at, "utc" if at is not None else None, text, 0)
 
 
 def describe(cc: CaseClock, lang: str = "en") -> str:
@@ -157,3 +182,25 @@ def clock_label(store: CaseStore, lang: str = "en") -> str:
         return f"UTC{clock.offset_text(int(raw))} ({INFERRED['zh' if lang == 'zh' else 'en']})" if raw else \
             UNKNOWN["zh" if lang == "zh" else "en"]
     return f"{name or key}{offset}"
+
+
+#: what ``--tz`` takes to hand the choice back to the case's own sources
+AUTO = ("auto", "")
+
+
+def set_user_zone(store: CaseStore, text: str) -> bool:
+    """Keep the user's time zone in the case (``+08:00``, ``China Standard Time``, ``Asia/Shanghai``; ``auto``
+    hands the choice back to the sources). Returns True when it changed (the case must be read again on the
+    new clock). Raises :class:`~workbench.core.errors.UserActionRequired` for a zone we cannot read."""
+    from workbench.core.errors import UserActionRequired
+
+    value = text.strip()
+    if value.lower() in AUTO:
+        value = ""
+    elif clock.resolve_zone(value) is None:
+        raise UserActionRequired(f"{text!r} is not a time zone; write an offset like +08:00, a Windows zone name "
+                                 "like \"China Standard Time\", an IANA name like Asia/Shanghai, or auto.")
+    if (store.get_meta("time_zone_user") or "") == value:
+        return False
+    store.set_meta("time_zone_user", value or None)
+    return True

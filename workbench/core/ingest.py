@@ -23,6 +23,7 @@ import pluggy
 
 from workbench.core import clock
 from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
+from workbench.core.attempt import mark_deployment_logs
 from workbench.core.case import Case
 from workbench.core.clock_case import apply_case_clock, decide_case_clock, prepare_clock
 from workbench.core.errors import ArchiveError, IngestCancelled, UserActionRequired
@@ -338,6 +339,7 @@ class Ingest:
             self._report("finalize", 0, 1)
             prepare_clock(store)
             finalize_timeline(store)
+            mark_deployment_logs(store)
             self._committed()
             self._report("analyze", 0, 1)
             self.pm.hook.workbench_analyze(store=store)

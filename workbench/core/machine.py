@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.clock_case import CLOCK_WEIGHT
 from workbench.core.store import CaseStore
 
 #: reading name -> facts that read it (a boot's build and the upgrade's source build are OS builds too)
@@ -30,7 +31,6 @@ READINGS: dict[str, tuple[str, ...]] = {
 }
 #: what a reading of another fact says (shown beside its value)
 MEANING = {"evtx.boot_build": "build of a boot (event 6009)", "upgrade.source_build": "the build the upgrade left from"}
-_CLOCK_WEIGHT = 1000
 
 
 def normalized(reading: str, value: str) -> str:
@@ -58,7 +58,7 @@ def fact_readings(store: CaseStore) -> dict[str, list[dict[str, Any]]]:
         rows = store.query(
             "SELECT f.name, f.value, f.file_id, f.line, f.ts, f.basis, f.text, f.weight, files.path, files.kind "
             f"FROM facts f LEFT JOIN files ON files.id = f.file_id WHERE f.name IN ({marks}) AND f.value IS NOT NULL "
-            "AND NOT (f.file_id IS NULL AND f.weight >= ?) ORDER BY f.ts IS NULL, f.ts, f.id", (*names, _CLOCK_WEIGHT))
+            "AND NOT (f.file_id IS NULL AND f.weight >= ?) ORDER BY f.ts IS NULL, f.ts, f.id", (*names, CLOCK_WEIGHT))
         seen: set[tuple[str, str, Any]] = set()
         items = []
         for r in rows:

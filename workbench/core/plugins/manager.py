@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "workbench.core.parsers.wer",
     "workbench.core.upgrade.analyzer",
     "workbench.core.setup_host",
+    "workbench.core.attempt",
     "workbench.core.signatures.plugin",
     "workbench.core.parsers.crashdump",
     "workbench.core.dumps.analyze",
