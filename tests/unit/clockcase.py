@@ -56,13 +56,15 @@ def setupact(offset_minutes: int) -> bytes:
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def deployment_log() -> bytes:
+def deployment_log(lines_of_work: int = 200) -> bytes:
     """``Windows\\Panther\\setupact.log`` of the machine's original installation, a year before the upgrade."""
     when = datetime(2023, 2, 20, 9, 15, 0)
     lines = [
         _line(when, "Info", "", "[windeploy.exe] Process started with command line [oobe\\windeploy.exe]"),
         _line(when + timedelta(seconds=2), "Info", "", "[windeploy.exe] Setup build version is 10.0.19041.1"),
-        _line(when + timedelta(minutes=3), "Info", "", "[oobeldr.exe] Transitioning to OOBE"),
+        *(_line(when + timedelta(seconds=3 + n), "Info", "", f"[windeploy.exe] Specializing component {n}")
+          for n in range(lines_of_work)),
+        _line(when + timedelta(minutes=5), "Info", "", "[oobeldr.exe] Transitioning to OOBE"),
     ]
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 

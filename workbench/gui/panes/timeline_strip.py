@@ -48,12 +48,13 @@ MESSAGE_CHARS = 300
 FINE_BUCKETS = 20_000
 
 # Lane groups, in the order they are drawn from the top; setup logs come first, in the order Setup runs.
-_GROUPS = ("setup", "setupapi", "evtx", "procmon", "dump", "other")
+_GROUPS = ("setup", "setupapi", "evtx", "procmon", "dump", "wer", "other")
 _ROLE_ORDER = ("deployment", "preinit", "downlevel", "newos", "oobe", "sysprep", "rollback", "postupgrade", "panther", "setupdiag")
 _GROUP_OF_KIND = {"setupact": "setup", "setuperr": "setup", "setupapi": "setupapi", "evtx": "evtx",
                   "pml": "procmon", "procmon_csv": "procmon", "procmon_xml": "procmon", "kernel_dump": "dump",
-                  "user_dump": "dump", "windbg_text": "dump"}
-_GROUP_LABELS = {"setupapi": "setupapi", "evtx": "Event logs", "procmon": "Procmon", "dump": "Dumps"}
+                  "user_dump": "dump", "windbg_text": "dump", "wer_report": "wer"}
+_GROUP_LABELS = {"setupapi": "setupapi", "evtx": "Event logs", "procmon": "Procmon", "dump": "Dumps",
+                 "wer": "WER reports"}
 
 #: Phase keys of ``setup.phases`` (and the names of MOUPG phases) → (label, colour).
 PHASE_STYLES: dict[str, tuple[str, tuple[int, int, int]]] = {
@@ -572,8 +573,8 @@ class TimelineStripPane(QWidget):
             self.plot.setYRange(-0.6, self.phase_y + 0.6, padding=0)
             from workbench.core.attempt import failed_attempt
 
-            span = failed_attempt(view.store)
-            self.attempt = (span.start, span.end) if span is not None else None
+            attempt = failed_attempt(view.store)
+            self.attempt = (attempt.start, attempt.end) if attempt is not None else None
             first, last = attempt_bounds((lo, hi), self.attempt) or focus_bounds(
                 (lo, hi), self.phases, self.reboots, [f[2] for f in self._findings])
             if (first, last) == (lo, hi):

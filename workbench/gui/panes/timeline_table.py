@@ -152,6 +152,7 @@ class TimelinePane(FollowsBus, QWidget):
             return
         row = self.model.row_for_time(span.start)
         if 0 <= row < self.model.rowCount():
+            self.table.doItemsLayout()  # the reset's layout is deferred: without it the scroll range is still 0
             self.table.scrollTo(self.model.index(row, COL_TIME), QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _reset_components(self) -> None:
