@@ -179,3 +179,21 @@ def build_case(root: Path, offset_minutes: int = 480, *, with_nfo: bool = True, 
 
 def crash_utc_us() -> int:
     return int((CRASH_UTC - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds() * 1_000_000)
+
+
+def msinfo_report() -> bytes:
+    """``msinfo32 /report`` of the same machine (UTF-16LE with BOM, tab rows)."""
+    text = ("系统信息报告生成时间: 03/12/24 10:50:02\r\n系统名称: SH-FIN-PC0133\r\n[系统摘要]\r\n\r\n项目\t值\t\r\n"
+            "操作系统名称\tMicrosoft Windows 10 企业版\t\r\n版本\t10.0.19042 版本 19042\t\r\n系统名称\tSH-FIN-PC0133\t\r\n"
+            "时区\t中国标准时间\t\r\n\r\n[正在运行任务]\r\n\r\n名称\t路径\t进程 ID\t版本\t文件日期\t\r\n"
+            "xsecagent.exe\tc:\\program files\\xsec\\agent\\xsecagent.exe\t2288\t5.2.0.1130\t2021/5/12 10:02\t\r\n")
+    return "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+
+
+def systeminfo(encoding: str = "gbk") -> bytes:
+    """``systeminfo > FILE`` of the same machine in a Chinese console (GBK), or as PowerShell saves it."""
+    text = ("\r\n主机名:           SH-FIN-PC0133\r\nOS 名称:          Microsoft Windows 10 企业版\r\n"
+            "OS 版本:          10.0.19042 暂缺 Build 19042\r\n初始安装日期:     2020/12/17, 14:22:05\r\n"
+            "系统区域设置:     zh-cn;中文(中国)\r\n时区:             (UTC+08:00) 北京，重庆，香港特别行政区，乌鲁木齐\r\n"
+            "修补程序:         安装了 1 个修补程序。\r\n                  [01]: KB5007401\r\n")
+    return text.encode(encoding)

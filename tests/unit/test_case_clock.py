@@ -103,8 +103,11 @@ def test_other_offsets_are_inferred(tmp_path: Path, offset: int) -> None:
 def test_no_pairs_no_zone_and_it_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = build_case(tmp_path / "case", 480, with_nfo=False, with_pml=False, with_csv=False, with_wer=False)
     case = _ingest(root)
-    s = build_analysis(case.store)["system"]
+    a = build_analysis(case.store)
+    s = a["system"]
     assert s["utc_offset_minutes"] is None and s["time_zone_basis"] is None and s["time_zone"] is None
+    times = [e["time"] for f in a["findings"] for e in f["evidence"] if e["time"]]
+    assert times and not any(t.endswith("Z") for t in times)  # setupact's wall clock, never labelled UTC
     assert s["clock"]["label"] == "local, zone unknown" and s["clock"]["label_zh"] == "本地时间，时区未知"
     assert s["clock"]["inference"]["confidence"] == "none"
     rows = _jsonl(root, capsys)

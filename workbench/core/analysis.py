@@ -106,17 +106,21 @@ def findings(store: CaseStore) -> list[dict[str, Any]]:
     Chinese texts when the finding carries them (signature findings do), else ``null``.
     """
     order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+    # without a case zone a local source's time is its wall clock: written without the Z of UTC
+    zone_known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
+    basis = "'utc'" if zone_known else ("coalesce((SELECT t.basis FROM timeline t WHERE t.file_id = e.file_id "
+                                        "AND t.line IS e.line LIMIT 1), 'utc')")
     out = []
     for f in store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id"):
         evidence = [
             {
                 "file": e["file"],
                 "line": e["line"],
-                "time": clock.format_us(e["ts"]),
+                "time": clock.format_us(e["ts"], utc=e["basis"] == "utc"),
                 "text": e["text"],
             }
             for e in store.query(
-                "SELECT e.line, e.ts, e.text, files.path AS file FROM evidence e "
+                f"SELECT e.line, e.ts, e.text, {basis} AS basis, files.path AS file FROM evidence e "
                 "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
                 (f["id"],),
             )

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench.core.parsers.base import Mediator
+from workbench.core.plugins import hookimpl
+from workbench.core.store import CaseStore
 
 TABLE = "installed_software"
 DDL = """CREATE TABLE IF NOT EXISTS installed_software (
@@ -139,3 +141,56 @@ def software_list(store: Any, limit: int | None = None) -> list[dict[str, Any]]:
             "third_party": None if r["third_party"] is None else bool(r["third_party"]),
             "source": r["source"], "file": r["file"], "line": r["line"]})
     return out
+
+
+def _exists(store: Any, table: str) -> bool:
+    return bool(store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
+
+
+@hookimpl
+def workbench_analyze(store: CaseStore) -> None:
+    """Software the other sources saw running: Procmon's process images and modules with their company,
+    a crash dump's loaded drivers. Only what is not Microsoft's (or cannot be told) is listed: a capture
+    loads hundreds of Windows' own DLLs."""
+    if not _exists(store, TABLE):
+        return
+    rows: list[tuple[Any, ...]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(name: str, kind: str, path: str | None, vendor: str | None, version: str | None, source: str,
+            file_id: int | None, line: int | None, display: str | None = None, third: int | None = None) -> None:
+        key = ((path or name).lower(), source)
+        if not name or key in seen:
+            return
+        if third is None:
+            third = third_party_of(name, path, vendor)
+        if third == 0:
+            return
+        seen.add(key)
+        rows.append((name, kind, display or None, path or None, vendor or None, None, version or None, None, None,
+                     third, source, file_id, line))
+
+    if _exists(store, "procmon_processes"):
+        for r in store.query("SELECT file_id, first_line, name, image, company, description, version FROM "
+                             "procmon_processes WHERE image IS NOT NULL AND image != '' ORDER BY file_id, process"):
+            add(r["name"] or base_name(r["image"]), "process", r["image"], r["company"], r["version"], "procmon",
+                r["file_id"], r["first_line"], r["description"])
+    if _exists(store, "procmon_modules"):
+        for r in store.query("SELECT file_id, path, company, description, version FROM procmon_modules "
+                             "WHERE path IS NOT NULL AND path != ''"):
+            add(base_name(r["path"]), "module", r["path"], r["company"], r["version"], "procmon", r["file_id"], None,
+                r["description"])
+    if _exists(store, "dump_drivers"):
+        images = {}
+        if _exists(store, "pe_images"):
+            images = {str(r["name"]).lower(): r for r in store.query("SELECT name, company, file_version, product "
+                                                                     "FROM pe_images WHERE name IS NOT NULL")}
+        for r in store.query("SELECT file_id, name, path, microsoft FROM dump_drivers WHERE name IS NOT NULL"):
+            image = images.get(str(r["name"]).lower())
+            third = None if r["microsoft"] is None else (0 if r["microsoft"] else 1)
+            add(r["name"], "driver", r["path"], image["company"] if image else None,
+                image["file_version"] if image else None, "dump", r["file_id"], None, third=third)
+    if rows:
+        insert = ", ".join(("name", *COLUMNS[1:]))
+        store.conn.executemany(f"INSERT INTO {TABLE} ({insert}) VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+        store.commit()

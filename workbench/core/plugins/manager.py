@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "workbench.core.upgrade.analyzer",
     "workbench.core.setup_host",
     "workbench.core.attempt",
+    "workbench.core.software",
     "workbench.core.signatures.plugin",
     "workbench.core.parsers.crashdump",
     "workbench.core.dumps.analyze",
