@@ -73,14 +73,19 @@ def _exports(store: CaseStore) -> list[Export]:
 
 def _events(store: CaseStore, export: Export, limit: int) -> list[tuple[tuple[Any, ...], int | None]]:
     """(pid, operation, path) and the timeline time (UTC for a PML, wall clock for an export) of the first
-    ``limit`` events, in capture order."""
-    column = "t.ts" if export.basis == "utc" else "t.local"
+    ``limit`` events, in capture order.
+
+    Read before the timeline is indexed: each table is walked in insertion order for this file's rows (a
+    reader writes its rows together), never joined row by row."""
+    pids = dict(store.conn.execute("SELECT process, pid FROM procmon_processes WHERE file_id = ?",
+                                   (export.file_id,)).fetchall())
+    column = "ts" if export.basis == "utc" else "local"
+    times = dict(store.conn.execute(f"SELECT line, {column} FROM timeline WHERE file_id = ? ORDER BY rowid LIMIT ?",
+                                    (export.file_id, limit)).fetchall())
     rows = store.conn.execute(
-        f"SELECT p.pid, e.operation, lower(coalesce(e.path, '')), {column} FROM procmon_events e "
-        "LEFT JOIN procmon_processes p ON p.file_id = e.file_id AND p.process = e.process "
-        "LEFT JOIN timeline t ON t.file_id = e.file_id AND t.line = e.line "
-        "WHERE e.file_id = ? ORDER BY e.line LIMIT ?", (export.file_id, limit)).fetchall()
-    return [((r[0], r[1], r[2]), r[3]) for r in rows]
+        "SELECT process, operation, lower(coalesce(path, '')), line FROM procmon_events WHERE file_id = ? "
+        "ORDER BY rowid LIMIT ?", (export.file_id, limit)).fetchall()
+    return [((pids.get(r[0]), r[1], r[2]), times.get(r[3])) for r in rows]
 
 
 def same_capture(small: list[tuple[tuple[Any, ...], int | None]],
@@ -207,8 +212,8 @@ def _day_from_mtime(store: CaseStore, export: Export) -> tuple[int, str] | None:
 def reconcile_captures(store: CaseStore) -> None:
     """Date the undated exports and keep one copy of each capture (see the module's docstring)."""
     exports = _exports(store)
-    if not exports:
-        return
+    if len(exports) < 2 and not any(e.undated for e in exports):
+        return  # one dated capture: nothing to date or merge
     samples = {e.file_id: _events(store, e, SAMPLE) for e in exports}
     dropped: set[int] = set()
     dated: set[int] = set()
