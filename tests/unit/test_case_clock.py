@@ -181,3 +181,14 @@ def test_voting_prefers_what_most_pairs_say_and_a_tie_is_no_answer() -> None:
     tie = infer_offset(utc[:1], [local[0], Moment(102 * hour + 5 * SECOND, "log_begin", 2, 5, "b")])
     assert tie.offset_minutes is None and tie.confidence == "none"
     assert infer_offset([], local).confidence == "none"
+
+
+def test_loose_pairs_a_dump_and_a_boot_against_setups_lines_after_the_reboot() -> None:
+    hour, minute = 3600 * SECOND, 60 * SECOND
+    # the bugcheck (dump, UTC) and Setup's "Crash 0x... detected" minutes later, after the reboot, at -03:30
+    dump = infer_offset([Moment(50 * hour, "dump_crash", 1, None, "dump")],
+                        [Moment(50 * hour - 210 * minute + 4 * minute, "crash_detected", 2, 7, "Crash 0x7E detected")])
+    assert (dump.offset_minutes, dump.confidence) == (-210, "low")
+    boot = infer_offset([Moment(70 * hour, "boot", 3, 11, "6005")],
+                        [Moment(70 * hour + 345 * minute + 2 * minute, "rollback_boot", 2, 9, "phase = 1")])
+    assert (boot.offset_minutes, boot.confidence) == (345, "low")  # one loose pair: said to be a guess
