@@ -1241,8 +1241,8 @@
         <translation>案例时区</translation>
     </message>
     <message>
-        <source>Show every time in this zone (the case is read again):</source>
-        <translation>以此时区显示所有时间（将重新读取案例）：</translation>
+        <source>Show every time in this zone, or at an offset like +08:00 (the case is read again):</source>
+        <translation>以此时区（或 +08:00 这样的偏移）显示所有时间（将重新读取案例）：</translation>
     </message>
     <message>
         <source>%1 is not a time zone.</source>
@@ -2042,6 +2042,16 @@
         <source>Event logs</source>
         <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>事件日志</translation>
+    </message>
+    <message>
+        <source>WER reports</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>WER 报告</translation>
+    </message>
+    <message>
+        <source>original deployment</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>原始部署</translation>
     </message>
     <message>
         <source>Dumps</source>

@@ -388,6 +388,7 @@ def test_6013_zone_becomes_the_case_clock(tmp_path: Path, shared_fixtures: Path)
     store = case.store
     assert store.get_meta("time_zone") == "Pacific Standard Time"
     assert store.get_meta("time_zone_iana") == "America/Los_Angeles"
+    assert (store.get_meta("time_zone_basis"), store.get_meta("utc_offset_minutes")) == ("evtx_6013", "-480")
     hour = 3_600_000_000
     offsets = {r[0] for r in store.conn.execute(
         "SELECT ts - local FROM timeline WHERE basis = 'utc' AND ts IS NOT NULL")}

@@ -50,9 +50,7 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
         {"file": r["file"], "error": r["error"]}
         for r in store.query("SELECT file, error FROM problems ORDER BY id")
     ]
-    system: dict[str, Any] = {k: _value(store, f"system.{k}") for k in SYSTEM_KEYS}
-    if system["time_zone"] is None:
-        system["time_zone"] = store.get_meta("time_zone")
+    system = system_block(store)
     upgrade: dict[str, Any] = {k: _value(store, f"upgrade.{k}") for k in UPGRADE_KEYS}
     upgrade["rollback"] = _bool(upgrade["rollback"])
     crash: dict[str, Any] = {k: _value(store, f"crash.{k}") for k in CRASH_KEYS}
@@ -74,6 +72,33 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
     }
 
 
+def system_block(store: CaseStore) -> dict[str, Any]:
+    """The machine and the case clock: the strongest value of each fact, the clock's offset and basis, the
+    installed software (third-party first), every source's reading of the machine facts and where they
+    disagree (:mod:`workbench.core.machine`)."""
+    from workbench.core.clock_case import clock_label, inferred
+    from workbench.core.machine import disagreements, fact_readings
+    from workbench.core.software import software_list
+
+    system: dict[str, Any] = {k: _value(store, f"system.{k}") for k in SYSTEM_KEYS}
+    if system["time_zone"] is None:
+        system["time_zone"] = store.get_meta("time_zone")
+    offset = store.get_meta("utc_offset_minutes")
+    system["utc_offset_minutes"] = int(offset) if offset and offset.lstrip("-").isdigit() else None
+    system["time_zone_basis"] = store.get_meta("time_zone_basis")
+    system["locale"] = _value(store, "system.locale")
+    guess = inferred(store)
+    system["clock"] = {
+        "label": clock_label(store), "label_zh": clock_label(store, "zh"), "zone": store.get_meta("time_zone_iana"),
+        "basis": system["time_zone_basis"], "utc_offset_minutes": system["utc_offset_minutes"],
+        "inference": guess}
+    system["installed_software"] = software_list(store)
+    readings = fact_readings(store)
+    system["facts"] = readings
+    system["disagreements"] = disagreements(readings)
+    return system
+
+
 def findings(store: CaseStore) -> list[dict[str, Any]]:
     """Findings ranked: severity first, then the analyzer's score (closeness to the failure).
 
@@ -81,17 +106,21 @@ def findings(store: CaseStore) -> list[dict[str, Any]]:
     Chinese texts when the finding carries them (signature findings do), else ``null``.
     """
     order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+    # without a case zone a local source's time is its wall clock: written without the Z of UTC
+    zone_known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
+    basis = "'utc'" if zone_known else ("coalesce((SELECT t.basis FROM timeline t WHERE t.file_id = e.file_id "
+                                        "AND t.line IS e.line LIMIT 1), 'utc')")
     out = []
     for f in store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id"):
         evidence = [
             {
                 "file": e["file"],
                 "line": e["line"],
-                "time": clock.format_us(e["ts"]),
+                "time": clock.format_us(e["ts"], utc=e["basis"] == "utc"),
                 "text": e["text"],
             }
             for e in store.query(
-                "SELECT e.line, e.ts, e.text, files.path AS file FROM evidence e "
+                f"SELECT e.line, e.ts, e.text, {basis} AS basis, files.path AS file FROM evidence e "
                 "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
                 (f["id"],),
             )

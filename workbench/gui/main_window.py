@@ -515,7 +515,7 @@ class MainWindow(QMainWindow):
         choices = [auto, *sorted(WINDOWS_ZONES), *sorted(available_timezones())]
         current = self.view.store.get_meta("time_zone_user") or ""
         text, ok = QInputDialog.getItem(self, self.tr("Case time zone"),
-                                        self.tr("Show every time in this zone (the case is read again):"),
+                                        self.tr("Show every time in this zone, or at an offset like +08:00 (the case is read again):"),
                                         choices, choices.index(current) if current in choices else 0, True)
         if ok:
             self.change_zone("" if text == auto else text)

@@ -77,8 +77,8 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 #: Facts written once per file and again only when the value changes (6013 is logged every day).
-ON_CHANGE = frozenset({"system.time_zone", "system.os_name", "system.os_version", "system.os_build",
-                       "evtx.os_build", "evtx.boot_build"})
+ON_CHANGE = frozenset({"system.time_zone", "system.utc_offset_minutes", "system.os_name", "system.os_version",
+                       "system.os_build", "evtx.os_build", "evtx.boot_build"})
 
 TABLE = "evtx_records"
 DDL = {
@@ -218,7 +218,7 @@ class EvtxParser:
     name = "evtx"
     kinds = frozenset({"evtx"})
     tables = DDL
-    version = 1
+    version = 2
 
     def __init__(self) -> None:
         self._states: dict[int, _State] = {}
