@@ -28,8 +28,9 @@ from project_wheel import ROOT, build_project_wheel  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent / "kit"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-# pip options every install from the kit uses (install scripts and README.txt alike)
-PIP_OFFLINE = "--no-index --only-binary=:all: --require-hashes --disable-pip-version-check --no-warn-script-location"
+# pip options every install from the kit uses (install scripts and README.txt alike). No --only-binary=:all::
+# wheels/ holds nothing but wheels (check-kit.sh sees to it), and PowerShell may split a "-x:y" argument.
+PIP_OFFLINE = "--no-index --require-hashes --disable-pip-version-check --no-warn-script-location"
 
 
 class KitError(RuntimeError):
@@ -156,7 +157,13 @@ def stage(kit: Path, lock: Lock, files: dict[str, Path], target: Target, version
         (kit / "README.txt").write_text(_render("README-linux.txt", values), "utf-8", newline="\n")
     (kit / "VERSION.txt").write_text(f"name = {PROJECT}\nversion = {version}\nplatform = {target.name}\n"
                                      f"python = {' '.join(lock.pythons)}\n", "utf-8", newline="\n")
-    sums = [f"{sha256_of(path)}  {path.relative_to(kit).as_posix()}\n" for path in _files(kit)]
+    write_sums(kit)
+
+
+def write_sums(kit: Path) -> None:
+    """SHA256SUMS.txt in ``sha256sum -c`` format: every other file of the kit, by its path in the kit."""
+    sums = [f"{sha256_of(path)}  {path.relative_to(kit).as_posix()}\n" for path in _files(kit)
+            if path.name != "SHA256SUMS.txt" or path.parent != kit]
     (kit / "SHA256SUMS.txt").write_text("".join(sums), "utf-8", newline="\n")
 
 

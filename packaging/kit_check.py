@@ -29,17 +29,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from pip._vendor.packaging.requirements import Requirement  # pip's own rules, as in kit_target
+from pip._vendor.packaging.utils import canonicalize_name, parse_wheel_filename
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kit_lock import PIP_SECTION, PROJECT, Lock, Pin, parse_pins, sha256_of  # noqa: E402
 from kit_target import Target, pip_command, target_named  # noqa: E402
-
-try:
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name, parse_wheel_filename
-except ImportError:  # pragma: no cover - a bare Python with only pip
-    from pip._vendor.packaging.requirements import Requirement
-    from pip._vendor.packaging.utils import canonicalize_name, parse_wheel_filename
 
 TEXT_SUFFIXES = {".cmd", ".ps1", ".sh", ".txt"}
 # the deepest a wheel's file lands on Windows: C:\Users\<20 characters>\AppData\Local\Programs\CaseWorkbench\venv\Lib\site-packages\
@@ -260,7 +256,7 @@ def check_readme(kit: Path, lock: Lock, target: Target, report: Report) -> None:
     report.check(not absent, "every file README.txt names is in the kit", ", ".join(absent))
     if target.windows:
         folder = re.search(r"\$InstallDir = Join-Path \$env:LOCALAPPDATA '([^']+)'", script)
-        report.check(bool(folder) and f"%LOCALAPPDATA%\\{folder.group(1)}" in readme,
+        report.check(folder is not None and f"%LOCALAPPDATA%\\{folder.group(1)}" in readme,
                      "README.txt names the folder install.ps1 installs into")
         for name in ("install.cmd", "uninstall.cmd"):
             data = (kit / name).read_bytes()

@@ -21,10 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
-    from packaging.utils import canonicalize_name, parse_wheel_filename
-except ImportError:  # pragma: no cover - a bare Python with only pip
-    from pip._vendor.packaging.utils import canonicalize_name, parse_wheel_filename
+from pip._vendor.packaging.utils import canonicalize_name, parse_wheel_filename
 
 PROJECT = "case-workbench"
 PIP_SECTION = "pip"

@@ -18,10 +18,8 @@ import json
 import sys
 from dataclasses import dataclass
 
-try:  # pip vendors packaging; the project venv also has it installed
-    from packaging.tags import Tag, compatible_tags, cpython_tags
-except ImportError:  # pragma: no cover - a bare Python with only pip
-    from pip._vendor.packaging.tags import Tag, compatible_tags, cpython_tags
+# pip's own copy of packaging: tags and markers decided by the same rules as the pip that resolves the kit
+from pip._vendor.packaging.tags import Tag, compatible_tags, cpython_tags
 
 PYTHON_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 MANYLINUX_GLIBC_MAX = 28  # manylinux_2_28: Debian 10+, RHEL 8+, Ubuntu 18.10+; PySide6 6.8 needs it
