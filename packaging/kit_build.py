@@ -226,19 +226,26 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="offline-kit.sh", description=__doc__.splitlines()[0])
     p.add_argument("--python", action="append", choices=PYTHON_VERSIONS, metavar="X.Y",
                    help=f"a Python version the kit installs on (repeat; default: all of {' '.join(PYTHON_VERSIONS)})")
-    p.add_argument("--platform", default="win_amd64", help="win_amd64 (default) or manylinux (Linux x86_64)")
+    p.add_argument("--platform", help="win_amd64 (default, or the lock's) or manylinux (Linux x86_64)")
     p.add_argument("--lock", type=Path, help="rebuild the kit a lock file pins (its platform and Python versions)")
     p.add_argument("--wheel", type=Path, help="put this case-workbench wheel in instead of building one")
     p.add_argument("--wheelhouse", type=Path, help="take every other wheel from this folder, never the index")
     p.add_argument("--out", type=Path, default=Path(os.environ.get("DIST") or ROOT / "dist"),
                    help="folder for the kit and its lock (default: $DIST or dist/)")
     args = p.parse_args(argv)
-    target = target_named(args.platform)
     pythons = sorted(set(args.python or PYTHON_VERSIONS), key=lambda v: tuple(map(int, v.split("."))))
-    if args.lock is not None and args.python:
-        pinned = Lock.parse(args.lock.read_text("utf-8"), str(args.lock)).pythons
-        if sorted(pinned) != pythons:
-            p.error(f"--python {' '.join(pythons)} differs from the lock's Python versions {' '.join(pinned)}")
+    platform = args.platform or "win_amd64"
+    if args.lock is not None:  # the lock says what to build; options may only repeat it
+        try:
+            pinned = Lock.parse(args.lock.read_text("utf-8"), str(args.lock))
+        except (OSError, ValueError) as exc:
+            p.error(str(exc))
+        if args.python and sorted(pinned.pythons) != pythons:
+            p.error(f"--python {' '.join(pythons)} differs from the lock's Python versions {' '.join(pinned.pythons)}")
+        if args.platform and target_named(args.platform) != target_named(pinned.platform):
+            p.error(f"--platform {args.platform} differs from the lock's platform {pinned.platform}")
+        platform = pinned.platform
+    target = target_named(platform)
     python_exe = os.environ.get("PYTHON") or sys.executable
     try:
         kit_zip, lock_path = build(args.out.resolve(), target, pythons, python_exe, args.wheel, args.lock,

@@ -275,7 +275,7 @@ def required_files(target: Target) -> list[str]:
 
 def install_here(kit: Path, lock: Lock, work: Path, report: Report) -> None:
     """Install the kit with its own install.sh, the network cut, then analyze the demo case with it."""
-    python = next((v for v in sorted(lock.pythons, reverse=True) if shutil.which(f"python{v}")), None)
+    python = next((v for v in sorted(lock.pythons, reverse=True) if _runs(f"python{v}")), None)
     if not report.check(python is not None, f"a Python of the kit ({' '.join(lock.pythons)}) is on PATH to install with"):
         return
     home = work / "home"
@@ -308,6 +308,12 @@ def install_here(kit: Path, lock: Lock, work: Path, report: Report) -> None:
     report.check(proc.returncode == 0 and code == "0xC1900101" and findings > 0,
                  f"the installed workbench analyzes the demo case ({code}, {findings} findings)",
                  _tail(proc.stderr))
+
+
+def _runs(python: str) -> bool:
+    """The same test install.sh makes: the command runs and can make a venv."""
+    return bool(shutil.which(python)) and subprocess.run([python, "-c", "import venv, ensurepip"],
+                                                          capture_output=True).returncode == 0
 
 
 def _network_cut() -> list[str]:

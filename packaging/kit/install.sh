@@ -19,7 +19,8 @@ step 1 "Checking the files of the kit against SHA256SUMS.txt" "按 SHA256SUMS.tx
 step 2 "Finding Python" "查找 Python"
 PY=""
 for v in $PYTHON_VERSIONS; do
-  if [ -z "$PY" ] && command -v "python$v" >/dev/null 2>&1; then PY=$(command -v "python$v"); PYV=$v; fi
+  # one that runs and can make a venv (a version-manager shim or a Python without ensurepip cannot)
+  if [ -z "$PY" ] && "python$v" -c "import venv, ensurepip" >/dev/null 2>&1; then PY=$(command -v "python$v"); PYV=$v; fi
 done
 [ -n "$PY" ] || stop "No Python $PYTHON_VERSIONS was found: install one with your package manager, then run install.sh again."
 echo "      Python $PYV: $PY"
