@@ -12,5 +12,6 @@ COMMANDS: tuple[str, ...] = (
     "workbench.commands.processes",
     "workbench.commands.decode",
     "workbench.commands.signatures",
+    "workbench.commands.knowledge",
     "workbench.commands.export_case",
 )

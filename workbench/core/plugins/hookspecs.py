@@ -56,3 +56,16 @@ def workbench_signature_packs() -> list[str | Path]:
     a later signature with the same id replaces an earlier one. Return paths inside your installed
     package (e.g. ``Path(__file__).parent / "packs"``), never inside a case.
     """
+
+
+@hookspec
+def workbench_knowledge() -> list[str | Path]:
+    """Return folders of knowledge tables this plugin ships (see docs/knowledge.md for the format).
+
+    A folder holds YAML files with ``categories:``, ``modules:`` (third-party modules known in upgrade
+    failures: vendor, product, what breaks, the fix, the public source) and ``activities:`` (Windows functions
+    on a stack and what the thread was doing). Folders are read in registration order (built-ins first); a
+    later module entry with the same file name, or a later activity with the same id, replaces an earlier
+    one. A bad file or entry is reported with its file and line and the rest loads. Return paths inside your
+    installed package (e.g. ``Path(__file__).parent / "knowledge"``), never inside a case.
+    """

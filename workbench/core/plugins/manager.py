@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "workbench.core.parsers.description",
     "workbench.core.upgrade.analyzer",
     "workbench.core.signatures.plugin",
+    "workbench.core.knowledge.plugin",
     "workbench.core.parsers.crashdump",
     "workbench.core.dumps.analyze",
 )
