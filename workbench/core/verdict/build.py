@@ -211,15 +211,14 @@ def _owner_steps(cause: Cause) -> list[Step]:
     label = o.label()
     if label and o.source and o.source in texts.T:
         src_en, src_zh = texts.T[o.source]
-        src_en, src_zh = src_en.format(**o.source_values, process=o.source_values.get("process", "")), \
-            src_zh.format(**o.source_values, process=o.source_values.get("process", ""))
+        fill = {"process": "", **o.source_values}
+        src_en, src_zh = src_en.format(**fill), src_zh.format(**fill)
         values = {"module": cause.module, "owner": label, "source": src_en, "source_zh": src_zh}
         steps.append(Step(texts.say("step_owner", "en", **values), texts.say("step_owner", "zh", **values),
                           o.evidence or cause.evidence[:1]))
     known = o.known
-    if known is not None and getattr(known, "breaks", None):
-        values = {"breaks": known.breaks, "breaks_zh": getattr(known, "breaks_zh", None) or known.breaks,
-                  "source": known.source}
+    if known is not None and known.breaks and "breaks" not in known.untranslated:
+        values = {"breaks": known.breaks, "breaks_zh": known.breaks_zh, "source": known.source}
         steps.append(Step(texts.say("step_known", "en", **values), texts.say("step_known", "zh", **values),
                           [{"file": None, "line": None, "time": None, "text": f"{known.module}: {known.source}"}]))
     return steps
@@ -229,11 +228,11 @@ def _fix(cause: Cause) -> tuple[str, str]:
     o = cause.owner
     label = (o.label() if o else None)
     known = o.known if o else None
-    if known is not None and getattr(known, "fix", None):
+    if known is not None and known.fix and "fix" not in known.untranslated:
         owner = label or known.product or known.vendor
         return (texts.say("fix_known", "en", module=cause.module, owner=owner, fix=known.fix, fix_zh=known.fix_zh),
-                texts.say("fix_known", "zh", module=cause.module, owner=owner, fix=known.fix,
-                          fix_zh=known.fix_zh or known.fix))
+                texts.say("fix_known", "zh", module=cause.module, owner=known.vendor_zh or owner, fix=known.fix,
+                          fix_zh=known.fix_zh))
     if cause.kind == "device":
         device = cause.description or cause.device or cause.module
         owner_en = f" ({o.vendor})" if o and o.vendor else ""
@@ -246,16 +245,48 @@ def _fix(cause: Cause) -> tuple[str, str]:
             texts.say(key, "zh", owner=owner_zh, module=cause.module))
 
 
+def _finding_advice(store: CaseStore, code: str | None) -> list[tuple[str, str]]:
+    """Without a culprit: the remediation of the strongest finding that carries one in both languages (the
+    failure statement and access noise excepted), and the documented advice for the code pair."""
+    from workbench.core.analysis import SEVERITIES
+    from workbench.core.finding_text import finding_texts
+    from workbench.core.upgrade.codes import decode, parse_pair
+    from workbench.core.verdict.rank import NOISE_RULES, SYMPTOM_RULES, UNRELATED_RULES
+
+    out: list[tuple[str, str]] = []
+    order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+    for row in store.query(f"SELECT * FROM findings WHERE remediation IS NOT NULL ORDER BY {order}, score DESC, id"):
+        if row["rule_id"] in SYMPTOM_RULES | NOISE_RULES | UNRELATED_RULES:
+            continue
+        en, zh = finding_texts(row, "en")["remediation"], finding_texts(row, "zh")["remediation"]
+        if en and zh and zh != en:
+            out.append((en.strip(), zh.strip()))
+            break
+    if code:
+        result, extend = parse_pair(code.replace(" ", ""))
+        d = decode(result, extend, _layer(store))
+        if d.advice_en and d.advice_zh:
+            out.append((d.advice_en, d.advice_zh))
+    return out
+
+
+def _layer(store: CaseStore) -> str:
+    from workbench.core.upgrade.codes import LAYER_SP
+
+    return _value(store, "setup.code_layer") or LAYER_SP
+
+
 def _culprit_dict(cause: Cause) -> dict[str, Any]:
     o = cause.owner
     known = o.known if o else None
     return {
         "module": cause.module, "kind": cause.kind,
         "product": o.product if o else None, "vendor": o.vendor if o else None,
-        "vendor_zh": getattr(known, "vendor_zh", None) if known else None,
+        "vendor_zh": known.vendor_zh if known else None,
         "vendor_source": texts.T[o.source][0].format(process=o.source_values.get("process", ""))
         if o and o.source in texts.T else None,
-        "category": getattr(known, "category", None) if known else None,
+        "category": known.category if known else None,
+        "known_source": known.source if known else None,
         "path": cause.path, "device": cause.device, "third_party": cause.third_party,
         "sources": sorted(cause.sources), "evidence": cause.evidence[:12],
     }
@@ -437,6 +468,11 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
                 next_zh.append(zh)
         if next_en:
             en, zh = texts.both("retry_after")
+            next_en.append(en)
+            next_zh.append(zh)
+    if state == "failed" and not next_en:
+        # no module to blame: the advice of the finding that explains the failure best, then the code's own
+        for en, zh in _finding_advice(store, code):
             next_en.append(en)
             next_zh.append(zh)
     if state == "succeeded":

@@ -158,11 +158,21 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
     a NULL address), and who (the first third-party frame)."""
     steps: list[Step] = []
     labels = [debugger_label(f) for f in frames]
-    kb = knowledge()
-    activity = kb.activity(labels) if kb is not None and labels else None
-    stack_ev = [{"file": evidence[0]["file"] if evidence else None, "line": None, "time": None,
-                 "text": "\n".join(labels)}] if labels else evidence
+    activity = knowledge().activity(labels) if labels else None
+    source = evidence[0]["file"] if evidence else summary["path"]
+
+    def frames_ev(lo: int, hi: int) -> list[dict[str, Any]]:
+        """Frames ``lo``..``hi`` of the stack as one evidence item (the lines an engineer quotes)."""
+        return [{"file": source, "line": None, "time": None, "text": "\n".join(labels[max(0, lo):hi + 1])}]
+
+    fault = _fault_frame(frames)
+    fault_i = frames.index(fault) if fault is not None else 0
     if activity is not None:
+        last = max(i for i, f in enumerate(frames) if any(debugger_label(f).lower().startswith(fn.lower() + "+")
+                                                          or debugger_label(f).lower() == fn.lower()
+                                                          for fn in activity.functions)) \
+            if any(activity.functions) else len(labels) - 1
+        stack_ev = frames_ev(fault_i, last)
         funcs = ", ".join(activity.functions)
         steps.append(Step(texts.say("step_activity", "en", activity=activity.activity, functions=funcs,
                                     activity_zh=activity.activity_zh),
@@ -181,7 +191,6 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
             referenced = int(str(params[0]), 16)
         elif bugchecks.base_code(value) == 0x1E and len(params) > 3 and exc == 0xC0000005:
             referenced = int(str(params[3]), 16)
-    fault = _fault_frame(frames)
     what = texts.exception_text(exc) or ((f"exception 0x{exc:08X}", f"异常 0x{exc:08X}") if exc is not None
                                          else ("a fault", "故障"))
     if fault is not None:
@@ -189,15 +198,21 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
         key = "step_fault_null" if referenced is not None and referenced < 0x10000 else "step_fault"
         values = {"what": what[0], "what_zh": what[1], "frame": frame,
                   "address": f"0x{referenced:X}" if referenced is not None else ""}
-        steps.append(Step(texts.say(key, "en", **values), texts.say(key, "zh", **values), evidence[:1]))
+        ev = frames_ev(fault_i - 1 if fault_i else 0, fault_i)
+        if code:
+            ev.append({"file": source, "line": None, "time": None,
+                       "text": f"BugCheck {code} ({', '.join(str(p) for p in params)})" if params else f"BugCheck {code}"})
+        steps.append(Step(texts.say(key, "en", **values), texts.say(key, "zh", **values), ev))
     hit = next((f for f in frames if f["culprit"]), None)
     if hit is not None and culprit:
         frame = debugger_label(hit)
         third = not bool(store.scalar("SELECT microsoft FROM dump_drivers WHERE file_id = ? AND lower(name) = "
                                       "lower(?) LIMIT 1", (summary["file_id"], culprit)) or 0)
         key = "step_who" if third else "step_who_ms"
+        hit_i = frames.index(hit)
         steps.append(Step(texts.say(key, "en", module=culprit, frame=frame),
-                          texts.say(key, "zh", module=culprit, frame=frame), evidence[:1]))
+                          texts.say(key, "zh", module=culprit, frame=frame),
+                          frames_ev(fault_i, hit_i) + evidence[:1]))
     return steps
 
 
@@ -343,15 +358,17 @@ def _hang_cause(store: CaseStore) -> list[Cause]:
         ev.append({"file": fact["file"], "line": info.get("last_line"), "time": None, "text": info["last_text"]})
     finding_ids = {r["id"] for r in store.query(
         "SELECT DISTINCT finding_id AS id FROM evidence WHERE file_id = ? AND line = ?", (fact["file_id"], fact["line"]))}
+    key = "step_hang" if kind == "device" else "step_hang_driver"
     return [Cause(tier=3, module=module, kind=kind, device=info.get("device"), description=info.get("description"),
                   ts=fact["ts"], finding_ids=finding_ids, sources={"setupapi"},
-                  steps=[Step(texts.say("step_hang", "en", device=device), texts.say("step_hang", "zh", device=device),
-                              ev)])]
+                  steps=[Step(texts.say(key, "en", device=device), texts.say(key, "zh", device=device), ev)])]
 
 
 def _boot_failures(store: CaseStore) -> list[Cause]:
-    """Drivers that failed at the failing boot or in the rollback (events, setupapi, the rollback log)."""
+    """Drivers that failed at the failing boot or in the rollback (events, setupapi, the rollback log): one
+    cause per module, one step saying every way it failed, with each line as evidence."""
     out: dict[str, Cause] = {}
+    said: dict[str, list[tuple[str, str]]] = {}
     for like, rx, (what_en, what_zh) in _DRIVER_FAILURES:
         for r in store.query(
                 "SELECT t.ts, t.line, t.message, t.file_id, f.path AS file FROM timeline t JOIN files f ON "
@@ -367,13 +384,20 @@ def _boot_failures(store: CaseStore) -> list[Cause]:
                 ev = {"file": r["file"], "line": r["line"], "time": clock.format_us(r["ts"]), "text": r["message"]}
                 cause = out.get(key)
                 if cause is None:
-                    cause = out[key] = Cause(tier=4, module=name, kind="driver", ts=r["ts"],
-                                             sources={"events" if r["file"].lower().endswith(".evtx") else "setup"})
-                cause.steps.append(Step(texts.say("step_driver_failed", "en", module=name, what=what_en),
-                                        texts.say("step_driver_failed", "zh", module=name, what=what_zh), [ev]))
+                    cause = out[key] = Cause(tier=4, module=name, kind="driver", ts=r["ts"], steps=[Step("", "", [])])
+                    said[key] = []
+                cause.sources.add("events" if r["file"].lower().endswith(".evtx") else "setup")
+                if (what_en, what_zh) not in said[key]:
+                    said[key].append((what_en, what_zh))
+                cause.steps[0].evidence.append(ev)
                 ids = store.query("SELECT DISTINCT finding_id AS id FROM evidence WHERE file_id = ? AND line = ?",
                                   (r["file_id"], r["line"]))
                 cause.finding_ids |= {i["id"] for i in ids}
+    for key, cause in out.items():
+        what_en = "; ".join(w[0] for w in said[key])
+        what_zh = "；".join(w[1] for w in said[key])
+        cause.steps[0].en = texts.say("step_driver_failed", "en", module=cause.module, what=what_en)
+        cause.steps[0].zh = texts.say("step_driver_failed", "zh", module=cause.module, what=what_zh)
     return list(out.values())
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from workbench.core.knowledge import Knowledge, KnownModule, load_knowledge
 from workbench.core.store import CaseStore
 
 #: PCI-SIG vendor ids seen on PCs (the ``VEN_xxxx`` of a hardware id): a fact of the format, not a problem.
@@ -42,7 +42,7 @@ class Owner:
     source: str | None = None  # src_image | src_procmon_module | src_procmon_process | src_installed | ...
     source_values: dict[str, str] = field(default_factory=dict)
     evidence: list[dict[str, Any]] = field(default_factory=list)
-    known: Any = None  # a knowledge KnownModule when the table has the module
+    known: KnownModule | None = None  # when the table of known modules has it
 
     def label(self) -> str | None:
         """``LWF Manager (Contoso Networks Inc.)``-like text for "update X", or None when nothing is known."""
@@ -60,14 +60,9 @@ def stem(name: str | None) -> str:
     return base
 
 
-@lru_cache(maxsize=1)
-def knowledge() -> Any:
-    """The table of known third-party modules and of Windows functions (:mod:`workbench.core.knowledge`);
-    None until that module is part of the build, so a verdict is still given from the case alone."""
-    try:
-        from workbench.core.knowledge import load_knowledge  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+def knowledge() -> Knowledge:
+    """The table of known third-party modules and of Windows functions (:mod:`workbench.core.knowledge`;
+    cached there per set of folders, so a module an engineer adds is seen on the next read)."""
     return load_knowledge()
 
 
@@ -83,9 +78,7 @@ def find_owner(store: CaseStore, module: str, *, device: str | None = None, desc
     """The owner of ``module`` (a file name such as ``lwfmgr.sys``, or an INF for a device install)."""
     key = stem(module)
     owner = Owner()
-    kb = knowledge()
-    if kb is not None:
-        owner.known = kb.module(module)
+    owner.known = knowledge().module(module)
     if _has(store, "pe_images"):
         for r in store.query("SELECT p.name, p.company, p.product, p.file_version, f.path FROM pe_images p "
                              "JOIN files f ON f.id = p.file_id"):

@@ -106,8 +106,10 @@ T: dict[str, tuple[str, str]] = {
                         "工程师的 WinDbg 输出与转储文件是同一次崩溃：{how_zh}"),
     "step_hang": ("The device install of {device} started and never finished: the machine hung or restarted "
                   "while installing it.", "设备 {device} 的安装开始后始终未完成：机器在安装它时卡住或重启。"),
+    "step_hang_driver": ("The install of {device} started and never finished: the machine hung, crashed or "
+                         "restarted while installing it.", "{device} 的安装开始后始终未完成：机器在安装它时卡住、崩溃或重启。"),
     "step_driver_failed": ("{module} failed at the failing boot: {what}.", "{module} 在失败的那次启动中出错：{what}。"),
-    "step_owner": ("{module} belongs to {owner}, according to {source}.", "根据{source_zh}，{module} 属于 {owner}。"),
+    "step_owner": ("{module} belongs to {owner}, according to {source}.", "{module} 属于 {owner}（依据：{source_zh}）。"),
     "step_known": ("Known in upgrade failures: {breaks} (source: {source}).", "已知的升级问题：{breaks_zh}（来源：{source}）。"),
     "step_reported": ("The customer reported: {reported}.", "客户报告：{reported}。"),
     "step_other_crash": ("{count} other crash(es) in the case are not the upgrade's and are set aside.",
@@ -115,7 +117,7 @@ T: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- owner sources
     "src_image": ("the version resource of the image in the case", "案例中该映像文件的版本信息"),
     "src_procmon_module": ("the company Procmon recorded for the module", "Procmon 记录的该模块的公司"),
-    "src_procmon_process": ("Procmon: {process} of that company works with this file", "Procmon：该公司的 {process} 操作了此文件"),
+    "src_procmon_process": ("Procmon, where the same vendor's {process} runs", "Procmon 中同一厂商的进程 {process}"),
     "src_installed": ("the installed drivers and services of the machine", "该机器已安装的驱动和服务列表"),
     "src_pci": ("the PCI vendor id in the device's hardware id", "设备硬件 ID 中的 PCI 厂商 ID"),
     "src_knowledge": ("the table of modules known in upgrade failures", "升级故障已知模块表"),
