@@ -287,10 +287,11 @@ def analyze(store: CaseStore) -> list[dict[str, Any]]:
 
 def _one_per_crash(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One capture exported twice (the PML and its CSV) gives the same finding twice: keep one, with the
-    evidence of both. Same rule and title, and times within two seconds (or both unknown)."""
+    evidence of both. Same rule and title (or ``twin`` key: an export may lack the company a title names), and
+    times within two seconds (or both unknown). The first (the PML, read first) keeps its words."""
     out: list[dict[str, Any]] = []
     for f in findings:
-        twin = next((o for o in out if o["rule_id"] == f["rule_id"] and o["title"] == f["title"]
+        twin = next((o for o in out if o["rule_id"] == f["rule_id"] and o.get("twin", o["title"]) == f.get("twin", f["title"])
                      and (o.get("ts") is None) == (f.get("ts") is None)
                      and (o.get("ts") is None or abs(o["ts"] - f["ts"]) <= 2_000_000)
                      and {e.get("file_id") for e in o["evidence"]} != {e.get("file_id") for e in f["evidence"]}), None)
@@ -547,6 +548,7 @@ def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessN
                                           (n.file_id, load["line"], n.exit_line), limit=2)
             out.append(dict(
                 rule_id="procmon.injected_before_exit", severity="critical", score=95.0, ts=exit_ts,
+                twin=(n.name.lower(), dll.lower(), status),
                 title=title, summary=summary, remediation=fix[0],
                 data={"process": list(n.key), "target": n.name, "module": path, "company": company,
                       "seconds": seconds, "exit_status": status,

@@ -77,6 +77,11 @@ def workbench_analyze(store: CaseStore) -> None:
     kept: list[tuple[int, Any, list[Any]]] = []  # (finding id, the crash kept, the same crash from other sources)
     for weight, _, r, why in ranked:
         related = weight >= WEIGHT_IN_SETUP_WINDOW or (weight == top_weight and window is None)
+        if not related and r["crash_ts"] is None and r["culprit"]:
+            # a debugger text carries no time: it is the upgrade's crash when it blames what that crash blames
+            related = any((k[1]["culprit"] or "").lower() == r["culprit"].lower() and _same_crash(store, k[1], r)
+                          for k in kept)
+            why = why or "it is the same crash as the upgrade's dump (same culprit on the stack)"
         _relation(store, r, related, why, window)
         if related:
             same = next((k for k in kept if _same_crash(store, k[1], r)), None)
@@ -140,6 +145,16 @@ def _merge(store: CaseStore, finding_id: int, kept: Any, other: Any) -> None:
                                            "kind": kept["source_kind"], "culprit": kept["culprit"]}])
     sources.append({"file_id": other["file_id"], "path": other["path"], "kind": other["source_kind"],
                     "culprit": other["culprit"]})
+    if not kept["bugcheck_code"] and other["bugcheck_code"]:
+        # the text had the stack, the dump has the code: the one finding says both
+        data.update(bugcheck_code=other["bugcheck_code"], bugcheck_name=other["bugcheck_name"],
+                    parameters=json.loads(other["parameters"]) if other["parameters"] else None)
+        what = f"{other['bugcheck_code']} {other['bugcheck_name'] or ''}".strip()
+        culprit = data.get("culprit") or kept["culprit"]
+        title = f"Blue screen {what}" + (f" caused by {culprit}" if culprit else "")
+        title_zh = f"蓝屏 {what}" + (f"，由 {culprit} 引起" if culprit else "")
+        data["title"] = {"en": title, "zh": title_zh}
+        store.conn.execute("UPDATE findings SET title = ? WHERE id = ?", (title, finding_id))
     if a.lower() != b.lower() and b:
         third_a, third_b = _is_third_party(store, kept["file_id"], a), _is_third_party(store, other["file_id"], b)
         choice, dropped, src = (b, a, other) if (third_b and not third_a) or not a else (a, b, kept)

@@ -234,7 +234,19 @@ def _crash_causes(store: CaseStore) -> list[Cause]:
             continue
         summary = rows[0]
         evidence = finding_evidence(store, f["id"])
-        frames = store.query("SELECT * FROM dump_frames WHERE file_id = ? ORDER BY idx", (file_id,))
+        # the same crash from several sources: tell it from the stack with the most function names (an
+        # engineer's WinDbg text has symbols a dump read without them lacks)
+        candidates = [file_id] + [s.get("file_id") for s in data.get("sources") or [] if s.get("file_id")]
+        story = max(candidates, key=lambda i: (store.scalar(
+            "SELECT count(*) FROM dump_frames WHERE file_id = ? AND symbol IS NOT NULL", (i,)) or 0, i == file_id))
+        frames = store.query("SELECT * FROM dump_frames WHERE file_id = ? ORDER BY idx", (story,))
+        if not summary["bugcheck_code"]:  # the code and parameters from the source that has them
+            for other in candidates[1:]:
+                coded = store.query("SELECT d.*, files.path AS path FROM dump_summary d JOIN files ON "
+                                    "files.id = d.file_id WHERE d.file_id = ? AND d.bugcheck_code IS NOT NULL", (other,))
+                if coded:
+                    summary = coded[0]
+                    break
         kernel = f["rule_id"] == "crash.upgrade_bugcheck"
         cause = Cause(tier=1, module=culprit or "?", kind="driver" if kernel else "dll", ts=f["ts"],
                       finding_ids={f["id"]},
