@@ -251,6 +251,18 @@ def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
             "parameter_meanings": json.loads(r["parameter_meanings"]) if r["parameter_meanings"] else None}
     evidence = [{"file_id": r["file_id"], "line": 1, "ts": r["crash_ts"],
                  "text": f"{r['path']}: {what}; culprit {culprit or 'unknown'} ({r['culprit_reason'] or ''})"}]
+    ts = r["crash_ts"]
+    if kernel and related:
+        # Setup's own line about this crash ("Crash 0x0000007E detected" in the rollback log) is evidence of it,
+        # and gives a debugger text, which carries no time, the moment the upgrade saw it
+        seen = store.query("SELECT f.value, f.file_id, f.line, f.ts, f.text FROM facts f JOIN files ON files.id = "
+                           "f.file_id WHERE f.name = 'crash.bugcheck_code' AND files.kind IN ('setupact', 'setuperr') "
+                           "ORDER BY f.weight DESC, f.id LIMIT 1")
+        if seen and (code is None or seen[0]["value"] == code):
+            line = {"file_id": seen[0]["file_id"], "line": seen[0]["line"], "ts": seen[0]["ts"], "text": seen[0]["text"]}
+            # a source without a time links to Setup's line first, so a click lands on that moment
+            evidence = evidence + [line] if ts is not None else [line] + evidence
+            ts = ts if ts is not None else seen[0]["ts"]
     if related or (top and window is None):
         title = (f"Blue screen {code or ''} {name or ''}".rstrip() if kernel else "Process crash") \
             + (f" caused by {culprit}" if culprit else "")
@@ -268,7 +280,7 @@ def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
             if remediation else None))
         return store.add_finding(rule_id="crash.upgrade_bugcheck" if kernel else "crash.process_crash", title=title,
                           severity="critical" if kernel else "high", summary=summary, remediation=remediation,
-                          score=90.0 if related else 60.0, ts=r["crash_ts"], data=json.dumps(data),
+                          score=90.0 if related else 60.0, ts=ts, data=json.dumps(data),
                           evidence=evidence)
     else:
         outside = (" outside the time the setup logs cover" if window is not None else "")
