@@ -93,7 +93,8 @@ def print_analysis(a: dict[str, Any], lang: str = "en") -> None:
     out(f"Case      {c['source']}\n          {c['files']} files, sha256 {(c['sha256'] or '')[:16]}\n")
     s, u = a["system"], a["upgrade"]
     out(f"System    {s['os_name'] or '?'} {s['os_version'] or ''} build {s['os_build'] or '?'}"
-        f"  computer {s['computer'] or '?'}  time zone {s['time_zone'] or 'unknown (UTC assumed)'}\n")
+        f"  computer {s['computer'] or '?'}  clock {s['clock']['label']}"
+        f"{' (' + s['time_zone_basis'] + ')' if s['time_zone_basis'] not in (None, 'inferred') else ''}\n")
     if u["result_code"] or u["extend_code"]:
         out(f"Upgrade   {u['result_code'] or '?'} - {u['extend_code'] or '?'}  phase {u['phase'] or '?'}  "
             f"operation {u['operation'] or '?'}  rollback {u['rollback']}\n")

@@ -15,6 +15,9 @@ def add_case_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--password", help="password of an encrypted archive")
     p.add_argument("--name-encoding", help="code page of legacy zip names (default: guess UTF-8, GBK, CP437)")
     p.add_argument("--reingest", action="store_true", help="ingest again even if the case database is current")
+    p.add_argument("--tz", metavar="ZONE",
+                   help='the case time zone: +08:00, "China Standard Time" or Asia/Shanghai; kept in the case '
+                        "(auto: back to the zone the case's sources give)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
 
 
@@ -54,5 +57,10 @@ def progress_printer(quiet: bool) -> Callable[[Progress], None] | None:
 def open_case(args: argparse.Namespace) -> Case:
     """Open the case named on the command line and ingest it unless its database is current."""
     case = Case.open(args.case, password=args.password, name_encoding=args.name_encoding)
-    case.ensure_ingested(progress=progress_printer(args.quiet), force=args.reingest)
+    rezone = False
+    if getattr(args, "tz", None) is not None:
+        from workbench.core.clock_case import set_user_zone
+
+        rezone = set_user_zone(case.store, args.tz)  # a new clock: every time is read again
+    case.ensure_ingested(progress=progress_printer(args.quiet), force=args.reingest or rezone)
     return case

@@ -53,9 +53,7 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
         {"file": r["file"], "error": r["error"]}
         for r in store.query("SELECT file, error FROM problems ORDER BY id")
     ]
-    system: dict[str, Any] = {k: _value(store, f"system.{k}") for k in SYSTEM_KEYS}
-    if system["time_zone"] is None:
-        system["time_zone"] = store.get_meta("time_zone")
+    system = system_block(store)
     upgrade: dict[str, Any] = {k: _value(store, f"upgrade.{k}") for k in UPGRADE_KEYS}
     upgrade["rollback"] = _bool(upgrade["rollback"])
     crash, other_crashes = crashes(store)
@@ -76,6 +74,33 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
         "verdict": verdict,
         "findings": findings(store, verdict),
     }
+
+
+def system_block(store: CaseStore) -> dict[str, Any]:
+    """The machine and the case clock: the strongest value of each fact, the clock's offset and basis, the
+    installed software (third-party first), every source's reading of the machine facts and where they
+    disagree (:mod:`workbench.core.machine`)."""
+    from workbench.core.clock_case import clock_label, inferred
+    from workbench.core.machine import disagreements, fact_readings
+    from workbench.core.software import software_list
+
+    system: dict[str, Any] = {k: _value(store, f"system.{k}") for k in SYSTEM_KEYS}
+    if system["time_zone"] is None:
+        system["time_zone"] = store.get_meta("time_zone")
+    offset = store.get_meta("utc_offset_minutes")
+    system["utc_offset_minutes"] = int(offset) if offset and offset.lstrip("-").isdigit() else None
+    system["time_zone_basis"] = store.get_meta("time_zone_basis")
+    system["locale"] = _value(store, "system.locale")
+    guess = inferred(store)
+    system["clock"] = {
+        "label": clock_label(store), "label_zh": clock_label(store, "zh"), "zone": store.get_meta("time_zone_iana"),
+        "basis": system["time_zone_basis"], "utc_offset_minutes": system["utc_offset_minutes"],
+        "inference": guess}
+    system["installed_software"] = software_list(store)
+    readings = fact_readings(store)
+    system["facts"] = readings
+    system["disagreements"] = disagreements(readings)
+    return system
 
 
 def crashes(store: CaseStore) -> tuple[dict[str, Any], list[dict[str, Any]]]:

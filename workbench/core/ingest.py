@@ -23,7 +23,9 @@ import pluggy
 
 from workbench.core import clock
 from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
+from workbench.core.attempt import mark_deployment_logs
 from workbench.core.case import Case
+from workbench.core.clock_case import apply_case_clock, decide_case_clock, prepare_clock
 from workbench.core.errors import ArchiveError, IngestCancelled, UserActionRequired
 from workbench.core.identify import HEAD, role_of
 from workbench.core.parsers.base import CaseFile, Mediator, Parser, ensure_tables
@@ -335,7 +337,9 @@ class Ingest:
             self._parse_all()
             self._committed()
             self._report("finalize", 0, 1)
+            prepare_clock(store)
             finalize_timeline(store)
+            mark_deployment_logs(store)
             self._committed()
             self._report("analyze", 0, 1)
             self.pm.hook.workbench_analyze(store=store)
@@ -551,28 +555,17 @@ class Ingest:
 # ------------------------------------------------------------------------------------------- finalize
 
 
-def case_zone_name(store: CaseStore) -> tuple[str | None, str | None]:
-    """The case time zone and where it came from: the user's choice, else the strongest fact."""
-    user = store.get_meta("time_zone_user")
-    if user:
-        return user, "user"
-    fact = store.fact("system.time_zone")
-    if fact is not None and fact["value"]:
-        return fact["value"], fact["file"] or "facts"
-    return None, None
-
-
 def finalize_timeline(store: CaseStore) -> None:
     """Put every row on the case clock, then rewrite the timeline in time order and index it.
 
-    After this, ``timeline.id`` is the row's position in time, which is what lets views page the table by
-    rowid ranges instead of ORDER BY ... OFFSET.
+    The clock is the one :func:`~workbench.core.clock_case.decide_case_clock` picks (the user's, a stated
+    zone, an inferred offset, or none: then local rows keep their wall clock). After this, ``timeline.id`` is
+    the row's position in time, which is what lets views page the table by rowid ranges instead of ORDER BY
+    ... OFFSET.
     """
-    name, origin = case_zone_name(store)
-    zone = clock.resolve_zone(name)
-    store.set_meta("time_zone", name if zone is not None else None)
-    store.set_meta("time_zone_source", origin if zone is not None else None)
-    store.set_meta("time_zone_iana", zone.key if zone is not None else None)
+    cc = decide_case_clock(store)
+    zone = cc.zone
+    apply_case_clock(store, cc)
     lo, hi = store.conn.execute(
         "SELECT min(coalesce(ts, local)), max(coalesce(ts, local)) FROM timeline").fetchone()
     lo = lo if lo is not None else 0
@@ -598,8 +591,9 @@ FINALIZE_CACHE_KIB = -65536
 
 def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: str) -> None:
     with conn:
-        conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
-                     "WHERE basis = 'local' AND ts IS NOT NULL")
+        if zone is not None:  # without a zone a wall-clock time stays one: it is never passed off as UTC
+            conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
+                         "WHERE basis = 'local' AND ts IS NOT NULL")
         for index in ("timeline_ts", "timeline_file_line", "timeline_level"):
             conn.execute(f"DROP INDEX IF EXISTS {index}")
         ddl = next(t for t in S.TABLES if "EXISTS timeline (" in t)

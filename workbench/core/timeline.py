@@ -22,12 +22,18 @@ class TimelineRow:
     level: str | None
     component: str | None
     message: str
+    basis: str = "utc"  # the clock the source wrote: 'utc' or 'local'
+    zone_known: bool = True
 
     def as_dict(self) -> dict[str, object]:
-        """The row as the CLI prints it: UTC ISO-8601 and the case's wall clock side by side."""
+        """The row as the CLI prints it: UTC ISO-8601 and the case's wall clock side by side.
+
+        Until the case has a time zone, each row says only the time its source wrote: a local source's wall
+        clock as ``time_local`` (never passed off as UTC), a UTC source's time as ``time_utc``."""
+        known = self.zone_known
         return {
-            "time_utc": clock.format_us(self.ts, utc=True),
-            "time_local": clock.format_us(self.local, utc=False),
+            "time_utc": clock.format_us(self.ts, utc=True) if known or self.basis == "utc" else None,
+            "time_local": clock.format_us(self.local, utc=False) if known or self.basis == "local" else None,
             "source": self.source,
             "file": self.file,
             "line": self.line,
@@ -80,12 +86,13 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
         where.append("t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
         params.append(text)
     sql = (
-        "SELECT t.id, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.component, t.message "
+        "SELECT t.id, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.component, t.message, t.basis "
         "FROM timeline t JOIN files f ON f.id = t.file_id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY t.id"
         + (f" LIMIT {int(limit)}" if limit else "")
     )
+    known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
     for r in store.iter_query(sql, params):
         yield TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
-                          r["component"], r["message"] or "")
+                          r["component"], r["message"] or "", r["basis"], known)

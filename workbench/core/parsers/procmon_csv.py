@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from workbench.core.captures import UNDATED
 from workbench.core.clock import datetime_to_us
 from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.parsers.procmon_common import (
@@ -195,7 +196,7 @@ class ProcmonCsvParser:
     name = "procmon_csv"
     kinds = frozenset({"procmon_csv"})
     tables = TABLES
-    version = 1
+    version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         with open(file.location, "rb") as raw:
@@ -242,8 +243,9 @@ class ProcmonCsvParser:
         if c_tod is None and c_dt is None:
             mediator.problem("the export has no Time of Day or Date & Time column: events have no time", 0)
         elif c_dt is None:
-            mediator.problem("the export has no Date & Time column, so its events carry a time of day but no date; "
-                             "they are placed on 1970-01-01 (add the Date & Time column in Procmon to fix)", 0)
+            # dated after every file is read, from a PML of the same capture or the setup logs
+            # (workbench.core.captures); until then the rows count from 1970-01-01
+            mediator.fact(UNDATED, "true", text="the export has a Time of Day column but no Date & Time column")
 
         fid = file.id
         builder = ProcessBuilder("local")

@@ -99,7 +99,7 @@ W_CONTENT = 8  # the phase read from the log's own markers, when no code or roll
 #: folder role (identify.role_of) → the upgrade phase whose logs live there, for the phase bands
 ROLE_PHASES = {"downlevel": "DOWNLEVEL", "newos": "SAFE_OS/FIRST_BOOT", "oobe": "OOBE_BOOT",
                "rollback": "ROLLBACK", "postupgrade": "POST_UPGRADE", "preinit": "DOWNLEVEL",
-               "sysprep": "SYSPREP"}
+               "sysprep": "SYSPREP", "deployment": "DEPLOYMENT"}
 #: result codes Setup reports when the user cancelled: not a failure to diagnose (reference §2.5)
 CANCEL_CODES = frozenset({0x800704C7, 0x800704D3, 0xC1800108, 0xC1800109, 0xC1900110, 0xC1900111, 0xC1900127,
                           0xC1900201, 0xC1900203, 0xC1900205, 0xC1900207, 0xC1900209})

@@ -6,9 +6,8 @@ Every model reads through one :class:`StoreView`: a read-only SQLite connection 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from workbench.core import clock
 from workbench.core.store import CaseStore
@@ -27,18 +26,19 @@ class StoreView:
     def reload_clock(self) -> None:
         """Read the case zone again (an ingest or a user choice may have changed it)."""
         self.zone_name: str | None = self.store.get_meta("time_zone")
-        self.zone: ZoneInfo | None = clock.resolve_zone(self.store.get_meta("time_zone_iana"))
+        self.zone: tzinfo | None = clock.resolve_zone(self.store.get_meta("time_zone_iana"))
 
     def close(self) -> None:
         self.store.close()
 
     @property
     def zone_label(self) -> str:
-        """What the status bar says: the case zone and its UTC offset, or that times are shown as UTC."""
-        if self.zone is None:
-            return "UTC"
-        offset = datetime.now(timezone.utc).astimezone(self.zone).strftime("%z")
-        return f"{self.zone_name or self.zone.key} (UTC{offset[:3]}:{offset[3:]})"
+        """What the status bar and the overview call the case clock, in the interface's language: the zone and
+        its offset, an inferred offset, or *local, zone unknown* (never UTC for a local source)."""
+        from workbench.core.clock_case import clock_label
+        from workbench.gui.i18n import ui_language
+
+        return clock_label(self.store, ui_language())
 
     def to_local(self, ts: int | None) -> datetime | None:
         """A UTC µs time as a datetime on the case clock (UTC when the case has no zone)."""

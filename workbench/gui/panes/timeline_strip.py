@@ -49,7 +49,7 @@ FINE_BUCKETS = 20_000
 
 # Lane groups, in the order they are drawn from the top; setup logs come first, in the order Setup runs.
 _GROUPS = ("setup", "setupapi", "evtx", "procmon", "dump", "other")
-_ROLE_ORDER = ("preinit", "downlevel", "newos", "oobe", "sysprep", "rollback", "postupgrade", "panther", "setupdiag")
+_ROLE_ORDER = ("deployment", "preinit", "downlevel", "newos", "oobe", "sysprep", "rollback", "postupgrade", "panther", "setupdiag")
 _GROUP_OF_KIND = {"setupact": "setup", "setuperr": "setup", "setupapi": "setupapi", "evtx": "evtx",
                   "pml": "procmon", "procmon_csv": "procmon", "procmon_xml": "procmon", "kernel_dump": "dump",
                   "user_dump": "dump", "windbg_text": "dump"}
@@ -65,6 +65,7 @@ PHASE_STYLES: dict[str, tuple[str, tuple[int, int, int]]] = {
     "SYSPREP": ("sysprep", (160, 120, 60)),
     "ROLLBACK": ("rollback", (220, 80, 50)),
     "POST_UPGRADE": ("after the upgrade", (130, 130, 130)),
+    "DEPLOYMENT": ("original deployment", (150, 150, 150)),
     "UNKNOWN": ("setup", (130, 130, 130)),
 }
 LEVEL_BRUSHES = {"critical": (190, 0, 0), "error": (220, 40, 40), "warning": (225, 150, 0), "info": (90, 120, 170),
@@ -154,6 +155,20 @@ def focus_bounds(bounds: tuple[int, int], phases: list[dict[str, Any]], reboots:
     start, end = min(times), max(times)
     if hi - lo <= 0 or (end - start) > FOCUS_SHARE * (hi - lo):
         return bounds
+    margin = max(int((end - start) * FOCUS_MARGIN), FOCUS_MIN_MARGIN_US)
+    return max(lo, start - margin), min(hi, end + margin)
+
+
+def attempt_bounds(bounds: tuple[int, int], attempt: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The span the strip opens on when the case holds a Setup attempt (:func:`workbench.core.attempt.
+    failed_attempt`): the hours from its last start to its failure or rollback end, with some room; None
+    when there is none (then :func:`focus_bounds` decides)."""
+    if attempt is None:
+        return None
+    lo, hi = bounds
+    start, end = max(attempt[0], lo), min(attempt[1], hi)
+    if end < start:
+        return None
     margin = max(int((end - start) * FOCUS_MARGIN), FOCUS_MIN_MARGIN_US)
     return max(lo, start - margin), min(hi, end + margin)
 
@@ -522,6 +537,7 @@ class TimelineStripPane(QWidget):
         self._labels, self._marker_rows, self._findings, self._phase_hits, self._reboots = [], [], [], [], []
         self._reboot_lines = []
         self.lanes, self.phases, self.reboots, self.mode, self._data = [], [], [], "", None
+        self.attempt: tuple[int, int] | None = None  # the failed attempt the strip opened on (UTC µs)
         self.pending = False
         self.selected_mark.hide()
         self._bounds = time_bounds(view) if view is not None else None
@@ -554,7 +570,12 @@ class TimelineStripPane(QWidget):
             self.plot.setLimits(xMin=lo / 1e6 - span * 0.5, xMax=hi / 1e6 + span * 0.5, minXRange=0.01,
                                 yMin=-1, yMax=self.phase_y + 1)
             self.plot.setYRange(-0.6, self.phase_y + 0.6, padding=0)
-            first, last = focus_bounds((lo, hi), self.phases, self.reboots, [f[2] for f in self._findings])
+            from workbench.core.attempt import failed_attempt
+
+            span = failed_attempt(view.store)
+            self.attempt = (span.start, span.end) if span is not None else None
+            first, last = attempt_bounds((lo, hi), self.attempt) or focus_bounds(
+                (lo, hi), self.phases, self.reboots, [f[2] for f in self._findings])
             if (first, last) == (lo, hi):
                 self.plot.setXRange(lo / 1e6 - span * 0.01, hi / 1e6 + span * 0.01, padding=0)
             else:
