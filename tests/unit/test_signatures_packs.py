@@ -24,6 +24,9 @@ SIGNATURES = BUILTIN.ordered()
 def test_builtin_packs_load_without_errors() -> None:
     assert BUILTIN.errors == []
     assert {p["name"] for p in BUILTIN.packs} >= {"setupdiag", "beyond-setupdiag"}
+    assert len(SIGNATURES) >= 120
+    ids = [s.id for s in SIGNATURES]
+    assert len(ids) == len(set(ids))
 
 
 def test_setupdiag_pack_covers_every_rule_once() -> None:
