@@ -167,14 +167,14 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
     process: str | None = None
     exc: str | None = None
     if bool(store.scalar("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='wer_reports'")):
-        for r in store.query("SELECT w.*, f.path AS file FROM wer_reports w LEFT JOIN files f ON f.id = w.file_id "
-                             "ORDER BY w.event_time DESC"):
-            if (r["app_name"] or "").lower() in ("setuphost.exe", "setupprep.exe", "setup.exe", "setupplatform.exe"):
-                process, exc = r["app_name"], r["exception_code"]
-                evidence.append({"file": r["file"], "line": None, "time": clock.format_us(r["event_time"]),
-                                 "text": f"{r['event_type']}: {r['app_name']} exception {r['exception_code']} "
-                                         f"in {r['fault_module'] or '?'}"})
-                break
+        from workbench.core.parsers.wer import setup_crashes
+
+        for r in reversed(setup_crashes(store)):  # the latest crash of a Setup process
+            process, exc = r["app_name"], r["exception_code"]
+            evidence.append({"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]),
+                             "text": f"{r['event_type']}: {r['app_name']} exception {r['exception_code']} "
+                                     f"in {r['fault_module'] or '?'}"})
+            break
     for f in store.query("SELECT id, data FROM findings WHERE rule_id = 'procmon.setup_abnormal_exit' "
                          "ORDER BY score DESC, id"):
         data = json.loads(f["data"] or "{}")
@@ -192,6 +192,24 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
         process = process or str(gone["value"])
         evidence.append(fact_evidence(gone))
     return process, exc, evidence
+
+
+#: A cause seen by these sources only counts inside the failed attempt (a WER report or a capture of another
+#: day explains another failure); the upgrade's dump and setupapi's rollback log belong to it by place.
+TIMED_SOURCES = frozenset({"wer", "procmon", "events"})
+ATTEMPT_MARGIN_US = (3_600 * 1_000_000, 86_400 * 1_000_000)  # an hour before its start, a day after its end
+
+
+def _in_attempt(store: CaseStore, cause: Cause) -> bool:
+    """False for a cause that only timed sources saw, at a time outside the failed attempt's span."""
+    if cause.ts is None or not cause.sources or not cause.sources <= TIMED_SOURCES:
+        return True
+    from workbench.core.attempt import failed_attempt
+
+    span = failed_attempt(store)
+    if span is None:
+        return True
+    return span.start - ATTEMPT_MARGIN_US[0] <= cause.ts <= span.end + ATTEMPT_MARGIN_US[1]
 
 
 def _owner_text(cause: Cause, lang: str) -> str:
@@ -255,9 +273,15 @@ def _finding_advice(store: CaseStore, code: str | None) -> list[tuple[str, str]]
 
     out: list[tuple[str, str]] = []
     order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+    from workbench.core.attempt import failed_attempt
+
+    span = failed_attempt(store)
     for row in store.query(f"SELECT * FROM findings WHERE remediation IS NOT NULL ORDER BY {order}, score DESC, id"):
         if row["rule_id"] in SYMPTOM_RULES | NOISE_RULES | UNRELATED_RULES:
             continue
+        if span is not None and row["ts"] is not None and not (
+                span.start - ATTEMPT_MARGIN_US[0] <= row["ts"] <= span.end + ATTEMPT_MARGIN_US[1]):
+            continue  # another attempt's (or another day's) finding
         en, zh = finding_texts(row, "en")["remediation"], finding_texts(row, "zh")["remediation"]
         if en and zh and zh != en:
             out.append((en.strip(), zh.strip()))
@@ -342,6 +366,7 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     failure_ts = (code_row["ts"] if code_row is not None else None) or (causes[0].ts if causes else None)
     causes = [c for c in causes if c.tier < 4 or len(c.sources) > 1 or (
         failure_ts is not None and c.ts is not None and abs(c.ts - failure_ts) <= BOOT_FAILURE_WINDOW_US)]
+    causes = [c for c in causes if _in_attempt(store, c)]
     culprit = causes[0] if causes and (causes[0].third_party or causes[0].kind == "device") else \
         (causes[0] if causes else None)
     reasons = _not_upgrade_reasons(store, reported)

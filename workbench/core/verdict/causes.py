@@ -153,13 +153,13 @@ def _fault_frame(frames: list[Any]) -> Any:
 
 
 def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str | None,
-                 evidence: list[dict[str, Any]]) -> list[Step]:
+                 evidence: list[dict[str, Any]], source: str) -> list[Step]:
     """The crash told: what the thread was doing (the Windows-function table), what went wrong (the exception,
     a NULL address), and who (the first third-party frame)."""
     steps: list[Step] = []
     labels = [debugger_label(f) for f in frames]
     activity = knowledge().activity(labels) if labels else None
-    source = evidence[0]["file"] if evidence else summary["path"]
+    own = [e for e in evidence if e["file"] == source][:1] or evidence[:1]  # the stack's source's own line
 
     def frames_ev(lo: int, hi: int) -> list[dict[str, Any]]:
         """Frames ``lo``..``hi`` of the stack as one evidence item (the lines an engineer quotes)."""
@@ -212,7 +212,7 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
         hit_i = frames.index(hit)
         steps.append(Step(texts.say(key, "en", module=culprit, frame=frame),
                           texts.say(key, "zh", module=culprit, frame=frame),
-                          frames_ev(fault_i, hit_i) + evidence[:1]))
+                          frames_ev(fault_i, hit_i) + own))
     return steps
 
 
@@ -259,7 +259,8 @@ def _crash_causes(store: CaseStore) -> list[Cause]:
         path = store.scalar("SELECT path FROM dump_drivers WHERE file_id = ? AND lower(name) = lower(?) LIMIT 1",
                             (file_id, culprit or ""))
         cause.path = path
-        cause.steps += _crash_story(store, summary, frames, culprit, evidence)
+        source = store.scalar("SELECT path FROM files WHERE id = ?", (story,)) or summary["path"]
+        cause.steps += _crash_story(store, summary, frames, culprit, evidence, source)
         reconciled = data.get("reconciled")
         if isinstance(reconciled, dict) and reconciled.get("en"):
             cause.steps.append(Step(texts.say("step_reconciled", "en", how=reconciled["en"], how_zh=reconciled["zh"]),
@@ -281,26 +282,30 @@ def _culprit_third_party(store: CaseStore, culprit: str) -> bool:
 
 
 def _wer_causes(store: CaseStore) -> list[Cause]:
-    """Windows Error Reporting's record of a Setup process crash: its faulting module (facts' ``wer_reports``)."""
+    """Windows Error Reporting's record of a Setup process crash (``wer_reports``, read by the WER parser): its
+    faulting module, with the ``wer.setup_process_crash`` finding that reports it."""
     if not _has(store, "wer_reports"):
         return []
+    from workbench.core.parsers.wer import setup_crashes
+
+    findings = {(str(_data(f["data"]).get("app") or "").lower(), str(_data(f["data"]).get("module") or "").lower()): f["id"]
+                for f in store.query("SELECT id, data FROM findings WHERE rule_id = 'wer.setup_process_crash'")}
     out = []
-    for r in store.query("SELECT w.*, f.path AS file FROM wer_reports w LEFT JOIN files f ON f.id = w.file_id "
-                         "ORDER BY w.event_time"):
-        app = (r["app_name"] or "").lower()
-        if app not in SETUP_PROCESSES or not r["fault_module"]:
+    for r in setup_crashes(store):
+        if not r["fault_module"]:
             continue
         module = str(r["fault_module"])
-        third = module.lower() in {m.lower() for m in _json_list(r["third_party_modules"])} or \
-            not _is_inbox(module)
+        third = module.lower() in {m.rsplit("\\", 1)[-1].lower() for m in _json_list(r["third_party_modules"])} \
+            or not _is_inbox(module)
         exc = r["exception_code"] or "?"
-        ev = [{"file": r["file"], "line": None, "time": clock.format_us(r["event_time"]),
+        ev = [{"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]),
                "text": f"{r['event_type']}: {r['app_name']} {r['app_version'] or ''} fault module {module} "
                        f"{r['fault_module_version'] or ''} exception {exc} offset {r['fault_offset'] or '?'}"}]
         values = {"process": r["app_name"], "exception": exc, "module": module}
+        fid = findings.get(((r["app_name"] or "").lower(), module.lower()))
         out.append(Cause(tier=1 if third else 3, module=module, kind="dll", third_party=third, ts=r["event_time"],
                          steps=[Step(texts.say("step_wer", "en", **values), texts.say("step_wer", "zh", **values),
-                                     ev)], sources={"wer"}))
+                                     ev)], sources={"wer"}, finding_ids={fid} if fid else set()))
     return out
 
 
