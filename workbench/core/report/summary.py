@@ -356,7 +356,7 @@ def verdict_summary(v: dict[str, Any], lang: str, zone: Any) -> dict[str, Any]:
         "confidence_text": CONFIDENCE_NAMES[lang].get(v.get("confidence") or "", v.get("confidence")),
         "culprit": culprit,
         "reasoning": reasoning,
-        "next_steps": list(v.get("next_steps_zh") if zh else v.get("next_steps") or []),
+        "next_steps": list((v.get("next_steps_zh") if zh else v.get("next_steps")) or []),
         "reported": None if not v.get("reported") else {
             **v["reported"], "text": " ".join(str(v["reported"]["text"]).split())},
     }

@@ -92,14 +92,14 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
             rep_day = datetime.strptime(reported.date, "%Y-%m-%d").date()
             days = (rep_day - logs_day).days
             if days > OLD_LOGS_DAYS:
-                row = store.query("SELECT t.line, t.ts, t.message, f.path AS file FROM timeline t JOIN files f ON "
-                                  "f.id = t.file_id WHERE t.source IN ('setupact', 'setuperr') AND t.local = ? LIMIT 1",
-                                  (last,))
-                ev = [{"file": r["file"], "line": r["line"], "time": clock.format_us(r["ts"]), "text": r["message"]}
-                      for r in row]
+                rows = store.query("SELECT t.line, t.ts, t.message, f.path AS file FROM timeline t JOIN files f ON "
+                                   "f.id = t.file_id WHERE t.source IN ('setupact', 'setuperr') AND t.local = ? "
+                                   "LIMIT 1", (last,))
+                lines = [{"file": r["file"], "line": r["line"], "time": clock.format_us(r["ts"]),
+                          "text": r["message"]} for r in rows]
                 en, zh = texts.both("why_old_logs", logs_date=logs_day.isoformat(), days=days,
                                     reported_date=reported.date)
-                reasons.append(Step(en, zh, ev + ([reported.evidence] if reported.evidence else [])))
+                reasons.append(Step(en, zh, lines + ([reported.evidence] if reported.evidence else [])))
     return reasons
 
 

@@ -218,7 +218,7 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
 
 def _crash_causes(store: CaseStore) -> list[Cause]:
     """The upgrade's bug check (``crash.upgrade_bugcheck``, one finding per crash, sources reconciled)."""
-    out = []
+    out: list[Cause] = []
     if not _has(store, "dump_summary"):
         return out
     for f in store.query("SELECT id, rule_id, data, ts FROM findings WHERE rule_id IN "

@@ -84,9 +84,9 @@ def parse_reported(text: str, source: str = "engineer") -> Reported:
     """Read a reported symptom: ``0xC1900101-0x40017 10:35``, ``客户反馈：第二次重启蓝屏，错误代码 0xC1900101 - 0x40017``."""
     r = Reported(text=text.strip(), source=source)
     low = text.lower()
-    m = _PAIR.search(text)
-    if m:
-        result, extend = int(m.group(1), 16), int(m.group(2), 16)
+    pair = _PAIR.search(text)
+    if pair:
+        result, extend = int(pair.group(1), 16), int(pair.group(2), 16)
         if plausible_result(result) and looks_like_extend(extend):
             r.result, r.extend = result, extend
     if r.result is None:
@@ -107,12 +107,12 @@ def parse_reported(text: str, source: str = "engineer") -> Reported:
         except ValueError:
             r.date = None
     masked = _PAIR.sub(" ", _DATE.sub(" ", text))
-    t = _TIME.search(masked)
-    if t and int(t.group(1)) < 24 and int(t.group(2)) < 60:
-        r.time = f"{int(t.group(1)):02d}:{t.group(2)}" + (f":{t.group(3)}" if t.group(3) else "")
-    c = _COMPUTER.search(text)
-    if c:
-        r.computer = c.group(1)
+    hm = _TIME.search(masked)
+    if hm and int(hm.group(1)) < 24 and int(hm.group(2)) < 60:
+        r.time = f"{int(hm.group(1)):02d}:{hm.group(2)}" + (f":{hm.group(3)}" if hm.group(3) else "")
+    named = _COMPUTER.search(text)
+    if named:
+        r.computer = named.group(1)
     return r
 
 
