@@ -211,7 +211,8 @@ def test_builtin_signature_fires_on_its_sample_and_not_on_the_other_driver() -> 
     runner = SampleRunner()
     try:
         for sample in sig.samples_positive:
-            assert runner.fired(sample, SIGNATURES) == [SIG_ID]
+            # the boot filter-driver shape reads the same dump and says so (samples.also_fires)
+            assert [i for i in runner.fired(sample, SIGNATURES) if i not in sig.also_fires] == [SIG_ID]
         assert sig.samples_negative
         for sample in sig.samples_negative:
             assert SIG_ID not in runner.fired(sample, SIGNATURES)
