@@ -1426,16 +1426,52 @@
         <translation>未知</translation>
     </message>
     <message>
-        <source>Upgrade verdict</source>
-        <translation>升级结论</translation>
+        <source>Upgrade</source>
+        <translation>升级</translation>
     </message>
     <message>
-        <source>The upgrade failed with %1</source>
-        <translation>升级失败，错误代码 %1</translation>
+        <source>Verdict</source>
+        <translation>结论</translation>
     </message>
     <message>
-        <source>No upgrade result code was found in the logs read.</source>
-        <translation>在已读取的日志中没有找到升级结果代码。</translation>
+        <source>The upgrade failed</source>
+        <translation>升级失败</translation>
+    </message>
+    <message>
+        <source>The upgrade succeeded</source>
+        <translation>升级成功</translation>
+    </message>
+    <message>
+        <source>Not the failed upgrade&apos;s logs</source>
+        <translation>不是失败升级的日志</translation>
+    </message>
+    <message>
+        <source>Not enough logs to judge</source>
+        <translation>日志不足，无法判断</translation>
+    </message>
+    <message>
+        <source>Culprit</source>
+        <translation>肇事模块</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>可信度</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>客户报告</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>分析过程</translation>
+    </message>
+    <message>
+        <source>Next steps</source>
+        <translation>建议 / 下一步</translation>
+    </message>
+    <message>
+        <source>Reported by the customer, e.g. 0xC1900101-0x40017 10:35</source>
+        <translation>客户报告的现象，例如 0xC1900101-0x40017 10:35</translation>
     </message>
     <message>
         <source>Phase</source>

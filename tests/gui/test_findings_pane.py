@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from tests.gui.test_notes_pane import screenshot_dir
-from workbench.core.analysis import SEVERITIES
 from workbench.core.case import Case
 from workbench.core.signatures.packs import builtin_pack_roots, user_pack_root
 from workbench.gui.bus import CursorBus
@@ -73,12 +72,15 @@ def test_models_pass_qtmodeltester(qtmodeltester, store_view: StoreView) -> None
         qtmodeltester.check(model, force_py=True)
 
 
-def test_findings_are_ranked_by_severity_then_score(store_view: StoreView) -> None:
+def test_findings_are_ranked_as_the_analysis_ranks_them(store_view: StoreView) -> None:
+    """The causal order of the analysis JSON (the culprit's findings first), not severity then score."""
+    from workbench.core.analysis import ranked_findings
+
     model = FindingsModel()
     model.set_view(store_view)
-    ranks = [(SEVERITIES.index(model.row_tuple(r)[0]), -(model.row_tuple(r)[2] or 0))
-             for r in range(model.rowCount())]
-    assert ranks == sorted(ranks)
+    ids = [model.row_tuple(r)[5] for r in range(model.rowCount())]
+    assert ids == [r["id"] for r in ranked_findings(store_view.store)]
+    assert model.row_tuple(0)[4] == "crash.upgrade_bugcheck"  # the demo's culprit: lwfmgr.sys
     assert model.data(model.index(0, FindingsModel.SEVERITY)) == "critical"
     assert model.data(model.index(0, FindingsModel.SEVERITY), Qt.ItemDataRole.ForegroundRole) == QColor(200, 30, 30)
 
@@ -173,7 +175,9 @@ def test_overview_and_timeline_strip_name_findings_in_the_ui_language(qtbot, qap
         pane.set_view(store_view)
     finally:
         qapp.removeTranslator(translator)
-    assert "0xC1900101 - 0x40017：第二次启动失败（筛选器驱动程序）" in pane.browser.toPlainText()
+    text = pane.browser.toPlainText()
+    assert text.startswith("结论\n升级失败\n") and "肇事模块：lwfmgr.sys" in text  # the verdict leads, in Chinese
+    assert "蓝屏 0x0000007E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED，由 lwfmgr.sys 引起" in text  # the top finding
     assert "升级已回滚" in {f[3] for f in case_findings(store_view, "zh")}
     assert "The upgrade rolled back" in {f[3] for f in case_findings(store_view)}
 

@@ -1,4 +1,7 @@
-"""``workbench analyze CASE [--json] [--packs DIR]``: ingest a case and print its analysis.
+"""``workbench analyze CASE [--json] [--packs DIR] [--reported TEXT]``: ingest a case and print its analysis.
+
+Without ``--json`` the verdict comes first (what broke the upgrade, made by whom, why, what to do), then the
+rest. ``--reported`` keeps what the customer reported with the case; the verdict compares it with the logs.
 
 ``--packs DIR`` adds signature packs for this run (as ``WORKBENCH_PACKS`` does); an ingested case is not
 ingested again for them: its signature findings are scanned anew, and scanned back without them on the next
@@ -13,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.common import add_case_arguments, open_case
+from workbench.commands.common import add_case_arguments, add_reported_argument, apply_reported, open_case
 
 NAME = "analyze"
 HELP = "ingest a case and print its analysis"
@@ -24,6 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the analysis object (workbench.analysis/1)")
     p.add_argument("--packs", action="append", default=[], metavar="DIR", type=Path,
                    help="also run the signature packs in DIR (repeatable; in addition to WORKBENCH_PACKS)")
+    add_reported_argument(p)
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the verdict printed without --json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         if not folder.is_dir():
             raise UserActionRequired(f"{folder}: no such folder (--packs).")
     case = open_case(args)
+    apply_reported(case, args)
     extra = [p.resolve() for p in args.packs]
     if extra or extra_packs_of(case.store):
         rescan_case(case.store, extra)
@@ -42,12 +48,47 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(analysis, ensure_ascii=False, indent=2) + "\n")
     else:
-        print_analysis(analysis)
+        print_analysis(analysis, args.lang)
     return 1 if analysis["case"]["problems"] else 0
 
 
-def print_analysis(a: dict[str, Any]) -> None:
+#: Verdict states as the headline says them.
+STATE_WORDS = {"en": {"failed": "FAILED", "succeeded": "SUCCEEDED", "not_an_upgrade": "NOT THE FAILED UPGRADE'S LOGS",
+                      "incomplete": "INCOMPLETE"},
+               "zh": {"failed": "升级失败", "succeeded": "升级成功", "not_an_upgrade": "不是失败升级的日志",
+                      "incomplete": "信息不全"}}
+
+
+def print_verdict(v: dict[str, Any], lang: str = "en") -> None:
+    """The verdict as an engineer reads it first: state and summary, culprit, reasoning with one evidence
+    line each, and what to do next."""
     out = sys.stdout.write
+    zh = lang == "zh"
+    label = (lambda en, cn: cn if zh else en)  # noqa: E731
+    out(f"{label('Verdict', '结论'):9} {STATE_WORDS[lang].get(v['state'], v['state'])} "
+        f"({label('confidence', '可信度')} {v['confidence']})\n")
+    out(f"          {v['summary_zh'] if zh else v['summary']}\n")
+    c = v.get("culprit")
+    if c:
+        owner = ", ".join(x for x in (c.get("product"), c.get("vendor")) if x)
+        out(f"{label('Culprit', '肇事模块'):9} {c['module']} [{c['kind']}]" + (f"  {owner}" if owner else "") + "\n")
+    for i, step in enumerate(v.get("reasoning") or [], 1):
+        out(f"  {i}. {step['step_zh'] if zh else step['step']}\n")
+        for e in (step.get("evidence") or [])[:1]:
+            where = f"{e.get('file') or '-'}:{e.get('line') if e.get('line') is not None else '-'}"
+            text = (e.get("text") or "").splitlines()[0][:160] if e.get("text") else ""
+            out(f"       {where}  {text}\n")
+    steps = v.get("next_steps_zh" if zh else "next_steps") or []
+    if steps:
+        out(f"{label('Next', '下一步'):9}\n")
+        for s in steps:
+            out(f"  - {s}\n")
+    out("\n")
+
+
+def print_analysis(a: dict[str, Any], lang: str = "en") -> None:
+    out = sys.stdout.write
+    print_verdict(a["verdict"], lang)
     c = a["case"]
     out(f"Case      {c['source']}\n          {c['files']} files, sha256 {(c['sha256'] or '')[:16]}\n")
     s, u = a["system"], a["upgrade"]
@@ -60,8 +101,12 @@ def print_analysis(a: dict[str, Any]) -> None:
     else:
         out("Upgrade   no result code found\n")
     cr = a["crash"]
-    if cr["bugcheck_code"]:
-        out(f"Crash     {cr['bugcheck_code']} {cr['bugcheck_name'] or ''}  culprit {cr['culprit_module'] or '?'}\n")
+    if cr["bugcheck_code"] or cr["culprit_module"]:
+        out(f"Crash     {cr['bugcheck_code'] or 'bug check'} {cr['bugcheck_name'] or ''}  "
+            f"culprit {cr['culprit_module'] or '?'}\n")
+    for o in a.get("other_crashes") or []:
+        out(f"Other     {o['file']}: {o['bugcheck_code'] or o['exception_code'] or '?'}  not the upgrade's: "
+            f"{o['why_not']}\n")
     for f in a["findings"]:
         out(f"[{f['severity']:8}] {f['title']}\n          {f['summary'] or ''}\n")
     if c["problems"]:

@@ -21,6 +21,21 @@ def add_case_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
 
 
+def add_reported_argument(p: argparse.ArgumentParser) -> None:
+    """``--reported``: what the customer reported, kept with the case (the overview's field shows it too)."""
+    p.add_argument("--reported", metavar="TEXT",
+                   help='what the customer reported, e.g. "0xC1900101-0x40017 10:35" (kept with the case; '
+                        '"" clears it); the verdict says when the logs show another failure')
+
+
+def apply_reported(case: Case, args: argparse.Namespace) -> None:
+    """Store ``--reported`` when given (an empty text clears the stored one)."""
+    if getattr(args, "reported", None) is not None:
+        from workbench.core.verdict import set_reported
+
+        set_reported(case.store, args.reported)
+
+
 def progress_printer(quiet: bool) -> Callable[[Progress], None] | None:
     """A one-line progress display on stderr, only when stderr is a terminal."""
     if quiet or not sys.stderr.isatty():

@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from workbench.commands.common import add_case_arguments, open_case
+from workbench.commands.common import add_case_arguments, add_reported_argument, apply_reported, open_case
 from workbench.core.errors import UserActionRequired
 
 NAME = "report"
@@ -38,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--now", help="generation time to print (ISO-8601, e.g. 2026-11-25T08:30:00Z), "
                                  "for reproducible exports")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    add_reported_argument(p)
 
 
 def _now(text: str | None) -> datetime:
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from workbench.core.report.export import export_summary, prepared_summary
 
     case = open_case(args)
+    apply_reported(case, args)
     store = case.store
     for item in args.redact_add:
         category, sep, value = item.partition("=")

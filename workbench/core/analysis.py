@@ -2,19 +2,22 @@
 
 The keys are a contract with scripts and later issues: they stay, and unknown values are ``null``, never
 guessed. ``processes`` (Setup processes and third-party suspects from Procmon) is empty lists without a
-capture. Values come from facts the parsers and analyzers recorded (highest weight wins) and from the
+capture. ``verdict`` (:mod:`workbench.core.verdict`) says what broke the upgrade, made by whom, and what to do;
+``crash`` is the upgrade's crash only, ``other_crashes`` the others with why they are not. Values come from facts the parsers and analyzers recorded (highest weight wins) and from the
 findings table; nothing here knows about any particular problem.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from workbench.core import clock
 from workbench.core.finding_text import finding_data, translated
 from workbench.core.processes import processes_summary
 from workbench.core.store import CaseStore
+from workbench.core.verdict import build_verdict, rank_findings
 
 SCHEMA = "workbench.analysis/1"
 
@@ -53,9 +56,8 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
     system = system_block(store)
     upgrade: dict[str, Any] = {k: _value(store, f"upgrade.{k}") for k in UPGRADE_KEYS}
     upgrade["rollback"] = _bool(upgrade["rollback"])
-    crash: dict[str, Any] = {k: _value(store, f"crash.{k}") for k in CRASH_KEYS}
-    crash["parameters"] = _json_value(store, "crash.parameters")
-    crash["frames"] = _json_value(store, "crash.frames")
+    crash, other_crashes = crashes(store)
+    verdict = build_verdict(store)
     return {
         "schema": SCHEMA,
         "case": {
@@ -67,8 +69,10 @@ def build_analysis(store: CaseStore) -> dict[str, Any]:
         "system": system,
         "upgrade": upgrade,
         "crash": crash,
+        "other_crashes": other_crashes,
         "processes": processes_summary(store),
-        "findings": findings(store),
+        "verdict": verdict,
+        "findings": findings(store, verdict),
     }
 
 
@@ -99,19 +103,61 @@ def system_block(store: CaseStore) -> dict[str, Any]:
     return system
 
 
-def findings(store: CaseStore) -> list[dict[str, Any]]:
-    """Findings ranked: severity first, then the analyzer's score (closeness to the failure).
+def crashes(store: CaseStore) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The upgrade's crash (``crash``, each key from the strongest source that is the upgrade's) and the other
+    crash sources of the case with why they are not (``other_crashes``).
+
+    The dump analyzer marks each crash source ``crash.related``; a source marked unrelated (an old
+    ``Minidump\\*.dmp``) never fills ``crash``, however strong its facts."""
+    unrelated = {r["file_id"] for r in store.query(
+        "SELECT file_id FROM facts WHERE name = 'crash.related' AND value = 'false'")}
+    marks = ",".join("?" * len(unrelated))
+    exclude = f" AND (file_id IS NULL OR file_id NOT IN ({marks}))" if unrelated else ""
+    crash: dict[str, Any] = {}
+    for key in CRASH_KEYS + ("exception_code", "fault_module", "culprit_third_party", "os_build"):
+        row = store.query(f"SELECT value FROM facts WHERE name = ?{exclude} ORDER BY weight DESC, ts IS NULL, "
+                          "ts DESC, id DESC LIMIT 1", (f"crash.{key}", *unrelated))
+        crash[key] = row[0]["value"] if row else None
+    for key in ("parameters", "frames"):
+        try:
+            crash[key] = json.loads(crash[key]) if crash[key] is not None else None
+        except ValueError:
+            crash[key] = None
+    crash["culprit_third_party"] = _bool(crash["culprit_third_party"])
+    others = []
+    if unrelated and store.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'dump_summary'"):
+        for r in store.query(
+                "SELECT d.*, files.path AS path, (SELECT text FROM facts WHERE name = 'crash.related' AND "
+                f"facts.file_id = d.file_id LIMIT 1) AS why FROM dump_summary d JOIN files ON files.id = d.file_id "
+                f"WHERE d.file_id IN ({marks}) ORDER BY d.crash_ts", tuple(unrelated)):
+            others.append({"file": r["path"], "source_kind": r["source_kind"], "time": clock.format_us(r["crash_ts"]),
+                           "bugcheck_code": r["bugcheck_code"], "bugcheck_name": r["bugcheck_name"],
+                           "exception_code": r["exception_code"], "process": r["process_name"],
+                           "culprit_module": r["culprit"], "why_not": r["why"]})
+    return crash, others
+
+
+def ranked_findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[sqlite3.Row]:
+    """The findings rows in causal order (:func:`workbench.core.verdict.rank_findings`): the culprit's first,
+    access noise and crashes that are not the upgrade's last; severity, then score, within a group."""
+    order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+    rows = store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id")
+    verdict = verdict if verdict is not None else build_verdict(store)
+    return rank_findings(rows, verdict.get("causes") or [])
+
+
+def findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Findings ranked by how directly they explain the failure (:func:`ranked_findings`).
 
     ``title`` and ``summary`` stay English (scripts match on them); ``title_zh`` and ``summary_zh`` are the
     Chinese texts when the finding carries them (signature findings do), else ``null``.
     """
-    order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
     # without a case zone a local source's time is its wall clock: written without the Z of UTC
     zone_known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
     basis = "'utc'" if zone_known else ("coalesce((SELECT t.basis FROM timeline t WHERE t.file_id = e.file_id "
                                         "AND t.line IS e.line LIMIT 1), 'utc')")
     out = []
-    for f in store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id"):
+    for f in ranked_findings(store, verdict):
         evidence = [
             {
                 "file": e["file"],

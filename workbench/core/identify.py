@@ -42,6 +42,7 @@ KINDS: dict[str, str] = {
     "etl": "ETW trace (.etl)",
     "image": "image (screenshot)",
     "archive": "archive inside the case (zip / 7z)",
+    "description": "the customer's or engineer's description of the failure (问题描述.txt, 说明.txt)",
     "text": "other text",
     "unknown": "unrecognised binary",
 }

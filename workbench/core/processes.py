@@ -281,7 +281,25 @@ def analyze(store: CaseStore) -> list[dict[str, Any]]:
     findings += _third_party_touching(store, third, setup)
     findings += _denials(store, nodes, setup)
     findings += _abnormal_exits(store, setup, third)
-    return findings
+    findings += _injections(store, setup, third)
+    return _one_per_crash(findings)
+
+
+def _one_per_crash(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One capture exported twice (the PML and its CSV) gives the same finding twice: keep one, with the
+    evidence of both. Same rule and title (or ``twin`` key: an export may lack the company a title names), and
+    times within two seconds (or both unknown). The first (the PML, read first) keeps its words."""
+    out: list[dict[str, Any]] = []
+    for f in findings:
+        twin = next((o for o in out if o["rule_id"] == f["rule_id"] and o.get("twin", o["title"]) == f.get("twin", f["title"])
+                     and (o.get("ts") is None) == (f.get("ts") is None)
+                     and (o.get("ts") is None or abs(o["ts"] - f["ts"]) <= 2_000_000)
+                     and {e.get("file_id") for e in o["evidence"]} != {e.get("file_id") for e in f["evidence"]}), None)
+        if twin is None:
+            out.append(f)
+        else:
+            twin["evidence"] = twin["evidence"] + f["evidence"]
+    return out
 
 
 def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[str, Any]]:
@@ -444,6 +462,100 @@ def _abnormal_exits(store: CaseStore, setup: list[ProcessNode], third: list[Proc
                                            "(WER) of this process and the modules loaded into it.",
                                            "查看退出前的事件；如果是崩溃，查找该进程的用户转储（WER）及加载到其中的模块。"))},
             evidence=evidence + before))
+    return out
+
+
+#: How long before a Setup process died a third-party module loaded into it still counts as a suspect.
+INJECT_WINDOW_US = 600_000_000
+
+
+def _injector(store: CaseStore, target: ProcessNode, module: str, company: str, third: list[ProcessNode],
+              before: int | None) -> tuple[ProcessNode | None, list[dict[str, Any]]]:
+    """The third-party process that put ``module`` into ``target``: one that opened the target's image (what
+    Procmon shows of an injection), of the module's company, or shipping it from its own folder; the events
+    that show it are returned as evidence."""
+    folder = module.lower().rsplit("\\", 1)[0]
+    best: tuple[int, ProcessNode | None, list[dict[str, Any]]] = (0, None, [])
+    for p in third:
+        if p.file_id != target.file_id:
+            continue
+        score = 0
+        opened: list[dict[str, Any]] = []
+        if target.image:
+            opened = _evidence(store, "e.file_id = ? AND e.process = ? AND lower(e.path) = lower(?)"
+                               + (" AND t.ts <= ?" if before is not None else ""),
+                               (p.file_id, p.process, target.image, *([before] if before is not None else [])),
+                               limit=3)
+            score += 4 if opened else 0
+        if company and p.company and p.company.lower() == company.lower():
+            score += 2
+        if p.image and p.image.lower().rsplit("\\", 1)[0] == folder:
+            score += 2
+        if score > best[0]:
+            best = (score, p, opened)
+    return best[1], best[2]
+
+
+def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessNode]) -> list[dict[str, Any]]:
+    """Third-party code loaded into a Setup process shortly before it died: the injector process and its
+    company, the DLL, and the seconds between the load and the crash (issue 19: the strongest Procmon sign,
+    which must not rank below a scanner's access noise)."""
+    out = []
+    for n in setup:
+        if not n.abnormal_exit or n.exit_line is None:
+            continue
+        exit_ts = store.scalar("SELECT ts FROM timeline WHERE file_id = ? AND line = ?", (n.file_id, n.exit_line))
+        companies: dict[str, str] = {}
+        if _has_table(store, "procmon_modules"):
+            companies = {m["path"].lower(): m["company"] or "" for m in store.query(
+                "SELECT path, company FROM procmon_modules WHERE file_id = ? AND process = ?", (n.file_id, n.process))
+                if m["path"]}
+        loads = store.query(
+            "SELECT e.line, e.path, t.ts FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND "
+            "t.line = e.line WHERE e.file_id = ? AND e.process = ? AND e.operation = 'Load Image' ORDER BY t.ts",
+            (n.file_id, n.process))
+        status = hex32(n.exit_status)
+        for load in loads:
+            path = load["path"] or ""
+            company = companies.get(path.lower(), "")
+            if not path or path.lower() == n.image.lower() or is_microsoft(company) or \
+                    (not company and in_windows_folders(path)):
+                continue
+            if exit_ts is not None and load["ts"] is not None and not 0 <= exit_ts - load["ts"] <= INJECT_WINDOW_US:
+                continue
+            seconds = None if exit_ts is None or load["ts"] is None else round((exit_ts - load["ts"]) / 1e6, 1)
+            dll = path.rsplit("\\", 1)[-1]
+            who, opened = _injector(store, n, path, company, third, load["ts"])
+            company = company or (who.company if who is not None else "")
+            by = f"{who.name} ({who.company or 'unknown company'})" if who is not None else None
+            by_zh = f"{who.name}（{who.company or '未知公司'}）" if who is not None else None
+            what = f"{dll}" + (f" ({company})" if company else "")
+            what_zh = f"{dll}" + (f"（{company}）" if company else "")
+            secs = f"{seconds:g} s" if seconds is not None else "shortly"
+            title = f"{what} was put into {n.name} {secs} before it exited with {status}"
+            title_zh = f"{what_zh} 被注入 {n.name}，{seconds:g} 秒后该进程以 {status} 退出" if seconds is not None \
+                else f"{what_zh} 被注入 {n.name}，随后该进程以 {status} 退出"
+            summary = (f"{by + ' opened ' + n.name + ' and ' if by else ''}{dll} was loaded into {_label(n)}"
+                       + (f" {seconds:g} seconds" if seconds is not None else "") + f" before it exited with {status}"
+                       + (" (a crash)" if (n.exit_status or 0) >= 0xC0000000 else "") + ".")
+            summary_zh = (f"{by_zh + ' 打开了 ' + n.name + '，' if by_zh else ''}{dll} 被加载到 {n.name}（PID {n.pid}）中"
+                          + (f"，{seconds:g} 秒后" if seconds is not None else "，随后") + f"该进程以 {status} 退出"
+                          + ("（崩溃）" if (n.exit_status or 0) >= 0xC0000000 else "") + "。")
+            fix = (f"Update or uninstall {company or 'the product that ships ' + dll}, or exclude the Setup folders "
+                   "and processes from it during the upgrade.",
+                   f"更新或卸载 {company or '提供 ' + dll + ' 的产品'}，或在升级期间将安装程序的文件夹和进程加入其排除列表。")
+            evidence = opened + _evidence(store, "e.file_id = ? AND e.line IN (?, ?)",
+                                          (n.file_id, load["line"], n.exit_line), limit=2)
+            out.append(dict(
+                rule_id="procmon.injected_before_exit", severity="critical", score=95.0, ts=exit_ts,
+                twin=(n.name.lower(), dll.lower(), status),
+                title=title, summary=summary, remediation=fix[0],
+                data={"process": list(n.key), "target": n.name, "module": path, "company": company,
+                      "seconds": seconds, "exit_status": status,
+                      "injector": None if who is None else {"name": who.name, "pid": who.pid, "company": who.company,
+                                                            "image": who.image, "process": list(who.key)},
+                      **bilingual(title=(title, title_zh), summary=(summary, summary_zh), remediation=fix)},
+                evidence=evidence))
     return out
 
 

@@ -76,7 +76,9 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
         weight = WEIGHT_UPGRADE_DUMP if on_path else WEIGHT_OTHER_KERNEL_DUMP
     elif report.source_kind == "windbg_text":
         dumped = report.extra.get("dump_file", "")
-        weight = WEIGHT_TEXT_OF_UPGRADE_DUMP if dumped and upgrade_path(dumped) else WEIGHT_TEXT
+        # the text names the dump it was made from, or its own name says so (setupmem_kv.txt)
+        of_upgrade = (dumped and upgrade_path(dumped)) or "setupmem" in file.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        weight = WEIGHT_TEXT_OF_UPGRADE_DUMP if of_upgrade else WEIGHT_TEXT
     else:
         weight = WEIGHT_USER_DUMP + (5 if on_path else 0)
     code = report.bugcheck_code

@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "workbench.core.parsers.msinfo_text",
     "workbench.core.parsers.systeminfo",
     "workbench.core.parsers.wer",
+    "workbench.core.parsers.description",
     "workbench.core.upgrade.analyzer",
     "workbench.core.setup_host",
     "workbench.core.attempt",

@@ -20,7 +20,7 @@ from typing import Any
 
 from workbench.core import clock
 from workbench.core.analysis import build_analysis
-from workbench.core.finding_text import SEVERITY_NAMES, finding_data, finding_texts
+from workbench.core.finding_text import SEVERITY_NAMES, finding_data, finding_texts, translated
 from workbench.core.store import CaseStore
 
 log = logging.getLogger(__name__)
@@ -157,13 +157,16 @@ def stack_excerpt(frames: list[Any] | None, culprit: str | None) -> list[dict[st
     return out
 
 
-def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
-    """Findings in the analysis JSON's rank order, with the remediation and case-clock evidence times.
+def _findings(store: CaseStore, zone: Any, lang: str, verdict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Findings in the analysis JSON's (causal) rank order, with the remediation and case-clock evidence times.
 
-    Title, summary and remediation are in ``lang`` where the finding carries a translation (signatures do),
-    else in the English the analyzer wrote.
+    Title, summary and remediation are in ``lang`` where the finding carries a translation (signatures do).
+    A Chinese summary never carries an English sentence: an untranslated summary is left out there (the
+    evidence lines still show what the finding saw), an untranslated title is kept (a name more than a sentence).
     """
-    ranked = build_analysis_findings_order(store)
+    from workbench.core.analysis import ranked_findings
+
+    ranked = ranked_findings(store, verdict)
     out = []
     for row in ranked:
         evidence = [
@@ -182,6 +185,8 @@ def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
         ]
         data = finding_data(row["data"])
         texts = finding_texts(row, lang)
+        if lang != "en":
+            texts = {k: translated(data, k, lang) or (texts[k] if k == "title" else None) for k in texts}
         out.append({
             "rule_id": row["rule_id"],
             "title": texts["title"],
@@ -200,22 +205,14 @@ def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def build_analysis_findings_order(store: CaseStore) -> list[sqlite3.Row]:
-    """The findings rows ranked as ``workbench.analysis/1`` ranks them (severity, then score, then id)."""
-    from workbench.core.analysis import SEVERITIES
-
-    order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
-    return store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id")
-
-
 def _failure_ts(store: CaseStore, findings: list[dict[str, Any]]) -> int | None:
-    """When it failed: the top finding's time, else where the result code was read, else the last error."""
-    for f in findings:
-        if f["ts"] is not None:
-            return int(f["ts"])
+    """When it failed: where the result code was read, else the top finding's time, else the last error."""
     fact = store.fact("upgrade.result_code")
     if fact is not None and fact["ts"] is not None:
         return int(fact["ts"])
+    for f in findings:
+        if f["ts"] is not None:
+            return int(f["ts"])
     return store.scalar("SELECT max(ts) FROM timeline WHERE level IN ('critical', 'error')")
 
 
@@ -262,15 +259,22 @@ def _process_suspects(store: CaseStore, analysis: dict[str, Any]) -> list[dict[s
     return [s for s in suspects if isinstance(s, dict)]
 
 
-def _interfering(store: CaseStore, analysis: dict[str, Any], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Processes named as interfering: the Procmon suspects, else findings whose data names a process."""
+def _interfering(store: CaseStore, analysis: dict[str, Any], findings: list[dict[str, Any]],
+                 lang: str = "en") -> list[dict[str, Any]]:
+    """Processes named as interfering: the Procmon suspects, else findings whose data names a process. The
+    suspects' finding titles are English; in another language they are shown in that language when a finding
+    of the same title carries one, else left out."""
     out: list[dict[str, Any]] = []
+    titles = {f["title"]: f["title_zh"] for f in analysis.get("findings") or [] if f.get("title_zh")}
     for s in _process_suspects(store, analysis):
         name = s.get("name") or s.get("image")
         if not name:
             continue
         detail = [str(s["company"])] if s.get("company") else []
-        detail += [str(t) for t in (s.get("findings") or [])[:2]]
+        for t in (s.get("findings") or [])[:2]:
+            shown = str(t) if lang == "en" else titles.get(str(t))
+            if shown:
+                detail.append(shown)
         out.append({"name": str(name), "detail": "; ".join(detail) or None})
     if not out:
         for f in findings:
@@ -298,6 +302,66 @@ def _notes(store: CaseStore) -> list[dict[str, Any]]:
         return []
 
 
+#: Verdict states in each language, as the summary's heading says them.
+STATE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"failed": "upgrade failed", "succeeded": "upgrade succeeded", "not_an_upgrade": "not the failed upgrade's logs",
+           "incomplete": "not enough logs to judge"},
+    "zh": {"failed": "升级失败", "succeeded": "升级成功", "not_an_upgrade": "不是失败升级的日志",
+           "incomplete": "日志不足，无法判断"},
+}
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "en": {"driver": "driver", "dll": "DLL", "process": "process", "device": "device", "disk": "disk", "app": "app"},
+    "zh": {"driver": "驱动程序", "dll": "DLL 模块", "process": "进程", "device": "设备", "disk": "磁盘", "app": "应用"},
+}
+CONFIDENCE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"high": "high", "medium": "medium", "low": "low"},
+    "zh": {"high": "高", "medium": "中", "low": "低"},
+}
+
+
+def _wall_iso(text: str | None, zone: Any) -> str | None:
+    """An evidence time of the analysis JSON (ISO, ``Z`` for UTC) on the case clock, as the summary shows times."""
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if dt.tzinfo is None:
+        return dt.strftime("%Y-%m-%d %H:%M:%S")
+    return _wall(clock.datetime_to_us(dt), zone)
+
+
+def verdict_summary(v: dict[str, Any], lang: str, zone: Any) -> dict[str, Any]:
+    """The verdict in ``lang``: state, summary, culprit, reasoning steps with case-clock evidence, next steps."""
+    zh = lang == "zh"
+    culprit = v.get("culprit")
+    if culprit:
+        vendor = (culprit.get("vendor_zh") or culprit.get("vendor")) if zh else culprit.get("vendor")
+        culprit = {**culprit, "vendor": vendor, "kind_text": KIND_NAMES[lang].get(culprit["kind"], culprit["kind"])}
+    reasoning = []
+    for step in v.get("reasoning") or []:
+        reasoning.append({
+            "text": step["step_zh"] if zh else step["step"],
+            "evidence": [{"time": _wall_iso(e.get("time"), zone), "name": short_path(e.get("file")) or "-",
+                          "line": e.get("line"), "text": (e.get("text") or "").rstrip()}
+                         for e in (step.get("evidence") or []) if e.get("text")][:MAX_EVIDENCE],
+        })
+    return {
+        "state": v["state"],
+        "state_text": STATE_NAMES[lang].get(v["state"], v["state"]),
+        "summary": v["summary_zh"] if zh else v["summary"],
+        "phase_text": v.get("phase_text_zh") if zh else v.get("phase_text"),
+        "confidence": v.get("confidence"),
+        "confidence_text": CONFIDENCE_NAMES[lang].get(v.get("confidence") or "", v.get("confidence")),
+        "culprit": culprit,
+        "reasoning": reasoning,
+        "next_steps": list((v.get("next_steps_zh") if zh else v.get("next_steps")) or []),
+        "reported": None if not v.get("reported") else {
+            **v["reported"], "text": " ".join(str(v["reported"]["text"]).split())},
+    }
+
+
 def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = None) -> dict[str, Any]:
     """Everything a summary says, as plain values in ``lang`` (``en`` or ``zh``).
 
@@ -311,18 +375,16 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
         raise ValueError("now must carry a time zone")
     analysis = build_analysis(store)
     zone = _zone(store)
-    findings = _findings(store, zone, lang)
+    verdict = analysis["verdict"]
+    findings = _findings(store, zone, lang, verdict)
     shown = findings[:MAX_FINDINGS]
     failure_ts = _failure_ts(store, findings)
     system, upgrade, crash = analysis["system"], dict(analysis["upgrade"]), analysis["crash"]
     upgrade["layer"] = (store.fact("upgrade.layer") or {"value": None})["value"]
     source = analysis["case"]["source"]
     parsed = store.scalar("SELECT count(*) FROM files WHERE status IN ('parsed', 'partial')") or 0
-    remediations: list[str] = []
-    for f in shown:
-        if f["remediation"] and f["remediation"] not in remediations:
-            remediations.append(f["remediation"])
     decoded = _decode(upgrade, lang)
+    told = verdict_summary(verdict, lang, zone)
     return {
         "schema": SUMMARY_SCHEMA,
         "lang": lang,
@@ -355,8 +417,10 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
         "findings_total": len(findings),
         "limits": {"evidence": MAX_EVIDENCE},
         "findings_omitted": len(findings) - len(shown),
-        "interfering": _interfering(store, analysis, findings),
+        "interfering": _interfering(store, analysis, findings, lang),
         "timeline": key_timeline(store, failure_ts, zone),
-        "remediations": remediations,
+        "verdict": told,
+        # one recommendation per cause, from the verdict (never a generic list of every finding's advice)
+        "remediations": told["next_steps"],
         "notes": _notes(store),
     }

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
-from workbench.core.analysis import SEVERITIES
+from workbench.core.analysis import ranked_findings
 from workbench.core.finding_text import finding_data, finding_texts
 from workbench.gui.models.labels import severity_label
 from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
@@ -30,7 +30,8 @@ SETUPDIAG_FACTS = ("setupdiag.profile_name", "setupdiag.profile_guid", "setupdia
 
 
 class FindingsModel(RowsModel):
-    """Findings ranked as the analysis ranks them (severity, then score), with their time on the case clock.
+    """Findings ranked as the analysis ranks them (causally, :func:`workbench.core.analysis.ranked_findings`),
+    with their time on the case clock.
 
     Title, details line and remediation are shown in :attr:`language` where the finding carries that
     translation (signatures do; see :mod:`workbench.core.finding_text`), else in the English stored.
@@ -60,11 +61,13 @@ class FindingsModel(RowsModel):
             self.dataChanged.emit(self.index(0, self.TITLE), self.index(len(self._rows) - 1, self.TITLE))
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
-        order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+        # the analysis JSON's causal order (the culprit's findings first, access noise last)
+        rank = {r["id"]: i for i, r in enumerate(ranked_findings(view.store))}
         # data is parsed once here: the title column reads its translation on every paint
-        return [(*r[:self._DATA], finding_data(r[self._DATA])) for r in view.store.conn.execute(
+        rows = [(*r[:self._DATA], finding_data(r[self._DATA])) for r in view.store.conn.execute(
             "SELECT severity, title, score, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
-            f"rule_id, id, summary, remediation, data FROM findings f ORDER BY {order}, score DESC, id")]
+            "rule_id, id, summary, remediation, data FROM findings f")]
+        return sorted(rows, key=lambda r: rank.get(r[5], len(rank)))
 
     def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
         row = {column: rec[i] for column, i in self._TEXT_INDEX.items()}

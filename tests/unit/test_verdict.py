@@ -1,0 +1,363 @@
+"""The verdict on the shapes the field produces (issue 19), each case built here byte by byte.
+
+Machine A of BRIEF.md (a bug check at the second boot, the NDIS filter of a third-party agent on the stack),
+machine B (SetupHost crashing in the down-level phase after an agent injected its DLL, an antivirus's access
+noise as a decoy, no code logged), a Windows 7 upload, an old unrelated minidump, a succeeded upgrade, a
+reported symptom the logs contradict, and a WinDbg text that disagrees with its dump. Each asserts the
+state, the phase, the culprit and its vendor, that no code is invented, the ranking, and that the Chinese
+summary holds no English sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.archives import make_zip
+from tests.unit import dumpgen
+from workbench.cli import main
+from workbench.core.analysis import build_analysis
+from workbench.core.case import Case
+from workbench.core.report.render import render_summary
+from workbench.core.report.summary import build_summary
+from workbench.core.upgrade.codes import plausible_result
+from workbench.core.verdict import parse_reported
+from workbench.writers.procmon import Ev, Proc, ft, pml_bytes, write_csv
+
+BOM = b"\xef\xbb\xbf"
+NOW = datetime(2026, 11, 25, 8, 30, tzinfo=timezone.utc)
+BT = "$WINDOWS.~BT/Sources/"
+
+
+def _log(start: datetime, entries: list[tuple[float, str, str, str]]) -> bytes:
+    """A setupact.log: (seconds after start, level, component, message) in Setup's fixed columns."""
+    lines = []
+    for offset, level, component, message in entries:
+        t = start + timedelta(seconds=offset)
+        lines.append(f"{t:%Y-%m-%d %H:%M:%S}, {level:<11}{' ' * 11}{component:<7}{message}")
+    return BOM + ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _nfo(os_name: str, version: str, computer: str = "PC-0042") -> bytes:
+    items = [("OS Name", os_name), ("Version", version), ("System Name", computer),
+             ("Time Zone", "China Standard Time")]
+    rows = "\n".join(f"<Data><Item><![CDATA[{k}]]></Item><Value><![CDATA[{v}]]></Value></Data>" for k, v in items)
+    xml = (f'<?xml version="1.0"?>\n<MsInfo>\n<Metadata><Version>8.0</Version></Metadata>\n'
+           f'<Category name="System Summary">\n{rows}\n</Category>\n</MsInfo>\n')
+    return b"\xff\xfe" + xml.replace("\n", "\r\n").encode("utf-16-le")
+
+
+def _analyse(tmp_path: Path, files: dict[str, bytes], name: str = "case.zip") -> tuple[Case, dict[str, Any]]:
+    case = Case.open(make_zip(tmp_path / name, files))
+    case.ensure_ingested()
+    return case, build_analysis(case.store)
+
+
+def english_sentences(markdown: str) -> list[str]:
+    """Runs of seven or more English words outside code (evidence and stacks stay as written)."""
+    text = re.sub(r"```.*?```", "", markdown, flags=re.S)
+    text = re.sub(r"`[^`]*`", "", text)
+    return [m.group(0) for m in re.finditer(r"(?:[A-Za-z][A-Za-z'-]+[ ,.;:()]+){7,}", text)]
+
+
+def _zh_markdown(case: Case) -> str:
+    return render_summary(build_summary(case.store, lang="zh", now=NOW), "md")
+
+
+# ------------------------------------------------------------------------------------------- machine A
+
+A_START = datetime(2023, 11, 15, 6, 10, 0)  # local wall clock (China), the dump's crash is 2023-11-14 22:13 UTC
+
+
+def machine_a_files(windbg: str | None = None, company: str = "Fabrikam Endpoint Ltd.") -> dict[str, bytes]:
+    dump, ndis, lwf = dumpgen.lwfmgr_with_images(lwfmgr_company=company)
+    rollback = _log(A_START, [
+        (0, "Info", "SP", "Initiating rollback/uninstall, phase = 0"),
+        (0, "Info", "SP", "Current phase : 4"),
+        (0, "Info", "SP", "Current op    : 23"),
+        (1, "Info", "SP", "Crash 0x0000007E detected"),
+        (5, "Error", "SP", "Driver package lwfmgr.inf failed to reinstall in rollback. Error: 0x800F0247"),
+        (400, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/RollbackSys /Media]"),
+        (401, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x40017]"),
+    ])
+    files = {
+        BT + "Rollback/setupact.log": rollback,
+        BT + "Rollback/setupmem.dmp": dump,
+        "drivers/ndis.sys": ndis,
+        "drivers/lwfmgr.sys": lwf,
+        "SYSSUM.NFO": _nfo("Microsoft Windows 10 Pro", "10.0.19045 Build 19045"),
+    }
+    if windbg is not None:
+        files["analysis/setupmem_kv.txt"] = windbg.replace("\n", "\r\n").encode("ascii")
+    return files
+
+
+#: The engineer's ``kv`` of the same crash (BRIEF.md §3), with the symbols the dump read alone lacks.
+WINDBG_KV = """0: kd> kv
+ # Child-SP          RetAddr               Call Site
+00 ffffa88c`e70062d8 fffff805`2028599e     nt!KeBugCheckEx
+01 (Inline Function) --------`--------     nt!PspUnhandledExceptionInSystemThread+0x27
+02 ffffa88c`e70062e0 fffff805`2024762f     nt!PspSystemThreadStartup$filt$0+0x44
+03 ffffa88c`e7006320 fffff805`2027611f     nt!__C_specific_handler+0x9f
+04 ffffa88c`e70073a0 fffff805`3606a2b7     nt!KiPageFault+0x42e
+05 ffffa88c`e7007530 fffff805`21915167     ndis!NdisFDeregisterFilterDriver+0x47
+06 ffffa88c`e7007570 fffff805`2191b49a     lwfmgr+0x5167
+07 ffffa88c`e70075a0 fffff805`206fca55     lwfmgr+0xb49a
+08 ffffa88c`e7007830 fffff805`20a63908     nt!IopLoadDriver+0x4bd
+09 ffffa88c`e7007a10 fffff805`20a87f2a     nt!IopInitializeSystemDrivers+0x134
+0a ffffa88c`e7007ab0 fffff805`207f0702     nt!IoInitSystem+0x12
+0b ffffa88c`e7007b60 00000000`00000000     nt!KiStartSystemThread+0x1c
+"""
+
+
+def test_machine_a_bugcheck_at_second_boot_names_the_filter_driver_and_its_vendor(tmp_path: Path) -> None:
+    case, a = _analyse(tmp_path, machine_a_files(windbg=WINDBG_KV))
+    v = a["verdict"]
+    assert v["state"] == "failed"
+    assert v["phase"] == "OOBE_BOOT"
+    assert v["culprit"]["module"].lower() == "lwfmgr.sys" and v["culprit"]["kind"] == "driver"
+    assert v["culprit"]["vendor"] == "Fabrikam Endpoint Ltd."  # the image's version resource in the case
+    assert "0xC1900101 - 0x40017" in v["summary"] and "lwfmgr.sys" in v["summary_zh"]
+    steps = " ".join(s["step"] for s in v["reasoning"])
+    steps_zh = "".join(s["step_zh"] for s in v["reasoning"])
+    assert "at boot" in steps and "启动" in steps_zh  # what the crashing thread was doing (IopLoadDriver)
+    assert "NdisFDeregisterFilterDriver" in steps and "access violation" in steps
+    assert all(s["evidence"] for s in v["reasoning"])
+    # one crash, one finding (the dump and the engineer's text of it); ranked first, the failure statement after
+    assert [f["id"] for f in a["findings"]].count("crash.upgrade_bugcheck") == 1
+    assert a["findings"][0]["id"] == "crash.upgrade_bugcheck"
+    assert "lwfmgr" in a["findings"][0]["title"]
+    # one recommendation per cause, naming the product's vendor; no product the case does not hold
+    assert len([s for s in v["next_steps"] if "lwfmgr" in s]) == 1 and "Fabrikam" in v["next_steps"][0]
+    assert a["crash"]["culprit_module"].lower() == "lwfmgr.sys" and a["other_crashes"] == []
+    md = _zh_markdown(case)
+    assert english_sentences(md) == []
+    assert "肇事模块" in md and "Fabrikam Endpoint Ltd." in md and "Citrix" not in md
+
+
+WINDBG_OTHER = """Loading Dump File [C:\\$WINDOWS.~BT\\Sources\\Rollback\\setupmem.dmp]
+BugCheck 7E, {ffffffffc0000005, fffff80430001047, ffff850429890200, ffff850429890400}
+
+0: kd> kv
+ # Child-SP          RetAddr               Call Site
+00 ffff8504`29890158 fffff804`30000000     nt!KeBugCheckEx
+01 ffff8504`29890160 fffff804`30000000     nt!KiPageFault+0x42e
+02 ffff8504`29891000 fffff804`31005167     ndis!NdisFDeregisterFilterDriver+0x47
+03 ffff8504`29891030 fffff804`306a04bd     ndis!ndisFilterDriverCleanup+0x10
+04 ffff8504`29891060 00000000`00000000     nt!IopLoadDriver+0x4bd
+"""
+
+
+def test_windbg_text_and_dump_of_one_crash_are_one_finding_reconciled(tmp_path: Path) -> None:
+    """The engineer's text names only Microsoft modules; our recovery of the dump names lwfmgr.sys: one
+    finding, every source's evidence, and the reasoning says which culprit is kept and why."""
+    case, a = _analyse(tmp_path, machine_a_files(windbg=WINDBG_OTHER))
+    crashes = [f for f in a["findings"] if f["id"] == "crash.upgrade_bugcheck"]
+    assert len(crashes) == 1
+    assert {e["file"].rsplit("/", 1)[-1] for e in crashes[0]["evidence"]} >= {"setupmem.dmp", "setupmem_kv.txt"}
+    v = a["verdict"]
+    assert v["culprit"]["module"].lower() == "lwfmgr.sys"
+    reconciled = [s for s in v["reasoning"] if "same crash" in s["step"]]
+    assert reconciled and "lwfmgr.sys is kept" in reconciled[0]["step"] and "同一次崩溃" in reconciled[0]["step_zh"]
+
+
+# ------------------------------------------------------------------------------------------- machine B
+
+B_T0 = datetime(2024, 3, 5, 2, 40, 0, tzinfo=timezone.utc)
+AGENT = "C:\\Program Files\\DataGuard\\"
+AV = "C:\\Program Files\\Shield Antivirus\\"
+
+
+def _b_capture() -> tuple[list[Proc], list[Ev]]:
+    """SetupHost dies 0xC0000005 four seconds after the DLP agent opened it and its Hook64.dll loaded;
+    an antivirus scans Setup's folder all along (hundreds of denials that explain nothing)."""
+    bt = "C:\\$WINDOWS.~BT\\Sources\\"
+
+    def at(s: float) -> int:
+        return ft(B_T0 + timedelta(seconds=s))
+
+    ms = "Microsoft Corporation"
+    procs = [
+        Proc(1, 4, 0, "System", "System", company="", start=at(-600)),
+        Proc(2, 3344, 700, "explorer.exe", "C:\\Windows\\explorer.exe", start=at(-600)),
+        Proc(3, 2100, 700, "vUserHCI.exe", AGENT + "vUserHCI.exe", "vUserHCI.exe -svc", company="DataGuard Co.",
+             start=at(-600)),
+        Proc(4, 2200, 700, "avscan.exe", AV + "avscan.exe", "avscan.exe", company="Shield Antivirus Inc.",
+             start=at(-600)),
+        Proc(5, 5120, 3344, "setup.exe", "D:\\setup.exe", '"D:\\setup.exe" /auto upgrade', parent_index=2,
+             start=at(0), end=at(16)),
+        Proc(6, 6200, 5120, "SetupPrep.exe", bt + "SetupPrep.exe", bt + "SetupPrep.exe", parent_index=5,
+             start=at(1), end=at(15)),
+        Proc(7, 6412, 6200, "SetupHost.exe", bt + "SetupHost.exe", bt + "SetupHost.exe /Install", parent_index=6,
+             start=at(2), end=at(14),
+             modules=[(0x7FF700000000, 0x90000, bt + "SetupHost.exe", ms),
+                      (0x7FFB10000000, 0x20000, AGENT + "Hook64.dll", "DataGuard Co.")]),
+    ]
+    events = [
+        Ev(5, at(0), 1, 1, path=bt + "SetupPrep.exe", pid=6200, cmd=bt + "SetupPrep.exe", tid=5124),
+        Ev(6, at(1), 1, 7, ppid=5120, cmd=bt + "SetupPrep.exe", tid=6204),
+        Ev(6, at(2), 1, 1, path=bt + "SetupHost.exe", pid=6412, cmd=bt + "SetupHost.exe /Install", tid=6204),
+        Ev(7, at(2) + 1, 1, 7, ppid=6200, cmd=bt + "SetupHost.exe /Install", tid=6416),
+        Ev(3, at(9.5), 3, 0x14, path=bt + "SetupHost.exe", tid=2104),  # the agent opens SetupHost
+        Ev(7, at(10), 1, 5, path=AGENT + "Hook64.dll", tid=6416),  # its DLL loads into SetupHost
+        Ev(7, at(14), 1, 2, status=0xC0000005, tid=6416),
+        Ev(6, at(15), 1, 2, status=0xC0000005, tid=6204),
+        Ev(5, at(16), 1, 2, status=0x80070542, tid=5124),
+    ]
+    for i in range(240):  # the decoy: a scanner refused and refusing, all over Setup's folder
+        events.append(Ev(4, at(0.2 * i), 3, 0x14, path=bt + f"Panther\\file{i % 12}.tmp",
+                         result=0xC0000043 if i % 2 else 0xC0000022, tid=2204))
+    events.sort(key=lambda e: e.time)
+    return procs, events
+
+
+def machine_b_files(tmp_path: Path, with_csv: bool = False) -> dict[str, bytes]:
+    local = datetime(2024, 3, 5, 10, 39, 50)  # the log's wall clock (UTC+8), ten seconds before SetupHost
+    log = _log(local, [
+        (0, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/Install /Media /auto upgrade]"),
+        (0, "Info", "MOUPG", "SetupHost: Setup build version is: 10.0.19041.1 (vb_release.191206-1406)"),
+        (1, "Info", "MOUPG", "    Host OS Version         [ 10.0.17763 ]"),
+        (2, "Info", "MOUPG", "Setup phase change: [SetupPhaseUnknown] -> [SetupPhaseDownlevel]"),
+        (3, "Info", "SP", "OPERATIONTRACK ExecuteOperations: Start execution phase Downlevel"),
+        # Windows Error Reporting's APPCRASH of SetupHost: bucketing parameters that are not Setup's codes
+        (24, "Info", "DIAGER", "CWfpER::AddBucketingParameters:Adding bucketing param=SetupHost.exe"),
+        (24, "Info", "DIAGER", "CWfpER::AddBucketingParameters:Adding bucketing param=10.0.17763.1"),
+        (24, "Info", "DIAGER", "CWfpER::AddBucketingParameters:Adding bucketing param=5b9c8f3a"),
+        (24, "Info", "DIAGER", "CWfpER::AddBucketingParameters:Adding bucketing param=Hook64.dll"),
+        (24, "Info", "DIAGER", "CWfpER::AddBucketingParameters:Adding bucketing param=17763"),
+        (24, "Info", "DIAGER", "CWfpER::AddBucketingParameters:Adding bucketing param=5c3b1a77"),
+        (24, "Info", "DIAGER", "CWfpER::AddBucketingParameters:Adding bucketing param=c0000005"),
+        (25, "Info", "DIAGER", "Watson Error Report submitted"),
+        (25, "Warning", "MIG", "MigHost: CMigPluginSurrogate::WaitForHostTermination: Parent process "
+                               "unexpectedly exited. Terminating host."),
+    ])
+    procs, events = _b_capture()
+    files = {BT + "Panther/setupact.log": log, "Procmon/capture.PML": pml_bytes(procs, events, computer="PC-B"),
+             "SYSSUM.NFO": _nfo("Microsoft Windows 10 Enterprise LTSC", "10.0.17763 Build 17763", "PC-B")}
+    if with_csv:
+        files["Procmon/capture.CSV"] = write_csv(tmp_path / "cap.csv", procs, events, utc_offset_h=8).read_bytes()
+    return files
+
+
+def test_machine_b_downlevel_setuphost_crash_after_injection_no_code_invented(tmp_path: Path) -> None:
+    case, a = _analyse(tmp_path, machine_b_files(tmp_path))
+    assert a["upgrade"]["result_code"] is None and a["upgrade"]["extend_code"] is None  # 17763 is no code
+    v = a["verdict"]
+    assert v["state"] == "failed" and v["code"] is None
+    assert v["phase"] == "DOWNLEVEL"
+    assert v["culprit"]["module"] == "Hook64.dll" and v["culprit"]["kind"] == "dll"
+    assert v["culprit"]["vendor"] == "DataGuard Co."
+    assert "SetupHost.exe crashed (0xC0000005" in v["summary"] and "no result code was logged" in v["summary"]
+    assert "闪退" in v["summary_zh"]
+    injected = [s for s in v["reasoning"] if "Hook64.dll" in s["step"] and "vUserHCI.exe" in s["step"]]
+    assert injected and "4 s before" in injected[0]["step"]  # the injector, the DLL and the seconds between
+    ids = [f["id"] for f in a["findings"]]
+    assert ids[0] == "procmon.injected_before_exit"
+    noise = [i for i, f in enumerate(a["findings"]) if "avscan.exe" in f["title"]]
+    assert noise and min(noise) > ids.index("procmon.setup_abnormal_exit")  # the decoy ranks below the crash
+    assert english_sentences(_zh_markdown(case)) == []
+
+
+def test_machine_b_one_crash_when_the_capture_is_there_twice(tmp_path: Path) -> None:
+    """The PML and its CSV export of one capture: one injection finding, one exit finding, both files cited."""
+    _case, a = _analyse(tmp_path, machine_b_files(tmp_path, with_csv=True))
+    injected = [f for f in a["findings"] if f["id"] == "procmon.injected_before_exit"]
+    assert len(injected) == 1
+    assert a["verdict"]["culprit"]["module"] == "Hook64.dll"
+
+
+# ------------------------------------------------------------------------------------------- wrong logs
+
+
+def test_windows7_upload_is_not_the_failed_upgrade(tmp_path: Path) -> None:
+    log = _log(datetime(2016, 4, 2, 9, 0, 0), [
+        (0, "Info", "IBS", "InstallWindows:Setup Phase = 4"),
+        (0, "Info", "IBS", "Build version is 6.1.7601.17514 (win7sp1_rtm.101119-1850)"),
+        (5, "Info", "IBS", "Setup has completed phase 4"),
+    ])
+    case, a = _analyse(tmp_path, {"Windows/Panther/setupact.log": log,
+                                  "SYSSUM.NFO": _nfo("Microsoft Windows 7 Professional",
+                                                     "6.1.7601 Service Pack 1 Build 7601")})
+    v = a["verdict"]
+    assert v["state"] == "not_an_upgrade"
+    assert "Windows 7" in v["summary"] and v["culprit"] is None and v["code"] is None
+    assert v["next_steps"] and v["next_steps_zh"] and "setupmem.dmp" in v["next_steps"][0]
+    assert "$WINDOWS.~BT" in v["next_steps_zh"][0]
+    md = _zh_markdown(case)
+    assert english_sentences(md) == [] and "不是失败升级的日志" in md
+
+
+def test_an_old_unrelated_minidump_is_not_the_case_crash(tmp_path: Path) -> None:
+    old = int(datetime(2019, 6, 1, tzinfo=timezone.utc).timestamp() * 1_000_000)
+    log = _log(datetime(2024, 5, 6, 9, 0, 0), [
+        (0, "Info", "SP", "Initiating rollback/uninstall, phase = 0"),
+        (2, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x30018]"),
+    ])
+    _case, a = _analyse(tmp_path, {BT + "Rollback/setupact.log": log,
+                                   "Windows/Minidump/060119-01.dmp": dumpgen.unrelated_d1(old)})
+    assert a["crash"]["bugcheck_code"] is None and a["crash"]["culprit_module"] is None
+    assert len(a["other_crashes"]) == 1
+    other = a["other_crashes"][0]
+    assert other["bugcheck_code"] == "0x000000D1" and other["culprit_module"] == "acmefilt.sys"
+    assert "outside the time the setup logs cover" in other["why_not"]
+    v = a["verdict"]
+    assert v["state"] == "failed" and v["phase"] == "FIRST_BOOT"
+    assert v["culprit"] is None or "acmefilt" not in json.dumps(v["culprit"])
+    assert a["findings"][-1]["id"] == "crash.unrelated_dump"  # ranked last
+
+
+def test_a_succeeded_upgrade_says_so(tmp_path: Path) -> None:
+    log = _log(datetime(2024, 7, 1, 11, 0, 0), [
+        (0, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/PostOOBE]"),
+        (1, "Info", "MOUPG", "SetupHost: PostOOBE completed"),
+    ])
+    case, a = _analyse(tmp_path, {"Windows/Panther/setupact.log": log})
+    v = a["verdict"]
+    assert v["state"] == "succeeded" and v["culprit"] is None
+    assert v["next_steps"] and "after the upgrade" in v["next_steps"][0]
+    assert english_sentences(_zh_markdown(case)) == []
+
+
+def test_reported_second_boot_rollback_but_logs_show_a_downlevel_crash(tmp_path: Path) -> None:
+    """BRIEF.md: the upload held a down-level crash while the customer reported 0x40017; the description is in
+    the archive as GBK text, and the verdict says the mismatch first, with what to collect."""
+    files = machine_b_files(tmp_path)
+    files["问题描述.txt"] = "客户反馈：2024年3月5日 10:35 升级第二次重启蓝屏后回滚，错误代码 0xC1900101 - 0x40017。\r\n".encode("gbk")
+    _case, a = _analyse(tmp_path, files)
+    v = a["verdict"]
+    assert v["reported"]["code"] == "0xC1900101 - 0x40017" and v["reported"]["matches_logs"] is False
+    assert v["reported"]["time"] == "10:35" and v["reported"]["source"] == "description"
+    assert v["summary"].startswith("The logs hold another failure than the one reported")
+    assert "0x40017" in v["summary_zh"] and "日志反映的故障与客户报告的不同" in v["summary_zh"]
+    assert any("setupmem.dmp" in s and "0xC1900101 - 0x40017" in s for s in v["next_steps"])
+    assert v["culprit"]["module"] == "Hook64.dll"  # what these logs do show is still told
+
+
+def test_reported_on_the_command_line_is_kept_with_the_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    src = make_zip(tmp_path / "c.zip", {BT + "Panther/setupact.log": _log(datetime(2022, 7, 6, 8, 0, 0), [
+        (0, "Info", "MOUPG", "SetupHost: Reporting error event -> [0x80070032, 0x50013]")])})
+    assert main(["analyze", str(src), "--json", "--reported", "0xC1900101-0x40017 10:35"]) == 0
+    v = json.loads(capsys.readouterr().out)["verdict"]
+    assert v["reported"]["matches_logs"] is False and "0x80070032" in v["summary"] and "0x40017" in v["summary"]
+    assert main(["analyze", str(src)]) == 0  # the verdict comes first without --json, the entry still there
+    out = capsys.readouterr().out
+    assert out.startswith("Verdict   FAILED") and "another failure than the one reported" in out.split("\n")[1]
+
+
+# ------------------------------------------------------------------------------------------- pieces
+
+
+def test_plausible_results_and_reported_parsing() -> None:
+    assert plausible_result(0xC1900101) and plausible_result(0x80070032)
+    assert not plausible_result(17763) and not plausible_result(0x4563) and not plausible_result(0)
+    r = parse_reported("0xC1900101-0x40017 10:35")
+    assert (r.result, r.extend, r.phase, r.time) == (0xC1900101, 0x40017, "OOBE_BOOT", "10:35")
+    r = parse_reported("客户说第二次重启时蓝屏，计算机名：ICBC-BJ-PC0042，时间 2021/05/18 9:05")
+    assert r.phase == "OOBE_BOOT" and r.computer == "ICBC-BJ-PC0042" and r.date == "2021-05-18"
+    assert r.time == "09:05" and "bugcheck" in r.symptoms and r.code is None

@@ -1,0 +1,48 @@
+"""Findings ranked by how directly they explain the failure, not by how much a source logged.
+
+First the findings that carry the culprit's evidence (in the order of the verdict's causes), then those that
+name a cause's module, then the rest as the analyzers scored them; file-access noise (a scanner's SHARING
+VIOLATION / ACCESS DENIED on Setup's folders) that no cause links to comes after everything that explains
+something, and crashes that are not the upgrade's come last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from workbench.core.verdict.owner import stem
+
+#: Findings of the core's own analyzers that report access noise, and crashes that are not the upgrade's.
+NOISE_RULES = frozenset({"procmon.setup_access_denied", "procmon.third_party_touches_setup"})
+UNRELATED_RULES = frozenset({"crash.unrelated_dump"})
+#: The core's statement of the failure itself (the code): it follows the findings that explain it.
+SYMPTOM_RULES = frozenset({"upgrade.failure", "upgrade.cancelled"})
+
+
+def rank_findings(rows: Sequence[Any], causes: Sequence[dict[str, Any]]) -> list[Any]:
+    """``rows`` (findings rows in severity/score order, with ``id``, ``rule_id``, ``title``, ``summary``) in
+    causal order; ``causes`` as the verdict gives them (strongest first, each with ``finding_ids``)."""
+    linked: dict[int, int] = {}
+    for i, cause in enumerate(causes):
+        for fid in cause.get("finding_ids") or []:
+            linked.setdefault(int(fid), i)
+    keys = [(i, stem(c.get("module"))) for i, c in enumerate(causes) if len(stem(c.get("module"))) >= 4]
+
+    def group(row: Any) -> tuple[int, int]:
+        if row["rule_id"] in SYMPTOM_RULES:
+            return 1, -1
+        if row["id"] in linked:
+            return 0, linked[row["id"]]
+        if row["rule_id"] in UNRELATED_RULES:
+            return 4, 0
+        text = f"{row['title'] or ''} {row['summary'] or ''}".lower()
+        for i, key in keys:
+            if key in text:
+                return 1, i
+        if row["rule_id"] in NOISE_RULES:
+            return 3, 0
+        return 2, 0
+
+    order = sorted(range(len(rows)), key=lambda i: (*group(rows[i]), i))
+    return [rows[i] for i in order]
