@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import struct
 import tempfile
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +26,17 @@ import psutil
 import pytest
 
 from tests.archives import (
+    RawMember,
     add_symlink,
+    deflate64_member,
     make_7z,
     make_aes_zip,
     make_zip,
     make_zipcrypto,
+    raw_zip,
     setupact_bytes,
     zip_bytes,
+    zipcrypto_member,
 )
 from tests.fuzz.harness import PeakSampler
 from workbench.core.archive.limits import ExtractionLimits
@@ -434,3 +440,224 @@ def test_garbage_archives_end_in_a_clear_problem(tmp_path: Path, token: str, roo
         assert any(p.startswith("garbage.zip: ") for p in problems)
         assert any(word in " ".join(problems) for word in ("zip", "7z", "RAR", "archive"))
     assert got.peak_mb < MAX_PEAK_MB
+
+
+# ----------------------------------------------------------------------------- bombs in every codec
+
+#: zeros each codec bomb expands to: past the ratio floor many times over, and quick to write (a 256 MiB
+#: bzip2 member is ~200 bytes; the acceptance check writes 1 GiB)
+BOMB_MIB = 256
+ZIP_CODECS = {"deflate": zipfile.ZIP_DEFLATED, "bzip2": zipfile.ZIP_BZIP2, "lzma": zipfile.ZIP_LZMA,
+              "deflate64": 9, "zstd": 93}
+
+
+def _zeros(mib: int) -> Iterator[bytes]:
+    zero = bytes(1 << 20)
+    for _ in range(mib):
+        yield zero
+
+
+def _packed_member(name: str, method: int, chunks: Iterator[bytes]) -> RawMember:
+    """A member packed by a streaming compressor for ``method`` (Deflate64 and Zstandard, which zipfile
+    cannot write)."""
+    if method == 9:
+        return deflate64_member(name, chunks)
+    from backports import zstd
+
+    c = zstd.ZstdCompressor()
+    packed = bytearray()
+    size = crc = 0
+    for chunk in chunks:
+        packed += c.compress(chunk)
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+    packed += c.flush()
+    return RawMember(name, method, bytes(packed), size, crc)
+
+
+def _stored(name: str, data: bytes) -> RawMember:
+    return RawMember(name, 0, data, len(data), zlib.crc32(data))
+
+
+def codec_bomb(path: Path, codec: str, mib: int = BOMB_MIB) -> Path:
+    """A zip of a setup log, ``mib`` MiB of zeros as ``bomb/setupact.log`` in ``codec``, and another setup log
+    after it (which must still load)."""
+    method = ZIP_CODECS[codec]
+    if method in (9, 93):
+        path.write_bytes(raw_zip([_stored("Panther/setupact.log", setupact_bytes()),
+                                  _packed_member("bomb/setupact.log", method, _zeros(mib)),
+                                  _stored("Rollback/setupact.log", setupact_bytes())]))
+        return path
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Panther/setupact.log", setupact_bytes())
+        info = zipfile.ZipInfo("bomb/setupact.log")
+        info.compress_type = method
+        with zf.open(info, "w", force_zip64=True) as out:
+            for chunk in _zeros(mib):
+                out.write(chunk)
+        zf.writestr("Rollback/setupact.log", setupact_bytes())
+    return path
+
+
+def _assert_bomb_stopped(got: Guarded, member: str, most: int = 16 << 20) -> None:
+    """The bomb stopped by name after at most ``most`` bytes, its bytes not kept, the members around it loaded,
+    memory and disk bounded."""
+    files = got.files()
+    assert any(p.startswith(f"{member}: ") and "decompression bomb" in p for p in got.problems()), got.problems()
+    assert files[member]["status"] == "failed" and files[member]["blob"] is None
+    assert files[member]["size"] <= most
+    assert files["Panther/setupact.log"]["status"] == "parsed"
+    assert files["Rollback/setupact.log"]["status"] == "parsed"  # the member after the bomb still loads
+    assert got.peak_mb < MAX_PEAK_MB and got.case_bytes < 64 << 20, (got.peak_mb, got.case_bytes)
+
+
+@pytest.mark.parametrize("codec", list(ZIP_CODECS))
+def test_codec_bombs_stop_in_bounded_memory(tmp_path: Path, roots: list[Path], token: str, codec: str) -> None:
+    """Every zip codec decodes in bounded steps: a member of zeros stops at the ratio limit, memory flat."""
+    src = codec_bomb(tmp_path / f"{codec}.zip", codec)
+    assert src.stat().st_size < 2 << 20
+    got = guarded_ingest(src, token, roots)
+    # Deflate cannot pass ~1030x, so its bomb ends near the ratio limit itself: 1000x its compressed size
+    _assert_bomb_stopped(got, "bomb/setupact.log", most=max(16 << 20, 1000 * src.stat().st_size))
+    print(f"{codec} bomb of {BOMB_MIB} MiB in {src.stat().st_size} bytes: peak {got.peak_mb:.0f} MiB")
+
+
+def test_a_bzip2_bomb_behind_zipcrypto_stops_in_bounded_memory(tmp_path: Path, roots: list[Path],
+                                                                token: str) -> None:
+    """Encrypted members are decrypted by zipfile but decompressed by our bounded decoders."""
+    import bz2
+
+    c = bz2.BZ2Compressor(9)
+    payload = b"".join(c.compress(chunk) for chunk in _zeros(BOMB_MIB)) + c.flush()
+    crc = 0
+    for chunk in _zeros(BOMB_MIB):
+        crc = zlib.crc32(chunk, crc)
+    bomb = zipcrypto_member(RawMember("bomb/setupact.log", 12, payload, BOMB_MIB << 20, crc), "pw")
+    good = [zipcrypto_member(_stored(n, setupact_bytes()), "pw") for n in ("Panther/setupact.log",
+                                                                            "Rollback/setupact.log")]
+    src = tmp_path / "enc.zip"
+    src.write_bytes(raw_zip([good[0], bomb, good[1]]))
+    got = guarded_ingest(src, token, roots, password="pw")
+    _assert_bomb_stopped(got, "bomb/setupact.log")
+
+
+@pytest.mark.parametrize("where", ["last", "middle"])
+def test_a_directory_that_lies_about_the_compressed_size(tmp_path: Path, roots: list[Path], token: str,
+                                                         where: str) -> None:
+    """The central directory's compressed size patched to 0x7FFFFFFF must not make the ratio limit lenient:
+    the member is judged by the bytes that lie before the next member or the directory, and the lie is
+    reported by name."""
+    import bz2
+
+    c = bz2.BZ2Compressor(9)
+    payload = b"".join(c.compress(chunk) for chunk in _zeros(BOMB_MIB)) + c.flush()
+    crc = 0
+    for chunk in _zeros(BOMB_MIB):
+        crc = zlib.crc32(chunk, crc)
+    bomb = RawMember("bomb/setupact.log", 12, payload, BOMB_MIB << 20, crc, cd_compressed=0x7FFFFFFF)
+    members = [_stored("Panther/setupact.log", setupact_bytes()), bomb, _stored("Rollback/setupact.log",
+                                                                                 setupact_bytes())]
+    if where == "last":
+        members[1], members[2] = members[2], members[1]
+    src = tmp_path / "lie.zip"
+    src.write_bytes(raw_zip(members))
+    assert src.stat().st_size < 2048
+    got = guarded_ingest(src, token, roots)
+    _assert_bomb_stopped(got, "bomb/setupact.log")
+    if where == "last":
+        assert any(p.startswith("bomb/setupact.log: a size that lies") for p in got.problems()), got.problems()
+
+
+def test_a_lying_size_in_the_middle_is_read_up_to_the_next_member(tmp_path: Path, roots: list[Path],
+                                                                  token: str) -> None:
+    log = setupact_bytes()
+    packed = zlib.compressobj(6, zlib.DEFLATED, -15)
+    data = packed.compress(log) + packed.flush()
+    members = [RawMember("Panther/setupact.log", 8, data, len(log), zlib.crc32(log), cd_compressed=0x7FFFFFFF),
+               _stored("Rollback/setupact.log", log)]
+    src = tmp_path / "lie.zip"
+    src.write_bytes(raw_zip(members))
+    got = guarded_ingest(src, token, roots)
+    assert [r["status"] for r in got.files().values()] == ["parsed", "parsed"]
+    assert got.problems() == [f"Panther/setupact.log: a size that lies: the archive's directory declares "
+                              f"2147483647 compressed bytes where its data took {len(data)}"]
+
+
+def fifield_zip(members: int, kernel_bytes: int) -> bytes:
+    """Overlapping entries (David Fifield's construction): each member's data is a stored deflate block
+    quoting the next member's local header, then runs on through every later member into one shared kernel,
+    so each of them expands to the kernel again while the kernel is stored once."""
+    kernel_c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    kernel = kernel_c.compress(bytes(kernel_bytes)) + kernel_c.flush()
+    names = [f"part{i:03d}/setupact.log".encode() for i in range(members)]
+
+    def local(i: int, crc: int, csize: int, size: int) -> bytes:
+        return struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x800, 8, 0, 0x5821, crc, csize, size,
+                           len(names[i]), 0) + names[i]
+
+    # sizes from the end: member i's output is every later local header then the kernel's zeros
+    headers: list[bytes] = [b""] * members
+    sizes = [0] * members
+    csizes = [0] * members
+    crcs = [0] * members
+    tail_out = kernel_bytes
+    tail_c = len(kernel)
+    quoted: list[bytes] = []  # local headers of the members after i, in order
+    for i in reversed(range(members)):
+        crc = 0
+        for h in quoted:
+            crc = zlib.crc32(h, crc)
+        crc = zlib.crc32(bytes(kernel_bytes), crc)
+        sizes[i], csizes[i], crcs[i] = tail_out, tail_c, crc
+        headers[i] = local(i, crc, tail_c, tail_out)
+        quoted.insert(0, headers[i])
+        tail_out += len(headers[i])
+        tail_c += 5 + len(headers[i])
+    out = bytearray()
+    offsets = []
+    for i in range(members):
+        offsets.append(len(out))
+        out += headers[i]
+        if i + 1 < members:
+            n = len(headers[i + 1])
+            out += struct.pack("<BHH", 0, n, n ^ 0xFFFF)  # a stored, non-final block quoting the next header
+    out += kernel
+    central = bytearray()
+    for i in range(members):
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0x5821, crcs[i],
+                               csizes[i], sizes[i], len(names[i]), 0, 0, 0, 0, 0, offsets[i]) + names[i]
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, members, members, len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+def test_overlapping_entries_are_reported_by_name(tmp_path: Path, roots: list[Path], token: str) -> None:
+    """50 entries sharing one 7 MiB kernel: each under the ratio floor, 350 MiB together when each is decoded
+    in full; here only the kernel's own member is, the others are named as overlapping."""
+    src = tmp_path / "overlap.zip"
+    src.write_bytes(fifield_zip(50, 7 << 20))
+    with zipfile.ZipFile(src) as zf:  # a reader that decodes each entry gets the kernel 50 times
+        assert sum(i.file_size for i in zf.infolist()) > 350 << 20
+    got = guarded_ingest(src, token, roots)
+    files = got.files()
+    overlapping = [p for p in got.problems() if "overlapping entries" in p]
+    assert len(overlapping) == 49 and all(p.startswith("part") for p in overlapping)
+    assert overlapping[0].startswith("part000/setupact.log: ") and "part001/setupact.log" in overlapping[0]
+    assert files["part049/setupact.log"]["size"] == 7 << 20
+    assert sum(r["size"] or 0 for r in files.values() if r["sha256"]) <= 8 << 20
+    assert got.case_bytes < 16 << 20 and got.peak_mb < MAX_PEAK_MB
+
+
+def test_entries_pointing_at_one_header_are_reported(tmp_path: Path, roots: list[Path], token: str) -> None:
+    kernel = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = kernel.compress(bytes(7 << 20)) + kernel.flush()
+    one = RawMember("Panther/setupact.log", 8, packed, 7 << 20, zlib.crc32(bytes(7 << 20)))
+    copies = [RawMember(f"copy{i}/setupact.log", 8, b"", 7 << 20, one.crc, cd_compressed=len(packed), offset=0)
+              for i in range(3)]
+    data = raw_zip([one])
+    central = raw_zip([one, *copies])
+    assert central.startswith(data[:30])
+    src = tmp_path / "same.zip"
+    src.write_bytes(central)
+    got = guarded_ingest(src, token, roots)
+    problems = [p for p in got.problems() if "points at the data of 'Panther/setupact.log'" in p]
+    assert [p.split(":")[0] for p in problems] == [f"copy{i}/setupact.log" for i in range(3)]

@@ -141,12 +141,15 @@ class _MemberWriter:
                 self.fh = open(self.blob, "wb")
                 self.fh.write(head)
 
-    def close(self, error: str | None = None) -> None:
+    def close(self, error: str | None = None, *, keep: bool = True) -> None:
         if self.kind is None:
             self._decide(closing=True)
         if self.fh is not None:
             self.fh.close()
-        self.ingest.member_done(self, error)
+        if not keep and self.blob is not None:  # a bomb's zeros are no evidence, and would fill the disk
+            os.remove(self.blob)
+            self.blob = None
+        self.ingest.member_done(self, error, keep)
 
 
 def _first_answer(hook: Any, names: tuple[str, ...]) -> Callable[..., Any]:
@@ -460,7 +463,7 @@ class Ingest:
         count = self.store.scalar("SELECT count(*) FROM files WHERE container = ?", (path,))
         self.store.update_file(file_id, status="expanded", reason=f"archive: {count} files inside", records=count)
 
-    def member_done(self, writer: _MemberWriter, error: str | None) -> None:
+    def member_done(self, writer: _MemberWriter, error: str | None, keep: bool = True) -> None:
         """Called as each member's bytes end: record hash, kind and what happens next to it.
 
         The row waits for the next batch (:meth:`_write_extracted`); nothing reads it before then.
@@ -468,7 +471,7 @@ class Ingest:
         kind = writer.kind or "unknown"
         status, reason = "pending", None
         if error is not None:
-            status, reason = ("partial" if writer.size else "failed"), error
+            status, reason = ("partial" if writer.size and keep else "failed"), error
             self.store.add_problem(writer.path, error, writer.file_id)
         location = writer.blob or writer.member.local_path
         if kind == "archive" and location is not None and error is None:

@@ -7,6 +7,8 @@ pulled one by one, and solid 7z, where the decompressor drives the order.
 
 from __future__ import annotations
 
+import bisect
+import copy
 import io
 import os
 import stat
@@ -26,12 +28,13 @@ from workbench.core.archive.names import (
     unicode_path_extra,
 )
 from workbench.core.archive.volumes import VolumeFile, volume_set
-from workbench.core.archive.zip_methods import DEFLATE64, stream_member
+from workbench.core.archive.zip_methods import DEFLATED, STORED, stream_member
 from workbench.core.errors import (
     ArchiveError,
     ArchiveLimitExceeded,
     IngestCancelled,
     PasswordRequired,
+    RatioExceeded,
     WrongPassword,
 )
 
@@ -104,8 +107,9 @@ class ArchiveReader(ABC):
 
 
 def _pump(src: IO[bytes], member: Member, writer: MemberWriter, budget: ExtractionBudget,
-          cancel: Callable[[], bool] | None) -> None:
-    """Copy ``src`` into ``writer`` in chunks, charging the budget; close the writer with any error."""
+          cancel: Callable[[], bool] | None, compressed: int | None) -> None:
+    """Copy ``src`` into ``writer`` in chunks, charging the budget (the ratio against ``compressed``); close
+    the writer with any error."""
     done = 0
     try:
         while True:
@@ -115,8 +119,11 @@ def _pump(src: IO[bytes], member: Member, writer: MemberWriter, budget: Extracti
             if not chunk:
                 break
             done += len(chunk)
-            budget.add(member.path, len(chunk), done, member.compressed_size)
+            budget.add(member.path, len(chunk), done, compressed)
             writer.write(chunk)
+    except RatioExceeded as exc:  # this member is a bomb; the archive's other members go on
+        writer.close(str(exc), keep=False)
+        return
     except (ArchiveLimitExceeded, IngestCancelled) as exc:
         writer.close(str(exc))
         raise
@@ -181,6 +188,34 @@ def _local_header(fh: IO[bytes], info: zipfile.ZipInfo, encoding: str) -> tuple[
     if end is not None and data_start > end:
         return f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)", data_start
     return None, data_start
+
+
+class _Extents:
+    """Where each zip member's bytes may lie: from its local header to the next one, or to the directory.
+
+    Entries are sorted by where their local headers start; a second directory entry pointing at a header
+    already owned by another shares its data (the simplest overlapping-entries bomb).
+    """
+
+    def __init__(self, members: list[Member], infos: list[zipfile.ZipInfo], directory_start: int) -> None:
+        self._owner: dict[int, tuple[zipfile.ZipInfo, str]] = {}
+        for member, info in zip(members, infos, strict=True):
+            self._owner.setdefault(info.header_offset, (info, member.path))
+        self._starts = sorted(self._owner)
+        self._directory = directory_start
+
+    def shared_with(self, info: zipfile.ZipInfo) -> str | None:
+        """The path of the member whose local header ``info`` points at too, or None when it is its own."""
+        owner, path = self._owner[info.header_offset]
+        return None if owner is info else path
+
+    def end_of(self, info: zipfile.ZipInfo) -> tuple[int, str | None]:
+        """Where ``info``'s extent ends, and the path of the member starting there (None: the directory)."""
+        at = bisect.bisect_right(self._starts, info.header_offset)
+        if at < len(self._starts) and self._starts[at] < self._directory:
+            start = self._starts[at]
+            return start, self._owner[start][1]
+        return max(self._directory, info.header_offset), None
 
 
 class ZipReader(ArchiveReader):
@@ -280,6 +315,7 @@ class ZipReader(ArchiveReader):
         _check_member_count(self._members, budget)
         plain = type(self._zf) is zipfile.ZipFile  # not pyzipper's, whose header checks are its own
         encoding = getattr(self._zf, "metadata_encoding", None) or "cp437"
+        extents = _Extents(self._members, self._infos, getattr(self._zf, "start_dir", None) or self._source_size())
         for member, info in zip(self._members, self._infos, strict=True):
             if member.is_dir or member.is_link:
                 continue
@@ -289,31 +325,57 @@ class ZipReader(ArchiveReader):
                 continue
             if plain and _empty_stored(info):
                 self._extract_empty(info, member, writer, budget, cancel, encoding)
-                continue
-            if info.compress_type == DEFLATE64 and not member.encrypted:
-                self._extract_streamed(info, member, writer, budget, cancel, encoding)
-                continue
-            try:
-                src = self._zf.open(info, pwd=self._password if member.encrypted else None)
-            except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
-                writer.close(f"cannot be decompressed: {exc}")
-                continue
-            with src:
-                _pump(src, member, writer, budget, cancel)
+            elif member.encrypted:
+                self._extract_encrypted(info, member, writer, budget, cancel, encoding, extents)
+            else:
+                self._extract_streamed(info, member, writer, budget, cancel, encoding, extents)
 
-    def _extract_streamed(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter,
-                          budget: ExtractionBudget, cancel: Callable[[], bool] | None, encoding: str) -> None:
-        """A member read by our own bounded decoders (:mod:`zip_methods`) rather than ``zipfile``'s."""
+    def _source_size(self) -> int:
+        return int(self._fh.seek(0, io.SEEK_END))
+
+    def _place(self, info: zipfile.ZipInfo, member: Member, encoding: str,
+               extents: _Extents) -> tuple[str | None, int, int, str | None]:
+        """Where a member's compressed bytes start and how many may be read: (why not to read it, or None;
+        the offset; the count; the member its declared size runs into, if any).
+
+        Its bytes are read only from its own extent, up to the next member's local header (or the central
+        directory): no byte is ever decoded for two members, so entries built to overlap (Fifield's zip bomb)
+        cannot multiply one compressed kernel, and a size the directory overstates cannot make the ratio
+        limit lenient.
+        """
+        shared = extents.shared_with(info)
+        if shared is not None:
+            return (f"overlapping entries: its directory entry points at the data of {shared!r} (a known "
+                    "zip-bomb construction); not extracted"), 0, 0, None
         try:
             error, data_start = _local_header(self._fh, info, encoding)
         except (OSError, ValueError) as exc:
             error, data_start = str(exc), 0
         if error is not None:
-            writer.close(f"cannot be decompressed: {error}")
+            return f"cannot be decompressed: {error}", 0, 0, None
+        end, next_path = extents.end_of(info)
+        room = max(end - data_start, 0)
+        if info.compress_size > room and next_path is None:
+            self.problems.append((member.path, f"a size that lies: the archive's directory declares "
+                                               f"{info.compress_size} compressed bytes where {room} lie before "
+                                               "the directory; only those were read"))
+        return None, data_start, min(info.compress_size, room), next_path if info.compress_size > room else None
+
+    def _extract_streamed(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter,
+                          budget: ExtractionBudget, cancel: Callable[[], bool] | None, encoding: str,
+                          extents: _Extents) -> None:
+        """A member read by our own bounded decoders (:mod:`zip_methods`) rather than ``zipfile``'s.
+
+        When its declared size runs into the next member, its data is decoded up to there: a stream that ends
+        before is a size that lies; one that would go on is an overlapping entry (Fifield's construction).
+        """
+        error, data_start, left, runs_into = self._place(info, member, encoding, extents)
+        if error is not None:
+            writer.close(error)
             return
         fh = self._fh
         fh.seek(data_start)
-        left = info.compress_size
+        bound = left
 
         def read(n: int) -> bytes:
             nonlocal left
@@ -321,8 +383,59 @@ class ZipReader(ArchiveReader):
             left -= len(data)
             return data
 
-        stream_member(read, info.compress_type, member, writer, budget, cancel, compressed=info.compress_size,
-                      declared_size=info.file_size, crc=info.CRC)
+        overlap = None if runs_into is None else (
+            f"overlapping entries: its data runs on into the member {runs_into!r} (the directory declares "
+            f"{info.compress_size} compressed bytes where {bound} lie before it; a known zip-bomb construction); "
+            "not extracted")
+        done = stream_member(read, info.compress_type, member, writer, budget, cancel, compressed=bound,
+                             declared_size=info.file_size, crc=info.CRC, cut_short=overlap)
+        if runs_into is not None and done.error is None:
+            self.problems.append((member.path, f"a size that lies: the archive's directory declares "
+                                               f"{info.compress_size} compressed bytes where its data took "
+                                               f"{done.consumed}"))
+
+    def _extract_encrypted(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter,
+                           budget: ExtractionBudget, cancel: Callable[[], bool] | None, encoding: str,
+                           extents: _Extents) -> None:
+        """An encrypted member: zipfile (ZipCrypto) or pyzipper (WinZip AES) decrypts.
+
+        Stored and Deflate data they also decompress, in bounded steps. For the other methods (whose
+        decompression there is unbounded, or missing for Deflate64) the member is opened as if stored, so
+        the library only decrypts, and our decoders decompress what its ``_read2`` hands out.
+        """
+        assert self._zf is not None
+        pwd = self._password
+        error, _, bound, runs_into = self._place(info, member, encoding, extents)
+        if runs_into is not None:  # encrypted data cannot be told from what follows it: not decrypted
+            error = (f"overlapping entries: its data runs on into the member {runs_into!r} (a known zip-bomb "
+                     "construction); not extracted")
+        if error is not None:
+            writer.close(error)
+            return
+        if info.compress_type in (STORED, DEFLATED):
+            try:
+                src = self._zf.open(info, pwd=pwd)
+            except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
+                writer.close(f"cannot be decompressed: {exc}")
+                return
+            with src:
+                _pump(src, member, writer, budget, cancel, bound)
+            return
+        raw = copy.copy(info)
+        raw.compress_type = STORED
+        try:
+            src = self._zf.open(raw, pwd=pwd)
+        except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
+            writer.close(f"cannot be decompressed: {exc}")
+            return
+        read = getattr(src, "_read2", None)
+        with src:
+            if read is None:  # a zipfile without it: better not read than read without limits
+                writer.close(f"cannot be decompressed: method {info.compress_type} in an encrypted member")
+                return
+            aes_v2 = getattr(info, "wz_aes_version", None) == 2  # AE-2 keeps no CRC (its MAC is the check)
+            stream_member(read, info.compress_type, member, writer, budget, cancel, compressed=bound,
+                          declared_size=info.file_size, crc=None if aes_v2 else info.CRC)
 
     def _extract_empty(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter, budget: ExtractionBudget,
                        cancel: Callable[[], bool] | None, encoding: str) -> None:
@@ -339,7 +452,7 @@ class ZipReader(ArchiveReader):
         if error is not None:
             writer.close(f"cannot be decompressed: {error}")
             return
-        _pump(io.BytesIO(), member, writer, budget, cancel)
+        _pump(io.BytesIO(), member, writer, budget, cancel, 0)
 
     def close(self) -> None:
         if self._zf is not None:
