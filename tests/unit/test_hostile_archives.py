@@ -661,3 +661,49 @@ def test_entries_pointing_at_one_header_are_reported(tmp_path: Path, roots: list
     got = guarded_ingest(src, token, roots)
     problems = [p for p in got.problems() if "points at the data of 'Panther/setupact.log'" in p]
     assert [p.split(":")[0] for p in problems] == [f"copy{i}/setupact.log" for i in range(3)]
+
+
+SEVEN_ZIP_CODECS = ["LZMA2", "LZMA", "BCJ+LZMA2", "PPMd", "bzip2", "Zstandard", "Deflate"]
+
+
+def seven_zip_bomb(path: Path, staging: Path, codec: str, mib: int = BOMB_MIB) -> Path:
+    """A solid 7z: a setup log, ``mib`` MiB of zeros as ``bomb/setupact.log`` packed with ``codec``, and a
+    setup log after it. The zeros come from a sparse file, so nothing large is written or held."""
+    import py7zr
+
+    filters = {"LZMA2": [{"id": py7zr.FILTER_LZMA2}], "LZMA": [{"id": py7zr.FILTER_LZMA}],
+               "BCJ+LZMA2": [{"id": py7zr.FILTER_X86}, {"id": py7zr.FILTER_LZMA2}],
+               "PPMd": [{"id": py7zr.FILTER_PPMD}], "bzip2": [{"id": py7zr.FILTER_BZIP2}],
+               "Zstandard": [{"id": py7zr.FILTER_ZSTD}], "Deflate": [{"id": py7zr.FILTER_DEFLATE}]}[codec]
+    staging.mkdir(exist_ok=True)
+    (staging / "log").write_bytes(setupact_bytes())
+    with open(staging / "zeros", "wb") as fh:
+        fh.truncate(mib << 20)
+    with py7zr.SevenZipFile(path, "w", filters=filters) as sz:
+        sz.write(staging / "log", "Panther/setupact.log")
+        sz.write(staging / "zeros", "bomb/setupact.log")
+        sz.write(staging / "log", "Rollback/setupact.log")
+    (staging / "zeros").unlink()
+    return path
+
+
+@pytest.mark.parametrize("codec", SEVEN_ZIP_CODECS)
+def test_7z_bombs_stop_in_bounded_memory_and_disk(tmp_path: Path, roots: list[Path], token: str,
+                                                  codec: str) -> None:
+    """7z members are ratio-checked while they are written, whatever the coder: the folder's output against
+    its packed size. The member after the bomb in the same solid block lies beyond it: named, not read."""
+    mib = 64 if codec == "PPMd" else BOMB_MIB  # PPMd writes 30 MB/s; 64 MiB is still 8x the ratio floor
+    src = seven_zip_bomb(tmp_path / "bomb.7z", tmp_path / "staging", codec, mib)
+    assert src.stat().st_size < 1 << 20
+    got = guarded_ingest(src, token, roots)
+    files = got.files()
+    member = "bomb/setupact.log"
+    assert any(p.startswith(f"{member}: ") and "decompression bomb" in p for p in got.problems()), got.problems()
+    assert files[member]["status"] == "failed" and files[member]["blob"] is None
+    assert files[member]["size"] <= max(16 << 20, 1000 * src.stat().st_size + (4 << 20))
+    assert files["Panther/setupact.log"]["status"] == "parsed"
+    after = files["Rollback/setupact.log"]
+    assert after["status"] == "failed" and "follows a decompression bomb ('bomb/setupact.log')" in after["reason"]
+    assert got.peak_mb < MAX_PEAK_MB and got.case_bytes < 64 << 20, (got.peak_mb, got.case_bytes)
+    print(f"7z {codec} bomb of {mib} MiB in {src.stat().st_size} bytes: peak {got.peak_mb:.0f} MiB, "
+          f"stopped after {files[member]['size'] >> 20} MiB")

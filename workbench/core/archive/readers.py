@@ -14,6 +14,7 @@ import os
 import stat
 import struct
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -28,7 +29,7 @@ from workbench.core.archive.names import (
     unicode_path_extra,
 )
 from workbench.core.archive.volumes import VolumeFile, volume_set
-from workbench.core.archive.zip_methods import DEFLATED, STORED, stream_member
+from workbench.core.archive.zip_methods import DEFLATE64, DEFLATED, STORED, ZSTD, decoder_for, stream_member
 from workbench.core.errors import (
     ArchiveError,
     ArchiveLimitExceeded,
@@ -463,6 +464,53 @@ class ZipReader(ArchiveReader):
 # ---------------------------------------------------------------------------------------------------- 7z
 
 
+#: Decoded bytes a 7z folder hands out per step at most.
+SEVEN_ZIP_STEP = 4 * 1024 * 1024
+#: Packed bytes a 7z folder reads per step. Coders keep what they cannot yet decode, so with a step of
+#: 4 MiB out per 32 KiB in, input piles up only past a ratio of 128, and then by at most 1/128 of the output.
+SEVEN_ZIP_READ = 32 * 1024
+#: py7zr's coders that ignore the output limit, and the zip method whose bounded decoder stands in for each
+_ZIP_METHOD_OF = {"DeflateDecompressor": DEFLATED, "Deflate64Decompressor": DEFLATE64,
+                  "ZstdDecompressor": ZSTD}
+
+
+class _Limited:
+    """A py7zr coder with an output limit, over one of our bounded decoders (:mod:`zip_methods`).
+
+    py7zr's Deflate, Deflate64 and Zstandard coders return all a read expands to (Zstandard and Deflate64
+    ~30 000 times it); this one decodes only as far as ``max_length`` asks and keeps the rest of its input.
+    """
+
+    def __init__(self, decoder: Any) -> None:
+        self._decoder = decoder
+        self._feeds: list[Iterator[bytes]] = []
+        self._spill = b""
+
+    def decompress(self, data: bytes | bytearray | memoryview, max_length: int = -1) -> bytes:
+        if data:
+            self._feeds.append(self._decoder.feed(bytes(data)))
+        out = bytearray(self._spill)
+        self._spill = b""
+        while self._feeds and (max_length < 0 or len(out) < max_length):
+            piece = next(self._feeds[0], None)
+            if piece is None:
+                self._feeds.pop(0)
+                continue
+            out += piece
+        if 0 <= max_length < len(out):
+            out, self._spill = out[:max_length], bytes(out[max_length:])
+        return bytes(out)
+
+
+class _FolderDamaged(Exception):
+    """A 7z folder's data could not be decoded past some point (``cause``), after ``produced`` bytes."""
+
+    def __init__(self, cause: Exception, produced: int) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.produced = produced
+
+
 class SevenZipReader(ArchiveReader):
     """7z via py7zr. Solid archives decompress in one pass, so extraction is driven by py7zr's own order."""
 
@@ -547,109 +595,124 @@ class SevenZipReader(ArchiveReader):
 
     def extract(self, open_writer: OpenWriter, budget: ExtractionBudget,
                 cancel: Callable[[], bool] | None = None) -> None:
-        from py7zr.helpers import get_sanitized_output_path
-        from py7zr.io import Py7zIO, WriterFactory
+        """Decode each folder (a solid block, or one file) ourselves, in bounded steps, member after member.
 
+        py7zr reads the directory and builds each folder's coders; the loop is ours, because py7zr's own asks
+        a coder for up to 128 MB at once and has no ratio check: a 313 KB 7z wrote 2 GiB. Here each step
+        hands out at most :data:`SEVEN_ZIP_STEP` bytes and the ratio is checked for the folder as a whole
+        (its members share one stream) against its packed size, bounded by the bytes the archive really has.
+        """
         if self._sz is None:
             from workbench.core.archive.sevenzip_recover import extract_stream
 
             extract_stream(self._fh, self._size(), self._members[0], open_writer, budget, cancel, self.problems)
             return
         _check_member_count(self._members, budget)
-        # py7zr hands the factory the name it would write to; rebuild that mapping the way py7zr does,
-        # leaving out names py7zr refuses (traversal), which we report instead of failing the whole archive.
-        by_out: dict[str, Member] = {}
-        targets: list[str] = []
-        seen: dict[str, int] = {}
+        folders: list[tuple[Any, list[tuple[Any, Member]]]] = []
         for f, member in zip(self._sz.files, self._members, strict=True):
             if member.is_dir:
                 continue
-            if f.filename in seen:
-                out = f"{f.filename}_{seen[f.filename]}"
-                seen[f.filename] += 1
-            else:
-                out = f.filename
-                seen[f.filename] = 0
-            try:
-                key = get_sanitized_output_path(out, None).as_posix()
-            except Exception:
-                self.problems.append((member.path, "the name escapes the archive (path traversal); not extracted"))
+            if f.emptystream or f.folder is None:
+                if not member.is_link:
+                    budget.start_member(member.path)
+                    writer = open_writer(member)
+                    if writer is not None:
+                        writer.close(None)
                 continue
-            by_out[key] = member
-            targets.append(f.filename)
-        budget_ = budget
-        problems = self.problems
-        opened: list[_SevenZipSink] = []
-
-        class _SevenZipSink(Py7zIO):
-            def __init__(self, member: Member | None) -> None:
-                self.member = member
-                self.writer: MemberWriter | None = None
-                self.done = 0
-                self.closed = False
-                if member is not None and not member.is_link:
-                    budget_.start_member(member.path)
-                    self.writer = open_writer(member)
-
-            def write(self, s: bytes | bytearray) -> int:
-                if cancel is not None and cancel():
-                    raise IngestCancelled("ingest cancelled")
-                if self.writer is not None and self.member is not None:
-                    self.done += len(s)
-                    budget_.add(self.member.path, len(s), self.done, None)
-                    self.writer.write(bytes(s))
-                return len(s)
-
-            def read(self, size: int | None = None) -> bytes:
-                return b""
-
-            def seek(self, offset: int, whence: int = 0) -> int:
-                return 0
-
-            def flush(self) -> None:
-                pass
-
-            def size(self) -> int:
-                return self.done
-
-            def close(self) -> None:
-                if not self.closed:
-                    self.closed = True
-                    if self.writer is not None:
-                        self.writer.close(None)
-
-        class _Factory(WriterFactory):
-            def create(self, filename: str) -> Py7zIO:
-                sink = _SevenZipSink(by_out.get(filename))
-                opened.append(sink)
-                return sink
-
-        try:
-            self._sz.extract(targets=targets, factory=_Factory())
-        except (ArchiveLimitExceeded, IngestCancelled) as exc:
-            self._close_open(opened, str(exc))
-            raise
-        except Exception as exc:
-            self._close_open(opened, f"damaged data: {exc}")
-            if self._password is not None and not any(s.done for s in opened):
-                raise WrongPassword(f"{self.source.name}: the password does not open this archive ({exc}).") from exc
-            problems.append(("", f"the 7z data is damaged or truncated ({exc}); later members may be missing"))
+            if not folders or folders[-1][0] is not f.folder:
+                folders.append((f.folder, []))
+            folders[-1][1].append((f, member))
+        main = self._sz.header.main_streams
+        if not folders or main is None:
             return
-        # Empty members never receive a write, so py7zr never asks for a writer: catalogue them too.
-        made = {id(s.member) for s in opened}
-        for member in by_out.values():
-            if id(member) not in made and not member.is_link:
-                writer = open_writer(member)
-                if writer is not None:
-                    writer.close(None)
+        order = {id(folder): n for n, folder in enumerate(main.unpackinfo.folders)}
+        starts, stream = [], 0
+        for folder in main.unpackinfo.folders:
+            starts.append(stream)
+            stream += max(coder.get("numinstreams", 1) for coder in folder.coders)
+        positions = main.packinfo.packpositions
+        size = self._size()
+        produced = 0
+        for folder, entries in folders:
+            n = order[id(folder)]
+            first = starts[n]
+            streams = max(coder.get("numinstreams", 1) for coder in folder.coders)
+            begin = self._sz.afterheader + positions[first]
+            packed = positions[first + streams] - positions[first]
+            try:
+                produced += self._extract_folder(folder, entries, begin, packed, size, open_writer, budget, cancel)
+            except _FolderDamaged as exc:
+                produced += exc.produced
+                if self._password is not None and not produced:
+                    raise WrongPassword(f"{self.source.name}: the password does not open this archive "
+                                        f"({exc.cause}).") from exc.cause
+                self.problems.append(("", f"the 7z data is damaged or truncated ({exc.cause}); later members "
+                                          "may be missing"))
 
-    @staticmethod
-    def _close_open(opened: list, error: str) -> None:
-        for sink in opened:
-            if not sink.closed:
-                sink.closed = True
-                if sink.writer is not None:
-                    sink.writer.close(error)
+    def _extract_folder(self, folder: Any, entries: list[tuple[Any, Member]], begin: int, packed: int, size: int,
+                        open_writer: OpenWriter, budget: ExtractionBudget,
+                        cancel: Callable[[], bool] | None) -> int:
+        """Decode one folder's members in order; returns the bytes produced. A member past the ratio limit
+        stops the folder (the members after it lie beyond the bomb in the same stream)."""
+        from py7zr import compressor
+
+        decoder = compressor.SevenZipDecompressor(folder.coders, packed, folder.unpacksizes, folder.crc,
+                                                  folder.password, blocksize=SEVEN_ZIP_READ)
+        unbounded = (compressor.DeflateDecompressor, compressor.Deflate64Decompressor, compressor.ZstdDecompressor)
+        chain: list[Any] = [_Limited(decoder_for(_ZIP_METHOD_OF[type(c).__name__])) if isinstance(c, unbounded)
+                            else c for c in decoder.chain]
+        decoder.chain = chain
+        bound = max(min(packed, size - begin), 0)  # a packed size past the end of the file is not there
+        fh = self._fh
+        fh.seek(begin)
+        done = 0
+        stopped: str | None = None
+        for f, member in entries:
+            writer: MemberWriter | None = None
+            if stopped is not None:
+                if not member.is_link and (writer := open_writer(member)) is not None:
+                    writer.close(stopped)
+                continue
+            if not member.is_link:
+                budget.start_member(member.path)
+                writer = open_writer(member)
+            left = int(f.uncompressed)
+            crc = wrote = 0
+            try:
+                while left > 0:
+                    if cancel is not None and cancel():
+                        raise IngestCancelled("ingest cancelled")
+                    at = fh.tell()
+                    out = decoder.decompress(fh, min(left, SEVEN_ZIP_STEP))
+                    if not out:
+                        if fh.tell() == at:
+                            raise ArchiveError(f"the data ends {left} bytes before the end of {member.path!r}")
+                        continue
+                    left -= len(out)
+                    done += len(out)
+                    wrote += len(out)
+                    budget.add(member.path, len(out), done, bound)
+                    if writer is not None:
+                        writer.write(out)
+                        crc = zlib.crc32(out, crc)
+            except RatioExceeded as exc:
+                stopped = f"not extracted: it follows a decompression bomb ({member.path!r}) in the same solid block"
+                if writer is not None:
+                    writer.close(str(exc), keep=False)
+                continue
+            except (ArchiveLimitExceeded, IngestCancelled) as exc:
+                if writer is not None:
+                    writer.close(str(exc))
+                raise
+            except Exception as exc:  # damaged data or a wrong key: keep what was read, say why it stopped
+                if writer is not None:
+                    writer.close(f"damaged data after {wrote} bytes: {exc}")
+                raise _FolderDamaged(exc, done) from exc
+            if writer is not None:
+                bad = f.crc32 is not None and crc != f.crc32
+                writer.close(f"damaged data after {wrote} bytes: Bad CRC-32 for file {member.raw_name!r}" if bad
+                             else None)
+        return done
 
     def close(self) -> None:
         if self._sz is not None:
