@@ -707,3 +707,50 @@ def test_7z_bombs_stop_in_bounded_memory_and_disk(tmp_path: Path, roots: list[Pa
     assert got.peak_mb < MAX_PEAK_MB and got.case_bytes < 64 << 20, (got.peak_mb, got.case_bytes)
     print(f"7z {codec} bomb of {mib} MiB in {src.stat().st_size} bytes: peak {got.peak_mb:.0f} MiB, "
           f"stopped after {files[member]['size'] >> 20} MiB")
+
+
+# ------------------------------------------------------------------------------------ the evidence hash
+
+
+def _replace_keeping_size_and_mtime(path: Path, data: bytes) -> None:
+    st = path.stat()
+    assert len(data) == st.st_size
+    path.write_bytes(data)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def test_the_sha256_is_of_the_bytes_read(tmp_path: Path, wb_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Replace an archive's bytes keeping its size and modification time: ``analyze`` reports the new hash,
+    and the new content is stored under it (also with --reingest), never under the old one."""
+    import json
+
+    from workbench.cli import main
+
+    src = make_zip(tmp_path / "case.zip", {"Panther/setupact.log": setupact_bytes("x" * 40)},
+                   compression=zipfile.ZIP_STORED)
+    assert main(["analyze", str(src), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)["case"]["sha256"]
+    assert first == _sha(src)
+    _replace_keeping_size_and_mtime(src, src.read_bytes().replace(b"x" * 40, b"y" * 40))
+    for extra in ([], ["--reingest"]):
+        assert main(["analyze", str(src), "--json", *extra]) in (0, 1)
+        second = json.loads(capsys.readouterr().out)["case"]["sha256"]
+        assert second == _sha(src) != first
+    case = Case.open(src)
+    assert case.store.get_meta("sha256") == _sha(src) and case.digest_verified
+    assert case.store.scalar("SELECT count(*) FROM timeline WHERE message LIKE '%yyyy%'") == 1
+
+
+def test_a_cached_digest_is_only_a_shortcut_until_verified(tmp_path: Path, wb_home: Path) -> None:
+    """``verify=False`` may take the cached digest, but says so, and :meth:`Case.verify_source` re-reads the
+    bytes; a replaced file is not taken from the cache (its change time moved)."""
+    src = make_zip(tmp_path / "case.zip", {"a.log": b"a" * 100}, compression=zipfile.ZIP_STORED)
+    Case.open(src).close()
+    cached = Case.open(src, verify=False)
+    assert not cached.digest_verified and cached.verify_source() and cached.digest_verified
+    cached.close()
+    _replace_keeping_size_and_mtime(src, src.read_bytes().replace(b"a" * 100, b"b" * 100))
+    again = Case.open(src, verify=False)
+    assert again.digest == _sha(src)
+    again.close()

@@ -46,10 +46,12 @@ def cases_root(home: Path | None = None) -> Path:
 
 def _hash_files(parts: list[Path]) -> str:
     digest = hashlib.sha256()
+    buffer = bytearray(4 * 1024 * 1024)
+    view = memoryview(buffer)
     for path in parts:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(4 * 1024 * 1024):
-                digest.update(chunk)
+        with open(path, "rb", buffering=0) as fh:
+            while n := fh.readinto(buffer):
+                digest.update(view[:n])
     return digest.hexdigest()
 
 
@@ -69,31 +71,46 @@ def _listing_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def source_digest(source: Path, home: Path | None = None) -> str:
+def _identity(stats: list[os.stat_result]) -> dict[str, int]:
+    """What must be unchanged for a cached digest to be offered at all: sizes, times and file ids.
+
+    ``st_ctime_ns`` (on POSIX, the last change of the file or its times, which no user can set back) catches
+    bytes replaced with the size and modification time kept; on Windows it is the creation time, which is why
+    the cache alone is never the answer where the digest is shown (see :func:`source_digest`).
+    """
+    return {"size": sum(s.st_size for s in stats), "mtime_ns": max(s.st_mtime_ns for s in stats),
+            "ctime_ns": max(s.st_ctime_ns for s in stats), "ino": sum(s.st_ino for s in stats)}
+
+
+def source_digest(source: Path, home: Path | None = None, *, verify: bool = True) -> str:
     """SHA-256 of a file, or of all volumes of a split archive (``*.001``) back to back.
 
-    Cached by path, size and modification time, so a reopen does not re-read gigabytes.
+    With ``verify`` (the default) the digest is always computed from the bytes read now: replacing an
+    archive's bytes while keeping its size and modification time must not leave the old digest (it names
+    the case folder and is shown as the evidence hash). Without it, a digest cached for the same path, size,
+    times and file id is returned, for a caller that shows the case at once and re-hashes it afterwards
+    (:meth:`Case.verify_source`). A folder's identity is its listing; its files are hashed as they are read.
     """
     if source.is_dir():
         return _listing_digest(source)
     from workbench.core.archive.volumes import volume_set
 
     parts = volume_set(source) or [source]
-    stats = [p.stat() for p in parts]
-    size, mtime_ns = sum(s.st_size for s in stats), max(s.st_mtime_ns for s in stats)
+    identity = _identity([p.stat() for p in parts])
     index = cases_root(home) / "_index"
     key = hashlib.sha1(str(source.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
     entry = index / f"{key}.json"
-    try:
-        cached = json.loads(entry.read_text("utf-8"))
-        if cached["size"] == size and cached["mtime_ns"] == mtime_ns:
-            return str(cached["sha256"])
-    except (OSError, ValueError, KeyError):
-        pass
+    if not verify:
+        try:
+            cached = json.loads(entry.read_text("utf-8"))
+            if all(cached.get(k) == v for k, v in identity.items()):
+                return str(cached["sha256"])
+        except (OSError, ValueError, KeyError):
+            pass
     digest = _hash_files(parts)
     try:
         index.mkdir(parents=True, exist_ok=True)
-        entry.write_text(json.dumps({"size": size, "mtime_ns": mtime_ns, "sha256": digest}), "utf-8")
+        entry.write_text(json.dumps({**identity, "sha256": digest}), "utf-8")
     except OSError:
         pass  # a read-only home only costs a re-hash next time
     return digest
@@ -128,9 +145,18 @@ class Case:
     password: str | None = None
     name_encoding: str | None = None
 
+    #: True when ``digest`` was computed from the source's bytes by this open (see :func:`source_digest`)
+    digest_verified: bool = True
+
     @classmethod
     def open(cls, source: str | Path, *, home: Path | None = None, password: str | None = None,
-             name_encoding: str | None = None) -> Case:
+             name_encoding: str | None = None, verify: bool = True) -> Case:
+        """Open (and create on first use) the case of ``source``.
+
+        ``verify=False`` lets a window show a case it has seen before without first re-reading gigabytes:
+        the digest may then come from the cache, ``digest_verified`` is False, and the caller runs
+        :meth:`verify_source` before it shows or exports the digest.
+        """
         path = Path(source).expanduser()
         if path.suffix.lower() == ".wbcase" and path.is_file():
             # a case bundle carries a finished database, not logs (core/bundle.py)
@@ -141,7 +167,7 @@ class Case:
             raise UserActionRequired(f"{path}: no such file or folder.")
         try:
             path = path.resolve()
-            digest = source_digest(path, home)
+            digest = source_digest(path, home, verify=verify)
         except PermissionError as exc:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
         folder = cases_root(home) / digest[:24]
@@ -151,7 +177,21 @@ class Case:
             from datetime import datetime, timezone
 
             store.set_meta("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        return cls(path, digest, folder, store, password, name_encoding)
+        case = cls(path, digest, folder, store, password, name_encoding)
+        case.digest_verified = verify or path.is_dir()
+        return case
+
+    def verify_source(self, home: Path | None = None) -> bool:
+        """Re-hash the source's bytes; True when they are still those the case was opened by.
+
+        False means the file was replaced: the case folder (named after the old digest) is not this file's,
+        and the caller opens the source again, which finds or creates the right one.
+        """
+        if self.source.is_dir():
+            return True
+        same = source_digest(self.source, home or self.folder.parent.parent) == self.digest
+        self.digest_verified = same
+        return same
 
     @property
     def blobs(self) -> Path:
