@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.common import add_case_arguments, open_case
+from workbench.commands.common import add_case_arguments, open_case, report_problems
 
 NAME = "analyze"
 HELP = "ingest a case and print its analysis"
@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(analysis, ensure_ascii=False, indent=2) + "\n")
     else:
         print_analysis(analysis)
+    report_problems(analysis["case"]["problems"])
     return 1 if analysis["case"]["problems"] else 0
 
 
