@@ -754,3 +754,98 @@ def test_a_cached_digest_is_only_a_shortcut_until_verified(tmp_path: Path, wb_ho
     again = Case.open(src, verify=False)
     assert again.digest == _sha(src)
     again.close()
+
+
+# ------------------------------------------------------------------------------- temporary files, kills
+
+_KILL_DURING_PARSE = """
+import sys, time
+from workbench.core.case import Case
+from workbench.core.parsers import evtx
+
+original = evtx.EvtxParser._parse_readable
+def parse(self, file, mediator, header, location):
+    print("PARSING", flush=True)
+    time.sleep(120)
+evtx.EvtxParser._parse_readable = parse
+Case.open(sys.argv[1]).ensure_ingested()
+"""
+
+_KILL_DURING_EXPORT = """
+import sys, time
+from pathlib import Path
+from workbench.core import bundle
+from workbench.core.case import Case
+
+original = bundle.copy_database
+def copy(conn, target):
+    original(conn, target)
+    print("COPIED", target, flush=True)
+    time.sleep(120)
+bundle.copy_database = copy
+bundle.export_case(Case.open(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def _kill_at(code: str, marker: str, *args: str) -> str:
+    """Run ``code`` in a child with the test's environment, SIGKILL it once it prints ``marker``."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=Path(__file__).resolve().parents[2], env=dict(os.environ))
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith(marker), proc.stderr.read() if proc.stderr else ""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    return line
+
+
+def _damaged_signature_case(root: Path) -> Path:
+    from tests.unit.test_evtx_selfmade import T
+    from workbench.writers.evtx import Event, write_evtx
+
+    logs = root / "Windows/System32/winevt/Logs"
+    log = write_evtx(logs / "System.evtx", [Event("EventLog", 6005, T, computer="PC1", qualifiers=32768)])
+    log.write_bytes(b"\0" * 8 + log.read_bytes()[8:])
+    (root / "Panther").mkdir(parents=True)
+    (root / "Panther/setupact.log").write_bytes(setupact_bytes())
+    return root
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_kill_during_parse_leaves_nothing_outside_the_case(tmp_path: Path, wb_home: Path,
+                                                            private_tmp: Path) -> None:
+    src = _damaged_signature_case(tmp_path / "case")
+    _kill_at(_KILL_DURING_PARSE, "PARSING", str(src))
+    assert list(private_tmp.iterdir()) == []
+    case = Case.open(src)
+    assert case.store.get_meta("ingest_state") != "complete"
+    assert case.ensure_ingested() is True
+    assert case.store.scalar("SELECT count(*) FROM evtx_records") == 1
+    assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_kill_during_export_leaves_no_copy_beside_the_output(tmp_path: Path, wb_home: Path,
+                                                              private_tmp: Path) -> None:
+    """A killed export-case left a hidden, full, unredacted copy of the database beside the bundle: now its
+    copies live in the case folder, and the next open of the case sweeps them."""
+    from workbench.core.bundle import export_case
+
+    src = make_zip(tmp_path / "c.zip", {"Panther/setupact.log": setupact_bytes()})
+    case = Case.open(src)
+    case.ensure_ingested()
+    case.close()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    line = _kill_at(_KILL_DURING_EXPORT, "COPIED", str(src), str(out_dir / "c.wbcase"))
+    copy = Path(line.split(" ", 1)[1].strip())
+    assert copy.is_file() and case.folder in copy.parents  # the copy was inside the case folder
+    assert list(out_dir.iterdir()) == [] and list(private_tmp.iterdir()) == []
+    again = Case.open(src)  # the next open sweeps the killed run's files
+    assert not copy.exists() and not (again.folder / "tmp").exists()
+    export_case(again, out_dir / "c.wbcase")
+    assert [p.name for p in out_dir.iterdir()] == ["c.wbcase"] and not (again.folder / "tmp").exists()

@@ -20,6 +20,7 @@ from typing import Any
 from workbench.core.archive.limits import ExtractionLimits
 from workbench.core.errors import UserActionRequired
 from workbench.core.locking import case_lock
+from workbench.core.scratch import sweep
 from workbench.core.store import SCHEMA_VERSION, CaseStore
 from workbench.core.store.notes_store import NOTES_DATABASE, move_legacy_notes
 
@@ -172,6 +173,7 @@ class Case:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
         folder = cases_root(home) / digest[:24]
         folder.mkdir(parents=True, exist_ok=True)
+        sweep(folder)  # temporary files of runs that were killed
         store = open_case_store(folder)
         if store.get_meta("created") is None:
             from datetime import datetime, timezone
