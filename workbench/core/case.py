@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.archive.limits import ExtractionLimits
-from workbench.core.errors import UserActionRequired
+from workbench.core.environment import cannot_write, machine_failure
+from workbench.core.errors import EnvironmentFailure, UserActionRequired
 from workbench.core.locking import case_lock
 from workbench.core.scratch import sweep
 from workbench.core.store import SCHEMA_VERSION, CaseStore
@@ -135,6 +136,35 @@ def open_case_store(folder: Path) -> CaseStore:
     return store
 
 
+def _open_folder(folder: Path) -> tuple[CaseStore, bool]:
+    """The case database of ``folder``, made on first use; (store, read-only).
+
+    A folder that cannot be written but holds a case database (a case on a read-only disk, a DVD, a locked
+    share) is opened read-only as it is; any other failure to write is the machine's, said in one sentence.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        sweep(folder)  # temporary files of runs that were killed
+        store = open_case_store(folder)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if (folder / CASE_DATABASE).is_file() and not os.access(folder, os.W_OK):
+            return CaseStore.open(folder / CASE_DATABASE, readonly=True, immutable=True), True
+        if isinstance(exc, OSError):
+            raise cannot_write(exc, folder) from exc
+        raise EnvironmentFailure(f"The workbench cannot write the case database in {folder} ({exc}); free some "
+                                 "space, or set WORKBENCH_HOME to a folder you can write.") from exc
+    try:
+        if store.get_meta("created") is None:
+            from datetime import datetime, timezone
+
+            store.set_meta("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    except sqlite3.OperationalError as exc:
+        store.close()
+        raise machine_failure(exc, folder) or EnvironmentFailure(
+            f"The workbench cannot write the case database in {folder} ({exc}).") from exc
+    return store, False
+
+
 @dataclass
 class Case:
     """An opened case. ``store`` is ready to read; :meth:`ensure_ingested` fills it on first open."""
@@ -148,6 +178,8 @@ class Case:
 
     #: True when ``digest`` was computed from the source's bytes by this open (see :func:`source_digest`)
     digest_verified: bool = True
+    #: True for an ingested case on a read-only disk, opened as it is (nothing can be written there)
+    readonly: bool = False
 
     @classmethod
     def open(cls, source: str | Path, *, home: Path | None = None, password: str | None = None,
@@ -172,15 +204,10 @@ class Case:
         except PermissionError as exc:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
         folder = cases_root(home) / digest[:24]
-        folder.mkdir(parents=True, exist_ok=True)
-        sweep(folder)  # temporary files of runs that were killed
-        store = open_case_store(folder)
-        if store.get_meta("created") is None:
-            from datetime import datetime, timezone
-
-            store.set_meta("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        store, readonly = _open_folder(folder)
         case = cls(path, digest, folder, store, password, name_encoding)
         case.digest_verified = verify or path.is_dir()
+        case.readonly = readonly
         return case
 
     def verify_source(self, home: Path | None = None) -> bool:
@@ -214,6 +241,12 @@ class Case:
         from workbench.core.ingest import Ingest
 
         ingest = Ingest(self, plugin_manager=plugin_manager, limits=limits)
+        if self.readonly:
+            if not force and self.store.get_meta("ingest_state") == "complete":
+                return False  # read as it was ingested, by whichever version did
+            raise EnvironmentFailure(f"{self.folder} is on a disk that cannot be written and holds "
+                                     f"{'a case to ingest again' if force else 'an unfinished case'}; copy the "
+                                     "case folder to a writable disk, or set WORKBENCH_HOME to one.")
         if not force and self.is_ingested(ingest.fingerprint):
             return False
         with case_lock(self.folder):

@@ -24,7 +24,8 @@ import pluggy
 from workbench.core import clock
 from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
 from workbench.core.case import Case
-from workbench.core.errors import ArchiveError, IngestCancelled, UserActionRequired
+from workbench.core.environment import machine_failure, writing_failed
+from workbench.core.errors import ArchiveError, EnvironmentFailure, IngestCancelled, UserActionRequired
 from workbench.core.identify import HEAD, role_of
 from workbench.core.parsers.base import CaseFile, Mediator, Parser, ensure_tables
 from workbench.core.store import SCHEMA_VERSION, CaseStore
@@ -125,7 +126,10 @@ class _MemberWriter:
             if self.buffered >= HEAD:
                 self._decide(closing=False)
         elif self.fh is not None:
-            self.fh.write(data)
+            try:
+                self.fh.write(data)
+            except OSError as exc:  # our own disk, not the member: the ingest stops, the case stays unfinished
+                raise writing_failed(exc, Path(self.blob or self.ingest.case.folder)) from exc
 
     def _decide(self, closing: bool) -> None:
         head = b"".join(self.buffer)
@@ -135,17 +139,23 @@ class _MemberWriter:
             return  # no byte to keep and nothing to parse: no file (a create cost ~60 µs, more than the rest)
         if self.member.local_path is None and self.ingest.worth_keeping(self.kind, self.member.size):
             self.blob = self.ingest.blob_path(self.file_id)
-            if closing:
-                _write_whole(self.blob, head)
-            else:
-                self.fh = open(self.blob, "wb")
-                self.fh.write(head)
+            try:
+                if closing:
+                    _write_whole(self.blob, head)
+                else:
+                    self.fh = open(self.blob, "wb")
+                    self.fh.write(head)
+            except OSError as exc:
+                raise writing_failed(exc, Path(self.blob)) from exc
 
     def close(self, error: str | None = None, *, keep: bool = True) -> None:
         if self.kind is None:
             self._decide(closing=True)
         if self.fh is not None:
-            self.fh.close()
+            try:
+                self.fh.close()
+            except OSError as exc:
+                raise writing_failed(exc, Path(self.blob or self.ingest.case.folder)) from exc
         if not keep and self.blob is not None:  # a bomb's zeros are no evidence, and would fill the disk
             os.remove(self.blob)
             self.blob = None
@@ -343,18 +353,27 @@ class Ingest:
             self._report("analyze", 0, 1)
             self.pm.hook.workbench_analyze(store=store)
             store.commit()
-        except BaseException:
-            store.commit()
-            store.set_meta("ingest_state", "interrupted")
+            store.set_meta("parsers", self.fingerprint)
+            store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
+            store.set_meta("ingest_state", "complete")
+        except BaseException as exc:
+            try:
+                store.commit()
+                store.set_meta("ingest_state", "interrupted")
+            except sqlite3.Error:  # a full disk: the state stays 'running', which is not complete either
+                pass
+            failure = machine_failure(exc, self.case.folder) if isinstance(exc, Exception) else None
+            if failure is not None and failure is not exc:
+                raise failure from exc
             raise
         finally:
             if self._checkpointer is not None:
                 self._checkpointer.close()
                 self._checkpointer = None
-                store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
-        store.set_meta("parsers", self.fingerprint)
-        store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
-        store.set_meta("ingest_state", "complete")
+                try:
+                    store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+                except sqlite3.Error:
+                    pass
         self._report("done", 1, 1)
 
     # --------------------------------------------------------------------------------------- extract
@@ -450,6 +469,8 @@ class Ingest:
             return
         try:
             self._expand(blob, container=path, depth=depth)
+        except EnvironmentFailure:
+            raise  # the machine's, not the nested archive's
         except UserActionRequired as exc:
             reason = str(exc).replace(blob.name, path, 1)
             self.store.update_file(file_id, status="failed", reason=reason)
@@ -532,6 +553,9 @@ class Ingest:
             mediator.flush()
             raise
         except Exception as exc:  # a parser bug or a hostile file: keep what was read, name the file
+            failure = machine_failure(exc, self.case.folder)
+            if failure is not None:  # a full disk is not a property of the file: stop, leave the case unfinished
+                raise failure from exc
             try:
                 mediator.flush()  # what is still batched; a batch that failed before is not retried
             except Exception as again:  # the rest of the batched rows are bad too: say so, go on

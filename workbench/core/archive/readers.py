@@ -33,6 +33,7 @@ from workbench.core.archive.zip_methods import DEFLATE64, DEFLATED, STORED, ZSTD
 from workbench.core.errors import (
     ArchiveError,
     ArchiveLimitExceeded,
+    EnvironmentFailure,
     IngestCancelled,
     PasswordRequired,
     RatioExceeded,
@@ -125,6 +126,8 @@ def _pump(src: IO[bytes], member: Member, writer: MemberWriter, budget: Extracti
     except RatioExceeded as exc:  # this member is a bomb; the archive's other members go on
         writer.close(str(exc), keep=False)
         return
+    except EnvironmentFailure:  # the machine's failure: no sentence on the member, the ingest stops
+        raise
     except (ArchiveLimitExceeded, IngestCancelled) as exc:
         writer.close(str(exc))
         raise
@@ -700,6 +703,8 @@ class SevenZipReader(ArchiveReader):
                 if writer is not None:
                     writer.close(str(exc), keep=False)
                 continue
+            except EnvironmentFailure:  # the machine's failure: no sentence on the member, the ingest stops
+                raise
             except (ArchiveLimitExceeded, IngestCancelled) as exc:
                 if writer is not None:
                     writer.close(str(exc))

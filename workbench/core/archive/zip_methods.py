@@ -24,7 +24,7 @@ import inflate64
 
 from workbench.core.archive.limits import ExtractionBudget
 from workbench.core.archive.members import Member, MemberWriter
-from workbench.core.errors import ArchiveLimitExceeded, IngestCancelled, RatioExceeded
+from workbench.core.errors import ArchiveLimitExceeded, EnvironmentFailure, IngestCancelled, RatioExceeded
 
 #: Decoded bytes handed out per step at most, whatever the compression ratio.
 OUT_STEP = 1024 * 1024
@@ -234,6 +234,8 @@ def stream_member(read: Callable[[int], bytes], method: int, member: Member, wri
         result.error = str(exc)
         writer.close(result.error, keep=False)
         return result
+    except EnvironmentFailure:  # the machine's failure: no sentence on the member, the ingest stops
+        raise
     except (ArchiveLimitExceeded, IngestCancelled) as exc:
         writer.close(str(exc))
         raise
