@@ -849,3 +849,49 @@ def test_a_kill_during_export_leaves_no_copy_beside_the_output(tmp_path: Path, w
     assert not copy.exists() and not (again.folder / "tmp").exists()
     export_case(again, out_dir / "c.wbcase")
     assert [p.name for p in out_dir.iterdir()] == ["c.wbcase"] and not (again.folder / "tmp").exists()
+
+
+# ------------------------------------------------------------------------------- odd names, empty data
+
+
+def test_superscript_devices_streams_and_normalization_twins_are_flagged(tmp_path: Path, token: str,
+                                                                         roots: list[Path]) -> None:
+    nfc, nfd = "Panther/caf\u00e9.log", "Panther/cafe\u0301.log"
+    names = {"COM\u00b9": b"a", "logs/LPT\u00b3.txt": b"b", "Panther/setupact.log:Zone.Identifier": b"c",
+             "notes.txt:hidden": b"d", "a:b": b"e", nfc: b"f", nfd: b"g", "Panther/setupact.log": setupact_bytes()}
+    src = make_zip(tmp_path / "odd.zip", names)
+    got = guarded_ingest(src, token, roots)
+    files = got.files()
+    assert set(files) == {*names} - {"a:b"} | {"b"}
+    problems = got.problems()
+    for name in ("COM\u00b9", "logs/LPT\u00b3.txt"):
+        assert any(p.startswith(f"{name}: unsafe name") and "device name" in p for p in problems), problems
+    for name in ("Panther/setupact.log:Zone.Identifier", "notes.txt:hidden"):
+        assert any(p.startswith(f"{name}: unsafe name") and "alternate data stream" in p for p in problems)
+    assert any(p.startswith("b: unsafe name 'a:b'") for p in problems)
+    assert "Unicode normalization (NFC/NFD" in (files[nfd]["notes"] or "") and nfc in files[nfd]["notes"]
+    assert files[nfc]["sha256"] != files[nfd]["sha256"]  # both kept
+    assert files["Panther/setupact.log"]["status"] == "parsed"
+
+
+@pytest.mark.parametrize("name", ["Panther/setupact.log", "Windows/MEMORY.DMP", "Windows/System32/winevt/Logs/"
+                                  "System.evtx", "Rollback/setupmem.dmp", "logs/other.bin"])
+@pytest.mark.parametrize("where", ["zip", "folder"])
+def test_a_file_of_only_zero_bytes_is_reported_as_such(tmp_path: Path, token: str, roots: list[Path], name: str,
+                                                       where: str) -> None:
+    """A crash during collection leaves files allocated but never written: all NUL. Not "parsed, 0 rows"
+    nor "plain text": a problem says what it is, and its zeros are not kept."""
+    members = {name: bytes(300_000), "Panther/setuperr.log": setupact_bytes()}
+    if where == "zip":
+        src = make_zip(tmp_path / "zeros.zip", members)
+    else:
+        src = tmp_path / "case"
+        for member, data in members.items():
+            (src / member).parent.mkdir(parents=True, exist_ok=True)
+            (src / member).write_bytes(data)
+    got = guarded_ingest(src, token, roots)
+    row = got.files()[name]
+    assert row["status"] == "failed" and row["reason"].startswith("only zero bytes (300000 bytes)")
+    assert row["records"] in (None, 0) and (where == "folder" or row["blob"] is None)
+    assert [p for p in got.problems() if p.startswith(f"{name}: only zero bytes")]
+    assert got.files()["Panther/setuperr.log"]["status"] == "parsed"

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,11 +78,17 @@ _SKIP_REASONS = {"unknown": "not a file kind the workbench reads", "text": "plai
 _NO_READER = "no reader for this kind of file yet"
 _EMPTY = "empty file (0 bytes)"
 #: Words in a name-cleaning note that make the name unsafe to write as given (reported as a problem).
-_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name")
+_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name", "data stream")
 _CATALOGUE_COLUMNS = ("path", "container", "size", "compressed_size", "mtime", "status", "reason", "role",
                       "notes", "blob")
 _EXTRACTED_COLUMNS = ("sha256", "kind", "size", "status", "reason", "blob")
 _BLOB_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+#: finds the first byte that is not NUL without copying (a file of zeros is a collection that lost its data)
+_NONZERO = re.compile(rb"[^\x00]")
+_ZEROS = ("only zero bytes ({size} bytes): the file was allocated but never written, as a crash or a power "
+          "loss leaves it; there is nothing to read")
 
 
 def _write_whole(path: str, data: bytes) -> None:
@@ -102,7 +110,7 @@ class _MemberWriter:
     """
 
     __slots__ = ("ingest", "file_id", "member", "path", "digest", "size", "buffer", "buffered", "kind", "fh",
-                 "blob")
+                 "blob", "zeros")
 
     def __init__(self, ingest: Ingest, file_id: int, member: Member, path: str) -> None:
         self.ingest = ingest
@@ -116,10 +124,13 @@ class _MemberWriter:
         self.kind: str | None = None
         self.fh: BinaryIO | None = None
         self.blob: str | None = None
+        self.zeros = True  # every byte so far is NUL
 
     def write(self, data: bytes) -> None:
         self.digest.update(data)
         self.size += len(data)
+        if self.zeros and _NONZERO.search(data) is not None:
+            self.zeros = False
         if self.kind is None:
             self.buffer.append(data)
             self.buffered += len(data)
@@ -435,10 +446,15 @@ class Ingest:
         for member in members:
             if member.is_dir:
                 continue
-            twin = first_by_case.setdefault(member.path.casefold(), member.path)
+            key = member.path if member.path.isascii() else unicodedata.normalize("NFC", member.path)
+            twin = first_by_case.setdefault(key.casefold(), member.path)
             unsafe = [n for n in member.notes if any(w in n for w in _UNSAFE_WORDS)] if member.notes else []
             if twin != member.path:
-                member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
+                if unicodedata.normalize("NFC", twin) == key:  # é as one character, or as e and an accent
+                    member.notes.append(f"the same name as {twin!r} in another Unicode normalization (NFC/NFD: "
+                                        "one file on macOS, two on Windows; both kept)")
+                else:
+                    member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
             path = prefix + member.path
             status, reason = ("skipped", "symbolic link: listed, not followed") if member.is_link else ("pending", None)
             rows.append((path, container, member.size, member.compressed_size, member.mtime, status, reason,
@@ -491,6 +507,12 @@ class Ingest:
         """
         kind = writer.kind or "unknown"
         status, reason = "pending", None
+        if error is None and writer.zeros and writer.size:  # named setupact.log or MEMORY.DMP, it holds nothing
+            error = _ZEROS.format(size=writer.size)
+            keep = False
+            if writer.blob is not None:
+                os.remove(writer.blob)
+                writer.blob = None
         if error is not None:
             status, reason = ("partial" if writer.size and keep else "failed"), error
             self.store.add_problem(writer.path, error, writer.file_id)
