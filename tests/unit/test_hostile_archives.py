@@ -895,3 +895,22 @@ def test_a_file_of_only_zero_bytes_is_reported_as_such(tmp_path: Path, token: st
     assert row["records"] in (None, 0) and (where == "folder" or row["blob"] is None)
     assert [p for p in got.problems() if p.startswith(f"{name}: only zero bytes")]
     assert got.files()["Panther/setuperr.log"]["status"] == "parsed"
+
+
+@pytest.mark.parametrize("kind", ["zip-bzip2", "7z-LZMA2"])
+def test_a_bomb_exits_1_with_one_sentence_naming_it(tmp_path: Path, wb_home: Path, kind: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from workbench.cli import main
+
+    if kind == "zip-bzip2":
+        src = codec_bomb(tmp_path / "bomb.zip", "bzip2", 64)
+    else:
+        src = seven_zip_bomb(tmp_path / "bomb.7z", tmp_path / "staging", "LZMA2", 64)
+    assert main(["analyze", str(src), "--json"]) == 1
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "bomb/setupact.log" in lines[0] and "decompression bomb" in lines[0], err
+    problems = json.loads(out)["case"]["problems"]
+    assert any(p["file"] == "bomb/setupact.log" for p in problems)
