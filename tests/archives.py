@@ -108,20 +108,37 @@ def raw_zip(members: list[RawMember]) -> bytes:
     return bytes(out + central + end)
 
 
-def deflate64_member(name: str, chunks: Iterable[bytes]) -> RawMember:
-    """A member compressed with Deflate64 (method 9), as Windows' "Compressed folder" writes big files;
-    ``chunks`` are compressed as they come, so a large member never sits in memory."""
-    import inflate64
+def packed_member(name: str, method: int, chunks: Iterable[bytes]) -> RawMember:
+    """A member packed with zip ``method`` (8 Deflate, 9 Deflate64, 12 bzip2, 93 Zstandard); ``chunks`` are
+    compressed as they come, so a large member (a bomb) never sits in memory."""
+    import bz2
 
-    d = inflate64.Deflater()
+    if method == 9:
+        import inflate64
+
+        deflater = inflate64.Deflater()
+        step, end = deflater.deflate, deflater.flush
+    elif method == 93:
+        from backports import zstd
+
+        zc = zstd.ZstdCompressor()
+        step, end = zc.compress, zc.flush
+    else:
+        other = zlib.compressobj(9, zlib.DEFLATED, -15) if method == 8 else bz2.BZ2Compressor(9)
+        step, end = other.compress, other.flush
     packed = bytearray()
     size = crc = 0
     for chunk in chunks:
-        packed += d.deflate(chunk)
+        packed += step(chunk)
         size += len(chunk)
         crc = zlib.crc32(chunk, crc)
-    packed += d.flush()
-    return RawMember(name, 9, bytes(packed), size, crc)
+    packed += end()
+    return RawMember(name, method, bytes(packed), size, crc)
+
+
+def deflate64_member(name: str, chunks: Iterable[bytes]) -> RawMember:
+    """A member compressed with Deflate64 (method 9), as Windows' "Compressed folder" writes big files."""
+    return packed_member(name, 9, chunks)
 
 
 # ------------------------------------------------------------------------------- ZipCrypto (traditional)

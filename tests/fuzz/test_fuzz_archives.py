@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.archives import RawMember, deflate64_member, raw_zip, setupact_bytes
+from tests.archives import RawMember, packed_member, raw_zip, setupact_bytes
 from tests.fuzz.harness import FuzzTimeout, _alarm, mutated, shared_sampler
-from tests.unit.test_hostile_archives import _packed_member, _zeros, fifield_zip, seven_zip_bomb
+from tests.unit.test_hostile_archives import _zeros, fifield_zip, seven_zip_bomb
 from workbench.core.case import Case
 from workbench.core.errors import ArchiveError, UserActionRequired
 
@@ -28,28 +28,18 @@ MAX_CASE_MB = 64.0
 BOMB_MIB = 32  # four times the ratio floor: each seed's bomb must be stopped, not merely end
 
 
-def _packed(name: str, method: int, data: bytes, compressor: object) -> RawMember:
-    packed = compressor.compress(data) + compressor.flush()  # type: ignore[attr-defined]
-    return RawMember(name, method, packed, len(data), zlib.crc32(data))
-
-
 def _codecs_zip() -> bytes:
     """One zip, every codec: a bzip2 bomb, and a setup log in LZMA, Deflate64, Zstandard, Deflate and stored."""
-    import bz2
     import lzma
 
     log = setupact_bytes()
-    c = bz2.BZ2Compressor(9)
-    bomb = b"".join(c.compress(chunk) for chunk in _zeros(BOMB_MIB)) + c.flush()
-    crc = 0
-    for chunk in _zeros(BOMB_MIB):
-        crc = zlib.crc32(chunk, crc)
     lzma1 = {"id": lzma.FILTER_LZMA1, "dict_size": 1 << 20, "lc": 3, "lp": 0, "pb": 2}
-    lz = _packed("lzma/setupact.log", 14, log, lzma.LZMACompressor(lzma.FORMAT_RAW, filters=[lzma1]))
-    lz.payload = b"\x09\x14\x05\x00" + bytes([93]) + (1 << 20).to_bytes(4, "little") + lz.payload  # APPNOTE 5.8.8
-    return raw_zip([RawMember("bomb/setupact.log", 12, bomb, BOMB_MIB << 20, crc), lz,
-                    deflate64_member("d64/setupact.log", [log]), _packed_member("zstd/setupact.log", 93, iter([log])),
-                    _packed("deflate/setupact.log", 8, log, zlib.compressobj(9, zlib.DEFLATED, -15)),
+    raw = lzma.LZMACompressor(lzma.FORMAT_RAW, filters=[lzma1])
+    header = b"\x09\x14\x05\x00" + bytes([93]) + (1 << 20).to_bytes(4, "little")  # APPNOTE 5.8.8
+    lz = RawMember("lzma/setupact.log", 14, header + raw.compress(log) + raw.flush(), len(log), zlib.crc32(log))
+    return raw_zip([packed_member("bomb/setupact.log", 12, _zeros(BOMB_MIB)), lz,
+                    packed_member("d64/setupact.log", 9, [log]), packed_member("zstd/setupact.log", 93, [log]),
+                    packed_member("deflate/setupact.log", 8, [log]),
                     RawMember("stored/setupact.log", 0, log, len(log), zlib.crc32(log))])
 
 
@@ -57,7 +47,7 @@ def _seeds(tmp: Path) -> dict[str, list[bytes]]:
     seven = seven_zip_bomb(tmp / "bomb.7z", tmp / "staging", "LZMA2", BOMB_MIB).read_bytes()
     ppmd = seven_zip_bomb(tmp / "ppmd.7z", tmp / "staging", "PPMd", 16).read_bytes()
     codecs = _codecs_zip()
-    return {"zip": [codecs, raw_zip([deflate64_member("Panther/setupact.log", [setupact_bytes()])])],
+    return {"zip": [codecs, raw_zip([packed_member("Panther/setupact.log", 9, [setupact_bytes()])])],
             "overlap": [fifield_zip(6, 1 << 20)], "7z": [seven, ppmd]}
 
 

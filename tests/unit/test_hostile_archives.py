@@ -28,11 +28,11 @@ import pytest
 from tests.archives import (
     RawMember,
     add_symlink,
-    deflate64_member,
     make_7z,
     make_aes_zip,
     make_zip,
     make_zipcrypto,
+    packed_member,
     raw_zip,
     setupact_bytes,
     zip_bytes,
@@ -457,24 +457,6 @@ def _zeros(mib: int) -> Iterator[bytes]:
         yield zero
 
 
-def _packed_member(name: str, method: int, chunks: Iterator[bytes]) -> RawMember:
-    """A member packed by a streaming compressor for ``method`` (Deflate64 and Zstandard, which zipfile
-    cannot write)."""
-    if method == 9:
-        return deflate64_member(name, chunks)
-    from backports import zstd
-
-    c = zstd.ZstdCompressor()
-    packed = bytearray()
-    size = crc = 0
-    for chunk in chunks:
-        packed += c.compress(chunk)
-        size += len(chunk)
-        crc = zlib.crc32(chunk, crc)
-    packed += c.flush()
-    return RawMember(name, method, bytes(packed), size, crc)
-
-
 def _stored(name: str, data: bytes) -> RawMember:
     return RawMember(name, 0, data, len(data), zlib.crc32(data))
 
@@ -485,7 +467,7 @@ def codec_bomb(path: Path, codec: str, mib: int = BOMB_MIB) -> Path:
     method = ZIP_CODECS[codec]
     if method in (9, 93):
         path.write_bytes(raw_zip([_stored("Panther/setupact.log", setupact_bytes()),
-                                  _packed_member("bomb/setupact.log", method, _zeros(mib)),
+                                  packed_member("bomb/setupact.log", method, _zeros(mib)),
                                   _stored("Rollback/setupact.log", setupact_bytes())]))
         return path
     with zipfile.ZipFile(path, "w") as zf:
@@ -525,14 +507,7 @@ def test_codec_bombs_stop_in_bounded_memory(tmp_path: Path, roots: list[Path], t
 def test_a_bzip2_bomb_behind_zipcrypto_stops_in_bounded_memory(tmp_path: Path, roots: list[Path],
                                                                 token: str) -> None:
     """Encrypted members are decrypted by zipfile but decompressed by our bounded decoders."""
-    import bz2
-
-    c = bz2.BZ2Compressor(9)
-    payload = b"".join(c.compress(chunk) for chunk in _zeros(BOMB_MIB)) + c.flush()
-    crc = 0
-    for chunk in _zeros(BOMB_MIB):
-        crc = zlib.crc32(chunk, crc)
-    bomb = zipcrypto_member(RawMember("bomb/setupact.log", 12, payload, BOMB_MIB << 20, crc), "pw")
+    bomb = zipcrypto_member(packed_member("bomb/setupact.log", 12, _zeros(BOMB_MIB)), "pw")
     good = [zipcrypto_member(_stored(n, setupact_bytes()), "pw") for n in ("Panther/setupact.log",
                                                                             "Rollback/setupact.log")]
     src = tmp_path / "enc.zip"
@@ -547,14 +522,8 @@ def test_a_directory_that_lies_about_the_compressed_size(tmp_path: Path, roots: 
     """The central directory's compressed size patched to 0x7FFFFFFF must not make the ratio limit lenient:
     the member is judged by the bytes that lie before the next member or the directory, and the lie is
     reported by name."""
-    import bz2
-
-    c = bz2.BZ2Compressor(9)
-    payload = b"".join(c.compress(chunk) for chunk in _zeros(BOMB_MIB)) + c.flush()
-    crc = 0
-    for chunk in _zeros(BOMB_MIB):
-        crc = zlib.crc32(chunk, crc)
-    bomb = RawMember("bomb/setupact.log", 12, payload, BOMB_MIB << 20, crc, cd_compressed=0x7FFFFFFF)
+    bomb = packed_member("bomb/setupact.log", 12, _zeros(BOMB_MIB))
+    bomb.cd_compressed = 0x7FFFFFFF
     members = [_stored("Panther/setupact.log", setupact_bytes()), bomb, _stored("Rollback/setupact.log",
                                                                                  setupact_bytes())]
     if where == "last":
