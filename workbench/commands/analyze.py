@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.common import add_case_arguments, add_reported_argument, apply_reported, open_case
+from workbench.commands.common import (
+    add_case_arguments,
+    add_reported_argument,
+    apply_reported,
+    open_case,
+    report_problems,
+)
 
 NAME = "analyze"
 HELP = "ingest a case and print its analysis"
@@ -49,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(analysis, ensure_ascii=False, indent=2) + "\n")
     else:
         print_analysis(analysis, args.lang)
+    report_problems(analysis["case"]["problems"])
     return 1 if analysis["case"]["problems"] else 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from workbench.core.case import Case
 from workbench.core.ingest import Progress
@@ -64,3 +65,14 @@ def open_case(args: argparse.Namespace) -> Case:
         rezone = set_user_zone(case.store, args.tz)  # a new clock: every time is read again
     case.ensure_ingested(progress=progress_printer(args.quiet), force=args.reingest or rezone)
     return case
+
+
+def report_problems(problems: list[dict[str, Any]]) -> None:
+    """One sentence on stderr when the case has problems (exit code 1), naming the first, so a script that
+    reads only stderr and the exit code (``--json`` on stdout) still learns what went wrong."""
+    if not problems:
+        return
+    first = f"{problems[0]['file']}: {problems[0]['error']}"
+    first = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in first)
+    more = f" (and {len(problems) - 1} more, listed in case.problems)" if len(problems) > 1 else ""
+    sys.stderr.write(f"workbench: the case has problems{more}; first: {first.rstrip('.')}.\n")

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +28,8 @@ from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, o
 from workbench.core.attempt import mark_deployment_logs
 from workbench.core.case import Case
 from workbench.core.clock_case import apply_case_clock, decide_case_clock, prepare_clock
-from workbench.core.errors import ArchiveError, IngestCancelled, UserActionRequired
+from workbench.core.environment import machine_failure, writing_failed
+from workbench.core.errors import ArchiveError, EnvironmentFailure, IngestCancelled, UserActionRequired
 from workbench.core.identify import HEAD, role_of
 from workbench.core.parsers.base import CaseFile, Mediator, Parser, ensure_tables
 from workbench.core.store import SCHEMA_VERSION, CaseStore
@@ -77,11 +80,17 @@ _SKIP_REASONS = {"unknown": "not a file kind the workbench reads", "text": "plai
 _NO_READER = "no reader for this kind of file yet"
 _EMPTY = "empty file (0 bytes)"
 #: Words in a name-cleaning note that make the name unsafe to write as given (reported as a problem).
-_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name")
+_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name", "data stream")
 _CATALOGUE_COLUMNS = ("path", "container", "size", "compressed_size", "mtime", "status", "reason", "role",
                       "notes", "blob")
 _EXTRACTED_COLUMNS = ("sha256", "kind", "size", "status", "reason", "blob")
 _BLOB_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+#: finds the first byte that is not NUL without copying (a file of zeros is a collection that lost its data)
+_NONZERO = re.compile(rb"[^\x00]")
+_ZEROS = ("only zero bytes ({size} bytes): the file was allocated but never written, as a crash or a power "
+          "loss leaves it; there is nothing to read")
 
 
 def _write_whole(path: str, data: bytes) -> None:
@@ -103,7 +112,7 @@ class _MemberWriter:
     """
 
     __slots__ = ("ingest", "file_id", "member", "path", "digest", "size", "buffer", "buffered", "kind", "fh",
-                 "blob")
+                 "blob", "zeros")
 
     def __init__(self, ingest: Ingest, file_id: int, member: Member, path: str) -> None:
         self.ingest = ingest
@@ -117,17 +126,23 @@ class _MemberWriter:
         self.kind: str | None = None
         self.fh: BinaryIO | None = None
         self.blob: str | None = None
+        self.zeros = True  # every byte so far is NUL
 
     def write(self, data: bytes) -> None:
         self.digest.update(data)
         self.size += len(data)
+        if self.zeros and _NONZERO.search(data) is not None:
+            self.zeros = False
         if self.kind is None:
             self.buffer.append(data)
             self.buffered += len(data)
             if self.buffered >= HEAD:
                 self._decide(closing=False)
         elif self.fh is not None:
-            self.fh.write(data)
+            try:
+                self.fh.write(data)
+            except OSError as exc:  # our own disk, not the member: the ingest stops, the case stays unfinished
+                raise writing_failed(exc, Path(self.blob or self.ingest.case.folder)) from exc
 
     def _decide(self, closing: bool) -> None:
         head = b"".join(self.buffer)
@@ -137,18 +152,27 @@ class _MemberWriter:
             return  # no byte to keep and nothing to parse: no file (a create cost ~60 µs, more than the rest)
         if self.member.local_path is None and self.ingest.worth_keeping(self.kind, self.member.size):
             self.blob = self.ingest.blob_path(self.file_id)
-            if closing:
-                _write_whole(self.blob, head)
-            else:
-                self.fh = open(self.blob, "wb")
-                self.fh.write(head)
+            try:
+                if closing:
+                    _write_whole(self.blob, head)
+                else:
+                    self.fh = open(self.blob, "wb")
+                    self.fh.write(head)
+            except OSError as exc:
+                raise writing_failed(exc, Path(self.blob)) from exc
 
-    def close(self, error: str | None = None) -> None:
+    def close(self, error: str | None = None, *, keep: bool = True) -> None:
         if self.kind is None:
             self._decide(closing=True)
         if self.fh is not None:
-            self.fh.close()
-        self.ingest.member_done(self, error)
+            try:
+                self.fh.close()
+            except OSError as exc:
+                raise writing_failed(exc, Path(self.blob or self.ingest.case.folder)) from exc
+        if not keep and self.blob is not None:  # a bomb's zeros are no evidence, and would fill the disk
+            os.remove(self.blob)
+            self.blob = None
+        self.ingest.member_done(self, error, keep)
 
 
 def _first_answer(hook: Any, names: tuple[str, ...]) -> Callable[..., Any]:
@@ -344,18 +368,27 @@ class Ingest:
             self._report("analyze", 0, 1)
             self.pm.hook.workbench_analyze(store=store)
             store.commit()
-        except BaseException:
-            store.commit()
-            store.set_meta("ingest_state", "interrupted")
+            store.set_meta("parsers", self.fingerprint)
+            store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
+            store.set_meta("ingest_state", "complete")
+        except BaseException as exc:
+            try:
+                store.commit()
+                store.set_meta("ingest_state", "interrupted")
+            except sqlite3.Error:  # a full disk: the state stays 'running', which is not complete either
+                pass
+            failure = machine_failure(exc, self.case.folder) if isinstance(exc, Exception) else None
+            if failure is not None and failure is not exc:
+                raise failure from exc
             raise
         finally:
             if self._checkpointer is not None:
                 self._checkpointer.close()
                 self._checkpointer = None
-                store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
-        store.set_meta("parsers", self.fingerprint)
-        store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
-        store.set_meta("ingest_state", "complete")
+                try:
+                    store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+                except sqlite3.Error:
+                    pass
         self._report("done", 1, 1)
 
     # --------------------------------------------------------------------------------------- extract
@@ -417,10 +450,15 @@ class Ingest:
         for member in members:
             if member.is_dir:
                 continue
-            twin = first_by_case.setdefault(member.path.casefold(), member.path)
+            key = member.path if member.path.isascii() else unicodedata.normalize("NFC", member.path)
+            twin = first_by_case.setdefault(key.casefold(), member.path)
             unsafe = [n for n in member.notes if any(w in n for w in _UNSAFE_WORDS)] if member.notes else []
             if twin != member.path:
-                member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
+                if unicodedata.normalize("NFC", twin) == key:  # é as one character, or as e and an accent
+                    member.notes.append(f"the same name as {twin!r} in another Unicode normalization (NFC/NFD: "
+                                        "one file on macOS, two on Windows; both kept)")
+                else:
+                    member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
             path = prefix + member.path
             status, reason = ("skipped", "symbolic link: listed, not followed") if member.is_link else ("pending", None)
             rows.append((path, container, member.size, member.compressed_size, member.mtime, status, reason,
@@ -451,6 +489,8 @@ class Ingest:
             return
         try:
             self._expand(blob, container=path, depth=depth)
+        except EnvironmentFailure:
+            raise  # the machine's, not the nested archive's
         except UserActionRequired as exc:
             reason = str(exc).replace(blob.name, path, 1)
             self.store.update_file(file_id, status="failed", reason=reason)
@@ -464,15 +504,21 @@ class Ingest:
         count = self.store.scalar("SELECT count(*) FROM files WHERE container = ?", (path,))
         self.store.update_file(file_id, status="expanded", reason=f"archive: {count} files inside", records=count)
 
-    def member_done(self, writer: _MemberWriter, error: str | None) -> None:
+    def member_done(self, writer: _MemberWriter, error: str | None, keep: bool = True) -> None:
         """Called as each member's bytes end: record hash, kind and what happens next to it.
 
         The row waits for the next batch (:meth:`_write_extracted`); nothing reads it before then.
         """
         kind = writer.kind or "unknown"
         status, reason = "pending", None
+        if error is None and writer.zeros and writer.size:  # named setupact.log or MEMORY.DMP, it holds nothing
+            error = _ZEROS.format(size=writer.size)
+            keep = False
+            if writer.blob is not None:
+                os.remove(writer.blob)
+                writer.blob = None
         if error is not None:
-            status, reason = ("partial" if writer.size else "failed"), error
+            status, reason = ("partial" if writer.size and keep else "failed"), error
             self.store.add_problem(writer.path, error, writer.file_id)
         location = writer.blob or writer.member.local_path
         if kind == "archive" and location is not None and error is None:
@@ -533,6 +579,9 @@ class Ingest:
             mediator.flush()
             raise
         except Exception as exc:  # a parser bug or a hostile file: keep what was read, name the file
+            failure = machine_failure(exc, self.case.folder)
+            if failure is not None:  # a full disk is not a property of the file: stop, leave the case unfinished
+                raise failure from exc
             try:
                 mediator.flush()  # what is still batched; a batch that failed before is not retried
             except Exception as again:  # the rest of the batched rows are bad too: say so, go on

@@ -35,18 +35,16 @@ skip it and say how many they skipped in their ``evtx.file_health`` fact.
 
 from __future__ import annotations
 
-import os
+import io
 import queue
 import re
-import shutil
 import struct
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -152,28 +150,51 @@ def read_header(path: Path) -> dict[str, Any]:
     return out
 
 
+class _SignedView(io.RawIOBase):
+    """An event log read with its file signature put back: evtx-rs refuses a file whose 'ElfFile' signature
+    is damaged even when every chunk is intact. Reading through this view needs no copy, so nothing of the
+    case is written anywhere (a copy in the temp folder outlived killed runs, and failed when it was full)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._fh = open(path, "rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        at = self._fh.tell()
+        n = self._fh.readinto(buffer)
+        if n and at < len(MAGIC):
+            end = min(len(MAGIC), at + n)
+            memoryview(buffer)[: end - at] = MAGIC[at:end]
+        return n
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
 @contextmanager
-def readable(path: str | Path) -> Iterator[Path]:
-    """The file as evtx-rs will open it. evtx-rs refuses a file whose header signature is damaged even when
-    every chunk is intact; for such a file this yields a temporary copy with the signature put back (the
-    case's own files are never written to), removed afterwards."""
+def readable(path: str | Path) -> Iterator[str | IO[bytes]]:
+    """The file as evtx-rs will open it: its path, or for a file whose signature alone is damaged a
+    read-only view with the signature put back (the case's own files are never written to)."""
     path = Path(path)
     header = read_header(path)
     if header["magic_ok"] or not header["chunk_ok"]:
-        yield path
+        yield str(path)
         return
-    fd, name = tempfile.mkstemp(prefix="wb-evtx-", suffix=".evtx")
-    try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-            src.read(len(MAGIC))
-            out.write(MAGIC)
-            shutil.copyfileobj(src, out, 4 * 1024 * 1024)
-        yield Path(name)
-    finally:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
+    with io.BufferedReader(_SignedView(path), buffer_size=1024 * 1024) as view:
+        yield view
 
 
 _CHUNK_NO = re.compile(r"chunk number (\d+)")
@@ -243,11 +264,12 @@ class EvtxParser:
             return
         if not header["magic_ok"]:
             mediator.problem("the file header is damaged (no 'ElfFile' signature) but its chunks are intact: "
-                             "records were read from a repaired copy", 0)
+                             "records were read with the signature put back", 0)
         with readable(location) as path:
             self._parse_readable(file, mediator, header, path)
 
-    def _parse_readable(self, file: CaseFile, mediator: Mediator, header: dict[str, Any], location: Path) -> None:
+    def _parse_readable(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
+                        location: str | IO[bytes]) -> None:
         state = self._state_for(mediator, file)
         stop = threading.Event()
         out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=4)
@@ -345,7 +367,7 @@ class EvtxParser:
 
     # ------------------------------------------------------------------------------------- producer
 
-    def _produce(self, file: CaseFile, location: Path, header_chunks: int, state: _State,
+    def _produce(self, file: CaseFile, location: str | IO[bytes], header_chunks: int, state: _State,
                  out: queue.Queue[tuple[str, Any]], stop: threading.Event, source: str = "evtx") -> None:
         def put(item: tuple[str, Any]) -> bool:
             while not stop.is_set():
@@ -361,14 +383,14 @@ class EvtxParser:
         except BaseException as exc:  # a bug or an unexpected evtx-rs failure: the consumer re-raises it
             put(("error", exc))
 
-    def _produce_rows(self, file: CaseFile, location: Path, header_chunks: int, state: _State, put: Any,
-                      stop: threading.Event, source: str = "evtx") -> None:
+    def _produce_rows(self, file: CaseFile, location: str | IO[bytes], header_chunks: int, state: _State,
+                      put: Any, stop: threading.Event, source: str = "evtx") -> None:
         import evtx
 
         stats: dict[str, Any] = {"records": 0, "duplicates": 0, "damaged": 0, "zeroed": 0, "channel": None,
                                  "computer": None, "system_computer": None}
         try:
-            records = evtx.PyEvtxParser(str(location)).records_json()
+            records = evtx.PyEvtxParser(location).records_json()
         except (RuntimeError, OSError, ValueError) as exc:
             sentence, offset, _ = describe_error(exc)
             put(("problem", (f"the event log could not be opened: {sentence}", offset)))
@@ -501,7 +523,7 @@ def iter_record_xml(path: str | Path) -> Iterator[tuple[int, str]]:
     import evtx
 
     with readable(path) as location:
-        records = evtx.PyEvtxParser(str(location)).records()
+        records = evtx.PyEvtxParser(location).records()
         consecutive = 0
         while True:
             try:
