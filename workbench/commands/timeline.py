@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 
@@ -25,6 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.core.spreadsheet import write_csv
     from workbench.core.timeline import FIELDS, parse_time, query_timeline
 
     case = open_case(args)
@@ -40,10 +40,7 @@ def run(args: argparse.Namespace) -> int:
     )
     out = sys.stdout
     if args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row.as_dict())
+        write_csv(out, FIELDS, (row.as_dict() for row in rows))
     else:
         for row in rows:
             out.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
