@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from workbench.core.clock import datetime_to_us
 from workbench.core.parsers.base import CaseFile, Mediator
@@ -36,11 +36,14 @@ from workbench.core.parsers.procmon_common import (
     write_processes,
 )
 from workbench.core.plugins import hookimpl
-from workbench.core.textio import sniff_encoding
+from workbench.core.textio import MAX_LINE, sniff_encoding
 
 DAY_US = 86_400_000_000
 MAX_ROW_PROBLEMS = 20
 DETAIL_KEEP = 512  # characters of a non-Process detail kept per event (the rest stays in the file)
+#: Characters kept of the end of an over-long line, so the fields after a huge one (and the row's closing
+#: quote) still reach the CSV reader; the start keeps textio.MAX_LINE characters.
+LONG_LINE_TAIL = 4096
 
 #: Procmon's column names (its CSV header). Lower-cased for matching.
 KNOWN_COLUMNS = frozenset(c.lower() for c in (
@@ -195,7 +198,7 @@ class ProcmonCsvParser:
     name = "procmon_csv"
     kinds = frozenset({"procmon_csv"})
     tables = TABLES
-    version = 1
+    version = 2  # 2: a line past 64 Ki characters is kept by its start and end, not held whole
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         with open(file.location, "rb") as raw:
@@ -210,15 +213,25 @@ class ProcmonCsvParser:
             except UnicodeDecodeError:
                 pass
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+        cuts: list[int] = []
         with open(file.location, encoding=codec, errors="replace", newline="") as fh:
-            self._parse(csv.reader(fh), file, mediator)
+            self._parse(csv.reader(bounded_lines(fh, cuts)), file, mediator, cuts)
 
-    def _parse(self, rows: Iterator[list[str]], file: CaseFile, mediator: Mediator) -> None:
+    def _parse(self, rows: Iterator[list[str]], file: CaseFile, mediator: Mediator,
+               cuts: list[int]) -> None:
+        def report_cuts(row: int) -> None:
+            for size in cuts:
+                mediator.problem(f"row {row} holds a line of {size:,} characters; only its first "
+                                 f"{MAX_LINE // 1024} Ki and last {LONG_LINE_TAIL // 1024} Ki characters are kept",
+                                 None)
+            cuts.clear()
+
         try:
             header = next(rows)
         except (StopIteration, csv.Error):
             mediator.problem("empty file: no CSV header", 0)
             return
+        report_cuts(1)
         cols = {name.strip().lstrip("\ufeff").lower(): i for i, name in enumerate(header)}
         known = [c for c in cols if c in KNOWN_COLUMNS]
         if "operation" not in cols or len(known) < 3:
@@ -255,6 +268,8 @@ class ProcmonCsvParser:
         for line, row in enumerate(rows, start=1):
             if line % 5000 == 0:
                 mediator.check(line)
+            if cuts:
+                report_cuts(line + 1)
             if len(row) != width:
                 if not row or row == [""]:
                     continue
@@ -340,6 +355,35 @@ class ProcmonCsvParser:
             mediator.problem(f"{bad} rows in all could not be read fully", None)
         builder.resolve_parents(first_ts)
         write_processes(mediator, builder.records)
+
+
+def bounded_lines(fh: TextIO, cuts: list[int]) -> Iterator[str]:
+    """The physical lines of a CSV, line ends kept (the CSV reader needs them), none held whole when huge.
+
+    A line longer than :data:`MAX_LINE` characters yields its start, `` … `` and its last
+    :data:`LONG_LINE_TAIL` characters, read past in bounded pieces: one row stays one row (its later fields
+    and closing quote survive), and a 200 MB Detail costs no more memory than a short one. Each such line is
+    appended to ``cuts`` (its length in characters) for the parser to report by row: line numbers would not
+    help, as Detail fields hold bare CRs that editors count as line ends and the CSV reader does not.
+    """
+    while True:
+        line = fh.readline(MAX_LINE)
+        if not line:
+            return
+        if len(line) < MAX_LINE or line[-1] in "\r\n":
+            yield line
+            continue
+        size, tail = len(line), ""
+        while True:
+            more = fh.readline(MAX_LINE)
+            if not more:
+                break
+            size += len(more)
+            tail = (tail + more)[-LONG_LINE_TAIL:]
+            if more[-1] in "\r\n":
+                break
+        cuts.append(size)
+        yield line + " … " + tail
 
 
 def datetime_to_us_date(d: date) -> int:

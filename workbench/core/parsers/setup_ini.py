@@ -8,9 +8,9 @@ text reader: these files are UTF-16 or ANSI depending on who wrote them.
 
 from __future__ import annotations
 
-from workbench.core.parsers.base import CaseFile, Mediator
+from workbench.core.parsers.base import CaseFile, Mediator, text_lines
 from workbench.core.plugins import hookimpl
-from workbench.core.textio import looks_binary, read_lines
+from workbench.core.textio import looks_binary
 
 DDL = """CREATE TABLE IF NOT EXISTS setup_ini (
     file_id INTEGER NOT NULL, line INTEGER, section TEXT, key TEXT, value TEXT
@@ -35,13 +35,13 @@ class SetupIniParser:
     name = "setup_ini"
     kinds = frozenset({"rollbackinfo_ini", "setupplatform_ini"})
     tables = {"setup_ini": DDL}
-    version = 1
+    version = 2  # 2: true line numbers after a line past 64 KiB
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         section = ""
         pairs = 0
         bad = 0
-        for ln in read_lines(file.location):
+        for ln in text_lines(file, mediator):
             text = ln.text.strip()
             if not text or text.startswith((";", "#")):
                 continue

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from workbench.core.parsers.base import CaseFile, Mediator, wall_us
+from workbench.core.parsers.base import CaseFile, Mediator, text_lines, wall_us
 from workbench.core.plugins import hookimpl
-from workbench.core.textio import looks_binary, read_lines
+from workbench.core.textio import looks_binary
 
 LEVELS = {
     "info": "info",
@@ -131,7 +131,7 @@ class SetupLogParser:
     name = "setuplog"
     kinds = frozenset({"setupact", "setuperr"})
     tables: dict[str, str] = {}
-    version = 2
+    version = 3  # 3: a line past 64 KiB is one line, cut, not one row per piece
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         source = file.kind  # setupact or setuperr
@@ -140,7 +140,7 @@ class SetupLogParser:
         binary_from: int | None = None
         stamped = 0
         lines = 0
-        for ln in read_lines(file.location):
+        for ln in text_lines(file, mediator):
             lines = ln.number
             if ln.number % 20000 == 0:
                 mediator.check(ln.offset)
