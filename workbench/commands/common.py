@@ -6,8 +6,10 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from workbench.commands import terminal
 from workbench.core.case import Case
 from workbench.core.ingest import Progress
+from workbench.core.printable import one_line
 
 
 def add_case_arguments(p: argparse.ArgumentParser) -> None:
@@ -23,15 +25,16 @@ def progress_printer(quiet: bool) -> Callable[[Progress], None] | None:
     if quiet or not sys.stderr.isatty():
         return None
     last = [""]
+    err = terminal.unwrapped(sys.stderr)  # our CR must move the cursor; the member name is escaped
 
     def show(p: Progress) -> None:
-        text = f"\r{p.stage:9} {p.done}/{p.total} {p.current[-60:]:60}"
+        text = f"\r{p.stage:9} {p.done}/{p.total} {one_line(p.current)[-60:]:60}"
         if text != last[0]:
-            sys.stderr.write(text)
-            sys.stderr.flush()
+            err.write(text)
+            err.flush()
             last[0] = text
         if p.stage == "done":
-            sys.stderr.write("\r" + " " * 90 + "\r")
+            err.write("\r" + " " * 90 + "\r")
 
     return show
 

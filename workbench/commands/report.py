@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from workbench.commands.common import add_case_arguments, open_case
+from workbench.commands.terminal import write_output
 from workbench.core.errors import UserActionRequired
+from workbench.core.printable import one_line
 
 NAME = "report"
 HELP = "write the case summary (Markdown, HTML, text or e-mail), optionally redacted"
@@ -71,15 +73,17 @@ def run(args: argparse.Namespace) -> int:
         if not rows:
             out("nothing to redact\n")
         for r in rows:
-            out(f"{r.pseudonym:12} {r.category:9} {r.count:4}x  {r.value}    ({r.origin})\n")
+            out(f"{r.pseudonym:12} {r.category:9} {r.count:4}x  {one_line(r.value)}    ({one_line(r.origin)})\n")
         return 0
     data = export_summary(store, args.format, lang=args.lang, redact=args.redact, now=now,
                           attach_markdown=args.attach_markdown, attach_evidence=args.attach_evidence)
     if args.output:
-        Path(args.output).write_bytes(data)
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:  # a write error names no file: name the one the user gave
+            raise OSError(exc.errno, exc.strerror, args.output) from exc
         if not args.quiet:
             sys.stderr.write(f"{args.output}\n")
     else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        write_output(data)
     return 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from workbench.commands.common import add_case_arguments, open_case
+from workbench.core.printable import dump_json
 
 NAME = "timeline"
 HELP = "print the unified timeline"
@@ -43,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
         write_csv(out, FIELDS, (row.as_dict() for row in rows))
     else:
         for row in rows:
-            out.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
+            out.write(dump_json(row.as_dict()) + "\n")
     return 0

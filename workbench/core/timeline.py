@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -61,7 +62,13 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
                    limit: int | None = None) -> Iterator[TimelineRow]:
     """Rows in time order. ``source`` matches a source name (setupact, evtx, ...), a folder role
     (rollback, downlevel, ...) or part of a file path; ``text`` is a full-text query; ``start``/``end`` are
-    UTC microseconds (end inclusive)."""
+    UTC microseconds (end inclusive).
+
+    A ``text`` that is not FTS5 syntax (a lone ``"``) raises :class:`UserActionRequired` here, before any row
+    is read, so a caller never prints half an answer.
+    """
+    if text:
+        check_search(store, text)
     where: list[str] = []
     params: list[object] = []
     if source:
@@ -86,6 +93,21 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
         + " ORDER BY t.id"
         + (f" LIMIT {int(limit)}" if limit else "")
     )
-    for r in store.iter_query(sql, params):
-        yield TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
-                          r["component"], r["message"] or "")
+    return (TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
+                        r["component"], r["message"] or "") for r in store.iter_query(sql, params))
+
+
+def check_search(store: CaseStore, text: str) -> None:
+    """Raise :class:`UserActionRequired` with a sentence when ``text`` is not a query the full-text index takes.
+
+    SQLite reports a bad FTS5 query only when the statement runs ("unterminated string", "fts5: syntax
+    error near ...", "no such column: foo" for ``foo:bar``); that is the user's typing, not a fault of the case.
+    """
+    try:
+        store.conn.execute("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? LIMIT 1", (text,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            raise  # no index in this store: not the query's fault
+        raise UserActionRequired(
+            f"the search {text!r} is not valid full-text syntax ({exc}); write words, \"a phrase\" in double "
+            "quotes, prefix* or AND / OR / NOT.") from exc
