@@ -162,6 +162,11 @@ def test_the_mapping_goes_by_type_and_errno() -> None:
     except TempFull as wrapped:
         assert describe_failure(wrapped) == (2, "the temporary folder /tmp is full while extracting a.evtx; free "
                                                 "space and retry.")
+    class HomeUnwritable(WorkbenchError):
+        exit_code = 2
+
+    assert describe_failure(HomeUnwritable("the workbench home /x cannot be written.")) == (
+        2, "the workbench home /x cannot be written.")
     assert describe_failure(sqlite3.OperationalError("database or disk is full"))[0] == 2
     assert describe_failure(sqlite3.OperationalError("disk I/O error"))[0] == 2
     assert describe_failure(sqlite3.OperationalError("attempt to write a readonly database"))[0] == 2

@@ -5,7 +5,8 @@ file); **2** you must act (a password, a wrong argument, and the environment: a 
 limit, a home folder that cannot be written, another program holding the case). The mapping goes by
 exception type and ``errno``, never by which module raised, so the core's own errors (:mod:`workbench.core.errors`)
 and its environment failures fit it whether they arrive as themselves or wrapped: an error whose chain
-(``raise ... from``) holds an ``OSError`` with ``ENOSPC`` is a full disk, whatever its class.
+(``raise ... from``) holds an ``OSError`` with ``ENOSPC`` is a full disk, whatever its class; an error class
+may also say ``exit_code = 2`` itself.
 
 A failure nobody foresaw (a bug) is still one sentence, exit 1, with its traceback in the app's log file
 (:mod:`workbench.applog`), where the person fixing it will look; ``WORKBENCH_DEBUG=1`` lets it through instead.
@@ -94,6 +95,9 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
 def _describe(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, UserActionRequired):
         return USER_MUST_ACT, str(exc)
+    declared = getattr(exc, "exit_code", None)
+    if declared in (INPUT_PROBLEM, USER_MUST_ACT) and str(exc):  # an error class that says which it is
+        return int(declared), str(exc)
     for link in _chain(exc):
         sentence = _environment(link)
         if sentence is not None:
