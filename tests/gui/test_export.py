@@ -199,7 +199,8 @@ def test_screenshot_of_a_rendered_html_summary(qtbot, dialog: ExportDialog, tmp_
 def test_export_dialog_redacts_the_whole_corpus(qtbot, tmp_path: Path, lang: str) -> None:
     """The GUI's export, its preview and its clipboard redact with the same code as `workbench report --redact`:
     none of the corpus's planted values survives, and the summary says what kinds were redacted."""
-    from tests.unit.test_redaction_corpus import _corpus_case, _eml_text, leaks
+    from tests.unit.test_redaction_corpus import _corpus_case, leaks
+    from tests.unit.test_report_redact import _eml_text
 
     case = _corpus_case(tmp_path)
     database = case.store.path

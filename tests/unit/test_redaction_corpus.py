@@ -8,13 +8,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 
 from tests.unit.redaction_corpus import CORPUS, KEEP, KEEP_LINES, KINDS, SA, Planted
+from tests.unit.test_report_redact import redacted_exports
 from tests.unit.test_report_summary import NOW, build_case
 from workbench.cli import main
 from workbench.core.report import Redactor, export_summary
@@ -105,20 +104,11 @@ def _corpus_case(root: Path, *, all_plugins: bool = False):  # type: ignore[no-u
     return case
 
 
-def _eml_text(data: bytes) -> str:
-    msg = BytesParser(policy=policy.default).parsebytes(data)
-    return "\n".join([str(msg["Subject"])] + [p.get_content() for p in msg.walk() if not p.is_multipart()])
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_no_planted_value_survives_any_export(tmp_path: Path, lang: str) -> None:
     case = _corpus_case(tmp_path)
     try:
-        plain = export_summary(case.store, "md", lang=lang, now=NOW).decode("utf-8")
-        outputs = {fmt: export_summary(case.store, fmt, lang=lang, redact=True, now=NOW).decode("utf-8")
-                   for fmt in ("md", "html", "txt")}
-        outputs["eml"] = _eml_text(export_summary(case.store, "eml", lang=lang, redact=True, now=NOW,
-                                                  attach_markdown=True, attach_evidence=True))
+        plain, outputs = redacted_exports(case.store, lang)
     finally:
         case.close()
     # the unredacted summary carries every planted value, so their absence below means something

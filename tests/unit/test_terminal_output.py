@@ -11,14 +11,13 @@ import pty
 import re
 import subprocess
 import sys
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 
 from tests.archives import make_zip
 from tests.unit.procmon_scenario import upgrade_scenario
+from tests.unit.test_report_redact import _eml_text
 from tests.unit.test_setup_parsers import _line, _nfo
 from workbench.cli import main
 from workbench.core.case import Case
@@ -139,8 +138,7 @@ def test_reports_show_control_characters_escaped(tmp_path: Path, fmt: str, monke
     assert main(["report", str(src), "--format", fmt, "--lang", "en", "--quiet"]) == 0
     data = capsysbinary.readouterr().out
     if fmt == "eml":
-        msg = BytesParser(policy=policy.default).parsebytes(data)
-        text = "\n".join([str(msg["Subject"])] + [p.get_content() for p in msg.walk() if not p.is_multipart()])
+        text = _eml_text(data)
     else:
         text = data.decode("utf-8")
     assert not RAW.search(text.replace("\r\n", "\n")), RAW.search(text.replace("\r\n", "\n"))
