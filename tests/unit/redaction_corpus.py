@@ -159,6 +159,18 @@ KEEP_LINES = [
     "安装程序版本 10.0.22621.1，错误 0x800F0922，阶段 第四阶段（OOBE），驱动 lwfmgr.sys",
     "C:\\Windows\\Panther\\UnattendGC\\setupact.log; Sources\\Panther\\setupact.log; $Windows.~BT\\Sources",
     "Windows Server 2019; .NET Framework 4.8.04084; Edge 120.0.2210.91",
+    # numbers and names real setup logs are full of, each once taken for a phone, an address or an account
+    SA + "       ImageXmlInfo::LogImages:     Total bytes = 15234567890",
+    SA + "SP     MEMORYTRACK: Available for op  : 13325500000",
+    SA + "IBSLIB [Setup Disk Usage] \tFree bytes available to user: 231234.0 MB (248000000000 bytes)",
+    "2024-01-25 16:35:37, Error                 SYSPRP Failed to remove apps for the current user: 0x80073cf2.",
+    SA + "IBS    DumpDeviceIDs:      Compat ID [DETECTED\\ACPI_HAL]; USBFN\\GENERICUSBFN; PRINTENUM\\LocalPrintQueue",
+    ">>>  [Device Install - PCMCIA\\socket-modem_card_rev_2.1-a1b2]",
+    SA + "SP     Path \\\\?\\C:\\Windows\\Tasks\\Microsoft\\Windows\\Customer Experience Improvement Program moved",
+    SA + "SP     Path \\\\?\\C:\\ProgramData\\Microsoft\\User Account Pictures\\user.dat moved",
+    SA + "SP     Path C:\\Windows\\Performance\\WinSAT\\DataStore\\2021-02-03 11.22.33.456 Disk.Assessment.xml",
+    SA + "SP     Path C:\\ProgramData\\BreadcrumbStore\\netcore,Newtonsoft.Json,12.0.3.1 moved",
+    "VIRTUAL_MACHINE:  HyperV",
 ]
 
 #: Values inside KEEP_LINES that must survive by name (what an engineer searches for in a summary).

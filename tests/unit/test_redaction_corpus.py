@@ -173,3 +173,18 @@ def test_setupact_lines_in_the_timeline_are_redacted_too(tmp_path: Path) -> None
                 assert leaks(text, planted) == [], (lang, fmt)
     finally:
         case.close()
+
+
+@pytest.mark.fixtures
+def test_real_setup_logs_hold_no_false_people_phones_or_cards(shared_fixtures: Path) -> None:
+    """Public sample logs (../shared/fixtures/setup): byte counts, device IDs, versions and times in them must
+    not be taken for phone numbers, accounts, people, cards or addresses of a kind they do not hold."""
+    from workbench.core.textio import read_lines
+
+    logs = sorted((shared_fixtures / "setup").glob("*.log"))
+    assert logs
+    for path in logs:
+        r = Redactor()
+        r.apply({"lines": [ln.text for ln in read_lines(path)]})
+        found = set(r.kinds()) & {"phone", "person", "id_card", "serial", "email", "mac", "wifi"}
+        assert not found, (path.name, r.kinds())

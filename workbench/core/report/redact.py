@@ -101,6 +101,9 @@ GENERIC_NAMES = frozenset({
 NOT_DOMAINS = frozenset({
     "hklm", "hkcu", "hku", "hkcr", "hkcc", "registry", "machine", "software", "system", "usb", "pci", "hid", "acpi",
     "root", "swd", "scsi", "storage", "hdaudio", "bth", "bthenum", "display", "monitor", "umb", "wpdbusenum",
+    "pcmcia", "isapnp", "ide", "sbp2", "1394", "usbstor", "usbprint", "usbfn", "mf", "printenum", "detected",
+    "wudf", "swenum", "tsbus", "rdpbus", "vmbus", "hvbus", "btleenum", "bthhfenum", "bthle", "intelaudio", "sd",
+    "nvme", "raid", "uefi", "teedriver", "composite", "sw", "ms_ndiswanip",
     "global", "local", "session", "device", "windows", "sources", "panther", "drivers", "nt", "nt authority",
     "nt service", "builtin", "font driver host", "window manager", "iis apppool",
 })
@@ -131,6 +134,7 @@ _NOT_PERSON_WORDS = frozenset({
     "microsoft", "windows", "setup", "support", "service", "services", "system", "administrator", "admin", "user",
     "users", "team", "help", "desk", "helpdesk", "local", "network", "the", "intel", "dell", "lenovo", "hp", "it",
     "customer", "technical", "security", "update", "updates", "device", "unknown", "not", "no", "none", "default",
+    "experience", "program", "product", "organization", "registered", "server", "client", "owner",
 })
 
 # ASCII-only boundaries: Python's \w also matches Chinese, and "手机13812345678" must still be found.
@@ -143,6 +147,9 @@ _EMAIL_NO_TLD = re.compile(r"(?<![0-9A-Za-z_.%+@-])[A-Za-z0-9][A-Za-z0-9._%+-]*@
                            r"(?![0-9A-Za-z_.@({-])")
 _ID_CARD = re.compile(_B + r"\d{17}[\dXx]" + _E)
 _CN_MOBILE = re.compile(r"(?<![0-9A-Za-z_+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}" + _E)
+# eleven bare digits are as often a byte count ("Total bytes = 16168835795") as a mobile number: without a
+# separator or +86 they count as one only after a word that announces a number
+_PHONE_WORD = re.compile(r"(?i)(?:phone|tel|mobile|cell|contact|call|sms|wechat|whatsapp|手机|电话|联系|座机|微信|短信|号码)")
 _CN_LANDLINE = re.compile(_B + r"(?:0\d{2,3}-\d{7,8}|\(0\d{2,3}\)\s?\d{3,4}-?\d{4})" + _E)
 # groups of digits, an area code in a balanced pair of parentheses: "(tel +44 20 7946 0958)" keeps its ")"
 _INTL_PHONE = re.compile(r"(?<![0-9A-Za-z_+])\+[1-9]\d{0,3}(?:[\s.-]?(?:\(\d{1,5}\)|\d{1,5})){1,5}" + _E)
@@ -154,6 +161,9 @@ _IPV6 = re.compile(r"(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]
 # (a word of its own: "DNS server 10.1.2.3" ends in "ver" and is an address)
 _VERSION_BEFORE = re.compile(r"(?i)(?<![A-Za-z])(?:driver ?ver|version|ver|v|build|release|版本号?)\s*[:=-]?\s*\"?"
                              r"(?:\d{1,2}/\d{1,2}/\d{4}\s*,\s*)?$")
+# a time after a date ("2020-01-31 16.21.48.123") or a version glued to a name ("SQLite.Core,1.0.113.1",
+# "agent_1.2.3.4"), not an address
+_NOT_ADDRESS_BEFORE = re.compile(r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]|[A-Za-z0-9][,_-])$")
 _IPV4 = re.compile(r"(?<![0-9A-Za-z_.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9A-Za-z_]|\.\d)")
 
 _USER_PATH = re.compile(r"(?i)(?:[A-Z]:[\\/]|(?<=[\\/:])|^)(?:Users|Documents and Settings)[\\/]")
@@ -166,7 +176,7 @@ _USER_FIELD = re.compile(
 _HOST = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_.-]{0,62}"
 # "ComputerName: X", "Computer Name: X", "Machine: X", "计算机名：X", "Computer name [X] is valid" (Setup)
 _COMPUTER_FIELD = re.compile(
-    r"(?i)(?<![A-Za-z])(?:computer ?name|machine ?name|host ?name|system name|workstation ?name|device ?name|"
+    r"(?i)(?<![A-Za-z_])(?:computer ?name|machine ?name|host ?name|system name|workstation ?name|device ?name|"
     r"netbios ?name|computer|machine|计算机名称?|计算机|主机名称?|机器名|设备名称?|工作站名称?)"
     r"\"?(?:\s*[:=：]\s*|\s*\[)\"?(" + _HOST + ")")
 # "Computer name is X", "Set the computer name to X", "hostname X", "主机名 X": the value must look like a host
@@ -177,8 +187,14 @@ _UNC_HOST = re.compile(r"(?<![\w:\\])\\\\(" + _HOST + r")(?=[\\\s,;:'\")）\]]|$
 # "BANKCORP\zhang.wei", "user corp\alice": not a path ("Sources\Panther\x.log"), a registry key or a device ID
 _DOMAIN_USER = re.compile(r"(?<![\w\\/:.$%~-])([A-Za-z][A-Za-z0-9-]{1,14})\\([A-Za-z0-9][A-Za-z0-9._-]{0,63})"
                           r"(?=[\s,;:'\")）\]，。]|$)")
-_ACCOUNT_WORD = re.compile(r"(?i)(?:user|account|by|for|owner|logon|as|用户|账户|帐户|以)\s*[:：]?\s*[\"(（]?$")
-_FILE_NAME = re.compile(r"(?i)\.(?:log|exe|dll|sys|inf|xml|txt|ini|cab|etl|evtx|dmp|cat|mui|msi|bat|cmd|ps1)$")
+_ACCOUNT_WORD = re.compile(r"(?i)(?<![A-Za-z])(?:user(?: ?name)?|account(?: ?name)?|owner|logon|login|runas|"
+                           r"credentials?|用户名?|账户|帐户|以)\s*[:：=]?\s*[\"(（]?$")
+# a login as it is written after a domain (zhang.wei, liming, svc_backup), unlike a device ID (GENERICUSBFN)
+_LOGIN = re.compile(r"[a-z][a-z0-9._-]*")
+_FILE_NAME = re.compile(r"(?i)\.(?:log|exe|dll|sys|inf|pnf|xml|txt|ini|cab|etl|evtx|dmp|cat|mui|msi|bat|cmd|ps1|"
+                        r"dat|hve|reg|tmp|bak|wim|esd|db|sdb|json|cfg|lnk|png|jpg|zip)$")
+#: what a "user:" field holds when no user is there: a status code, a byte count
+_NOT_A_LOGIN = re.compile(r"(?i)0x[0-9a-f]+\.?|[\d.,]+")
 _DOMAIN_FIELD = re.compile(r"(?i)(?<![A-Za-z])(?:(?:target|subject)?domain ?name|account ?domain|logon ?domain|"
                            r"user ?domain|domain|域名?)\"?\s*[:=：]\s*\"?([A-Za-z0-9][A-Za-z0-9_.-]{0,253})")
 # EVTX rendered as XML: <Data Name="TargetUserName">X</Data>, <Computer>X</Computer>
@@ -194,8 +210,9 @@ _MAC_FIELD = re.compile(r"(?i)(?:mac\s*(?:address|地址)?|physical address|物�
                         r"(?![0-9A-Za-z])")
 # "Contact: John Smith", "Reported by: Jane Doe", "Registered Owner: Michael Brown" (systeminfo)
 _PERSON_FIELD = re.compile(
-    r"(?<![A-Za-z])(?i:contact(?: person)?|reported by|requested by|submitted by|(?:registered )?owner|"
-    r"customer|engineer|caller|name of user)\s*[:=]?\s*([A-Z][a-z]+(?:[ .][A-Z][a-z]+){1,2})(?![A-Za-z])")
+    r"(?<![A-Za-z])(?:(?i:contact(?: person)?|(?:registered )?owner|customer|engineer|caller|name of user)\s*[:=]|"
+    r"(?i:reported|requested|submitted|escalated|approved) by:?)\s*([A-Z][a-z]+(?:[ .][A-Z][a-z]+){1,2})"
+    r"(?![A-Za-z])")
 # a Chinese name after its label: 联系人张伟 / 姓名：李娜 / 用户 王芳 / 用户王芳反馈 (用户 and 客户 run into words
 # too, 用户配置文件, so a name written right after them must end where a sentence goes on: 反馈, 说, a comma)
 _CN_NAME_FIELD = re.compile(r"(?:(?:联系人|姓名|负责人|报告人|申请人|经办人|使用人)(?:姓名)?\s*[:：为是]?\s*|"
@@ -445,7 +462,8 @@ class Redactor:
             if seg is not None:
                 self.learn("user", seg.group(0).strip().rstrip("."), f"profile path ({origin})")
         for m in _USER_FIELD.finditer(text):
-            self.learn("user", m.group(1), f"user name ({origin})")
+            if not _NOT_A_LOGIN.fullmatch(m.group(1)):
+                self.learn("user", m.group(1), f"user name ({origin})")
         for m in _COMPUTER_FIELD.finditer(text):
             self.learn("computer", m.group(1).rstrip("."), f"computer name ({origin})")
         for m in _COMPUTER_SAID.finditer(text):
@@ -461,7 +479,8 @@ class Redactor:
                 domain, user = m.group(1), m.group(2)
                 if domain.casefold() in NOT_DOMAINS or domain.casefold() in GENERIC_NAMES or _FILE_NAME.search(user):
                     continue
-                if domain.isupper() or _ACCOUNT_WORD.search(text, max(0, m.start() - 16), m.start()):
+                if (domain.isupper() and _LOGIN.fullmatch(user)) or \
+                        _ACCOUNT_WORD.search(text, max(0, m.start() - 16), m.start()):
                     self.learn("user", f"{domain}\\{user}", f"account ({origin})")
         for m in _DOMAIN_FIELD.finditer(text):
             self.learn("domain", m.group(1).rstrip("."), f"domain ({origin})")
@@ -522,7 +541,12 @@ class Redactor:
         for m in _ID_CARD.finditer(text):
             if valid_id_card(m.group(0)):
                 add(m.start(), m.end(), "id_card", 1)
-        for rx in (_CN_MOBILE, _CN_LANDLINE, _US_PHONE):
+        for m in _CN_MOBILE.finditer(text):
+            if m.group(0).isdigit() and len(m.group(0)) == 11 and \
+                    not _PHONE_WORD.search(text, max(0, m.start() - 48), m.start()):
+                continue
+            add(m.start(), m.end(), "phone", 2)
+        for rx in (_CN_LANDLINE, _US_PHONE):
             for m in rx.finditer(text):
                 add(m.start(), m.end(), "phone", 2)
         for m in _INTL_PHONE.finditer(text):
@@ -542,7 +566,8 @@ class Redactor:
             octets = [int(p) for p in m.group(0).split(".")]
             if max(octets) > 255 or octets[0] in (0, 127, 255) or octets[3] == 0:
                 continue  # unspecified, loopback, masks, networks: they identify nobody
-            if _VERSION_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            if _VERSION_BEFORE.search(text, max(0, m.start() - 30), m.start()) or \
+                    _NOT_ADDRESS_BEFORE.search(text, max(0, m.start() - 11), m.start()):
                 continue  # "Version=4.1.3.1", "v2.1.0.5": a version number shaped like an address
             add(m.start(), m.end(), "ipv4", 5)
         pattern = self._learned_pattern()
