@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import tracemalloc
@@ -192,4 +191,4 @@ def test_a_200_mb_line_costs_no_more_memory_than_a_short_one(tmp_path: Path) -> 
     assert small_out["case"]["problems"] == []
     assert [p["error"][:30] for p in big_out["case"]["problems"]] == ["line 5 is 209,715,251 bytes lo"]
     assert big - small < 64 * 1024, f"{big / 1024:.0f} MiB with a 200 MB line, {small / 1024:.0f} MiB without"
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300 * 1024
+    assert big < 300 * 1024
