@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands.common import add_case_arguments, open_case
-from workbench.core.printable import dump_json, one_line
 
 NAME = "analyze"
 HELP = "ingest a case and print its analysis"
@@ -29,6 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.core.analysis import build_analysis
     from workbench.core.errors import UserActionRequired
+    from workbench.core.printable import dump_json, one_line_values
     from workbench.core.signatures.plugin import extra_packs_of, rescan_case
 
     for folder in args.packs:
@@ -42,30 +42,28 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(dump_json(analysis, indent=2) + "\n")
     else:
-        print_analysis(analysis)
+        print_analysis(one_line_values(analysis))  # no value from the case prints a control or a line break
     return 1 if analysis["case"]["problems"] else 0
 
 
 def print_analysis(a: dict[str, Any]) -> None:
-    """The analysis as text; every value from the case goes through :func:`~workbench.core.printable.one_line` (no raw controls, no CR/LF)."""
     out = sys.stdout.write
     c = a["case"]
-    out(f"Case      {one_line(c['source'])}\n          {c['files']} files, sha256 {(c['sha256'] or '')[:16]}\n")
+    out(f"Case      {c['source']}\n          {c['files']} files, sha256 {(c['sha256'] or '')[:16]}\n")
     s, u = a["system"], a["upgrade"]
-    out(f"System    {one_line(s['os_name'] or '?')} {one_line(s['os_version'] or '')} build {one_line(s['os_build'] or '?')}"
-        f"  computer {one_line(s['computer'] or '?')}  time zone {one_line(s['time_zone'] or 'unknown (UTC assumed)')}\n")
+    out(f"System    {s['os_name'] or '?'} {s['os_version'] or ''} build {s['os_build'] or '?'}"
+        f"  computer {s['computer'] or '?'}  time zone {s['time_zone'] or 'unknown (UTC assumed)'}\n")
     if u["result_code"] or u["extend_code"]:
-        out(f"Upgrade   {one_line(u['result_code'] or '?')} - {one_line(u['extend_code'] or '?')}  phase {one_line(u['phase'] or '?')}"
-            f"  operation {one_line(u['operation'] or '?')}  rollback {one_line(u['rollback'])}\n")
+        out(f"Upgrade   {u['result_code'] or '?'} - {u['extend_code'] or '?'}  phase {u['phase'] or '?'}  "
+            f"operation {u['operation'] or '?'}  rollback {u['rollback']}\n")
     else:
         out("Upgrade   no result code found\n")
     cr = a["crash"]
     if cr["bugcheck_code"]:
-        out(f"Crash     {one_line(cr['bugcheck_code'])} {one_line(cr['bugcheck_name'] or '')}  "
-            f"culprit {one_line(cr['culprit_module'] or '?')}\n")
+        out(f"Crash     {cr['bugcheck_code']} {cr['bugcheck_name'] or ''}  culprit {cr['culprit_module'] or '?'}\n")
     for f in a["findings"]:
-        out(f"[{one_line(f['severity']):8}] {one_line(f['title'])}\n          {one_line(f['summary'] or '')}\n")
+        out(f"[{f['severity']:8}] {f['title']}\n          {f['summary'] or ''}\n")
     if c["problems"]:
         out(f"Problems  {len(c['problems'])}\n")
         for p in c["problems"][:50]:
-            out(f"  {one_line(p['file'])}: {one_line(p['error'])}\n")
+            out(f"  {p['file']}: {p['error']}\n")

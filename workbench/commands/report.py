@@ -15,9 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from workbench.commands.common import add_case_arguments, open_case
-from workbench.commands.terminal import write_output
 from workbench.core.errors import UserActionRequired
-from workbench.core.printable import one_line
 
 NAME = "report"
 HELP = "write the case summary (Markdown, HTML, text or e-mail), optionally redacted"
@@ -53,6 +51,8 @@ def _now(text: str | None) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.commands.terminal import write_output
+    from workbench.core.printable import one_line
     from workbench.core.report import redact as R
     from workbench.core.report.export import export_summary, prepared_summary
 

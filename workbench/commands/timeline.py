@@ -25,10 +25,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from workbench.core.spreadsheet import write_csv
-    from workbench.core.timeline import FIELDS, parse_time, query_timeline
+    from workbench.core.timeline import FIELDS, check_search, parse_time, query_timeline
 
     case = open_case(args)
     store = case.store
+    if args.search:
+        check_search(store, args.search)  # a bad query is a sentence before any output, even the CSV header
     rows = query_timeline(
         store,
         source=args.source,

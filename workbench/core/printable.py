@@ -33,6 +33,18 @@ def one_line(value: Any) -> str:
     return _IN_FIELD.sub(_escape, text)
 
 
+def one_line_values(obj: Any) -> Any:
+    """``obj`` (dicts and lists of values, as JSON holds them) with every string passed through :func:`one_line`:
+    for a text output that prints values from the case one per line or field."""
+    if isinstance(obj, str):
+        return one_line(obj)
+    if isinstance(obj, dict):
+        return {k: one_line_values(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [one_line_values(v) for v in obj]
+    return obj
+
+
 def printable(text: str) -> str:
     """Multi-line text with its line ends (LF, CRLF) and tabs kept and every other control written as an escape."""
     return _IN_TEXT.sub(_escape, text)

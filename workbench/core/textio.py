@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +18,8 @@ from typing import BinaryIO
 SAMPLE = 1024 * 1024
 CHUNK = 1024 * 1024
 MAX_LINE = 64 * 1024  # of a longer line (binary garbage, a missing newline) only the first MAX_LINE bytes are kept
+#: Over-long lines named one by one in a file's problems; past this, one more problem gives the count.
+MAX_CUT_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -102,15 +104,31 @@ def _decode(raw: bytes, codec: str) -> str:
     return raw.decode(codec, "replace")
 
 
-def read_lines(path: Path) -> Iterator[Line]:
+def read_lines(path: Path, problem: Callable[[str, int | None], None] | None = None) -> Iterator[Line]:
     """Yield the lines of ``path`` without line endings or NULs, each with its number and byte offset.
 
     A line longer than :data:`MAX_LINE` is still one line: its first part is kept (``Line.length`` says how
     long it really was) and the rest is read past without being held, so a 200 MB line costs no more memory
-    than a short one and the lines after it keep their true numbers.
+    than a short one and the lines after it keep their true numbers. Parsers pass ``problem`` (their
+    mediator's): each such line is then named in a sentence, so the reader knows its stored text is only a
+    start.
     """
     with open(path, "rb") as fh:
-        yield from iter_lines(fh)
+        lines = iter_lines(fh)
+        yield from lines if problem is None else _noting_cuts(lines, problem)
+
+
+def _noting_cuts(lines: Iterator[Line], problem: Callable[[str, int | None], None]) -> Iterator[Line]:
+    cut = 0
+    for ln in lines:
+        if ln.length is not None:
+            cut += 1
+            if cut <= MAX_CUT_PROBLEMS:
+                problem(f"line {ln.number} is {ln.length:,} bytes long; only its first {MAX_LINE // 1024} KiB "
+                        "are kept", ln.offset)
+        yield ln
+    if cut > MAX_CUT_PROBLEMS:
+        problem(f"{cut:,} lines in all were longer than {MAX_LINE // 1024} KiB and were cut", None)
 
 
 def iter_lines(fh: BinaryIO) -> Iterator[Line]:

@@ -57,6 +57,22 @@ def parse_time(text: str, store: CaseStore) -> int:
     return clock.datetime_to_us(dt.replace(tzinfo=zone).astimezone(timezone.utc))
 
 
+def check_search(store: CaseStore, text: str) -> None:
+    """Raise :class:`UserActionRequired` with a sentence when ``text`` is not a query the full-text index takes.
+
+    SQLite reports a bad FTS5 query only when the statement runs ("unterminated string", "fts5: syntax
+    error near ...", "no such column: foo" for ``foo:bar``); that is the user's typing, not a fault of the case.
+    """
+    try:
+        store.conn.execute("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? LIMIT 1", (text,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            raise  # no index in this store: not the query's fault
+        raise UserActionRequired(
+            f"the search {text!r} is not valid full-text syntax ({exc}); write words, \"a phrase\" in double "
+            "quotes, prefix* or AND / OR / NOT.") from exc
+
+
 def query_timeline(store: CaseStore, *, source: str | None = None, start: int | None = None,
                    end: int | None = None, text: str | None = None, level: str | None = None,
                    limit: int | None = None) -> Iterator[TimelineRow]:
@@ -64,8 +80,8 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
     (rollback, downlevel, ...) or part of a file path; ``text`` is a full-text query; ``start``/``end`` are
     UTC microseconds (end inclusive).
 
-    A ``text`` that is not FTS5 syntax (a lone ``"``) raises :class:`UserActionRequired` here, before any row
-    is read, so a caller never prints half an answer.
+    A ``text`` that is not FTS5 syntax (a lone ``"``) raises :class:`UserActionRequired` before the first row
+    (:func:`check_search`, which a caller that prints a header first calls itself).
     """
     if text:
         check_search(store, text)
@@ -93,21 +109,6 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
         + " ORDER BY t.id"
         + (f" LIMIT {int(limit)}" if limit else "")
     )
-    return (TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
-                        r["component"], r["message"] or "") for r in store.iter_query(sql, params))
-
-
-def check_search(store: CaseStore, text: str) -> None:
-    """Raise :class:`UserActionRequired` with a sentence when ``text`` is not a query the full-text index takes.
-
-    SQLite reports a bad FTS5 query only when the statement runs ("unterminated string", "fts5: syntax
-    error near ...", "no such column: foo" for ``foo:bar``); that is the user's typing, not a fault of the case.
-    """
-    try:
-        store.conn.execute("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? LIMIT 1", (text,)).fetchone()
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):
-            raise  # no index in this store: not the query's fault
-        raise UserActionRequired(
-            f"the search {text!r} is not valid full-text syntax ({exc}); write words, \"a phrase\" in double "
-            "quotes, prefix* or AND / OR / NOT.") from exc
+    for r in store.iter_query(sql, params):
+        yield TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
+                          r["component"], r["message"] or "")

@@ -8,7 +8,7 @@ raises is caught by the pipeline and its file marked failed, with what it had al
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -16,11 +16,8 @@ from typing import Any, Protocol, runtime_checkable
 from workbench.core.clock import datetime_to_us
 from workbench.core.errors import IngestCancelled
 from workbench.core.store import CaseStore
-from workbench.core.textio import MAX_LINE, Line, read_lines
 
 LEVELS = ("critical", "error", "warning", "info", "verbose")
-#: Over-long lines named one by one in a file's problems; past this, one more row gives the count.
-MAX_CUT_PROBLEMS = 20
 BATCH = 5000
 #: Rows per multi-row INSERT (see :func:`insert_rows`); measured best between 100 and 500.
 ROWS_PER_INSERT = 100
@@ -185,24 +182,6 @@ class Mediator:
         if rows:
             self._details[table] = (columns, [])
             insert_rows(self.store.conn, table, columns, rows)
-
-
-def text_lines(file: CaseFile, mediator: Mediator) -> Iterator[Line]:
-    """The lines of a text file (:func:`workbench.core.textio.read_lines`), with a problem row naming each
-    line that was too long to keep whole, so the reader knows the stored text of that line is only its start.
-
-    Every text parser reads through here: the lines keep their true numbers whatever came before them.
-    """
-    cut = 0
-    for ln in read_lines(file.location):
-        if ln.length is not None:
-            cut += 1
-            if cut <= MAX_CUT_PROBLEMS:
-                mediator.problem(f"line {ln.number} is {ln.length:,} bytes long; only its first {MAX_LINE // 1024} KiB "
-                                 "are kept", ln.offset)
-        yield ln
-    if cut > MAX_CUT_PROBLEMS:
-        mediator.problem(f"{cut:,} lines in all were longer than {MAX_LINE // 1024} KiB and were cut")
 
 
 def wall_us(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,

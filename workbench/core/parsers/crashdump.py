@@ -17,8 +17,9 @@ from workbench.core.dumps.kdump import DumpFormatError
 from workbench.core.dumps.pipeline import analyse_kernel_dump, analyse_user_dump
 from workbench.core.dumps.record import TABLES, record
 from workbench.core.dumps.windbg import parse_windbg_text
-from workbench.core.parsers.base import CaseFile, Mediator, text_lines
+from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.plugins import hookimpl
+from workbench.core.textio import read_lines
 
 MAX_TEXT_LINES = 2_000_000
 MACHINES = {0x8664: "x64", 0x14C: "x86", 0xAA64: "arm64"}
@@ -77,7 +78,7 @@ class WinDbgTextParser:
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         def lines():
-            for ln in text_lines(file, mediator):
+            for ln in read_lines(file.location, mediator.problem):
                 if ln.number % 20000 == 0:
                     mediator.check(ln.offset)
                 if ln.number > MAX_TEXT_LINES:

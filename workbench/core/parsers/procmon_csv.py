@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -198,7 +198,7 @@ class ProcmonCsvParser:
     name = "procmon_csv"
     kinds = frozenset({"procmon_csv"})
     tables = TABLES
-    version = 2  # 2: a line past 64 Ki characters is kept by its start and end, not held whole
+    version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         with open(file.location, "rb") as raw:
@@ -213,25 +213,15 @@ class ProcmonCsvParser:
             except UnicodeDecodeError:
                 pass
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-        cuts: list[int] = []
         with open(file.location, encoding=codec, errors="replace", newline="") as fh:
-            self._parse(csv.reader(bounded_lines(fh, cuts)), file, mediator, cuts)
+            self._parse(csv.reader(bounded_lines(fh, mediator.problem)), file, mediator)
 
-    def _parse(self, rows: Iterator[list[str]], file: CaseFile, mediator: Mediator,
-               cuts: list[int]) -> None:
-        def report_cuts(row: int) -> None:
-            for size in cuts:
-                mediator.problem(f"row {row} holds a line of {size:,} characters; only its first "
-                                 f"{MAX_LINE // 1024} Ki and last {LONG_LINE_TAIL // 1024} Ki characters are kept",
-                                 None)
-            cuts.clear()
-
+    def _parse(self, rows: Iterator[list[str]], file: CaseFile, mediator: Mediator) -> None:
         try:
             header = next(rows)
         except (StopIteration, csv.Error):
             mediator.problem("empty file: no CSV header", 0)
             return
-        report_cuts(1)
         cols = {name.strip().lstrip("\ufeff").lower(): i for i, name in enumerate(header)}
         known = [c for c in cols if c in KNOWN_COLUMNS]
         if "operation" not in cols or len(known) < 3:
@@ -268,8 +258,6 @@ class ProcmonCsvParser:
         for line, row in enumerate(rows, start=1):
             if line % 5000 == 0:
                 mediator.check(line)
-            if cuts:
-                report_cuts(line + 1)
             if len(row) != width:
                 if not row or row == [""]:
                     continue
@@ -357,19 +345,21 @@ class ProcmonCsvParser:
         write_processes(mediator, builder.records)
 
 
-def bounded_lines(fh: TextIO, cuts: list[int]) -> Iterator[str]:
+def bounded_lines(fh: TextIO, problem: Callable[[str, int | None], None]) -> Iterator[str]:
     """The physical lines of a CSV, line ends kept (the CSV reader needs them), none held whole when huge.
 
     A line longer than :data:`MAX_LINE` characters yields its start, `` … `` and its last
     :data:`LONG_LINE_TAIL` characters, read past in bounded pieces: one row stays one row (its later fields
     and closing quote survive), and a 200 MB Detail costs no more memory than a short one. Each such line is
-    appended to ``cuts`` (its length in characters) for the parser to report by row: line numbers would not
-    help, as Detail fields hold bare CRs that editors count as line ends and the CSV reader does not.
+    named through ``problem`` by its number as an editor counts lines (a bare CR ends one, as in Procmon's
+    Detail fields).
     """
+    number = 0
     while True:
         line = fh.readline(MAX_LINE)
         if not line:
             return
+        number += 1
         if len(line) < MAX_LINE or line[-1] in "\r\n":
             yield line
             continue
@@ -382,7 +372,8 @@ def bounded_lines(fh: TextIO, cuts: list[int]) -> Iterator[str]:
             tail = (tail + more)[-LONG_LINE_TAIL:]
             if more[-1] in "\r\n":
                 break
-        cuts.append(size)
+        problem(f"line {number} is {size:,} characters long; only its first {MAX_LINE // 1024} Ki and last "
+                f"{LONG_LINE_TAIL // 1024} Ki characters are kept", None)
         yield line + " … " + tail
 
 

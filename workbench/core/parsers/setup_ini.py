@@ -8,9 +8,9 @@ text reader: these files are UTF-16 or ANSI depending on who wrote them.
 
 from __future__ import annotations
 
-from workbench.core.parsers.base import CaseFile, Mediator, text_lines
+from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.plugins import hookimpl
-from workbench.core.textio import looks_binary
+from workbench.core.textio import looks_binary, read_lines
 
 DDL = """CREATE TABLE IF NOT EXISTS setup_ini (
     file_id INTEGER NOT NULL, line INTEGER, section TEXT, key TEXT, value TEXT
@@ -41,7 +41,7 @@ class SetupIniParser:
         section = ""
         pairs = 0
         bad = 0
-        for ln in text_lines(file, mediator):
+        for ln in read_lines(file.location, mediator.problem):
             text = ln.text.strip()
             if not text or text.startswith((";", "#")):
                 continue

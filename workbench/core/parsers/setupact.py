@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from workbench.core.parsers.base import CaseFile, Mediator, text_lines, wall_us
+from workbench.core.parsers.base import CaseFile, Mediator, wall_us
 from workbench.core.plugins import hookimpl
-from workbench.core.textio import looks_binary
+from workbench.core.textio import looks_binary, read_lines
 
 LEVELS = {
     "info": "info",
@@ -140,7 +140,7 @@ class SetupLogParser:
         binary_from: int | None = None
         stamped = 0
         lines = 0
-        for ln in text_lines(file, mediator):
+        for ln in read_lines(file.location, mediator.problem):
             lines = ln.number
             if ln.number % 20000 == 0:
                 mediator.check(ln.offset)

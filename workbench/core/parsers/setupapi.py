@@ -24,9 +24,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from workbench.core.parsers.base import CaseFile, Mediator, text_lines, wall_us
+from workbench.core.parsers.base import CaseFile, Mediator, wall_us
 from workbench.core.parsers.setupact import is_junk
 from workbench.core.plugins import hookimpl
+from workbench.core.textio import read_lines
 
 _STAMP = re.compile(r"(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?")
 _TAIL_TIME = re.compile(r" (\d{2}):(\d{2}):(\d{2})\.(\d{3})$")
@@ -102,7 +103,7 @@ class SetupApiParser:
     name = "setupapi"
     kinds = frozenset({"setupapi"})
     tables = {"setupapi_sections": SECTIONS_DDL}
-    version = 2  # 2: true line numbers after a line past 64 KiB
+    version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         open_sections: dict[str, _Section] = {}
@@ -111,7 +112,7 @@ class SetupApiParser:
         last_local: int | None = None
         binary_from: int | None = None
         saw_any = False
-        for ln in text_lines(file, mediator):
+        for ln in read_lines(file.location, mediator.problem):
             if ln.number % 20000 == 0:
                 mediator.check(ln.offset)
             text = ln.text

@@ -137,8 +137,10 @@ def displayable(value: Any, key: str | None = None) -> Any:
     """A copy of summary data fit to show: one-line fields (:data:`ONE_LINE_KEYS`) with every control written
     as an escape, other text with its line breaks kept and its other controls escaped (ESC, C1, bidi: a log
     line from the case must not recolour the terminal a report is printed on, nor reorder what a reader sees).
+    NULs are dropped: a note may hold them (typed or pasted), and they mean nothing in an e-mail.
     """
     if isinstance(value, str):
+        value = value.replace("\x00", "")
         return one_line(value) if key in ONE_LINE_KEYS else printable(value)
     if isinstance(value, dict):
         return {k: displayable(v, k) for k, v in value.items()}

@@ -323,7 +323,7 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
         if f["remediation"] and f["remediation"] not in remediations:
             remediations.append(f["remediation"])
     decoded = _decode(upgrade, lang)
-    return _without_nul({
+    return {
         "schema": SUMMARY_SCHEMA,
         "lang": lang,
         "generated": now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -359,16 +359,4 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
         "timeline": key_timeline(store, failure_ts, zone),
         "remediations": remediations,
         "notes": _notes(store),
-    })
-
-
-def _without_nul(obj: Any) -> Any:
-    """``obj`` with NUL characters dropped from every string: a note or an event message may hold them (typed
-    or pasted), and they mean nothing in an e-mail while e-mail and HTML tools choke on them."""
-    if isinstance(obj, str):
-        return obj.replace("\x00", "") if "\x00" in obj else obj
-    if isinstance(obj, dict):
-        return {k: _without_nul(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_without_nul(v) for v in obj]
-    return obj
+    }
