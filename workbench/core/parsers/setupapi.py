@@ -103,7 +103,7 @@ class SetupApiParser:
     name = "setupapi"
     kinds = frozenset({"setupapi"})
     tables = {"setupapi_sections": SECTIONS_DDL}
-    version = 2
+    version = 1
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         open_sections: dict[str, _Section] = {}
