@@ -171,6 +171,7 @@ KEEP_LINES = [
     SA + "SP     Path C:\\Windows\\Performance\\WinSAT\\DataStore\\2021-02-03 11.22.33.456 Disk.Assessment.xml",
     SA + "SP     Path C:\\ProgramData\\BreadcrumbStore\\netcore,Newtonsoft.Json,12.0.3.1 moved",
     "VIRTUAL_MACHINE:  HyperV",
+    "time zone chosen by the user: China Standard Time (UTC+08:00); the user: clicked Retry",
 ]
 
 #: Values inside KEEP_LINES that must survive by name (what an engineer searches for in a summary).

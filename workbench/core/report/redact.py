@@ -171,7 +171,9 @@ _USER_SEGMENT = re.compile(r"[^\\/:*?\"<>|\r\n]{1,32}(?=[\\/])")
 _USER_WORD = re.compile(r"[^\\/:*?\"<>|\s,;)\]']{1,32}")  # "maria.garcia: not loaded" (a final "." is cut)
 # "User name: X", "TargetUserName=X", "Account Name:\t\tX" (Security events), "用户名：X", JSON '"User": "X"'
 _USER_FIELD = re.compile(
-    r"(?i)(?<![A-Za-z])(?:(?:target|subject)?user ?name|account ?name|sam ?account ?name|logon ?name|user|"
+    r"(?i)(?<![A-Za-z])(?:(?:target|subject)?user ?name|account ?name|sam ?account ?name|logon ?name|"
+    # a bare "user" as a field: "User: X", "user=X", JSON's "user": "X"; not prose ("chosen by the user: ...")
+    r"(?-i:User)|user(?=\s*=)|(?<=\")user(?=\")|"
     r"用户名称?|[账帐]户名称?|[账帐]户|账号)\"?\s*[:=：]\s*\"?([^\s\",;<>()（）]{2,64})")
 _HOST = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_.-]{0,62}"
 # "ComputerName: X", "Computer Name: X", "Machine: X", "计算机名：X", "Computer name [X] is valid" (Setup)
