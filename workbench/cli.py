@@ -3,13 +3,16 @@
 ``workbench`` alone opens the GUI (on the demo case); ``workbench CASE`` opens the GUI on a case; a
 subcommand (``analyze``, ``timeline``, ``files``, ...; see :mod:`workbench.commands`) runs headless.
 Exit codes: 0 done; 1 the input had problems (files that could not be read, archive damage); 2 the user
-must act (a password, a wrong argument). Errors go to stderr as one sentence.
+must act (a password, a wrong argument, a full disk, a home folder that cannot be written). Errors go to
+stderr as one sentence, never a traceback (:mod:`workbench.commands.failures`); on a terminal, control
+characters from the case are shown escaped (:mod:`workbench.commands.terminal`).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -45,20 +48,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.gui.app import main as gui_main
 
         return gui_main(args_list)
-    from workbench.core.errors import UserActionRequired, WorkbenchError
-
     modules = _command_modules()
     args = build_parser(modules).parse_args(args_list)
-    try:
-        return int(modules[args.command].run(args))
-    except UserActionRequired as exc:
-        sys.stderr.write(f"workbench: {exc}\n")
-        return 2
-    except WorkbenchError as exc:
-        sys.stderr.write(f"workbench: {exc}\n")
-        return 1
-    except BrokenPipeError:
-        return 0
-    except KeyboardInterrupt:
-        sys.stderr.write("workbench: interrupted; the case will ingest again next time.\n")
-        return 130
+    from workbench.commands.failures import describe_failure
+    from workbench.commands.terminal import safe_streams
+
+    with safe_streams():
+        try:
+            code = int(modules[args.command].run(args))
+            sys.stdout.flush()  # a full disk under a redirected stdout fails here, not after we are gone
+            return code
+        except BrokenPipeError:
+            return 0
+        except KeyboardInterrupt:
+            sys.stderr.write("workbench: interrupted; the case will ingest again next time.\n")
+            return 130
+        except Exception as exc:  # every failure is one sentence and an exit code (commands/failures.py)
+            if os.environ.get("WORKBENCH_DEBUG") == "1":
+                raise
+            code, sentence = describe_failure(exc)
+            sys.stderr.write(f"workbench: {sentence}\n")
+            return code

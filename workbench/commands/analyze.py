@@ -11,7 +11,6 @@ run that does not name them.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.core.analysis import build_analysis
     from workbench.core.errors import UserActionRequired
+    from workbench.core.printable import dump_json, one_line_values
     from workbench.core.signatures.plugin import extra_packs_of, rescan_case
 
     for folder in args.packs:
@@ -52,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
         rescan_case(case.store, extra)
     analysis = build_analysis(case.store)
     if args.json:
-        sys.stdout.write(json.dumps(analysis, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(dump_json(analysis, indent=2) + "\n")
     else:
-        print_analysis(analysis, args.lang)
+        print_analysis(one_line_values(analysis), args.lang)  # no value from the case prints a control or a line break
     report_problems(analysis["case"]["problems"])
     return 1 if analysis["case"]["problems"] else 0
 

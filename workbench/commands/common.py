@@ -7,8 +7,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from workbench.commands import terminal
 from workbench.core.case import Case
 from workbench.core.ingest import Progress
+from workbench.core.printable import one_line
 
 
 def add_case_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,15 +44,16 @@ def progress_printer(quiet: bool) -> Callable[[Progress], None] | None:
     if quiet or not sys.stderr.isatty():
         return None
     last = [""]
+    err = terminal.unwrapped(sys.stderr)  # our CR must move the cursor; the member name is escaped
 
     def show(p: Progress) -> None:
-        text = f"\r{p.stage:9} {p.done}/{p.total} {p.current[-60:]:60}"
+        text = f"\r{p.stage:9} {p.done}/{p.total} {one_line(p.current)[-60:]:60}"
         if text != last[0]:
-            sys.stderr.write(text)
-            sys.stderr.flush()
+            err.write(text)
+            err.flush()
             last[0] = text
         if p.stage == "done":
-            sys.stderr.write("\r" + " " * 90 + "\r")
+            err.write("\r" + " " * 90 + "\r")
 
     return show
 
@@ -73,6 +76,6 @@ def report_problems(problems: list[dict[str, Any]]) -> None:
     if not problems:
         return
     first = f"{problems[0]['file']}: {problems[0]['error']}"
-    first = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in first)
+    first = one_line(first)
     more = f" (and {len(problems) - 1} more, listed in case.problems)" if len(problems) > 1 else ""
     sys.stderr.write(f"workbench: the case has problems{more}; first: {first.rstrip('.')}.\n")

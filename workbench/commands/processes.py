@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from workbench.commands.common import add_case_arguments, open_case
 from workbench.core import clock
+from workbench.core.printable import dump_json, one_line
 from workbench.core.processes import ProcessNode, hex32, process_tree, walk
 
 NAME = "processes"
@@ -23,16 +23,16 @@ def _line(n: ProcessNode) -> str:
     if n.process == -1:
         return "[unknown parent]"
     utc = n.basis == "utc"
-    parts = [f"{n.name} pid={n.pid} parent={n.parent_pid}"]
+    parts = [f"{one_line(n.name)} pid={n.pid} parent={n.parent_pid}"]
     parts.append(f"start={clock.format_us(n.start, utc) or '?'} end={clock.format_us(n.end, utc) or '-'}")
     if n.exit_status is not None:
         parts.append(f"exit={hex32(n.exit_status)}")
     if n.company:
-        parts.append(f"company={n.company!r}")
+        parts.append(f"company={one_line(repr(n.company))}")
     if n.marks:
-        parts.append("[" + ",".join(n.marks) + "]")
+        parts.append("[" + one_line(",".join(n.marks)) + "]")
     if n.command_line:
-        parts.append(f"cmd={n.command_line!r}")
+        parts.append(f"cmd={one_line(repr(n.command_line))}")
     return " ".join(parts)
 
 
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         files = {r["id"]: r["path"] for r in case.store.query("SELECT id, path FROM files")}
         out = [dict(n.as_dict(), file=files.get(n.file_id)) for n in roots]
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(dump_json(out, indent=2) + "\n")
     else:
         if not roots:
             sys.stdout.write("no Procmon capture in this case\n")

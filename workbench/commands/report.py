@@ -52,6 +52,8 @@ def _now(text: str | None) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.commands.terminal import write_output
+    from workbench.core.printable import one_line
     from workbench.core.report import redact as R
     from workbench.core.report.export import export_summary, prepared_summary
 
@@ -73,15 +75,17 @@ def run(args: argparse.Namespace) -> int:
         if not rows:
             out("nothing to redact\n")
         for r in rows:
-            out(f"{r.pseudonym:12} {r.category:9} {r.count:4}x  {r.value}    ({r.origin})\n")
+            out(f"{r.pseudonym:12} {r.category:9} {r.count:4}x  {one_line(r.value)}    ({one_line(r.origin)})\n")
         return 0
     data = export_summary(store, args.format, lang=args.lang, redact=args.redact, now=now,
                           attach_markdown=args.attach_markdown, attach_evidence=args.attach_evidence)
     if args.output:
-        Path(args.output).write_bytes(data)
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:  # a write error names no file: name the one the user gave
+            raise OSError(exc.errno, exc.strerror, args.output) from exc
         if not args.quiet:
             sys.stderr.write(f"{args.output}\n")
     else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        write_output(data)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -62,12 +63,34 @@ def parse_time(text: str, store: CaseStore) -> int:
     return clock.datetime_to_us(dt.replace(tzinfo=zone).astimezone(timezone.utc))
 
 
+def check_search(store: CaseStore, text: str) -> None:
+    """Raise :class:`UserActionRequired` with a sentence when ``text`` is not a query the full-text index takes.
+
+    SQLite reports a bad FTS5 query only when the statement runs ("unterminated string", "fts5: syntax
+    error near ...", "no such column: foo" for ``foo:bar``); that is the user's typing, not a fault of the case.
+    """
+    try:
+        store.conn.execute("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? LIMIT 1", (text,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            raise  # no index in this store: not the query's fault
+        raise UserActionRequired(
+            f"the search {text!r} is not valid full-text syntax ({exc}); write words, \"a phrase\" in double "
+            "quotes, prefix* or AND / OR / NOT.") from exc
+
+
 def query_timeline(store: CaseStore, *, source: str | None = None, start: int | None = None,
                    end: int | None = None, text: str | None = None, level: str | None = None,
                    limit: int | None = None) -> Iterator[TimelineRow]:
     """Rows in time order. ``source`` matches a source name (setupact, evtx, ...), a folder role
     (rollback, downlevel, ...) or part of a file path; ``text`` is a full-text query; ``start``/``end`` are
-    UTC microseconds (end inclusive)."""
+    UTC microseconds (end inclusive).
+
+    A ``text`` that is not FTS5 syntax (a lone ``"``) raises :class:`UserActionRequired` before the first row
+    (:func:`check_search`, which a caller that prints a header first calls itself).
+    """
+    if text:
+        check_search(store, text)
     where: list[str] = []
     params: list[object] = []
     if source:

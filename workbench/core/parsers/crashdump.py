@@ -74,11 +74,11 @@ class WinDbgTextParser:
     name = "windbg_text"
     kinds = frozenset({"windbg_text"})
     tables = TABLES
-    version = 1
+    version = 2  # 2: true line numbers after a line past 64 KiB
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         def lines():
-            for ln in read_lines(file.location):
+            for ln in read_lines(file.location, mediator.problem):
                 if ln.number % 20000 == 0:
                     mediator.check(ln.offset)
                 if ln.number > MAX_TEXT_LINES:

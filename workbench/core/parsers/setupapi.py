@@ -115,7 +115,7 @@ class SetupApiParser:
         last_local: int | None = None
         binary_from: int | None = None
         saw_any = False
-        for ln in read_lines(file.location):
+        for ln in read_lines(file.location, mediator.problem):
             if ln.number % 20000 == 0:
                 mediator.check(ln.offset)
             text = ln.text

@@ -23,11 +23,21 @@ from typing import Any
 import jinja2
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.printable import one_line, printable
 from workbench.core.report.markdown import to_html
 
 FORMATS = ("md", "html", "txt")
 #: extra templates the e-mail export uses, per language
 AUX_TEMPLATES = ("subject", "evidence")
+
+#: Summary keys whose values are one line in every template (names, codes, titles): a CR/LF or a control
+#: character in them (a computer name from a hostile NFO) is shown as an escape, never as a forged line.
+ONE_LINE_KEYS = frozenset({
+    "source", "os_name", "os_version", "os_build", "computer", "time_zone", "result_code", "extend_code", "phase",
+    "operation", "rollback", "source_build", "target_build", "result_name", "result_text", "phase_text",
+    "operation_text", "bugcheck_code", "bugcheck_name", "culprit", "title", "process", "name", "file",
+    "component", "time", "failure_time", "severity_text", "level",
+})
 
 _MD_ACTIVE = re.compile(r"([`*_\[\]<>|])")
 _MD_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)(?=\s)", re.MULTILINE)
@@ -123,8 +133,27 @@ def environment() -> jinja2.Environment:
     return _environment(tuple(template_dirs()))
 
 
+def displayable(value: Any, key: str | None = None) -> Any:
+    """A copy of summary data fit to show: one-line fields (:data:`ONE_LINE_KEYS`) with every control written
+    as an escape, other text with its line breaks kept and its other controls escaped (ESC, C1, bidi: a log
+    line from the case must not recolour the terminal a report is printed on, nor reorder what a reader sees).
+    NULs are dropped: a note may hold them (typed or pasted), and they mean nothing in an e-mail.
+    """
+    if isinstance(value, str):
+        value = value.replace("\x00", "")
+        return one_line(value) if key in ONE_LINE_KEYS else printable(value)
+    if isinstance(value, dict):
+        return {k: displayable(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [displayable(v, key) for v in value]
+    return value
+
+
 def render_template(kind: str, lang: str, fmt: str, context: dict[str, Any]) -> str:
-    """Render ``<kind>.<lang>.<fmt>.j2`` (``summary.zh.html.j2``, ``subject.en.txt.j2``) with ``context``."""
+    """Render ``<kind>.<lang>.<fmt>.j2`` (``summary.zh.html.j2``, ``subject.en.txt.j2``) with ``context``;
+    the summary (``context["s"]``) is shown through :func:`displayable`."""
+    if "s" in context:
+        context = {**context, "s": displayable(context["s"])}
     name = f"{kind}.{lang}.{fmt}.j2"
     try:
         template = environment().get_template(name)
