@@ -15,14 +15,15 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from workbench.gui.models.labels import level_label, status_label
+from workbench.gui.models.labels import level_label, size_text, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 
 SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
 
 
-STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130)}
+STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130),
+                 "cancelled": QColor(190, 120, 0), "interrupted": QColor(190, 120, 0)}
 SEARCH_LIMIT = 5000
 
 
@@ -107,7 +108,7 @@ class FilesModel(RowsModel):
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == 3:
-            return _size(rec[3])
+            return size_text(rec[3])
         if column == 4:
             return status_label(rec[4])
         return super().display(rec, column)
@@ -230,14 +231,3 @@ class DetailModel(RowsModel):
         if isinstance(value, (dict, list)):
             return json.dumps(value, ensure_ascii=False)
         return "" if value is None else value
-
-
-def _size(n: int | None) -> str:
-    if n is None:
-        return ""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(n)

@@ -102,6 +102,24 @@ class TimelineModel(HeaderedTableModel):
         self._load()
         self.endResetModel()
 
+    def grow(self) -> int:
+        """Show the rows an ingest still running has added since (ids only grow while files are read): they
+        are appended to the table, no reset, so the user's place and selection stay. Returns how many."""
+        if self._view is None or self._ids is not None:
+            return 0
+        try:
+            last = int(self._view.store.scalar("SELECT coalesce(max(id), 0) FROM timeline") or 0)
+        except sqlite3.Error:
+            return 0
+        if last <= self._rows:
+            return 0
+        self._blocks.forget(self._rows // BLOCK)  # the block that was read partly filled
+        added = last - self._rows
+        self.beginInsertRows(QModelIndex(), self._rows, last - 1)
+        self._rows = last
+        self.endInsertRows()
+        return added
+
     @property
     def filtered(self) -> bool:
         return self._ids is not None
@@ -211,6 +229,8 @@ class TimelineModel(HeaderedTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_TIME:
+                if rec[2] is None and rec[1] is not None and self._view is not None:
+                    return self._view.format_ts(rec[1])  # a UTC source read before the case clock was applied
                 return format_wall_us(rec[2])
             if col == COL_SOURCE:
                 return rec[3]

@@ -50,7 +50,7 @@ from workbench.gui.models.dump_models import (
 )
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
-from workbench.gui.panes.common import make_table
+from workbench.gui.panes.common import make_table, not_read_text
 
 ORIGIN = "dump"
 BANNER_STYLE = ("<style>td{padding:0 10px 0 0;} .code{font-size:large;font-weight:bold;color:#b03020;}"
@@ -162,6 +162,9 @@ class DumpPane(QWidget):
 
     def set_view(self, view: StoreView | None) -> None:
         """Show another case's crash sources (or none), starting with the upgrade's own crash."""
+        unread = view is not None and not view.complete
+        if unread:
+            view = None
         self._view = view
         self.selector.blockSignals(True)
         self.dumps.set_view(view)
@@ -170,8 +173,9 @@ class DumpPane(QWidget):
         self.drivers.set_view(view)
         count = self.dumps.rowCount()
         self._show_selector(count > 1)
-        self.split.setVisible(count > 0 or view is None)
-        self.empty.setVisible(view is not None and count == 0)
+        self.split.setVisible(not unread and (count > 0 or view is None))
+        self.empty.setText(not_read_text() if unread else self.tr("No crash dump or debugger text in this case."))
+        self.empty.setVisible(unread or (view is not None and count == 0))
         if count:
             self.selector.setCurrentIndex(0)
             self.show_dump(0)

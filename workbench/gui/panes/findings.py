@@ -108,6 +108,17 @@ class FindingsPane(QWidget):
     def set_view(self, view: StoreView | None) -> None:
         if not self._plugin_failures_read:
             self.set_plugin_failures(_plugin_failures())
+        if view is not None and not view.complete:
+            # the analysis never ran: say so, rather than "no analyzer recognised a known failure"
+            self.model.set_view(None)
+            self.evidence_model.set_view(None)
+            self.evidence_model.show_finding(None)
+            self._current = None
+            self._show_setupdiag({})
+            text = self.tr("Analysis not run: the ingest did not finish. Resume it from the case overview; the "
+                           "findings come when the case is read to the end.")
+            self.details.setHtml(f"<p><b>{html.escape(text)}</b></p>")
+            return
         self.model.set_view(view)
         self.evidence_model.set_view(view)
         self.evidence_model.show_finding(None)

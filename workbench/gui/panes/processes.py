@@ -43,7 +43,7 @@ from workbench.gui.models.processes_model import (
 )
 from workbench.gui.models.procmon_events_model import E_PATH, ProcmonEventsModel, read_details
 from workbench.gui.models.store_view import StoreView
-from workbench.gui.panes.common import make_table
+from workbench.gui.panes.common import make_table, not_read_text
 
 ORIGIN = "processes"
 EVENTS_TAB = 2
@@ -165,6 +165,9 @@ class ProcessesPane(QWidget):
     def set_view(self, view: StoreView | None) -> None:
         """Show another case (or none)."""
         self._details_timer.stop()  # a pending read must not reach a store that is being closed
+        unread = view is not None and not view.complete
+        if unread:
+            view = None
         self._view = view
         self.model.set_view(view)
         self.events.set_view(view)
@@ -173,8 +176,9 @@ class ProcessesPane(QWidget):
         self.info.clear()
         self.event_details.clear()
         has = self.model.rowCount() > 0
-        self.split.setVisible(has or view is None)
-        self.empty.setVisible(view is not None and not has)
+        self.split.setVisible(not unread and (has or view is None))
+        self.empty.setText(not_read_text() if unread else self.tr("No Procmon capture in this case."))
+        self.empty.setVisible(unread or (view is not None and not has))
         n = self.interference.findings
         self.interference_view.setVisible(n > 0)
         self.left_tabs.setTabText(1, self.tr("Interference (%1)").replace("%1", str(n)))
