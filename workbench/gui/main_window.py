@@ -112,9 +112,10 @@ class MainWindow(QMainWindow):
                                      self.processes, self.dump]
         # "Add to notes" (issue 8) for panes without an evidence function of their own: rows + the bus selection
         item_views: list[tuple[QAbstractItemView, str]] = [
-            (self.events.table, "events"), (self.dump.stack, "dump"), (self.processes.tree, "processes")]
+            (self.events.table, "events"), (self.processes.tree, "processes")]
         for item_view, origin in item_views:
             add_notes_action(item_view, self.bus, functools.partial(view_evidence, item_view, self.bus, origin))
+        add_notes_action(self.dump.stack, self.bus, self.dump.frame_evidence)  # frames quoted with their source
         self.docks: dict[str, QDockWidget] = {}
         for key, title, pane in (
             ("overview", self.tr("Case overview"), self.overview), ("findings", self.tr("Findings"), self.findings),

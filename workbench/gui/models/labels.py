@@ -68,3 +68,16 @@ def size_text(n: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return str(n)
+
+
+def span_text(seconds: float) -> str:
+    """A distance in time, exact to the second: "45 s", "3 min 12 s", "2 h 5 min", "3 d 4 h"."""
+    tr = QCoreApplication.translate
+    s = int(round(abs(seconds)))
+    if s < 60:
+        return tr("Duration", "%1 s").replace("%1", str(s))
+    if s < 3600:
+        return tr("Duration", "%1 min %2 s").replace("%1", str(s // 60)).replace("%2", str(s % 60))
+    if s < 86400:
+        return tr("Duration", "%1 h %2 min").replace("%1", str(s // 3600)).replace("%2", str(s % 3600 // 60))
+    return tr("Duration", "%1 d %2 h").replace("%1", str(s // 86400)).replace("%2", str(s % 86400 // 3600))

@@ -39,6 +39,10 @@ class RowsModel(HeaderedTableModel):
         self._rows: list[tuple[Any, ...]] = []
         self._view: StoreView | None = None
 
+    @property
+    def view(self) -> StoreView | None:
+        return self._view
+
     def set_view(self, view: StoreView | None) -> None:
         """Read the rows of another case (or none)."""
         self._view = view
@@ -120,6 +124,9 @@ class FilesModel(RowsModel):
         rec = self.row_tuple(row)
         return None if rec is None else int(rec[7])
 
+    def row_of_file(self, file_id: int) -> int:
+        return next((n for n, rec in enumerate(self._rows) if rec[7] == file_id), -1)
+
 
 class ProblemsModel(RowsModel):
     """What could not be read: one row per problem the ingest recorded, naming the file."""
@@ -172,6 +179,10 @@ class SearchModel(RowsModel):
         if column == 3:
             return level_label(rec[2])
         return super().display(rec, {2: 1}[column])
+
+    def row_of_hit(self, row_id: int) -> int:
+        """The row of the hit on timeline row ``row_id`` (-1: not a hit)."""
+        return next((n for n, rec in enumerate(self._rows) if rec[4] == row_id), -1)
 
     def hit(self, row: int) -> dict[str, Any] | None:
         rec = self.row_tuple(row)

@@ -44,8 +44,9 @@ class StoreView:
     @property
     def complete(self) -> bool:
         """Whether the case was read to the end and analyzed: panes built on the analysis (the strip, the
-        event logs, the processes, the dump) show nothing of a case that was not, and say why."""
-        return self.ingest_state == "complete"
+        event logs, the processes, the dump) show nothing of a case that was not, and say why. A database with
+        no ingest state at all was not written by the pipeline (a test's, a benchmark's): taken as it is."""
+        return self.ingest_state in (None, "complete")
 
     @property
     def zone_label(self) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core import clock
+from workbench.core.moment import nearest_row_id
 from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
 from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
@@ -276,21 +277,13 @@ class TimelineModel(HeaderedTableModel):
         """The row nearest to ``ts`` (UTC µs): the last row at or before it, else the first after it."""
         if self._view is None or self._rows == 0:
             return -1
-        conn = self._view.store.conn
-        before = conn.execute("SELECT id, ts FROM timeline WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1",
-                              (ts,)).fetchone()
-        after = conn.execute("SELECT id, ts FROM timeline WHERE ts > ? ORDER BY ts, id LIMIT 1", (ts,)).fetchone()
-        if before is None and after is None:
+        try:
+            found = nearest_row_id(self._view.store, ts)
+        except sqlite3.Error:
             return -1
-        if before is None:
-            best = after
-        elif after is None:
-            best = before
-        else:
-            best = before if ts - before[1] <= after[1] - ts else after
-        # among rows sharing that time, show the first one
-        first = conn.execute("SELECT min(id) FROM timeline WHERE ts = ?", (best[1],)).fetchone()[0]
-        row = self.row_for_id(int(first or best[0]))
+        if found is None:
+            return -1
+        row = self.row_for_id(found)
         if self._ids is not None and row >= 0:
             # filtered: the shown row at or after that id, or the one before it, whichever is nearer in time
             def distance(r: int) -> int:

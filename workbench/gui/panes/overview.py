@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from workbench.core.analysis import CRASH_KEYS, SEVERITIES, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis
 from workbench.core.finding_text import finding_texts
 from workbench.core.ingest import Progress
-from workbench.gui.bus import CursorBus, Selection
+from workbench.core.moment import finding_moment
+from workbench.gui.bus import CursorBus
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.labels import duration_text, severity_label, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
@@ -204,14 +205,14 @@ class OverviewPane(QWidget):
             "SELECT id, severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
             f"summary, remediation, data FROM findings f ORDER BY {order}, score DESC, id LIMIT ?",
             (TOP_FINDINGS,)).fetchall()
-        self._finding_times = {r[0]: r[3] for r in top}
+        self._finding_times = {r[0]: finding_moment(view.store, r[0]).ts for r in top}
         language = ui_language()
         if top:
             out.append("<ol>")
-            for fid, severity, english, ts, summary, remediation, data in top:
+            for fid, severity, english, _ts, summary, remediation, data in top:
                 row = {"title": english, "summary": summary, "remediation": remediation, "data": data}
                 title = finding_texts(row, language)["title"] or ""
-                when = view.format_ts(ts, micro=False)
+                when = view.format_ts(self._finding_times.get(fid), micro=False)
                 out.append(f'<li><b>{html.escape(severity_label(severity))}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
                            f" <span style='color:gray'>{html.escape(when)}</span></li>")
             out.append("</ol>")
@@ -239,12 +240,6 @@ class OverviewPane(QWidget):
             self.cancelRequested.emit()
             return
         if text.startswith("finding:"):
-            fid = int(text.split(":", 1)[1])
-            first = None
-            if self._view is not None:
-                first = self._view.store.conn.execute(
-                    "SELECT file_id, line FROM evidence WHERE finding_id = ? AND file_id IS NOT NULL ORDER BY id "
-                    "LIMIT 1", (fid,)).fetchone()
-            self.bus.select(Selection("finding", ts=self._finding_times.get(fid), finding_id=fid,
-                                      file_id=first[0] if first else None, line=first[1] if first else None,
-                                      origin=ORIGIN))
+            from workbench.gui.panes.findings import finding_selection
+
+            self.bus.select(finding_selection(self._view, int(text.split(":", 1)[1]), ORIGIN))

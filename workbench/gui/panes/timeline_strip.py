@@ -483,6 +483,8 @@ class TimelineStripPane(QWidget):
         bus.cursorChanged.connect(self._on_cursor)
         bus.rangeChanged.connect(self._on_range)
         bus.selectionChanged.connect(self._on_selection)
+        bus.momentChanged.connect(self._on_moment)
+        self.moment: int | None = None
 
     def _apply_palette(self) -> None:
         """pyqtgraph does not follow the Qt palette: give it the palette's colours (light or dark theme)."""
@@ -924,6 +926,13 @@ class TimelineStripPane(QWidget):
             return
         self.selected_mark.setData(x=[sel.ts / 1e6], y=[self.lane_y(lane)])
         self.selected_mark.show()
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        """Every pick, also of the cursor's own time: the line stays there and comes into view."""
+        if sel is None:
+            return
+        self.moment = sel.ts
+        self._on_cursor(sel.ts)
 
     def _on_cursor(self, ts: int | None) -> None:
         if ts is None or self._view is None or self._bounds is None:
