@@ -59,11 +59,13 @@ def nearest_row_id(store: CaseStore, ts: int) -> int | None:
 def finding_moment(store: CaseStore, finding_id: int) -> Moment:
     """The moment a finding is about: the evidence line at the finding's own time when one is a timeline row
     (the analyzer chose that moment), else its first evidence line that is a timeline row (at that row's
-    time), else its first evidence with a time, else the finding's own time."""
+    time; evidence naming a file without a line stands for the file's first row), else its first evidence
+    with a time, else the finding's own time."""
     own = store.scalar("SELECT ts FROM findings WHERE id = ?", (finding_id,))
     evidence = store.conn.execute("SELECT file_id, line, ts FROM evidence WHERE finding_id = ? ORDER BY id",
                                   (finding_id,)).fetchall()
-    rows = [m for m in (row_of_line(store, f, ln) for f, ln, _ in evidence if f is not None and ln is not None)
+    # evidence naming a whole file (a dump: "setupmem.dmp") is about that file's first row (the crash)
+    rows = [m for m in (row_of_line(store, f, ln) for f, ln, _ in evidence if f is not None)
             if m is not None and m.ts is not None]
     if rows:
         return next((m for m in rows if m.ts == own), rows[0])

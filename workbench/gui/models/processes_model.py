@@ -391,14 +391,17 @@ class ProcessesModel(QAbstractItemModel):
     def alive_at(self, ts: int) -> ProcessItem | None:
         """The process to show for the moment ``ts``: the one whose event is at (or just before) ``ts`` when
         it is still alive then; otherwise the running process that started last (the most specific one);
-        None when no process of a capture is alive then (a moment outside the capture): a process that had
-        exited by then is not "at this moment"."""
+        None when no process of a capture is alive then, or the moment is outside every capture: a process
+        that had exited by then, or one the capture last saw hours before, is not "at this moment"."""
         near = self.nearest_event(ts)
         if near is not None:
             item = self.process_of_event(*near)
             if item is not None and (item.start is None or item.alive_at(ts)):
                 return item
-        alive = [i for i in self._all if not i.placeholder and i.start is not None and i.alive_at(ts)]
+        # only inside the span a capture covers: after its end nothing says who still ran
+        spans = {fid for fid, (lo, hi) in self._bounds.items() if lo <= ts <= hi}
+        alive = [i for i in self._all if not i.placeholder and i.start is not None and i.node.file_id in spans
+                 and i.alive_at(ts)]
         return max(alive, key=lambda i: (i.start, i.node.process)) if alive else None
 
     def capture_span(self) -> tuple[int, int] | None:
