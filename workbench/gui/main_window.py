@@ -13,7 +13,17 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -49,6 +59,8 @@ from workbench.gui.panes.timeline_strip import TimelineStripPane
 from workbench.gui.panes.timeline_table import TimelinePane
 from workbench.gui.worker import IngestJob, IngestOutcome
 
+#: Below this window width the default layout has no third column (a 1366×768 laptop).
+COMPACT_WIDTH = 1500
 LAYOUT_VERSION = 5  # bump when docks are added or renamed: old saved states are then ignored
 MAX_RECENT = 10
 # Share of the overall progress bar each ingest stage fills (the parse stage is most of the work).
@@ -129,9 +141,15 @@ class MainWindow(QMainWindow):
             dock.setObjectName(f"dock_{key}")  # saveState() needs stable object names
             dock.setWidget(pane)
             self.docks[key] = dock
+        self._arranging = False
+        self._shown_once = False
+        self._layout_mode: str | None = None  # "compact"/"wide" while the default layout stands; None: the user's
         self._build_status_bar()
         self._build_menus()
         self.apply_default_layout()
+        for dock in self.docks.values():
+            dock.dockLocationChanged.connect(self._dock_moved)
+            dock.topLevelChanged.connect(self._dock_moved)
         self.bus.cursorChanged.connect(self._on_cursor)
         self.overview.resumeRequested.connect(self.resume_ingest)
         self.overview.cancelRequested.connect(self.cancel_ingest)
@@ -141,12 +159,24 @@ class MainWindow(QMainWindow):
 
     def apply_default_layout(self, size: tuple[int, int] | None = None) -> None:
         """Docks where a laptop (1366×768) and a 4K screen both work: overview and findings left, the strip
-        above the timeline, search and detail right, catalogue and problems below, sized by proportion."""
+        above the timeline, search and detail right, catalogue and problems below, sized by proportion.
+
+        Chosen from ``size`` or the window's real size: the window applies it again when it is first shown
+        and when a resize crosses :data:`COMPACT_WIDTH`, for as long as the user has not arranged the docks
+        (or a saved arrangement was restored)."""
+        self._arranging = True
+        try:
+            self._apply_default_layout(size)
+        finally:
+            self._arranging = False
+
+    def _apply_default_layout(self, size: tuple[int, int] | None) -> None:
         for dock in self.docks.values():
             self.removeDockWidget(dock)
         d = self.docks
-        w, h = size or (max(self.width(), 1366), max(self.height(), 768))
-        compact = w < 1500  # a 1366×768 laptop: no third column, search and detail tab with the findings
+        w, h = size or (self.width(), self.height())
+        compact = w < COMPACT_WIDTH  # a 1366×768 laptop: no third column; search and detail tab with findings
+        self._layout_mode = "compact" if compact else "wide"
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["overview"])
         self.splitDockWidget(d["overview"], d["findings"], Qt.Orientation.Vertical)
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, d["strip"])
@@ -176,13 +206,37 @@ class MainWindow(QMainWindow):
         if compact:
             self.resizeDocks([d["overview"]], [int(w * 0.27)], Qt.Orientation.Horizontal)
         else:
-            self.resizeDocks([d["overview"], d["search"]], [int(w * 0.24), int(w * 0.2)], Qt.Orientation.Horizontal)
+            # the right column wide enough for a search hit's time and a readable part of its message
+            self.resizeDocks([d["overview"], d["search"]], [int(w * 0.24), int(w * 0.24)], Qt.Orientation.Horizontal)
             self.resizeDocks([d["search"], d["detail"]], [int(h * 0.45), int(h * 0.45)], Qt.Orientation.Vertical)
         self.resizeDocks([d["overview"], d["findings"]], [int(h * 0.5), int(h * 0.4)], Qt.Orientation.Vertical)
         self.resizeDocks([d["strip"], d["files"]], [int(h * 0.2), int(h * 0.2)], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
         self.apply_default_layout((self.width(), self.height()))
+
+    def _dock_moved(self, *_args: object) -> None:
+        """The user arranged the docks: their arrangement stays, whatever the window's size."""
+        if not self._arranging:
+            self._layout_mode = None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if self._layout_mode is not None:  # not restored from the settings: fit the real size
+                self.apply_default_layout((self.width(), self.height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self._layout_mode is not None and self._shown_once and not self._arranging:
+            mode = "compact" if event.size().width() < COMPACT_WIDTH else "wide"
+            if mode != self._layout_mode:
+                QTimer.singleShot(0, self, self._refit_layout)
+
+    def _refit_layout(self) -> None:
+        if self._layout_mode is not None:
+            self.apply_default_layout((self.width(), self.height()))
 
     def restore_layout(self) -> None:
         """Put the docks back where the user left them (QSettings), unless the layout version changed."""
@@ -193,8 +247,8 @@ class MainWindow(QMainWindow):
         state = s.value("layout/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION):
+            self._layout_mode = None  # the user's own arrangement: kept at any size
 
     def save_layout(self) -> None:
         s = settings()

@@ -171,6 +171,13 @@ class SearchModel(RowsModel):
         self.truncated = len(rows) > SEARCH_LIMIT
         return [tuple(r) for r in rows[:SEARCH_LIMIT]]
 
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == 1:
+            rec = self.row_tuple(index.row())
+            if rec is not None:  # source and level too: a narrow pane hides their columns
+                return f"{rec[1]} · {level_label(rec[2])}\n{rec[3] or ''}"
+        return super().data(index, role)
+
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == 0:
             return format_wall_us(rec[0])
