@@ -21,6 +21,7 @@ from workbench.gui.models.labels import severity_label
 from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
+from workbench.gui.theme import color
 
 __all__ = ["FindingsModel", "EvidenceModel", "SignatureProblemsModel", "setupdiag_verdict", "split_problem"]
 
@@ -86,7 +87,8 @@ class FindingsModel(RowsModel):
         return super().display(rec, {self.RULE: 4}[column])
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
-        return SEVERITY_COLORS.get(rec[0] or "")
+        name = SEVERITY_COLORS.get(rec[0] or "")
+        return color(name) if name else None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \

@@ -18,12 +18,14 @@ from PySide6.QtGui import QColor
 from workbench.gui.models.labels import level_label, size_text, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
+from workbench.gui.theme import color
 
-SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
+#: The meaning (theme.color) of each finding severity and file status shown in colour.
+SEVERITY_COLORS = {"critical": "critical", "high": "error", "medium": "warning"}
 
 
-STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130),
-                 "cancelled": QColor(190, 120, 0), "interrupted": QColor(190, 120, 0)}
+STATUS_COLORS = {"failed": "error", "partial": "warning", "skipped": "muted", "cancelled": "warning",
+                 "interrupted": "warning"}
 SEARCH_LIMIT = 5000
 
 
@@ -118,7 +120,8 @@ class FilesModel(RowsModel):
         return super().display(rec, column)
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
-        return STATUS_COLORS.get(rec[4] or "")
+        name = STATUS_COLORS.get(rec[4] or "")
+        return color(name) if name else None
 
     def file_id(self, row: int) -> int | None:
         rec = self.row_tuple(row)
