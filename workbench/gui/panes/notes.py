@@ -322,7 +322,8 @@ class NotesPane(QWidget):
                 evidence = {"source": short_path(row[4]), "line": row[2], "file_id": row[1], "ts": row[3], **{
                     k: v for k, v in evidence.items() if v is not None}}
         quote = quote_evidence(str(text), source=evidence.get("source"), line=evidence.get("line"),
-                               file_id=evidence.get("file_id"), ts=evidence.get("ts"))
+                               file_id=evidence.get("file_id"), ts=evidence.get("ts"),
+                               when=self._when(evidence.get("ts")))
         if all(evidence.get(k) is None for k in ("file_id", "line", "ts")):
             # nowhere to go back to (a stack frame with no log line): a plain quote, no dead link
             quote = plain_links(quote)
@@ -362,7 +363,11 @@ class NotesPane(QWidget):
         row = self._row_for(sel.row_id, sel.file_id, sel.line)
         if row is not None:
             self.insert_quote(quote_evidence(row[0] or "", source=short_path(row[4]), line=row[2], file_id=row[1],
-                                             ts=row[3]))
+                                             ts=row[3], when=self._when(row[3])))
+
+    def _when(self, ts: int | None) -> str | None:
+        """A quoted time on the case clock, as the panes and findings show it (not in UTC)."""
+        return self._view.format_ts(ts, micro=False) if self._view is not None and ts is not None else None
 
     # ------------------------------------------------------------------------------------ history
 
@@ -394,6 +399,11 @@ class NotesPane(QWidget):
             return
         found = row_of_line(self._view.store, link.file_id, link.line) \
             if self._view is not None and link.file_id is not None and link.line is not None else None
+        if found is None and link.ts is None and link.file_id is not None and self._view is not None:
+            from workbench.gui.text_viewer import show_text_file
+
+            if show_text_file(self, self._view, self.bus, link.file_id, link.line):
+                return  # a line of a text file: it has no moment; the file opens at that line
         self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else link.ts,
                                   row_id=found.row_id if found else None, file_id=link.file_id, line=link.line,
                                   origin=ORIGIN))
