@@ -32,7 +32,7 @@ def test_every_problem_of_damaged_cases_reads_in_chinese(tmp_path: Path) -> None
     with zipfile.ZipFile(extra, "w") as zf:
         zf.writestr("logs/System.evtx", b"not an event log at all" * 10)
         zf.writestr("logs/empty.evtx", b"")
-        zf.writestr("procmon/Logfile.CSV", '"Time of Day","Process Name"\r\n"1","2"\r\n'.encode())
+        zf.writestr("procmon/Logfile.CSV", b'"Time of Day","Process Name"\r\n"1","2"\r\n')
     problems: list[str] = []
     for src in (broken, extra):
         case = Case.open(src)

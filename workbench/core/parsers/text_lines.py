@@ -26,7 +26,7 @@ class TextLinesParser:
     version = 1
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
-        rows = []
+        rows: list[tuple[int, int, str]] = []
         for ln in read_lines(file.location):
             if ln.number % 4096 == 0:
                 mediator.check(ln.offset)

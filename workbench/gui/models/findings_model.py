@@ -78,8 +78,8 @@ class FindingsModel(RowsModel):
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.SCORE:
             return "" if rec[2] is None else f"{rec[2]:.2f}".rstrip("0").rstrip(".")
-        if column == self.TIME:
-            return self._view.format_ts(rec[3]) if self._view is not None and rec[3] is not None else ""
+        if column == self.TIME:  # to the second: the title keeps the room in a narrow pane
+            return self._view.format_ts(rec[3], micro=False) if self._view is not None and rec[3] is not None else ""
         if column == self.TITLE:
             return self._texts(rec)["title"] or ""
         if column == self.SEVERITY:
