@@ -9,6 +9,7 @@ never under the names the archive gives them.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -361,6 +362,7 @@ class Ingest:
         started = time.perf_counter()
         parsers = list({id(p): p for p in self.parsers.values()}.values())
         stage = self.resume_stage() if resume else None
+        resuming = stage is not None
         if stage is None:
             store.reset_ingested(table for p in parsers for table in p.tables)
             store.set_meta("ingest_stage", STAGES[0])
@@ -382,12 +384,15 @@ class Ingest:
                     file_id, path, blob, depth = self._nested.pop(0)
                     self._expand_nested(file_id, path, blob, depth)
                 store.commit()
-                # problems up to here are the extraction's: a resume keeps them, and drops a re-read file's others
+                # problems up to here are the extraction's: a resume keeps them, and drops a re-read file's others;
+                # files extraction left 'partial' (and why) are put back so when they are read again
                 store.set_meta("ingest_problems_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM problems")))
+                store.set_meta("ingest_partial_files", json.dumps(dict(store.conn.execute(
+                    "SELECT id, reason FROM files WHERE status = 'partial'").fetchall())))
                 store.set_meta("ingest_stage", "parse")
                 stage = "parse"
             if stage == "parse":
-                if resume:
+                if resuming:
                     self._prepare_parse_resume()
                 self._parse_all()
                 self._committed()
@@ -470,6 +475,7 @@ class Ingest:
         store = self.store
         todo = self._unfinished_files()
         mark = int(store.get_meta("ingest_problems_mark") or 0)
+        partial: dict[str, str | None] = json.loads(store.get_meta("ingest_partial_files") or "{}")
         tables = [t for t in store.detail_tables()
                   if "file_id" in {c[1] for c in store.conn.execute(f'PRAGMA table_info("{t}")')}]
         with store.conn:
@@ -477,11 +483,8 @@ class Ingest:
                 for table in ("timeline", "facts", *tables):
                     store.conn.execute(f'DELETE FROM "{table}" WHERE file_id = ?', (fid,))
                 store.conn.execute("DELETE FROM problems WHERE file_id = ? AND id > ?", (fid, mark))
-                # 'partial' when extraction already had trouble with it (its problem is older than the mark)
-                first = store.conn.execute("SELECT error FROM problems WHERE file_id = ? AND id <= ? ORDER BY id "
-                                           "LIMIT 1", (fid, mark)).fetchone()
                 store.conn.execute("UPDATE files SET status = ?, reason = ?, records = 0 WHERE id = ?",
-                                   ("partial", first[0], fid) if first else ("pending", None, fid))
+                                   ("partial", partial[str(fid)], fid) if str(fid) in partial else ("pending", None, fid))
         done = [r[0] for r in store.conn.execute("SELECT id FROM files WHERE parser IS NOT NULL ORDER BY id")]
         for parser in {id(p): p for p in self.parsers.values()}.values():
             rebuild = getattr(parser, "resume", None)
