@@ -47,7 +47,10 @@ def progress_printer(quiet: bool) -> Callable[[Progress], None] | None:
     err = terminal.unwrapped(sys.stderr)  # our CR must move the cursor; the member name is escaped
 
     def show(p: Progress) -> None:
-        text = f"\r{p.stage:9} {p.done}/{p.total} {one_line(p.current)[-60:]:60}"
+        extra = f" {p.bytes_done / 2**20:.0f}/{p.bytes_total / 2**20:.0f} MB" if p.bytes_total else ""
+        if p.eta_s is not None:
+            extra += f" {int(p.eta_s) // 60}:{int(p.eta_s) % 60:02d} left"
+        text = f"\r{p.stage:9} {p.done}/{p.total}{extra} {one_line(p.current)[-50:]:50}"
         if text != last[0]:
             err.write(text)
             err.flush()

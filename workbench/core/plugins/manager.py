@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "workbench.core.parsers.systeminfo",
     "workbench.core.parsers.wer",
     "workbench.core.parsers.description",
+    "workbench.core.parsers.text_lines",
     "workbench.core.upgrade.analyzer",
     "workbench.core.setup_host",
     "workbench.core.attempt",

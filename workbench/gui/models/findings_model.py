@@ -16,10 +16,12 @@ from PySide6.QtGui import QColor
 
 from workbench.core.analysis import ranked_findings
 from workbench.core.finding_text import finding_data, finding_texts
+from workbench.core.moment import finding_moment
 from workbench.gui.models.labels import severity_label
 from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
+from workbench.gui.theme import color
 
 __all__ = ["FindingsModel", "EvidenceModel", "SignatureProblemsModel", "setupdiag_verdict", "split_problem"]
 
@@ -63,11 +65,13 @@ class FindingsModel(RowsModel):
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
         # the analysis JSON's causal order (the culprit's findings first, access noise last)
         rank = {r["id"]: i for i, r in enumerate(ranked_findings(view.store))}
-        # data is parsed once here: the title column reads its translation on every paint
-        rows = [(*r[:self._DATA], finding_data(r[self._DATA])) for r in view.store.conn.execute(
-            "SELECT severity, title, score, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
-            "rule_id, id, summary, remediation, data FROM findings f")]
-        return sorted(rows, key=lambda r: rank.get(r[5], len(rank)))
+        # data is parsed once here: the title column reads its translation on every paint; the time is the
+        # finding's moment (the row it is about), the time every pane shows when it is picked
+        rows = view.store.conn.execute(
+            "SELECT severity, title, score, ts, rule_id, id, summary, remediation, data FROM findings f").fetchall()
+        rows = sorted(rows, key=lambda r: rank.get(r[5], len(rank)))
+        return [(*r[:3], finding_moment(view.store, r[5]).ts, *r[4:self._DATA], finding_data(r[self._DATA]))
+                for r in rows]
 
     def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
         row = {column: rec[i] for column, i in self._TEXT_INDEX.items()}
@@ -76,8 +80,8 @@ class FindingsModel(RowsModel):
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.SCORE:
             return "" if rec[2] is None else f"{rec[2]:.2f}".rstrip("0").rstrip(".")
-        if column == self.TIME:
-            return self._view.format_ts(rec[3]) if self._view is not None and rec[3] is not None else ""
+        if column == self.TIME:  # to the second: the title keeps the room in a narrow pane
+            return self._view.format_ts(rec[3], micro=False) if self._view is not None and rec[3] is not None else ""
         if column == self.TITLE:
             return self._texts(rec)["title"] or ""
         if column == self.SEVERITY:
@@ -85,7 +89,8 @@ class FindingsModel(RowsModel):
         return super().display(rec, {self.RULE: 4}[column])
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
-        return SEVERITY_COLORS.get(rec[0] or "")
+        name = SEVERITY_COLORS.get(rec[0] or "")
+        return color(name) if name else None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \

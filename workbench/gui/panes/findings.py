@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QUrl
+from PySide6.QtCore import QEvent, QModelIndex, QSignalBlocker, Qt, QUrl
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
+from workbench.core.moment import finding_moment, row_of_line
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.findings_model import (
@@ -27,6 +28,7 @@ from workbench.gui.models.labels import severity_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import add_notes_action, make_table
+from workbench.gui.theme import color, style_tag
 
 ORIGIN = "findings"
 
@@ -108,6 +110,17 @@ class FindingsPane(QWidget):
     def set_view(self, view: StoreView | None) -> None:
         if not self._plugin_failures_read:
             self.set_plugin_failures(_plugin_failures())
+        if view is not None and not view.complete:
+            # the analysis never ran: say so, rather than "no analyzer recognised a known failure"
+            self.model.set_view(None)
+            self.evidence_model.set_view(None)
+            self.evidence_model.show_finding(None)
+            self._current = None
+            self._show_setupdiag({})
+            text = self.tr("Analysis not run: the ingest did not finish. Resume it from the case overview; the "
+                           "findings come when the case is read to the end.")
+            self.details.setHtml(f"<p><b>{html.escape(text)}</b></p>")
+            return
         self.model.set_view(view)
         self.evidence_model.set_view(view)
         self.evidence_model.show_finding(None)
@@ -121,7 +134,18 @@ class FindingsPane(QWidget):
             self.details.setHtml(f"<p>{html.escape(text)}</p>")
         elif view is not None:
             text = self.tr("Select a finding to see its details, what to do and its evidence lines.")
-            self.details.setHtml(f"<p style='color: gray'>{html.escape(text)}</p>")
+            self.details.setHtml(style_tag() + f"<p class='muted'>{html.escape(text)}</p>")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """A theme switch: lay the HTML out again in the new colours (links included)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+
+    def _restyle(self) -> None:
+        if self._current is not None:
+            self._show(self._current)
+        self._show_problem_count()
 
     def set_plugin_failures(self, failures: list[tuple[str, str]]) -> None:
         """Plugins that failed to load (name, error), from ``build_plugin_manager``'s report."""
@@ -142,7 +166,7 @@ class FindingsPane(QWidget):
         label = self.tr("Signature problems") + (f" ({n})" if n else "")
         self.tabs.setTabText(self.tabs.indexOf(self.problems), label)
         self.tabs.tabBar().setTabTextColor(self.tabs.indexOf(self.problems),
-                                           Qt.GlobalColor.darkRed if n else self.palette().text().color())
+                                           color("error") if n else self.palette().text().color())
 
     def _show_setupdiag(self, verdict: dict[str, str]) -> None:
         """SetupDiag's one profile beside our ranked list: engineers who know SetupDiag compare the two."""
@@ -152,7 +176,8 @@ class FindingsPane(QWidget):
         name = verdict.get("profile_name") or self.tr("no profile matched")
         parts = [f"<b>{html.escape(self.tr('SetupDiag says'))}:</b> {html.escape(name)}"]
         if verdict.get("profile_guid"):
-            parts.append(f"<span style='color: gray'>{{{html.escape(verdict['profile_guid'])}}}</span>")
+            parts.append(f"<span style='color: {color('muted').name()}'>{{{html.escape(verdict['profile_guid'])}}}"
+                         "</span>")
         codes = " - ".join(v for v in (verdict.get("result_code"), verdict.get("extend_code")) if v)
         if codes:
             parts.append(html.escape(codes))
@@ -177,11 +202,7 @@ class FindingsPane(QWidget):
         if finding is None:
             return
         self._show(finding)
-        first = next((e for e in finding["evidence"] if e[0] is not None), None)
-        ts = finding["ts"] if finding["ts"] is not None else (first[2] if first else None)
-        self.bus.select(Selection("finding", ts=ts, finding_id=finding["id"],
-                                  file_id=first[0] if first else None, line=first[1] if first else None,
-                                  origin=ORIGIN))
+        self.bus.select(finding_selection(self.model.view, finding["id"], ORIGIN))
 
     def _show(self, finding: dict[str, Any]) -> None:
         self._current = finding
@@ -219,7 +240,11 @@ class FindingsPane(QWidget):
             return
         if self.evidence.currentIndex().row() != row:
             self.evidence.setCurrentIndex(self.evidence_model.index(row, 0))
-        self.bus.select(Selection("evidence", ts=ev["ts"], file_id=ev["file_id"], line=ev["line"],
+        # the line's own row and time: the evidence, the table and every pane at one moment
+        found = row_of_line(self.model.view.store, ev["file_id"], ev["line"]) \
+            if self.model.view is not None and ev["line"] is not None else None
+        self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else ev["ts"],
+                                  row_id=found.row_id if found else None, file_id=ev["file_id"], line=ev["line"],
                                   finding_id=self._current["id"] if self._current else None, origin=ORIGIN))
 
     def _on_link(self, url: QUrl) -> None:
@@ -246,8 +271,8 @@ class FindingsPane(QWidget):
         h = html.escape
         rule = h(f["rule_id"])
         if f["setupdiag"]:
-            rule += f" &nbsp;<span style='color: gray'>(SetupDiag {h(f['setupdiag'].get('rule', ''))})</span>"
-        parts = [f"<h3>{h(f['title'])}</h3>",
+            rule += f" &nbsp;<span class='muted'>(SetupDiag {h(f['setupdiag'].get('rule', ''))})</span>"
+        parts = [style_tag(), f"<h3>{h(f['title'])}</h3>",
                  f"<p><b>{h(self.tr('Severity'))}:</b> {h(severity_label(f['severity']))} &nbsp; <b>{h(self.tr('Rule'))}:</b> "
                  f"{rule}</p>"]
         if f["summary"]:
@@ -261,10 +286,19 @@ class FindingsPane(QWidget):
                          + h(self.tr("%n line(s), listed below; first", "", len(f["evidence"])))
                          + f' <a href="evidence:0">{h(where)}</a></p>')
         if f["description"]:
-            parts.append(f"<p style='color: gray'>{h(f['description'])}</p>")
+            parts.append(f"<p class='muted'>{h(f['description'])}</p>")
         for ref in f["references"][:5]:
-            parts.append(f"<p style='color: gray'>{h(ref)}</p>")
+            parts.append(f"<p class='muted'>{h(ref)}</p>")
         return "".join(parts)
+
+
+def finding_selection(view: StoreView | None, finding_id: int, origin: str) -> Selection:
+    """A finding as a pick on the bus: its moment (the row it is about, at that row's time)."""
+    if view is None:
+        return Selection("finding", finding_id=finding_id, origin=origin)
+    m = finding_moment(view.store, finding_id)
+    return Selection("finding", ts=m.ts, row_id=m.row_id, file_id=m.file_id, line=m.line, finding_id=finding_id,
+                     origin=origin)
 
 
 def _plugin_failures() -> list[tuple[str, str]]:

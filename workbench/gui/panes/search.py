@@ -6,7 +6,8 @@ Text that is not valid FTS syntax (``0xC1900101``, a path) is searched as a phra
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, QSignalBlocker
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from workbench.gui.bus import CursorBus, Selection
@@ -15,6 +16,8 @@ from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import make_table
 
 ORIGIN = "search"
+#: Narrower than this, the hits show time and message only (the message was 55 px wide in a side dock).
+NARROW_PX = 560
 
 
 class SearchPane(QWidget):
@@ -50,9 +53,37 @@ class SearchPane(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
 
+        self.moment: int | None = None
+        bus.momentChanged.connect(self._on_moment)
+
     def set_view(self, view: StoreView | None) -> None:
         self.model.set_view(view)
         self._update_status()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        """In a narrow dock the message keeps the room: source and level go to the tooltip instead."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW_PX
+        for column in (2, 3):
+            self.table.setColumnHidden(column, narrow)
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        """A row picked elsewhere is selected here when it is one of the hits; otherwise no hit is."""
+        if sel is None:
+            return
+        self.moment = sel.ts
+        if sel.origin == ORIGIN:
+            return
+        row = self.model.row_of_hit(sel.row_id) if sel.row_id is not None else -1
+        sm = self.table.selectionModel()
+        blocker = QSignalBlocker(sm)
+        if row >= 0:
+            sm.setCurrentIndex(self.model.index(row, 0), sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            sm.clear()
+        del blocker
+        self.table.viewport().update()
 
     def search(self, query: str) -> int:
         """Run ``query`` and show its hits; returns how many (tests and the menu use this)."""
@@ -72,10 +103,21 @@ class SearchPane(QWidget):
         elif self.model.truncated:
             self.status.setText(self.tr("First %1 hits shown; narrow the search.").replace("%1", str(SEARCH_LIMIT)))
         else:
-            self.status.setText(self.tr("%1 hits").replace("%1", str(self.model.rowCount())))
+            text = self.tr("%1 hits").replace("%1", str(self.model.rowCount()))
+            if self.model.text_hits:
+                text += " " + self.tr("(%1 in the case's text files)").replace("%1", str(self.model.text_hits))
+            self.status.setText(text)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = self.model.hit(current.row()) if current.isValid() else None
-        if hit is not None:
-            self.bus.select(Selection("row", ts=hit["ts"], row_id=hit["row_id"], file_id=hit["file_id"],
-                                      line=hit["line"], origin=ORIGIN))
+        if hit is None:
+            return
+        if hit["text_file"]:
+            # a line of a text file: no time to move the panes to; the file opens at that line
+            if self.model.view is not None:
+                from workbench.gui.text_viewer import show_text_file
+
+                show_text_file(self, self.model.view, self.bus, hit["file_id"], hit["line"], self.model.query)
+            return
+        self.bus.select(Selection("row", ts=hit["ts"], row_id=hit["row_id"], file_id=hit["file_id"],
+                                  line=hit["line"], origin=ORIGIN))

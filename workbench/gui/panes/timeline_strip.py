@@ -27,12 +27,13 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from workbench.core.finding_text import finding_data, translated
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView
+from workbench.gui.panes.common import not_read_text
 
 ORIGIN = "strip"
 BUCKETS = 400
@@ -58,17 +59,20 @@ _GROUP_LABELS = {"setupapi": "setupapi", "evtx": "Event logs", "procmon": "Procm
 
 #: Phase keys of ``setup.phases`` (and the names of MOUPG phases) → (label, colour).
 PHASE_STYLES: dict[str, tuple[str, tuple[int, int, int]]] = {
-    "DOWNLEVEL": ("down-level", (66, 133, 214)),
-    "SAFE_OS": ("SafeOS", (142, 96, 200)),
-    "SAFE_OS/FIRST_BOOT": ("SafeOS / first boot", (142, 96, 200)),
-    "FIRST_BOOT": ("first boot", (0, 150, 160)),
-    "OOBE_BOOT": ("OOBE", (56, 160, 80)),
-    "SYSPREP": ("sysprep", (160, 120, 60)),
-    "ROLLBACK": ("rollback", (220, 80, 50)),
-    "POST_UPGRADE": ("after the upgrade", (130, 130, 130)),
-    "DEPLOYMENT": ("original deployment", (150, 150, 150)),
-    "UNKNOWN": ("setup", (130, 130, 130)),
+    # dark enough for the white label on them to read at 4.5:1 (tests/gui/test_theme.py)
+    "DOWNLEVEL": ("down-level", (36, 98, 178)),
+    "SAFE_OS": ("SafeOS", (112, 66, 170)),
+    "SAFE_OS/FIRST_BOOT": ("SafeOS / first boot", (112, 66, 170)),
+    "FIRST_BOOT": ("first boot", (0, 110, 120)),
+    "OOBE_BOOT": ("OOBE", (36, 120, 58)),
+    "SYSPREP": ("sysprep", (128, 88, 40)),
+    "ROLLBACK": ("rollback", (184, 56, 32)),
+    "POST_UPGRADE": ("after the upgrade", (100, 100, 100)),
+    "DEPLOYMENT": ("original deployment", (90, 90, 110)),
+    "UNKNOWN": ("setup", (100, 100, 100)),
 }
+#: The colour of the phase labels, drawn on the opaque bands above.
+PHASE_LABEL = (255, 255, 255)
 LEVEL_BRUSHES = {"critical": (190, 0, 0), "error": (220, 40, 40), "warning": (225, 150, 0), "info": (90, 120, 170),
                  "verbose": (160, 160, 160)}
 SEVERITY_BRUSHES = {"critical": (190, 0, 0), "high": (225, 90, 20), "medium": (210, 160, 0), "low": (90, 120, 170)}
@@ -450,9 +454,16 @@ class TimelineStripPane(QWidget):
         self.selected_mark.hide()
         self.plot.addItem(self.selected_mark, ignoreBounds=True)
         self.plot.setToolTip(self.tr("Wheel: zoom · drag: pan · click: move the cursor · double-click: whole case"))
+        # instead of an empty plot with a meaningless axis: why there is nothing to draw
+        self.note = QLabel(self)
+        self.note.setObjectName("stripNote")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        layout.addWidget(self.note)
 
         self._view: StoreView | None = None
         self._worker: _StripWorker | None = None
@@ -491,6 +502,8 @@ class TimelineStripPane(QWidget):
         bus.cursorChanged.connect(self._on_cursor)
         bus.rangeChanged.connect(self._on_range)
         bus.selectionChanged.connect(self._on_selection)
+        bus.momentChanged.connect(self._on_moment)
+        self.moment: int | None = None
 
     def _apply_palette(self) -> None:
         """pyqtgraph does not follow the Qt palette: give it the palette's colours (light or dark theme)."""
@@ -541,10 +554,17 @@ class TimelineStripPane(QWidget):
         self.attempt: tuple[int, int] | None = None  # the failed attempt the strip opened on (UTC µs)
         self.pending = False
         self.selected_mark.hide()
-        self._bounds = time_bounds(view) if view is not None else None
+        unread = view is not None and not view.complete
+        self._bounds = time_bounds(view) if view is not None and not unread else None
         if view is None or self._bounds is None:
+            self._view = None
             self.plot.getPlotItem().getAxis("left").setTicks([[]])
+            note = not_read_text() if unread else (self.tr("No timeline rows with a time in this case.")
+                                                   if view is not None else self.tr("No case open."))
+            self.show_note(note)
             return
+        self.note.hide()
+        self.plot.show()
         lo, hi = self._bounds
         self.axis.set_offset(view.offset_seconds((lo + hi) // 2))
         self._lanes = case_lanes(view)
@@ -591,6 +611,12 @@ class TimelineStripPane(QWidget):
         self._on_range(self.bus.range)
         self._on_selection(self.bus.selection)
 
+    def show_note(self, text: str) -> None:
+        """Say why there is nothing to draw (a case still being read) in place of an empty plot."""
+        self.note.setText(text)
+        self.plot.hide()
+        self.note.show()
+
     def show_all(self) -> None:
         """Zoom out to the whole case (double-click does this)."""
         if self._bounds is None:
@@ -636,9 +662,9 @@ class TimelineStripPane(QWidget):
             x1s.append(b)
             y0s.append(y0)
             hs.append(h)
-            brushes.append(pg.mkBrush(*rgb, 210))
+            brushes.append(pg.mkBrush(*rgb, 255))
             self._phase_hits.append((a, b, y0 + h / 2, phase))
-            text = pg.TextItem(self.tr(label), color=(255, 255, 255), anchor=(0, 0.5))
+            text = pg.TextItem(self.tr(label), color=PHASE_LABEL, anchor=(0, 0.5))
             text.setFont(self._label_font)
             text.textItem.document().setDocumentMargin(1)  # the default 4 px margin does not fit a thin band
             text.updateTextPos()
@@ -925,6 +951,13 @@ class TimelineStripPane(QWidget):
             return
         self.selected_mark.setData(x=[sel.ts / 1e6], y=[self.lane_y(lane)])
         self.selected_mark.show()
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        """Every pick, also of the cursor's own time: the line stays there and comes into view."""
+        if sel is None:
+            return
+        self.moment = sel.ts
+        self._on_cursor(sel.ts)
 
     def _on_cursor(self, ts: int | None) -> None:
         if ts is None or self._view is None or self._bounds is None:
