@@ -399,11 +399,12 @@ class NotesPane(QWidget):
             return
         found = row_of_line(self._view.store, link.file_id, link.line) \
             if self._view is not None and link.file_id is not None and link.line is not None else None
-        if found is None and link.ts is None and link.file_id is not None and self._view is not None:
+        timeless = found is None or found.ts is None  # a text file's line, or a description's (rows, no times)
+        if timeless and link.ts is None and link.file_id is not None and self._view is not None:
             from workbench.gui.text_viewer import show_text_file
 
             if show_text_file(self, self._view, self.bus, link.file_id, link.line):
-                return  # a line of a text file: it has no moment; the file opens at that line
+                return  # a line without a moment: the file opens at that line
         self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else link.ts,
                                   row_id=found.row_id if found else None, file_id=link.file_id, line=link.line,
                                   origin=ORIGIN))

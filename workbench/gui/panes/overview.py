@@ -252,8 +252,8 @@ class OverviewPane(QWidget):
             (self.tr("Timeline rows"), val(rows_n)), (self.tr("Problems"), val(len(case["problems"])))]))
         return "".join(out)
 
-    #: the verdict's state → its colour (red failed, green succeeded, orange wrong logs, grey incomplete)
-    STATE_COLOURS = {"failed": "#c0392b", "succeeded": "#2e7d32", "not_an_upgrade": "#d35400", "incomplete": "#7f8c8d"}
+    #: the verdict's state → its theme class (red failed, green succeeded, orange wrong logs, grey incomplete)
+    STATE_CLASSES = {"failed": "error", "succeeded": "ok", "not_an_upgrade": "warn", "incomplete": "muted"}
 
     def _state_label(self, state: str) -> str:
         labels = {"failed": self.tr("The upgrade failed"), "succeeded": self.tr("The upgrade succeeded"),
@@ -265,9 +265,9 @@ class OverviewPane(QWidget):
         """The verdict block the overview leads with: state, what broke the upgrade and who makes it, the
         reasoning, what to do. Its sentences come from the core in both languages; ``language`` picks one."""
         zh = language == "zh"
-        colour = self.STATE_COLOURS.get(v["state"], "#000000")
+        state_class = self.STATE_CLASSES.get(v["state"], "")
         out = ["<h3>" + self._h(self.tr("Verdict")) + "</h3>",
-               f"<p><b style='color:{colour}'>{html.escape(self._state_label(v['state']))}</b></p>",
+               f"<p><b class='{state_class}'>{html.escape(self._state_label(v['state']))}</b></p>",
                f"<p>{html.escape(v['summary_zh'] if zh else v['summary'])}</p>"]
         rows: list[tuple[str, str]] = []
         c = v.get("culprit")
