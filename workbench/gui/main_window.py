@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import UserActionRequired
 from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
+from workbench.gui.customer import install_customer_case
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import add_notes_action, view_evidence
 from workbench.gui.panes.detail import DetailPane
@@ -120,6 +121,8 @@ class MainWindow(QMainWindow):
         self.apply_default_layout()
         self.bus.cursorChanged.connect(self._on_cursor)
         self.overview.set_view(None)
+        # several machines of one customer (issue 17): the Machines dock, its menu actions and hooks
+        self.customer = install_customer_case(self)
 
     # -------------------------------------------------------------------------------------- layout
 
@@ -317,6 +320,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        if self.customer.dropped([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]):
+            event.acceptProposedAction()  # several archives: machines of one customer case
+            return
         for url in event.mimeData().urls():
             if url.isLocalFile():
                 event.acceptProposedAction()
@@ -328,6 +334,8 @@ class MainWindow(QMainWindow):
 
         ``zone`` sets the case time zone first (``""`` hands the choice back to the sources), which re-ingests.
         """
+        if self.customer.intercept(source):
+            return  # a .wbcustomer file: the customer case opens its machines
         if self.job is not None:
             self.job.cancel()
             self.job.wait()
@@ -572,6 +580,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About Case Workbench"), f"<p>{text}</p><table>{rows}</table>{places}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.customer.shutdown()
         if self.job is not None:
             self.job.cancel()
             self.job.wait()
