@@ -106,9 +106,7 @@ class CustomerController(QObject):
         self.dock.setObjectName("dock_machines")
         self.dock.setWidget(self.pane)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        if "files" in window.docks:
-            window.tabifyDockWidget(window.docks["files"], self.dock)
-        self.dock.hide()
+        self.dock.hide()  # until a customer case opens (_place_dock puts it among the catalogue's tabs then)
         window.panes.append(self.pane)
         self.pane.machineChosen.connect(self.choose)
         self.pane.windowRequested.connect(self.open_window)
