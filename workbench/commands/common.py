@@ -64,16 +64,3 @@ def open_case(args: argparse.Namespace) -> Case:
         rezone = set_user_zone(case.store, args.tz)  # a new clock: every time is read again
     case.ensure_ingested(progress=progress_printer(args.quiet), force=args.reingest or rezone)
     return case
-
-
-def write_output(args: argparse.Namespace, data: bytes) -> None:
-    """``data`` to ``-o FILE`` (its name said on stderr unless ``--quiet``) or to standard output."""
-    if args.output:
-        from pathlib import Path
-
-        Path(args.output).write_bytes(data)
-        if not args.quiet:
-            sys.stderr.write(f"{args.output}\n")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()

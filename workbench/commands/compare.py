@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.common import progress_printer, write_output
+from workbench.commands.common import progress_printer
 from workbench.core.errors import UserActionRequired
 
 NAME = "compare"
@@ -106,9 +106,9 @@ def run(args: argparse.Namespace) -> int:
 
         data = export_combined_summary(comparison, machines, args.format, lang=args.lang, now=_now(args.now),
                                        customer=customer, redact=args.redact, attach_markdown=args.attach_markdown)
-        write_output(args, data)
+        _write(args, data)
     elif args.json:
-        write_output(args, (json.dumps(comparison, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        _write(args, (json.dumps(comparison, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     else:
         print_comparison(comparison, "zh" if args.lang == "zh" else "en")
     for m in machines:
@@ -118,6 +118,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     problems = any(m.error for m in machines) or any(e["problems"] for e in comparison["machines"])
     return 1 if problems else 0
+
+
+def _write(args: argparse.Namespace, data: bytes) -> None:
+    """The JSON or the summary to ``-o FILE`` (named on stderr) or to standard output, as ``report`` writes."""
+    if args.output:
+        Path(args.output).write_bytes(data)
+        if not args.quiet:
+            sys.stderr.write(f"{args.output}\n")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def _cell(text: Any, width: int) -> str:

@@ -12,14 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
-from workbench.commands.common import (
-    add_case_arguments,
-    add_reported_argument,
-    apply_reported,
-    open_case,
-    write_output,
-)
+from workbench.commands.common import add_case_arguments, add_reported_argument, apply_reported, open_case
 from workbench.core.errors import UserActionRequired
 
 NAME = "report"
@@ -82,5 +77,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     data = export_summary(store, args.format, lang=args.lang, redact=args.redact, now=now,
                           attach_markdown=args.attach_markdown, attach_evidence=args.attach_evidence)
-    write_output(args, data)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        if not args.quiet:
+            sys.stderr.write(f"{args.output}\n")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0

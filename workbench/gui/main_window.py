@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import UserActionRequired
 from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
-from workbench.gui.customer import install_customer_case
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import add_notes_action, view_evidence
 from workbench.gui.panes.detail import DetailPane
@@ -122,6 +121,8 @@ class MainWindow(QMainWindow):
         self.bus.cursorChanged.connect(self._on_cursor)
         self.overview.set_view(None)
         # several machines of one customer (issue 17): the Machines dock, its menu actions and hooks
+        from workbench.gui.customer import install_customer_case
+
         self.customer = install_customer_case(self)
 
     # -------------------------------------------------------------------------------------- layout
