@@ -2,6 +2,155 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CombinedExportDialog</name>
+    <message>
+        <source>Export combined summary</source>
+        <translation>导出合并总结</translation>
+    </message>
+    <message>
+        <source>Text (.txt)</source>
+        <translation>纯文本 (.txt)</translation>
+    </message>
+    <message>
+        <source>E-mail draft (.eml)</source>
+        <translation>邮件草稿 (.eml)</translation>
+    </message>
+    <message>
+        <source>Replace personal values with pseudonyms</source>
+        <translation>用化名替换个人信息</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerController</name>
+    <message>
+        <source>Machines</source>
+        <translation>机器</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open c&amp;ustomer case…</source>
+        <translation>打开客户案例(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>&amp;Add machine to this case…</source>
+        <translation>向此案例添加机器(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Export com&amp;bined summary…</source>
+        <translation>导出合并总结(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Open a customer case</source>
+        <translation>打开客户案例</translation>
+    </message>
+    <message>
+        <source>Customer cases (*.wbcustomer)</source>
+        <translation>客户案例 (*.wbcustomer)</translation>
+    </message>
+    <message>
+        <source>Add machines to this case</source>
+        <translation>向此案例添加机器</translation>
+    </message>
+    <message>
+        <source>Case archives (*.zip *.7z *.001 *.wbcase);;All files (*)</source>
+        <translation>案例存档 (*.zip *.7z *.001 *.wbcase);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Customer case</source>
+        <translation>客户案例</translation>
+    </message>
+    <message>
+        <source>Name of this customer case (the file is saved beside the first archive):</source>
+        <translation>客户案例的名称（文件保存在第一个存档旁边）：</translation>
+    </message>
+    <message>
+        <source>Opening the customer case…</source>
+        <translation>正在打开客户案例…</translation>
+    </message>
+    <message>
+        <source>Reading %1 (%2 of %3)…</source>
+        <translation>正在读取 %1（第 %2 个，共 %3 个）…</translation>
+    </message>
+    <message>
+        <source>The customer case could not be opened: %1</source>
+        <translation>无法打开客户案例：%1</translation>
+    </message>
+    <message>
+        <source>Machines — %1</source>
+        <translation>机器 — %1</translation>
+    </message>
+    <message>
+        <source>Notes — %1</source>
+        <translation>笔记 — %1</translation>
+    </message>
+    <message>
+        <source>%1 cannot be opened.</source>
+        <translation>无法打开 %1。</translation>
+    </message>
+    <message>
+        <source>%1 — Case Workbench</source>
+        <translation>%1 — 案例工作台</translation>
+    </message>
+</context>
+<context>
+    <name>MachinesPane</name>
+    <message>
+        <source>Suspects common to the failures</source>
+        <translation>各次失败的共同嫌疑</translation>
+    </message>
+    <message>
+        <source>Other third-party software</source>
+        <translation>其他第三方软件</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>发现</translation>
+    </message>
+    <message>
+        <source>Add machine…</source>
+        <translation>添加机器…</translation>
+    </message>
+    <message>
+        <source>Show this machine</source>
+        <translation>显示此机器</translation>
+    </message>
+    <message>
+        <source>Open in a new window</source>
+        <translation>在新窗口中打开</translation>
+    </message>
+    <message>
+        <source>Export combined summary…</source>
+        <translation>导出合并总结…</translation>
+    </message>
+    <message>
+        <source>No customer case is open. Add machines (File › Add machine to this case, or drop several archives on the window) to compare them side by side.</source>
+        <translation>没有打开客户案例。添加机器（文件 › 向此案例添加机器，或将多个存档拖到窗口上）即可并排比较。</translation>
+    </message>
+    <message>
+        <source>Versions where a source gives them; ✓ present without a version; — absent; ⚠ named the culprit on that machine. Click a machine's header to show it in every pane.</source>
+        <translation>有来源给出版本时显示版本；✓ 表示存在但没有版本；— 表示没有；⚠ 表示在该机器上被认定为肇事模块。单击机器的列标题即可让所有窗格显示该机器。</translation>
+    </message>
+</context>
+<context>
     <name>DetailModel</name>
     <message>
         <source>Field</source>

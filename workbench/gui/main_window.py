@@ -154,6 +154,10 @@ class MainWindow(QMainWindow):
         self.overview.resumeRequested.connect(self.resume_ingest)
         self.overview.cancelRequested.connect(self.cancel_ingest)
         self.overview.set_view(None)
+        # several machines of one customer (issue 17): the Machines dock, its menu actions and hooks
+        from workbench.gui.customer import install_customer_case
+
+        self.customer = install_customer_case(self)
 
     # -------------------------------------------------------------------------------------- layout
 
@@ -388,6 +392,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        if self.customer.dropped([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]):
+            event.acceptProposedAction()  # several archives: machines of one customer case
+            return
         for url in event.mimeData().urls():
             if url.isLocalFile():
                 event.acceptProposedAction()
@@ -399,6 +406,8 @@ class MainWindow(QMainWindow):
 
         ``zone`` sets the case time zone first (``""`` hands the choice back to the sources), which re-ingests.
         """
+        if self.customer.intercept(source):
+            return  # a .wbcustomer file: the customer case opens its machines
         if self.job is not None:
             self.job.cancel()
             self.job.wait()
@@ -696,6 +705,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About Case Workbench"), f"<p>{text}</p><table>{rows}</table>{places}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.customer.shutdown()
         if self.job is not None:
             self.job.cancel()
             self.job.wait()

@@ -163,11 +163,14 @@ def render_template(kind: str, lang: str, fmt: str, context: dict[str, Any]) -> 
     return template.render(**context)
 
 
-def render_summary(summary: dict[str, Any], fmt: str) -> str:
-    """The summary (from :func:`build_summary`, redacted or not) as ``md``, ``html`` or ``txt`` text."""
+def render_summary(summary: dict[str, Any], fmt: str, kind: str = "summary") -> str:
+    """The summary (from :func:`build_summary`, redacted or not) as ``md``, ``html`` or ``txt`` text.
+
+    ``kind`` names the template set: ``summary`` for a case, ``compare`` for a customer case's machines
+    (:mod:`workbench.core.customer.summary`)."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    text = render_template("summary", summary["lang"], fmt, {"s": summary})
+    text = render_template(kind, summary["lang"], fmt, {"s": summary})
     # one trailing newline, and none of the blank-line runs template conditionals leave behind
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
     return text

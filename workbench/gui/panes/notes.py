@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
@@ -150,6 +151,8 @@ class NotesPane(QWidget):
         self._timer.timeout.connect(self.save_now)
         self._view: StoreView | None = None
         self._notes: NotesStore | None = None
+        #: where the notes are kept when not beside the case's database (a customer case's notes folder)
+        self.notes_folder: Path | None = None
         self.note_id: int | None = None
         self._saved_body = ""
         self._loading = False
@@ -179,12 +182,25 @@ class NotesPane(QWidget):
         self._reload(select=None)
 
     def _store(self) -> NotesStore | None:
-        """The case's notes database (opened on first use), beside the view's case database."""
+        """The case's notes database (opened on first use), beside the view's case database, or in
+        :attr:`notes_folder` when a customer case holds the notes."""
         if self._view is None:
             return None
         if self._notes is None:
-            self._notes = NotesStore.open(self._view.database.parent)
+            self._notes = NotesStore.open(self.notes_folder or self._view.database.parent)
         return self._notes
+
+    def set_notes_folder(self, folder: Path | None) -> None:
+        """Keep the notes in ``folder`` (a customer case's) whichever case is shown; None: each case's own.
+        What is typed so far is saved where it was being written first."""
+        if folder == self.notes_folder:
+            return
+        self.save_now()
+        if self._notes is not None:
+            self._notes.close()
+            self._notes = None
+        self.notes_folder = folder
+        self._reload(select=None)
 
     def _saved_notes(self) -> list[Note]:
         try:
