@@ -20,6 +20,7 @@ from typing import Any
 
 from workbench.commands.common import progress_printer
 from workbench.core.errors import UserActionRequired
+from workbench.core.printable import one_line, one_line_values
 
 NAME = "compare"
 HELP = "compare several archives of one customer (machines, or uploads of one machine)"
@@ -110,10 +111,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.json:
         _write(args, (json.dumps(comparison, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     else:
-        print_comparison(comparison, "zh" if args.lang == "zh" else "en")
+        # no value from a case (a computer name, a product) prints a control or a line break
+        print_comparison(one_line_values(comparison), "zh" if args.lang == "zh" else "en")
     for m in machines:
         if m.error and not args.quiet:
-            sys.stderr.write(f"workbench: {m.error}\n")
+            sys.stderr.write(f"workbench: {one_line(m.error)}\n")
     if any(m.error_kind == "password" for m in machines):
         return 2
     problems = any(m.error for m in machines) or any(e["problems"] for e in comparison["machines"])
@@ -122,13 +124,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _write(args: argparse.Namespace, data: bytes) -> None:
     """The JSON or the summary to ``-o FILE`` (named on stderr) or to standard output, as ``report`` writes."""
-    if args.output:
-        Path(args.output).write_bytes(data)
-        if not args.quiet:
-            sys.stderr.write(f"{args.output}\n")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    from workbench.commands.terminal import write_result
+
+    write_result(data, args.output, args.quiet)
 
 
 def _cell(text: Any, width: int) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 from workbench.commands.common import add_case_arguments, add_reported_argument, apply_reported, open_case
 from workbench.core.errors import UserActionRequired
@@ -52,7 +51,7 @@ def _now(text: str | None) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.commands.terminal import write_output
+    from workbench.commands.terminal import write_result
     from workbench.core.printable import one_line
     from workbench.core.report import redact as R
     from workbench.core.report.export import export_summary, prepared_summary
@@ -79,13 +78,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     data = export_summary(store, args.format, lang=args.lang, redact=args.redact, now=now,
                           attach_markdown=args.attach_markdown, attach_evidence=args.attach_evidence)
-    if args.output:
-        try:
-            Path(args.output).write_bytes(data)
-        except OSError as exc:  # a write error names no file: name the one the user gave
-            raise OSError(exc.errno, exc.strerror, args.output) from exc
-        if not args.quiet:
-            sys.stderr.write(f"{args.output}\n")
-    else:
-        write_output(data)
+    write_result(data, args.output, args.quiet)
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.core.printable import dump_json, one_line, printable
@@ -65,6 +66,20 @@ def safe_streams() -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = saved
+
+
+def write_result(data: bytes, output: str | None, quiet: bool = False) -> None:
+    """A command's finished result (a report, a comparison): to ``output`` (its name then said on stderr),
+    else to standard output through :func:`write_output`. A write error names the file the user gave."""
+    if output:
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:  # a write error names no file: name the one the user gave
+            raise OSError(exc.errno, exc.strerror, output) from exc
+        if not quiet:
+            sys.stderr.write(f"{output}\n")
+    else:
+        write_output(data)
 
 
 def write_output(data: bytes) -> None:
