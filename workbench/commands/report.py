@@ -52,10 +52,13 @@ def _now(text: str | None) -> datetime:
 
 def run(args: argparse.Namespace) -> int:
     from workbench.commands.terminal import write_result
+    from workbench.core.output_file import check_output
     from workbench.core.printable import one_line
     from workbench.core.report import redact as R
     from workbench.core.report.export import export_summary, prepared_summary
 
+    if args.output:  # a folder that does not exist is said before the case is read, not after
+        check_output(args.output)
     case = open_case(args)
     apply_reported(case, args)
     store = case.store
