@@ -2,8 +2,9 @@
 
 The summary an engineer sends: case description, analysis (findings with evidence, stack, interfering
 process, key timeline), progress, recommendation and the engineer's notes. ``--redact`` replaces user,
-computer and domain names, addresses, phone and ID-card numbers and Wi-Fi names with pseudonyms (notes
-included); ``--redact-preview`` lists what would be replaced; ``--redact-add``/``--redact-keep`` edit the
+computer and domain names, people's names, network and street addresses, phone, ID-card and serial numbers,
+Wi-Fi names, QQ/WeChat accounts and recovery or product keys with pseudonyms (notes included);
+``--redact-preview`` lists what would be replaced; ``--redact-add``/``--redact-keep`` edit the
 case's own list, which the GUI shares.
 """
 
