@@ -201,6 +201,15 @@ CORPUS: list[Planted] = [
     *_p("zh", "已和刘工确认驱动版本", person="刘工"),
     *_p("zh", "孙师傅说重启后好了", person="孙师傅"),
     *_p("en", "Escalated to 周经理 (onsite) after the second rollback", person="周经理"),
+    *_p("zh", "抄送 张经理、李工，致 刘总：", person="张经理", person2="李工", person3="刘总"),
+    *_p("en", "Hi Mr. Harris, Ms Jane Porter called about the rollback", person="Harris", person2="Jane Porter"),
+    *_p("zh", "分机：010-88886666-8001", phone="010-88886666-8001"),
+    *_p("zh", "SSID：CMCC-9B3C；WLAN 名称：TP-LINK_ABCD", wifi="CMCC-9B3C", wifi2="TP-LINK_ABCD"),
+    *_p("zh", "序列号 5CG9876XYZ，SN 8CC1234WQ7", serial="5CG9876XYZ", serial2="8CC1234WQ7"),
+    *_p("zh", "用户名为 zhou.min，账号是qianli", user="zhou.min", user2="qianli"),
+    *_p("zh", "住址 深圳市福田区福华一路6号", address="深圳市福田区福华一路6号"),
+    *_p("en", "He works at 42 Wallaby Way, Sydney", address="42 Wallaby Way"),
+    *_p("zh", "QQ号码：87654321，qq: 76543210", im="87654321", im2="76543210"),
 ]
 
 #: Lines the engineer needs as they are: nothing in them is personal, and nothing may change.
@@ -257,6 +266,7 @@ KEEP_LINES = [
     "Windows Error Reporting: faulting module dsHook64.dll 3.6.1.208, exception 0xC0000005, offset 0x11a2c",
     "Setup step 3 of 10 at 45%; 4 drivers in 12 folders; 100 files; 1024 MB; 0000 4321 8765 (a hex dump)",
     "SN: n/a; Service Tag: Default string; 用户名 %USERNAME%",
+    "Dr. Watson wrote drwtsn32.log; Serial number: n/a; SN changed; 序列号 未知; took 12 ms Total",
 ]
 
 #: Values inside KEEP_LINES that must survive by name (what an engineer searches for in a summary).

@@ -164,7 +164,7 @@ _CN_MOBILE = re.compile(r"(?<![0-9A-Za-z_+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{
 # eleven bare digits are as often a byte count ("Total bytes = 16168835795") as a mobile number: without a
 # separator or +86 they count as one only after a word that announces a number
 _PHONE_WORD = re.compile(r"(?i)(?:phone|tel|mobile|cell|contact|call|sms|wechat|whatsapp|手机|电话|联系|座机|微信|短信|号码)")
-_CN_LANDLINE = re.compile(_B + r"(?:0\d{2,3}-\d{7,8}|\(0\d{2,3}\)\s?\d{3,4}-?\d{4})" + _E)
+_CN_LANDLINE = re.compile(_B + r"(?:0\d{2,3}-\d{7,8}|\(0\d{2,3}\)\s?\d{3,4}-?\d{4})(?:-\d{1,5})?" + _E)  # -8001: extension
 # a landline written with spaces, or with a hyphen inside the number: "021 6888 1235", "(021) 6888 1235",
 # "0755-8888 6666", "010-6234-5678". The area code is 0 and a digit 1-9, the number starts with 2-9, so a run
 # of zeros ("0000 1234 5678") or a time is not one.
@@ -225,7 +225,7 @@ _DOMAIN_FIELD = re.compile(r"(?i)(?<![A-Za-z])(?:(?:target|subject)?domain ?name
 _XML_FIELD = re.compile(r"(?i)(?:<Data Name=\"((?:Target|Subject)(?:User|Domain)Name|WorkstationName)\"\s*>|"
                         r"<(Computer)>)\s*([^<\s]{1,64})\s*<")
 _WIFI_FIELD = re.compile(
-    r"(?im)(?:(?<![A-Za-z])SSID(?:\s+\d+)?|All User Profile|所有用户配置文件|Profile name|配置文件名称)\s*[:=]\s*"
+    r"(?im)(?:(?<![A-Za-z])SSID(?:\s+\d+)?|All User Profile|所有用户配置文件|Profile name|配置文件名称)\s*[:=：]\s*"
     r"\"?([^\"\r\n]{1,64}?)\"?\s*$")
 _SERIAL_FIELD = re.compile(
     r"(?i)(?<![A-Za-z])(?:(?:bios|system|volume|disk|drive|chassis|baseboard|board|product)\s?)?"
@@ -255,7 +255,7 @@ _TITLED_NAME = re.compile(
     r"(?=$|[^\u4e00-\u9fff]|您|你|说|反馈|表示|称|确认|处理|现场|协助|沟通|回复|已|在|的|好|们|及|和|与|等|去|来|到|帮|提供|"
     r"告知|电话|手机|邮箱|微信)")
 #: a surname and 工 that are a word, not a person (施工 building work, 童工 child labour …)
-_NOT_TITLED = frozenset({"施工", "童工", "包工", "金工", "车工", "管工", "万总", "高工"})
+_NOT_TITLED = frozenset({"施工", "童工", "包工", "金工", "车工", "管工", "万总", "高工", "Watson"})
 # "用户名 liu.yang2", "登录用户 li.si", "User name jsmith01", "account name is w.chen": with no colon, the value
 # must look like a login (a dot, underscore or hyphen inside, or a trailing number), not a word of prose
 _USER_SAID = re.compile(
@@ -263,6 +263,11 @@ _USER_SAID = re.compile(
     r"account ?name|sam ?account ?name))\s+(?:(?i:is)\s+)?"
     r"([A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)+|[A-Za-z]+\d+)(?![A-Za-z0-9_\\-]|\.[A-Za-z0-9])")
 _SID = re.compile(r"(?i)S-\d+-\d+")
+# "用户名为 liu.yang", "账号是liuyang": the connector says a value follows, whatever its shape
+_USER_IS = re.compile(r"(?:用户名称?|登录名|登录用户|[账帐]号|[账帐]户名?)\s*[为是]\s*([A-Za-z][A-Za-z0-9._-]{1,63})"
+                      r"(?![A-Za-z0-9_\\-]|\.[A-Za-z0-9])")
+# "Mr. Smith", "Ms Jane Doe", "Dr. Li": a title and a capitalised name (not Dr. Watson, Windows' old debugger)
+_TITLED_EN = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![A-Za-z])")
 # Wi-Fi names after their label: "无线网络：CMCC-8F2A", "WLAN：Office-5G", "Wi-Fi: Office-5G2", "热点名称: X"
 _WIFI_LABELLED = re.compile(
     r"(?i)(?<![A-Za-z])(?:wi-?fi|wlan|无线网络|无线局域网|无线|热点|hotspot)\s*(?:名称|name|network|ssid|网络)?\s*[:：=]\s*"
@@ -274,12 +279,15 @@ _NOT_WIFI = frozenset({"connected", "disconnected", "enabled", "disabled", "on",
 # "SN: C02XK1ABJG5H", "S/N#5CG1234", "Service Tag: 7XK2Q12" (Dell), 服务标签 / 资产标签
 _SN_FIELD = re.compile(r"(?<![A-Za-z])(?:SN|S/N|(?i:service tag|asset tag|express service code)|服务标签|快速服务代码|"
                        r"资产标签|资产编号)\s*[:：#]\s*([A-Za-z0-9][A-Za-z0-9-]{3,39})")
+# "序列号 5CG1234XYZ", "SN 5CG1234XYZ", "serial number PF2ABC12": no colon, so the value must mix letters and digits
+_SERIAL_SAID = re.compile(r"(?<![A-Za-z])(?:序列号|SN|S/N|(?i:serial ?(?:number|no\.?)))\s+([A-Za-z0-9][A-Za-z0-9-]{5,39})"
+                          + _E)
 # an ID-card number after its label is one even when its check character is wrong (a typo is still the person)
 _ID_CARD_FIELD = re.compile(r"(?i)(?:身份证(?:号码|号)?|证件号码?|公民身份号码|id[- ]?card(?: (?:no\.?|number))?|"
                             r"identity card(?: number)?)\s*[:：]?\s*(\d{17}[\dXx]|\d{15})" + _E)
 # QQ and WeChat: "QQ：123456789", "QQ号 10001", "微信：wxid_abc123", "WeChat ID: li_ming88"; a WeChat internal id
 # (wxid_…) wherever it is
-_QQ_FIELD = re.compile(r"(?<![A-Za-z])QQ(?:号码?)?\s*[:：=]?\s*(\d{5,11})" + _E)
+_QQ_FIELD = re.compile(r"(?<![A-Za-z])(?i:QQ)(?:号码?)?\s*[:：=]?\s*(\d{5,11})" + _E)
 _WECHAT_FIELD = re.compile(r"(?i)(?<![A-Za-z])(?:微信号?|wechat(?: ?id)?|weixin|钉钉号?|dingtalk(?: ?id)?)\s*[:：=]\s*"
                            r"([A-Za-z][A-Za-z0-9_-]{5,19}|\d{5,11})" + _E)
 _WXID = re.compile(r"(?<![0-9A-Za-z_])wxid_[0-9A-Za-z]{4,}" + _E)
@@ -626,6 +634,16 @@ class Redactor:
         for m in _SN_FIELD.finditer(text):
             if any(c.isdigit() for c in m.group(1)):
                 self.learn("serial", m.group(1), f"serial number ({origin})")
+        for m in _SERIAL_SAID.finditer(text):
+            value = m.group(1)
+            if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+                self.learn("serial", value, f"serial number ({origin})")
+        for m in _USER_IS.finditer(text):
+            if not _FILE_NAME.search(m.group(1)):
+                self.learn("user", m.group(1), f"user name ({origin})")
+        for m in _TITLED_EN.finditer(text):
+            if m.group(1).split()[0] not in _NOT_TITLED:
+                self.learn("person", m.group(1), f"name and title ({origin})")
         for m in _ID_CARD_FIELD.finditer(text):
             self.learn("id_card", m.group(1), f"ID-card number ({origin})")
         for rx in (_QQ_FIELD, _WECHAT_FIELD):
