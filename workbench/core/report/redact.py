@@ -245,6 +245,7 @@ _NAME_NUMBER = re.compile(r"\d{1,3}(?![0-9A-Za-z])")
 _CN_SENTENCE_GOES_ON = re.compile(r"[\s，。、；：！？,.;:!?（）()]")
 # a name that opens a clause and says something: "张三反馈…", "，王芳表示…" (checked by _chinese_name)
 _CN_NAME_SAYS = re.compile(r"(?:^|(?<=[\s，。；：、！？,.;:!?（）()]))([\u4e00-\u9fff]{2,4}?)(?=反馈|表示|称|说|告知|回复)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _SURNAME_RX = "|".join(sorted(SURNAMES, key=lambda x: -len(x)))
 # a surname and a title: 赵工, 王经理, 李老师, 张总. Only after a label or a word that addresses a person (由,
 # 请, 和, 联系人 …) or at the start of a clause, and not running on into a longer word (施工现场, 高工资).
@@ -621,12 +622,13 @@ class Redactor:
             value = m.group(1)
             if not _SID.match(value) and not _FILE_NAME.search(value) and not _IPV4.fullmatch(value):
                 self.learn("user", value, f"user name ({origin})")
-        for m in _CN_NAME_SAYS.finditer(text):
-            if _chinese_name(m.group(1)) == m.group(1):  # the whole clause opener is a name, nothing cut off
-                self.learn("person", m.group(1), f"name ({origin})")
-        for m in _TITLED_NAME.finditer(text):
-            if m.group(1) not in _NOT_TITLED:
-                self.learn("person", m.group(1), f"name and title ({origin})")
+        if _HAN.search(text):  # the Chinese shapes, only where there is Chinese (most log lines have none)
+            for m in _CN_NAME_SAYS.finditer(text):
+                if _chinese_name(m.group(1)) == m.group(1):  # the whole clause opener is a name, nothing cut off
+                    self.learn("person", m.group(1), f"name ({origin})")
+            for m in _TITLED_NAME.finditer(text):
+                if m.group(1) not in _NOT_TITLED:
+                    self.learn("person", m.group(1), f"name and title ({origin})")
         for m in _WIFI_LABELLED.finditer(text):
             value = m.group(1).strip("'\"")
             if value.casefold() not in _NOT_WIFI and not (value.isascii() and value.isalpha() and value.islower()):
@@ -707,7 +709,7 @@ class Redactor:
         if "wxid_" in text:
             for m in _WXID.finditer(text):
                 add(m.start(), m.end(), "im", 2)
-        for rx in (_CN_ADDRESS, _EN_ADDRESS):
+        for rx in (_CN_ADDRESS, _EN_ADDRESS) if "号" in text else (_EN_ADDRESS,):
             for m in rx.finditer(text):
                 add(m.start(), m.end(), "address", 3)
         for m in _INTL_PHONE.finditer(text):
