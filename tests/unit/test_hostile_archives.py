@@ -849,6 +849,16 @@ def test_superscript_devices_streams_and_normalization_twins_are_flagged(tmp_pat
                      "one decomposed (NFD), that one composed (NFC): one file on macOS, two on Windows; both kept)"]
 
 
+def _zip_or_folder(path: Path, where: str, members: dict[str, bytes]) -> Path:
+    """``members`` as a zip (``path``.zip) or as a folder (``path``), the two shapes a case arrives in."""
+    if where == "zip":
+        return make_zip(path.with_suffix(".zip"), members)
+    for name, data in members.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_bytes(data)
+    return path
+
+
 @pytest.mark.parametrize("where", ["zip", "folder"])
 def test_normalization_and_case_twins_reach_the_cli(tmp_path: Path, where: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
@@ -859,13 +869,7 @@ def test_normalization_and_case_twins_reach_the_cli(tmp_path: Path, where: str,
     nfc, nfd = "names/caf\u00e9.txt", "names/cafe\u0301.txt"
     names = {"Panther/setupact.log": setupact_bytes(), nfc: b"nfc", nfd: b"nfd", "names/A.INF": b"a",
              "names/a.inf": b"b"}
-    if where == "zip":
-        src = make_zip(tmp_path / "twins.zip", names)
-    else:
-        src = tmp_path / "twins"
-        for name, data in names.items():
-            (src / name).parent.mkdir(parents=True, exist_ok=True)
-            (src / name).write_bytes(data)
+    src = _zip_or_folder(tmp_path / "twins", where, names)
     assert main(["analyze", str(src), "--json", "--quiet"]) == 1
     problems = json.loads(capsys.readouterr().out)["case"]["problems"]
     said = [p["error"] for p in problems]
@@ -883,13 +887,7 @@ def test_a_file_of_only_zero_bytes_is_reported_as_such(tmp_path: Path, token: st
     """A crash during collection leaves files allocated but never written: all NUL. Not "parsed, 0 rows"
     nor "plain text": a problem says what it is, and its zeros are not kept."""
     members = {name: bytes(300_000), "Panther/setuperr.log": setupact_bytes()}
-    if where == "zip":
-        src = make_zip(tmp_path / "zeros.zip", members)
-    else:
-        src = tmp_path / "case"
-        for member, data in members.items():
-            (src / member).parent.mkdir(parents=True, exist_ok=True)
-            (src / member).write_bytes(data)
+    src = _zip_or_folder(tmp_path / "case", where, members)
     got = guarded_ingest(src, token, roots)
     row = got.files()[name]
     assert row["status"] == "failed" and row["reason"].startswith("only zero bytes (300000 bytes)")
