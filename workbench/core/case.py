@@ -89,7 +89,7 @@ _SPECIAL_FILES = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block 
                   (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
 
 
-def unreadable_source(path: Path) -> str | None:
+def unreadable_source(path: Path, *, allow_empty: bool = False) -> str | None:
     """Why ``path`` (resolved) cannot be a case, as one sentence, or None when it can be read.
 
     A device, a pipe or a socket is refused before the first byte is read: ``/dev/zero`` never ends, so hashing
@@ -100,7 +100,7 @@ def unreadable_source(path: Path) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return _empty_folder(path)
+        return None if allow_empty else _empty_folder(path)
     kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "a special file")
     return (f"{path}: this is {kind}, not a file or folder; give the archive, folder or log file to read.")
 
@@ -122,7 +122,7 @@ def _empty_folder(folder: Path) -> str | None:
             "folder that holds the collected logs.")
 
 
-def source_digest(source: Path, home: Path | None = None, *, verify: bool = True) -> str:
+def source_digest(source: Path, home: Path | None = None, *, verify: bool = True, allow_empty: bool = False) -> str:
     """SHA-256 of a file, or of all volumes of a split archive (``*.001``) back to back.
 
     With ``verify`` (the default) the digest is always computed from the bytes read now: replacing an
@@ -132,7 +132,7 @@ def source_digest(source: Path, home: Path | None = None, *, verify: bool = True
     (:meth:`Case.verify_source`). A folder's identity is its listing; its files are hashed as they are read.
     A device, a pipe or an empty folder is refused with one sentence (:func:`unreadable_source`).
     """
-    refusal = unreadable_source(source)
+    refusal = unreadable_source(source, allow_empty=allow_empty)
     if refusal:
         raise UserActionRequired(refusal)
     if source.is_dir():
@@ -225,12 +225,13 @@ class Case:
 
     @classmethod
     def open(cls, source: str | Path, *, home: Path | None = None, password: str | None = None,
-             name_encoding: str | None = None, verify: bool = True) -> Case:
+             name_encoding: str | None = None, verify: bool = True, allow_empty: bool = False) -> Case:
         """Open (and create on first use) the case of ``source``.
 
         ``verify=False`` lets a window show a case it has seen before without first re-reading gigabytes:
         the digest may then come from the cache, ``digest_verified`` is False, and the caller runs
-        :meth:`verify_source` before it shows or exports the digest.
+        :meth:`verify_source` before it shows or exports the digest. ``allow_empty``: an empty folder is a case
+        (the signature tests build one from rows alone); otherwise it is refused with a sentence.
         """
         path = Path(source).expanduser()
         if path.suffix.lower() == ".wbcase" and path.is_file():
@@ -242,7 +243,7 @@ class Case:
             raise UserActionRequired(f"{path}: no such file or folder.")
         try:
             path = path.resolve()
-            digest = source_digest(path, home, verify=verify)
+            digest = source_digest(path, home, verify=verify, allow_empty=allow_empty)
         except PermissionError as exc:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
         folder = cases_root(home) / digest[:24]
