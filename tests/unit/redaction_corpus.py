@@ -15,13 +15,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Planted:
     value: str
-    kind: str  # user, domain, computer, ipv4, ipv6, mac, email, phone, serial, id_card, person, wifi
+    kind: str  # user, domain, computer, ipv4, ipv6, mac, email, phone, serial, id_card, person, wifi, address,
+    #            im (QQ, WeChat), key (BitLocker recovery key, product key)
     lang: str  # en or zh: the language of the line it sits in
     line: str
 
 
 KINDS = frozenset({"user", "domain", "computer", "ipv4", "ipv6", "mac", "email", "phone", "serial", "id_card",
-                   "person", "wifi"})
+                   "person", "wifi", "address", "im", "key"})
 
 
 def _p(lang: str, line: str, **values: str) -> list[Planted]:
@@ -128,6 +129,87 @@ CORPUS: list[Planted] = [
         mac="001122AABBCC"),
     *_p("zh", "用户身份证 330106198802151238 已核实（勿外传）", id_card="330106198802151238"),
     *_p("zh", "国际长途 +852 2123 4567（香港办公室）", phone="+852 2123 4567"),
+    # ------------------------------------------------------------------------------ a reviewer's field shapes
+    # (issue 18 review): landlines with spaces or parentheses, labels without a colon, Wi-Fi and serial labels,
+    # ID cards with a wrong check character, and kinds a summary sent outside must not carry either: QQ and
+    # WeChat accounts, BitLocker recovery and product keys, street addresses, a surname and a title.
+    *_p("zh", "电话 (021) 6888 1235", phone="(021) 6888 1235"),
+    *_p("zh", "传真 (0571) 8765 4321)", phone="(0571) 8765 4321"),
+    *_p("zh", "电话 021 6888 1236", phone="021 6888 1236"),
+    *_p("zh", "座机：0755-8888 6666，分机 8001", phone="0755-8888 6666"),
+    *_p("zh", "办公电话 010 6234 5679", phone="010 6234 5679"),
+    *_p("zh", "联系电话：02887654321（工作日）", phone="02887654321"),
+    *_p("zh", "手机 138 1234 5678；备用 138-1234-5679", phone="138 1234 5678", phone2="138-1234-5679"),
+    *_p("zh", "电话 +86-21-6888-1237", phone="+86-21-6888-1237"),
+    *_p("en", "Office phone: 021 6888 1238, fax (021) 6888 1239", phone="021 6888 1238", phone2="(021) 6888 1239"),
+    *_p("en", "Call the branch on (010) 8888-6666 after 6 pm", phone="(010) 8888-6666"),
+    *_p("en", "Tel +86 (21) 6888 1240 (reception)", phone="+86 (21) 6888 1240"),
+    *_p("zh", "无线网络：CMCC-8F2A", wifi="CMCC-8F2A"),
+    *_p("zh", "WLAN：Office-5G，信号弱", wifi="Office-5G"),
+    *_p("zh", "已连接 Wi-Fi：ChinaNet-Xy7q", wifi="ChinaNet-Xy7q"),
+    *_p("zh", "无线局域网: TP-LINK_5G_3A2B", wifi="TP-LINK_5G_3A2B"),
+    *_p("zh", "热点名称：营业厅WiFi2", wifi="营业厅WiFi2"),
+    *_p("en", "Wi-Fi: Office-5G2", wifi="Office-5G2"),
+    *_p("en", "WiFi network: GuestNet-2F (captive portal)", wifi="GuestNet-2F"),
+    *_p("en", "WLAN name = BRANCH_WLAN_07", wifi="BRANCH_WLAN_07"),
+    *_p("zh", "设备序列号 SN: C02XK1ABJG5H", serial="C02XK1ABJG5H"),
+    *_p("zh", "主板 SN：PF3ABC7D，资产标签：IT-000123", serial="PF3ABC7D", serial2="IT-000123"),
+    *_p("zh", "服务标签：8YHJ3K2", serial="8YHJ3K2"),
+    *_p("en", "Service Tag: 7XK2Q12, S/N: 7CG2345ABC", serial="7XK2Q12", serial2="7CG2345ABC"),
+    *_p("zh", "用户名 liu.yang2", user="liu.yang2"),
+    *_p("zh", "登录用户 wang.lei03 无法登录", user="wang.lei03"),
+    *_p("zh", "账号 zhangwei88 已锁定", user="zhangwei88"),
+    *_p("zh", "工号：A10023", user="A10023"),
+    *_p("en", "User name jsmith02 could not be loaded", user="jsmith02"),
+    *_p("en", "The account name is w.chen; logon name li_na01", user="w.chen", user2="li_na01"),
+    *_p("en", "Employee ID: E20931 opened the ticket", user="E20931"),
+    *_p("zh", "联系人 刘洋2", person="刘洋2"),
+    *_p("zh", "联系人 孙丽 已确认", person="孙丽"),
+    *_p("zh", "负责人 欧阳锋 同意卸载", person="欧阳锋"),
+    *_p("zh", "张三反馈无法升级到 23H2", person="张三"),
+    *_p("zh", "重启两次，李四表示问题依旧", person="李四"),
+    *_p("zh", "身份证号码：44030419900101123X", id_card="44030419900101123X"),
+    *_p("zh", "身份证 110105194912310021（客户提供）", id_card="110105194912310021"),
+    *_p("zh", "身份证号：110105491231002", id_card="110105491231002"),
+    *_p("en", "ID card no. 320102198001011234 was on the form", id_card="320102198001011234"),
+    *_p("en", "Identity card number: 510104199212125678", id_card="510104199212125678"),
+    *_p("zh", "BitLocker 恢复密钥：123456-234567-345678-456789-567890-678901-789012-890123",
+        key="123456-234567-345678-456789-567890-678901-789012-890123"),
+    *_p("zh", "恢复密钥 ID 为 4E8F2A1B，密钥 654321-543210-432109-321098-210987-109876-098765-987654",
+        key="654321-543210-432109-321098-210987-109876-098765-987654"),
+    *_p("en", "Recovery key: 111111-222222-333333-444444-555555-666666-777777-888888",
+        key="111111-222222-333333-444444-555555-666666-777777-888888"),
+    *_p("en", "Product key: 7Q2KD-9X3LM-P4RT8-W6YZN-H5JB2 was entered", key="7Q2KD-9X3LM-P4RT8-W6YZN-H5JB2"),
+    *_p("zh", "QQ：123456789", im="123456789"),
+    *_p("zh", "QQ号 2876543210，微信：wxid_abc123", im="2876543210", im2="wxid_abc123"),
+    *_p("zh", "微信号: liming_88", im="liming_88"),
+    *_p("en", "WeChat ID: zhang_wei2024, QQ 10086123", im="zhang_wei2024", im2="10086123"),
+    *_p("en", "Screenshot sent from wxid_9k2m4n6p8q in the group chat", im="wxid_9k2m4n6p8q"),
+    *_p("zh", "地址：上海市浦东新区世纪大道100号", address="上海市浦东新区世纪大道100号"),
+    *_p("zh", "现场位于北京市海淀区中关村大街27号3层", address="北京市海淀区中关村大街27号3层"),
+    *_p("zh", "客户地址：江苏省南京市鼓楼区中山北路200号1201室", address="江苏省南京市鼓楼区中山北路200号1201室"),
+    *_p("zh", "硬盘寄到杭州市西湖区文三路90号", address="杭州市西湖区文三路90号"),
+    *_p("zh", "分行在广东省深圳市南山区科技园路1号", address="广东省深圳市南山区科技园路1号"),
+    *_p("en", "Site: 1600 Amphitheatre Parkway, Mountain View", address="1600 Amphitheatre Parkway"),
+    *_p("en", "Ship the disk to 221B Baker Street, London", address="221B Baker Street"),
+    *_p("en", "Branch office at 350 Fifth Ave., Suite 300", address="350 Fifth Ave., Suite 300"),
+    *_p("en", "Mailing address: 10 Downing Street, London", address="10 Downing Street"),
+    *_p("zh", "由 赵工 现场处理", person="赵工"),
+    *_p("zh", "王经理您好，日志已收到", person="王经理"),
+    *_p("zh", "请李老师协助收集日志", person="李老师"),
+    *_p("zh", "对接人：陈总", person="陈总"),
+    *_p("zh", "已和刘工确认驱动版本", person="刘工"),
+    *_p("zh", "孙师傅说重启后好了", person="孙师傅"),
+    *_p("en", "Escalated to 周经理 (onsite) after the second rollback", person="周经理"),
+    *_p("zh", "抄送 张经理、李工，致 刘总：", person="张经理", person2="李工", person3="刘总"),
+    *_p("en", "Hi Mr. Harris, Ms Jane Porter called about the rollback", person="Harris", person2="Jane Porter"),
+    *_p("zh", "分机：010-88886666-8001", phone="010-88886666-8001"),
+    *_p("zh", "SSID：CMCC-9B3C；WLAN 名称：TP-LINK_ABCD", wifi="CMCC-9B3C", wifi2="TP-LINK_ABCD"),
+    *_p("zh", "序列号 5CG9876XYZ，SN 8CC1234WQ7", serial="5CG9876XYZ", serial2="8CC1234WQ7"),
+    *_p("zh", "用户名为 zhou.min，账号是qianli", user="zhou.min", user2="qianli"),
+    *_p("zh", "住址 深圳市福田区福华一路6号", address="深圳市福田区福华一路6号"),
+    *_p("en", "He works at 42 Wallaby Way, Sydney", address="42 Wallaby Way"),
+    *_p("zh", "QQ号码：87654321，qq: 76543210", im="87654321", im2="76543210"),
 ]
 
 #: Lines the engineer needs as they are: nothing in them is personal, and nothing may change.
@@ -172,6 +254,19 @@ KEEP_LINES = [
     SA + "SP     Path C:\\ProgramData\\BreadcrumbStore\\netcore,Newtonsoft.Json,12.0.3.1 moved",
     "VIRTUAL_MACHINE:  HyperV",
     "time zone chosen by the user: China Standard Time (UTC+08:00); the user: clicked Retry",
+    # what the reviewer's shapes must not catch: statuses after a Wi-Fi label, drives, prose after 用户/客户,
+    # 施工, SIDs, QQ's products, channels and circuits numbered like houses, GUIDs, masked keys, module versions
+    "Wi-Fi: connected; WLAN: disabled; 无线网络：已连接；WLAN 状态：已启用",
+    "Found 2 Fixed Drive letters; Disk 0 Partition 1 Boot Drive; 1 Removable Drive",
+    "用户反馈：升级到 30% 回滚；客户反馈同样问题；施工现场停电；高层表示支持",
+    "Account S-1-5-21-1004336348-1177238915-682003330-1001 was migrated; user name is invalid",
+    "QQ浏览器 QQBrowser.exe 11.2.5 loaded; QQProtect service stopped; QQPCMgr 16.4",
+    "音频通道3号无输出；主电路 2 号板；PCI 插槽 4 号",
+    "Product key: *****-*****-*****-*****-3V66T; {4d36e972-e325-11ce-bfc1-08002be10318}; KB5034441",
+    "Windows Error Reporting: faulting module dsHook64.dll 3.6.1.208, exception 0xC0000005, offset 0x11a2c",
+    "Setup step 3 of 10 at 45%; 4 drivers in 12 folders; 100 files; 1024 MB; 0000 4321 8765 (a hex dump)",
+    "SN: n/a; Service Tag: Default string; 用户名 %USERNAME%",
+    "Dr. Watson wrote drwtsn32.log; Serial number: n/a; SN changed; 序列号 未知; took 12 ms Total",
 ]
 
 #: Values inside KEEP_LINES that must survive by name (what an engineer searches for in a summary).

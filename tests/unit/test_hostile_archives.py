@@ -11,6 +11,7 @@ folder only ever holds names of our own (``case.sqlite``, ``ingest.lock``, ``blo
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import struct
@@ -42,6 +43,7 @@ from tests.fuzz.harness import PeakSampler
 from workbench.core.archive.limits import ExtractionLimits
 from workbench.core.case import Case
 from workbench.core.errors import ArchiveError, PasswordRequired, UserActionRequired, WrongPassword
+from workbench.core.problem_text import problem_text
 
 #: what may exist in a case folder: the database, its journal files, the lock and numbered blobs
 CASE_FOLDER_NAMES = re.compile(r"^(case\.sqlite(-wal|-shm|-journal)?|ingest\.lock|blobs|blobs/\d+)$")
@@ -838,9 +840,43 @@ def test_superscript_devices_streams_and_normalization_twins_are_flagged(tmp_pat
     for name in ("Panther/setupact.log:Zone.Identifier", "notes.txt:hidden"):
         assert any(p.startswith(f"{name}: unsafe name") and "alternate data stream" in p for p in problems)
     assert any(p.startswith("b: unsafe name 'a:b'") for p in problems)
-    assert "Unicode normalization (NFC/NFD" in (files[nfd]["notes"] or "") and nfc in files[nfd]["notes"]
+    assert "Unicode normalization" in (files[nfd]["notes"] or "") and nfc in files[nfd]["notes"]
     assert files[nfc]["sha256"] != files[nfd]["sha256"]  # both kept
     assert files["Panther/setupact.log"]["status"] == "parsed"
+    # reported as a problem, like the other names Windows cannot hold as given, saying which twin is which
+    twins = [p for p in problems if "Unicode normalization" in p]
+    assert twins == [f"{nfd}: unsafe name {nfd!r}: the same name as {nfc!r} in another Unicode normalization (this "
+                     "one decomposed (NFD), that one composed (NFC): one file on macOS, two on Windows; both kept)"]
+
+
+def _zip_or_folder(path: Path, where: str, members: dict[str, bytes]) -> Path:
+    """``members`` as a zip (``path``.zip) or as a folder (``path``), the two shapes a case arrives in."""
+    if where == "zip":
+        return make_zip(path.with_suffix(".zip"), members)
+    for name, data in members.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("where", ["zip", "folder"])
+def test_normalization_and_case_twins_reach_the_cli(tmp_path: Path, where: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The reviewer's case: ``café`` composed and decomposed beside each other, and two names differing only
+    by case; ``analyze`` lists them among the problems and exits 1, in a zip and in a folder."""
+    from workbench.cli import main
+
+    nfc, nfd = "names/caf\u00e9.txt", "names/cafe\u0301.txt"
+    names = {"Panther/setupact.log": setupact_bytes(), nfc: b"nfc", nfd: b"nfd", "names/A.INF": b"a",
+             "names/a.inf": b"b"}
+    src = _zip_or_folder(tmp_path / "twins", where, names)
+    assert main(["analyze", str(src), "--json", "--quiet"]) == 1
+    problems = json.loads(capsys.readouterr().out)["case"]["problems"]
+    said = [p["error"] for p in problems]
+    assert sum("Unicode normalization" in e for e in said) == 1, said
+    assert sum("differs only by letter case" in e for e in said) == 1, said
+    zh = problem_text(next(e for e in said if "Unicode normalization" in e), "zh")
+    assert "规范化" in zh and "两者都已保留" in zh, zh
 
 
 @pytest.mark.parametrize("name", ["Panther/setupact.log", "Windows/MEMORY.DMP", "Windows/System32/winevt/Logs/"
@@ -851,13 +887,7 @@ def test_a_file_of_only_zero_bytes_is_reported_as_such(tmp_path: Path, token: st
     """A crash during collection leaves files allocated but never written: all NUL. Not "parsed, 0 rows"
     nor "plain text": a problem says what it is, and its zeros are not kept."""
     members = {name: bytes(300_000), "Panther/setuperr.log": setupact_bytes()}
-    if where == "zip":
-        src = make_zip(tmp_path / "zeros.zip", members)
-    else:
-        src = tmp_path / "case"
-        for member, data in members.items():
-            (src / member).parent.mkdir(parents=True, exist_ok=True)
-            (src / member).write_bytes(data)
+    src = _zip_or_folder(tmp_path / "case", where, members)
     got = guarded_ingest(src, token, roots)
     row = got.files()[name]
     assert row["status"] == "failed" and row["reason"].startswith("only zero bytes (300000 bytes)")

@@ -33,7 +33,12 @@ def variants(p: Planted) -> set[str]:
         out |= {x.lower() for x in out} | {x.upper() for x in out}
     if p.kind == "phone":
         digits = re.sub(r"\D", "", v)
-        out |= {digits, digits[-8:]}
+        out |= {digits, digits[-8:], v[-9:]}  # "6888 1235": the number without its area code
+    if p.kind == "key":
+        out |= {v[:13], v[-13:]}  # two groups of a key are a leak already
+    if p.kind == "address":  # the street and number alone: "世纪大道100号", "1600 Amphitheatre"
+        street = re.search(r"[\u4e00-\u9fff]{2,6}(?:大道|大街|路|街)\d+号|\d+[A-Z]? [A-Z][a-z]+", v)
+        out |= {street.group(0)} if street else set()
     if p.kind == "ipv6":
         address = ipaddress.IPv6Address(v)
         out |= {address.compressed, address.exploded}
@@ -48,10 +53,10 @@ def leaks(text: str, planted: list[Planted] = CORPUS) -> list[str]:
 
 
 def test_the_corpus_is_large_and_covers_every_kind() -> None:
-    assert len(CORPUS) >= 100
+    assert len(CORPUS) >= 150
     assert {p.kind for p in CORPUS} == KINDS
     by_lang = Counter(p.lang for p in CORPUS)
-    assert by_lang["en"] >= 50 and by_lang["zh"] >= 40
+    assert by_lang["en"] >= 70 and by_lang["zh"] >= 70
     assert {p.kind for p in CORPUS if p.lang == "zh"} >= KINDS - {"wifi"} | {"wifi"}
     assert set(LABELS) >= KINDS
 
@@ -175,16 +180,86 @@ def test_setupact_lines_in_the_timeline_are_redacted_too(tmp_path: Path) -> None
         case.close()
 
 
+#: kinds no public sample holds: finding one there is a false alarm (the samples do hold user, computer and
+#: domain names, addresses and, in one setup log, a product key Setup printed)
+FALSE_ALARMS = {"phone", "person", "id_card", "serial", "wifi", "address", "im"}
+
+
 @pytest.mark.fixtures
-def test_real_setup_logs_hold_no_false_people_phones_or_cards(shared_fixtures: Path) -> None:
-    """Public sample logs (../shared/fixtures/setup): byte counts, device IDs, versions and times in them must
-    not be taken for phone numbers, accounts, people, cards or addresses of a kind they do not hold."""
+def test_real_logs_hold_no_false_people_phones_cards_or_addresses(shared_fixtures: Path) -> None:
+    """Public sample logs (../shared/fixtures: setup logs and their XML, systeminfo and msinfo32, WER reports,
+    debugger text): byte counts, device IDs, versions, times, drive counts and module versions in them must not
+    be taken for phone numbers, people, cards, serials, Wi-Fi names, addresses or chat accounts. A key is only
+    ever one Setup printed as a product key."""
     from workbench.core.textio import read_lines
 
-    logs = sorted((shared_fixtures / "setup").glob("*.log"))
-    assert logs
-    for path in logs:
+    paths = sorted(p for pattern in ("setup/*", "sysinfo/*", "wer/*/*", "dumps/text/*")
+                   for p in shared_fixtures.glob(pattern) if p.is_file() and p.suffix not in (".md", ".json"))
+    assert len(paths) >= 40
+    for path in paths:
+        lines = [ln.text for ln in read_lines(path)]
         r = Redactor()
-        r.apply({"lines": [ln.text for ln in read_lines(path)]})
-        found = set(r.kinds()) & {"phone", "person", "id_card", "serial", "email", "mac", "wifi"}
-        assert not found, (path.name, r.kinds())
+        replaced = r.preview({"lines": lines})
+        found = set(r.kinds()) & (FALSE_ALARMS | {"email", "mac"} if path.parent.name == "setup" else FALSE_ALARMS)
+        assert not found, (path.name, [(x.category, x.value) for x in replaced if x.category in found])
+        for key in (x.value for x in replaced if x.category == "key"):
+            assert all("ProductKey" in line for line in lines if key in line), (path.name, key)
+
+
+@pytest.mark.fixtures
+@pytest.mark.slow  # ingests the sample event logs and Procmon captures (about 45 000 rows, ten seconds)
+def test_real_event_logs_and_captures_hold_no_false_alarms(shared_fixtures: Path) -> None:
+    """The same over what the parsers make of the public EVTX and Procmon samples: event messages rendered as
+    the timeline holds them."""
+    from workbench.core.case import Case
+
+    for folder in ("evtx", "procmon"):
+        case = Case.open(shared_fixtures / folder)
+        try:
+            case.ensure_ingested()
+            messages = [row["message"] or "" for row in case.store.query("SELECT message FROM timeline")]
+        finally:
+            case.close()
+        assert len(messages) > 1000, folder
+        r = Redactor()
+        replaced = r.preview({"lines": messages})
+        found = set(r.kinds()) & (FALSE_ALARMS | {"key"})
+        assert not found, (folder, [(x.category, x.value) for x in replaced if x.category in found])
+
+
+def test_the_customers_description_file_is_redacted_in_every_format(tmp_path: Path) -> None:
+    """The reviewer's shape: the values sit in the customer's own description (a GBK ``问题描述.txt`` beside the
+    logs), which reaches the summary as the reported text and as evidence; the same lines as Setup errors at
+    the moment of the failure reach the key timeline."""
+    from workbench.core.case import Case
+
+    folder = tmp_path / "张伟电脑日志"
+    panther = folder / "$WINDOWS.~BT" / "Sources" / "Panther"
+    panther.mkdir(parents=True)
+    zh = list(dict.fromkeys(p.line for p in CORPUS if p.lang == "zh"))
+    (folder / "问题描述.txt").write_bytes(("问题：升级失败 0xC1900101 - 0x40017\r\n" + "\r\n".join(zh) + "\r\n")
+                                      .encode("gbk"))
+    errors = [f"2021-05-18 03:11:02, Error                 MIG    Gather failed for {line}" for line in zh[:25]]
+    errors.append("2021-05-18 03:11:03, Fatal Error           SP     Reporting error event: 0xC1900101 - 0x40017")
+    (panther / "setuperr.log").write_text("\ufeff" + "\r\n".join(errors) + "\r\n", "utf-8")
+    case = Case.open(folder)
+    try:
+        case.ensure_ingested()
+        planted = [p for p in CORPUS if p.lang == "zh"]
+        for lang in ("en", "zh"):
+            plain = export_summary(case.store, "txt", lang=lang, now=NOW).decode("utf-8")
+            shown = [p for p in planted if p.value in plain]
+            assert len(shown) >= 40, "the summary quotes too little of the description to prove anything"
+            _, outputs = redacted_exports(case.store, lang)
+            for fmt, text in outputs.items():
+                assert leaks(text, planted) == [], (lang, fmt)
+                assert "0xC1900101" in text, (lang, fmt)
+    finally:
+        case.close()
+
+
+def test_a_pseudonym_never_runs_into_a_following_number() -> None:
+    """A name learned as 刘洋 followed by a number elsewhere must not read as another pseudonym."""
+    r = Redactor()
+    out = r.apply({"a": "联系人：刘洋", "b": "刘洋2024年6月反馈", "c": "联系人 刘洋2"})
+    assert out == {"a": "联系人：PERSON-1", "b": "PERSON-1 2024年6月反馈", "c": "联系人 PERSON-2"}

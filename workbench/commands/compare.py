@@ -90,7 +90,10 @@ def open_customer(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from workbench.core.customer.compare import build_comparison
     from workbench.core.customer.members import load_machines
+    from workbench.core.output_file import check_output
 
+    if args.output:  # said before any archive is read
+        check_output(args.output)
     customer = open_customer(args)
     show = progress_printer(args.quiet)
 

@@ -2,8 +2,9 @@
 
 The summary an engineer sends: case description, analysis (findings with evidence, stack, interfering
 process, key timeline), progress, recommendation and the engineer's notes. ``--redact`` replaces user,
-computer and domain names, addresses, phone and ID-card numbers and Wi-Fi names with pseudonyms (notes
-included); ``--redact-preview`` lists what would be replaced; ``--redact-add``/``--redact-keep`` edit the
+computer and domain names, people's names, network and street addresses, phone, ID-card and serial numbers,
+Wi-Fi names, QQ/WeChat accounts and recovery or product keys with pseudonyms (notes included);
+``--redact-preview`` lists what would be replaced; ``--redact-add``/``--redact-keep`` edit the
 case's own list, which the GUI shares.
 """
 
@@ -52,10 +53,13 @@ def _now(text: str | None) -> datetime:
 
 def run(args: argparse.Namespace) -> int:
     from workbench.commands.terminal import write_result
+    from workbench.core.output_file import check_output
     from workbench.core.printable import one_line
     from workbench.core.report import redact as R
     from workbench.core.report.export import export_summary, prepared_summary
 
+    if args.output:  # a folder that does not exist is said before the case is read, not after
+        check_output(args.output)
     case = open_case(args)
     apply_reported(case, args)
     store = case.store

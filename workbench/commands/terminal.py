@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from workbench.core.output_file import output_failure
 from workbench.core.printable import dump_json, one_line, printable
 
 __all__ = ["TerminalStream", "dump_json", "is_terminal", "one_line", "printable", "safe_streams", "unwrapped",
@@ -73,9 +74,9 @@ def write_result(data: bytes, output: str | None, quiet: bool = False) -> None:
     else to standard output through :func:`write_output`. A write error names the file the user gave."""
     if output:
         try:
-            Path(output).write_bytes(data)
-        except OSError as exc:  # a write error names no file: name the one the user gave
-            raise OSError(exc.errno, exc.strerror, output) from exc
+            Path(output).expanduser().write_bytes(data)
+        except OSError as exc:  # the user's to fix (exit 2), in a sentence naming the file they gave
+            raise output_failure(output, exc) from exc
         if not quiet:
             sys.stderr.write(f"{output}\n")
     else:

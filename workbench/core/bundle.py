@@ -39,6 +39,7 @@ from typing import Any
 from workbench.core.case import Case, cases_root, open_case_store, source_digest
 from workbench.core.errors import UserActionRequired, WorkbenchError
 from workbench.core.locking import case_lock
+from workbench.core.output_file import check_output, output_failure
 from workbench.core.scratch import scratch, sweep
 from workbench.core.store import SCHEMA_VERSION, NotesStore
 from workbench.core.store.notes_store import NOTES_DATABASE, Note
@@ -175,12 +176,16 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
     source_kind = "folder" if case.source.is_dir() else "file"
     if with_source:
         source_kind, sources = _source_files(case)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_output(out, new_folders=True)
     with scratch(case.folder) as run:  # every copy of the case inside its own folder, swept after a kill
         work = run.path / "bundle.part"
         db_copy = run.path / "case.sqlite"
         notes_copy = run.path / "notes.sqlite"
         manifest = _write_bundle(case, work, db_copy, notes_copy, sources, source_kind)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_failure(out, exc) from exc
         try:
             os.replace(work, out)
         except OSError:  # another drive: copied beside the output under a name the sweep knows, then renamed
@@ -188,6 +193,8 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
             try:
                 shutil.copyfile(work, part)
                 os.replace(part, out)
+            except OSError as exc:  # the output's disk or folder: the user's to fix, named
+                raise output_failure(out, exc) from exc
             finally:
                 part.unlink(missing_ok=True)
     return manifest

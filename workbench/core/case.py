@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,44 @@ def _identity(stats: list[os.stat_result]) -> dict[str, int]:
             "ctime_ns": max(s.st_ctime_ns for s in stats), "ino": sum(s.st_ino for s in stats)}
 
 
-def source_digest(source: Path, home: Path | None = None, *, verify: bool = True) -> str:
+_SPECIAL_FILES = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                  (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+
+
+def unreadable_source(path: Path, *, allow_empty: bool = False) -> str | None:
+    """Why ``path`` (resolved) cannot be a case, as one sentence, or None when it can be read.
+
+    A device, a pipe or a socket is refused before the first byte is read: ``/dev/zero`` never ends, so hashing
+    it would run forever, and a pipe would hang waiting for a writer. A folder with no file anywhere under it
+    gives nothing to analyse: saying so beats an empty, "incomplete" case the user has to puzzle over.
+    """
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return None if allow_empty else _empty_folder(path)
+    kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "a special file")
+    return (f"{path}: this is {kind}, not a file or folder; give the archive, folder or log file to read.")
+
+
+def _empty_folder(folder: Path) -> str | None:
+    """The sentence for a folder with no regular file under it (the walk stops at the first file found)."""
+    entries = 0
+    errors: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=errors.append):
+        entries += len(dirs) + len(files)
+        for name in files:
+            if stat.S_ISREG(os.lstat(os.path.join(root, name)).st_mode):
+                return None
+    if errors:  # a folder that cannot be listed is not empty: say what stopped us
+        raise errors[0]
+    if not entries:
+        return f"{folder}: the folder is empty; give the folder that holds the collected logs."
+    return (f"{folder}: the folder holds no file to read (only empty folders, links or special files); give the "
+            "folder that holds the collected logs.")
+
+
+def source_digest(source: Path, home: Path | None = None, *, verify: bool = True, allow_empty: bool = False) -> str:
     """SHA-256 of a file, or of all volumes of a split archive (``*.001``) back to back.
 
     With ``verify`` (the default) the digest is always computed from the bytes read now: replacing an
@@ -92,7 +130,11 @@ def source_digest(source: Path, home: Path | None = None, *, verify: bool = True
     the case folder and is shown as the evidence hash). Without it, a digest cached for the same path, size,
     times and file id is returned, for a caller that shows the case at once and re-hashes it afterwards
     (:meth:`Case.verify_source`). A folder's identity is its listing; its files are hashed as they are read.
+    A device, a pipe or an empty folder is refused with one sentence (:func:`unreadable_source`).
     """
+    refusal = unreadable_source(source, allow_empty=allow_empty)
+    if refusal:
+        raise UserActionRequired(refusal)
     if source.is_dir():
         return _listing_digest(source)
     from workbench.core.archive.volumes import volume_set
@@ -183,12 +225,13 @@ class Case:
 
     @classmethod
     def open(cls, source: str | Path, *, home: Path | None = None, password: str | None = None,
-             name_encoding: str | None = None, verify: bool = True) -> Case:
+             name_encoding: str | None = None, verify: bool = True, allow_empty: bool = False) -> Case:
         """Open (and create on first use) the case of ``source``.
 
         ``verify=False`` lets a window show a case it has seen before without first re-reading gigabytes:
         the digest may then come from the cache, ``digest_verified`` is False, and the caller runs
-        :meth:`verify_source` before it shows or exports the digest.
+        :meth:`verify_source` before it shows or exports the digest. ``allow_empty``: an empty folder is a case
+        (the signature tests build one from rows alone); otherwise it is refused with a sentence.
         """
         path = Path(source).expanduser()
         if path.suffix.lower() == ".wbcase" and path.is_file():
@@ -200,7 +243,7 @@ class Case:
             raise UserActionRequired(f"{path}: no such file or folder.")
         try:
             path = path.resolve()
-            digest = source_digest(path, home, verify=verify)
+            digest = source_digest(path, home, verify=verify, allow_empty=allow_empty)
         except PermissionError as exc:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
         folder = cases_root(home) / digest[:24]

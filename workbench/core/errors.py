@@ -42,3 +42,8 @@ class RatioExceeded(ArchiveLimitExceeded):
 
 class IngestCancelled(WorkbenchError):
     """The caller's ``cancel`` callback asked the ingest to stop."""
+
+
+class OutputNotWritable(UserActionRequired):
+    """The file the user asked us to write (``-o``) cannot be written there: the user chooses another place
+    (see :mod:`workbench.core.output_file`)."""

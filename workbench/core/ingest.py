@@ -109,11 +109,19 @@ _SKIP_REASONS = {"unknown": "not a file kind the workbench reads", "text": "plai
 _NO_READER = "no reader for this kind of file yet"
 _EMPTY = "empty file (0 bytes)"
 #: Words in a name-cleaning note that make the name unsafe to write as given (reported as a problem).
-_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name", "data stream")
+_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name", "data stream", "Unicode normalization",
+                 "letter case")
 _CATALOGUE_COLUMNS = ("path", "container", "size", "compressed_size", "mtime", "status", "reason", "role",
                       "notes", "blob")
 _EXTRACTED_COLUMNS = ("sha256", "kind", "size", "status", "reason", "blob")
 _BLOB_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _normal_form(name: str) -> str:
+    """How a name writes its accents: the two twins of a pair look identical, so the problem says which is which."""
+    if unicodedata.is_normalized("NFC", name):
+        return "composed (NFC)"
+    return "decomposed (NFD)" if unicodedata.is_normalized("NFD", name) else "partly decomposed"
 
 
 #: finds the first byte that is not NUL without copying (a file of zeros is a collection that lost its data)
@@ -598,13 +606,14 @@ class Ingest:
                 continue
             key = member.path if member.path.isascii() else unicodedata.normalize("NFC", member.path)
             twin = first_by_case.setdefault(key.casefold(), member.path)
-            unsafe = [n for n in member.notes if any(w in n for w in _UNSAFE_WORDS)] if member.notes else []
             if twin != member.path:
                 if unicodedata.normalize("NFC", twin) == key:  # é as one character, or as e and an accent
-                    member.notes.append(f"the same name as {twin!r} in another Unicode normalization (NFC/NFD: "
-                                        "one file on macOS, two on Windows; both kept)")
+                    member.notes.append(f"the same name as {twin!r} in another Unicode normalization (this one "
+                                        f"{_normal_form(member.path)}, that one {_normal_form(twin)}: one file on "
+                                        "macOS, two on Windows; both kept)")
                 else:
                     member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
+            unsafe = [n for n in member.notes if any(w in n for w in _UNSAFE_WORDS)] if member.notes else []
             path = prefix + member.path
             status, reason = ("skipped", "symbolic link: listed, not followed") if member.is_link else ("pending", None)
             rows.append((path, container, member.size, member.compressed_size, member.mtime, status, reason,

@@ -136,8 +136,9 @@ def open_member(customer: CustomerCase, member: Member, *, password: str | None 
             store.close()
     try:
         case = Case.open(source, password=password)
-    except UserActionRequired as exc:
-        return MachineInput(member, source, error=str(exc), error_kind="password")
+    except UserActionRequired as exc:  # a password, or a source that is a device or an empty folder
+        kind = "password" if "password" in type(exc).__name__.lower() else "failed"
+        return MachineInput(member, source, error=str(exc), error_kind=kind)
     try:
         if case.digest != member.sha256:
             log.warning("%s: its bytes changed since it joined the customer case (sha256 %s, now %s)",

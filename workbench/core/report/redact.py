@@ -8,11 +8,16 @@ person or a machine with pseudonyms. Two sources of knowledge work together:
   fields (``Computer Name:``, ``hostname X``, ``Machine:``, ``计算机名:``, ``Account Name:``,
   ``TargetUserName=``, ``<Data Name="TargetUserName">``, ``Serial Number:``, ``序列号:``), people's names after
   ``Contact:``/``Reported by:`` and Chinese names after 联系人/姓名/用户 (a surname first), Wi-Fi names after
-  ``SSID :`` or ``All User Profile :``, and whatever the user added to the case's redaction list. A value
-  learned in one line is replaced wherever it appears;
+  ``SSID :``, ``All User Profile :``, ``无线网络：``, ``WLAN：`` or ``Wi-Fi:``, serials after ``SN:`` or ``Service
+  Tag:``, a login after a label with no colon (``用户名 liu.yang``), a Chinese name opening a clause (张三反馈) or a
+  surname with a title (赵工, 王经理) after a label or addressed, an ID-card number after its label (even with a
+  wrong check character), QQ and WeChat accounts, an address after ``地址：``, and whatever the user added to the
+  case's redaction list. A value learned in one line is replaced wherever it appears;
 * **patterns** for values with a shape: e-mail (with or without a top-level domain), IPv4/IPv6, MAC, phone
-  numbers (Chinese mobile, Chinese landline, ``+`` international, ``(555) 123-4567``) and Chinese ID-card
-  numbers (checksum and birth date verified, so an 18-digit FILETIME is not mistaken for one).
+  numbers (Chinese mobile, Chinese landline also with spaces or parentheses, ``+`` international,
+  ``(555) 123-4567``), Chinese ID-card numbers (checksum and birth date verified, so an 18-digit FILETIME is
+  not mistaken for one), BitLocker recovery keys (8 groups of 6 digits) and product keys, WeChat ids
+  (``wxid_…``) and street addresses (…市…区…路…号, ``221B Baker Street``).
 
 What the engineer needs stays readable: error codes (``0xC1900101``), builds and versions (``10.0.19041``,
 ``Version=4.1.3.1``, ``DriverVer = 01/02/2023,1.2.3.4``), driver and file names, registry paths, device IDs,
@@ -51,6 +56,9 @@ PREFIXES: dict[str, str] = {
     "id_card": "ID",
     "serial": "SERIAL",
     "person": "PERSON",
+    "address": "ADDRESS",
+    "im": "CHAT",
+    "key": "KEY",
     "other": "REDACTED",
 }
 #: category → (English singular, English plural, Chinese): the summary says what kinds were redacted
@@ -67,9 +75,14 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "id_card": ("ID-card number", "ID-card numbers", "身份证号"),
     "serial": ("serial number", "serial numbers", "序列号"),
     "person": ("person's name", "people's names", "人名"),
+    "address": ("street address", "street addresses", "地址"),
+    "im": ("chat account (QQ, WeChat)", "chat accounts (QQ, WeChat)", "QQ/微信账号"),
+    "key": ("recovery or product key", "recovery or product keys", "恢复密钥或产品密钥"),
     "other": ("other value", "other values", "其他值"),
 }
 CATEGORIES = tuple(PREFIXES)
+#: kinds learned from a label whose value may be a placeholder ("User: Administrator", "Serial: Default string")
+_NAMED_KINDS = frozenset({"user", "computer", "domain", "wifi", "serial", "person", "other"})
 
 TABLE = """CREATE TABLE IF NOT EXISTS redaction_terms (
     id INTEGER PRIMARY KEY,
@@ -128,6 +141,7 @@ _NOT_NAMES = frozenset({
     "文本", "邮件", "电脑", "数据", "姓名", "名称", "全名", "华南", "华北", "华东", "江苏", "浙江", "广东", "北京",
     "上海", "深圳", "成都", "武汉", "南京", "重庆", "天津", "西安", "杭州", "苏州", "宁波", "厦门", "青岛", "大连",
     "端口", "段落", "万能", "钱包", "石家", "齐全", "易用", "乐观", "雷电", "游戏", "能否", "封装", "谈判", "都是",
+    "高层", "曾经", "万一", "全体", "师傅", "平时", "车主", "房东", "常常", "时常", "向来", "尚且", "应该",
 })
 #: First words that make a capitalised pair a product or a team, not a person ("Contact: Microsoft Support").
 _NOT_PERSON_WORDS = frozenset({
@@ -150,7 +164,14 @@ _CN_MOBILE = re.compile(r"(?<![0-9A-Za-z_+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{
 # eleven bare digits are as often a byte count ("Total bytes = 16168835795") as a mobile number: without a
 # separator or +86 they count as one only after a word that announces a number
 _PHONE_WORD = re.compile(r"(?i)(?:phone|tel|mobile|cell|contact|call|sms|wechat|whatsapp|手机|电话|联系|座机|微信|短信|号码)")
-_CN_LANDLINE = re.compile(_B + r"(?:0\d{2,3}-\d{7,8}|\(0\d{2,3}\)\s?\d{3,4}-?\d{4})" + _E)
+_CN_LANDLINE = re.compile(_B + r"(?:0\d{2,3}-\d{7,8}|\(0\d{2,3}\)\s?\d{3,4}-?\d{4})(?:-\d{1,5})?" + _E)  # -8001: extension
+# a landline written with spaces, or with a hyphen inside the number: "021 6888 1235", "(021) 6888 1235",
+# "0755-8888 6666", "010-6234-5678". The area code is 0 and a digit 1-9, the number starts with 2-9, so a run
+# of zeros ("0000 1234 5678") or a time is not one.
+_CN_LANDLINE_SPACED = re.compile(r"(?<![0-9A-Za-z_+.:/-])(?:\(0[1-9]\d{1,2}\)\s?|0[1-9]\d{1,2}[ -])[2-9]\d{2,3}[ -]?\d{4}"
+                                 + _E)
+# ... or as bare digits ("02168881235"), counted as one only after a word that announces a number
+_CN_LANDLINE_BARE = re.compile(_B + r"0[1-9]\d{9,10}" + _E)
 # groups of digits, an area code in a balanced pair of parentheses: "(tel +44 20 7946 0958)" keeps its ")"
 _INTL_PHONE = re.compile(r"(?<![0-9A-Za-z_+])\+[1-9]\d{0,3}(?:[\s.-]?(?:\(\d{1,5}\)|\d{1,5})){1,5}" + _E)
 _US_PHONE = re.compile(r"(?<![0-9A-Za-z_])\(\d{3}\)\s?\d{3}-\d{4}" + _E)
@@ -161,9 +182,10 @@ _IPV6 = re.compile(r"(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]
 # (a word of its own: "DNS server 10.1.2.3" ends in "ver" and is an address)
 _VERSION_BEFORE = re.compile(r"(?i)(?<![A-Za-z])(?:driver ?ver|version|ver|v|build|release|版本号?)\s*[:=-]?\s*\"?"
                              r"(?:\d{1,2}/\d{1,2}/\d{4}\s*,\s*)?$")
-# a time after a date ("2020-01-31 16.21.48.123") or a version glued to a name ("SQLite.Core,1.0.113.1",
-# "agent_1.2.3.4"), not an address
-_NOT_ADDRESS_BEFORE = re.compile(r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]|[A-Za-z0-9][,_-])$")
+# a time after a date ("2020-01-31 16.21.48.123"), a version glued to a name ("SQLite.Core,1.0.113.1",
+# "agent_1.2.3.4") or after a module's name (WER: "faulting module dsHook64.dll 3.6.1.208"), not an address
+_NOT_ADDRESS_BEFORE = re.compile(r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]|[A-Za-z0-9][,_-]|"
+                                 r"(?i:\.(?:dll|exe|sys|drv|ocx|cpl|mui|efi|inf|msi))\s+)$")
 _IPV4 = re.compile(r"(?<![0-9A-Za-z_.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9A-Za-z_]|\.\d)")
 
 _USER_PATH = re.compile(r"(?i)(?:[A-Z]:[\\/]|(?<=[\\/:])|^)(?:Users|Documents and Settings)[\\/]")
@@ -173,8 +195,8 @@ _USER_WORD = re.compile(r"[^\\/:*?\"<>|\s,;)\]']{1,32}")  # "maria.garcia: not l
 _USER_FIELD = re.compile(
     r"(?i)(?<![A-Za-z])(?:(?:target|subject)?user ?name|account ?name|sam ?account ?name|logon ?name|"
     # a bare "user" as a field: "User: X", "user=X", JSON's "user": "X"; not prose ("chosen by the user: ...")
-    r"(?-i:User)|user(?=\s*=)|(?<=\")user(?=\")|"
-    r"用户名称?|[账帐]户名称?|[账帐]户|账号)\"?\s*[:=：]\s*\"?([^\s\",;<>()（）]{2,64})")
+    r"(?-i:User)|user(?=\s*=)|(?<=\")user(?=\")|employee ?(?:id|no\.?|number)|"
+    r"用户名称?|[账帐]户名称?|[账帐]户|账号|工号|员工编?号)\"?\s*[:=：]\s*\"?([^\s\",;<>()（）]{2,64})")
 _HOST = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_.-]{0,62}"
 # "ComputerName: X", "Computer Name: X", "Machine: X", "计算机名：X", "Computer name [X] is valid" (Setup)
 _COMPUTER_FIELD = re.compile(
@@ -203,7 +225,7 @@ _DOMAIN_FIELD = re.compile(r"(?i)(?<![A-Za-z])(?:(?:target|subject)?domain ?name
 _XML_FIELD = re.compile(r"(?i)(?:<Data Name=\"((?:Target|Subject)(?:User|Domain)Name|WorkstationName)\"\s*>|"
                         r"<(Computer)>)\s*([^<\s]{1,64})\s*<")
 _WIFI_FIELD = re.compile(
-    r"(?im)(?:(?<![A-Za-z])SSID(?:\s+\d+)?|All User Profile|所有用户配置文件|Profile name|配置文件名称)\s*[:=]\s*"
+    r"(?im)(?:(?<![A-Za-z])SSID(?:\s+\d+)?|All User Profile|所有用户配置文件|Profile name|配置文件名称)\s*[:=：]\s*"
     r"\"?([^\"\r\n]{1,64}?)\"?\s*$")
 _SERIAL_FIELD = re.compile(
     r"(?i)(?<![A-Za-z])(?:(?:bios|system|volume|disk|drive|chassis|baseboard|board|product)\s?)?"
@@ -219,7 +241,82 @@ _PERSON_FIELD = re.compile(
 # too, 用户配置文件, so a name written right after them must end where a sentence goes on: 反馈, 说, a comma)
 _CN_NAME_FIELD = re.compile(r"(?:(?:联系人|姓名|负责人|报告人|申请人|经办人|使用人)(?:姓名)?\s*[:：为是]?\s*|"
                             r"(?:用户|客户|工程师)(?:\s*[:：]\s*|\s+)|(用户|客户))([\u4e00-\u9fff]{2,4})")
+_NAME_NUMBER = re.compile(r"\d{1,3}(?![0-9A-Za-z])")
 _CN_SENTENCE_GOES_ON = re.compile(r"[\s，。、；：！？,.;:!?（）()]")
+# a name that opens a clause and says something: "张三反馈…", "，王芳表示…" (checked by _chinese_name)
+_CN_NAME_SAYS = re.compile(r"(?:^|(?<=[\s，。；：、！？,.;:!?（）()]))([\u4e00-\u9fff]{2,4}?)(?=反馈|表示|称|说|告知|回复)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SURNAME_RX = "|".join(sorted(SURNAMES, key=lambda x: -len(x)))
+# a surname and a title: 赵工, 王经理, 李老师, 张总. Only after a label or a word that addresses a person (由,
+# 请, 和, 联系人 …) or at the start of a clause, and not running on into a longer word (施工现场, 高工资).
+_TITLED_NAME = re.compile(
+    r"(?:(?:联系人|对接人|负责人|经办人|报告人|工程师|客户|现场|由|请|和|跟|与|同|向|给|找|问|联系|致|转|@)\s*[:：]?\s*|"
+    r"^|(?<=[\s，。；：、！？,.;:!?（）()“”\"']))"
+    rf"((?:{_SURNAME_RX})(?:工程师|经理|总监|老师|主任|师傅|先生|女士|小姐|科长|处长|部长|主管|组长|行长|局长|院长|博士|总|工))"
+    r"(?=$|[^\u4e00-\u9fff]|您|你|说|反馈|表示|称|确认|处理|现场|协助|沟通|回复|已|在|的|好|们|及|和|与|等|去|来|到|帮|提供|"
+    r"告知|电话|手机|邮箱|微信)")
+#: a surname and 工 that are a word, not a person (施工 building work, 童工 child labour …)
+_NOT_TITLED = frozenset({"施工", "童工", "包工", "金工", "车工", "管工", "万总", "高工", "Watson"})
+# "用户名 liu.yang2", "登录用户 li.si", "User name jsmith01", "account name is w.chen": with no colon, the value
+# must look like a login (a dot, underscore or hyphen inside, or a trailing number), not a word of prose
+_USER_SAID = re.compile(
+    r"(?<![A-Za-z])(?:用户名称?|登录名|登录用户|登录账号|[账帐]号|[账帐]户名?|域账户|(?i:user ?name|login ?name|logon ?name|"
+    r"account ?name|sam ?account ?name))\s+(?:(?i:is)\s+)?"
+    r"([A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)+|[A-Za-z]+\d+)(?![A-Za-z0-9_\\-]|\.[A-Za-z0-9])")
+_SID = re.compile(r"(?i)S-\d+-\d+")
+# "用户名为 liu.yang", "账号是liuyang": the connector says a value follows, whatever its shape
+_USER_IS = re.compile(r"(?:用户名称?|登录名|登录用户|[账帐]号|[账帐]户名?)\s*[为是]\s*([A-Za-z][A-Za-z0-9._-]{1,63})"
+                      r"(?![A-Za-z0-9_\\-]|\.[A-Za-z0-9])")
+# "Mr. Smith", "Ms Jane Doe", "Dr. Li": a title and a capitalised name (not Dr. Watson, Windows' old debugger)
+_TITLED_EN = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![A-Za-z])")
+# Wi-Fi names after their label: "无线网络：CMCC-8F2A", "WLAN：Office-5G", "Wi-Fi: Office-5G2", "热点名称: X"
+_WIFI_LABELLED = re.compile(
+    r"(?i)(?<![A-Za-z])(?:wi-?fi|wlan|无线网络|无线局域网|无线|热点|hotspot)\s*(?:名称|name|network|ssid|网络)?\s*[:：=]\s*"
+    r"\"?([^\s\"，,;；。()（）]{2,32})")
+#: what follows such a label when no network is named
+_NOT_WIFI = frozenset({"connected", "disconnected", "enabled", "disabled", "on", "off", "none", "n/a", "unknown",
+                       "available", "unavailable", "yes", "no", "true", "false", "已连接", "未连接", "已启用", "已禁用",
+                       "已断开", "开", "关", "开启", "关闭", "可用", "不可用", "无", "未知"})
+# "SN: C02XK1ABJG5H", "S/N#5CG1234", "Service Tag: 7XK2Q12" (Dell), 服务标签 / 资产标签
+_SN_FIELD = re.compile(r"(?<![A-Za-z])(?:SN|S/N|(?i:service tag|asset tag|express service code)|服务标签|快速服务代码|"
+                       r"资产标签|资产编号)\s*[:：#]\s*([A-Za-z0-9][A-Za-z0-9-]{3,39})")
+# "序列号 5CG1234XYZ", "SN 5CG1234XYZ", "serial number PF2ABC12": no colon, so the value must mix letters and digits
+_SERIAL_SAID = re.compile(r"(?<![A-Za-z])(?:序列号|SN|S/N|(?i:serial ?(?:number|no\.?)))\s+([A-Za-z0-9][A-Za-z0-9-]{5,39})"
+                          + _E)
+# an ID-card number after its label is one even when its check character is wrong (a typo is still the person)
+_ID_CARD_FIELD = re.compile(r"(?i)(?:身份证(?:号码|号)?|证件号码?|公民身份号码|id[- ]?card(?: (?:no\.?|number))?|"
+                            r"identity card(?: number)?)\s*[:：]?\s*(\d{17}[\dXx]|\d{15})" + _E)
+# QQ and WeChat: "QQ：123456789", "QQ号 10001", "微信：wxid_abc123", "WeChat ID: li_ming88"; a WeChat internal id
+# (wxid_…) wherever it is
+_QQ_FIELD = re.compile(r"(?<![A-Za-z])(?i:QQ)(?:号码?)?\s*[:：=]?\s*(\d{5,11})" + _E)
+_WECHAT_FIELD = re.compile(r"(?i)(?<![A-Za-z])(?:微信号?|wechat(?: ?id)?|weixin|钉钉号?|dingtalk(?: ?id)?)\s*[:：=]\s*"
+                           r"([A-Za-z][A-Za-z0-9_-]{5,19}|\d{5,11})" + _E)
+_WXID = re.compile(r"(?<![0-9A-Za-z_])wxid_[0-9A-Za-z]{4,}" + _E)
+# a BitLocker recovery key: 48 digits in 8 groups of 6; a product key: 5 groups of 5 capitals and digits
+_RECOVERY_KEY = re.compile(_B + r"\d{6}(?:-\d{6}){7}" + _E)
+_PRODUCT_KEY = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Z]{5}(?:-[0-9A-Z]{5}){4}(?![0-9A-Za-z-])")
+# a Chinese street address: [省][市][区/县][镇/街道] street (路/街/大道/巷/弄/胡同/道) number 号 [building, room].
+# Words that lead into an address (在, 于, 位于 …) are not taken into it.
+_HAN_PART = r"(?:(?![在于到至的是和与及从向往去为址位处：:])[\u4e00-\u9fff])"
+_CN_ADDRESS = re.compile(
+    rf"(?:{_HAN_PART}{{2,7}}?(?:省|自治区))?(?:{_HAN_PART}{{1,7}}?市)?(?:{_HAN_PART}{{1,7}}?(?:区|县|旗))?"
+    rf"(?:{_HAN_PART}{{1,8}}?(?:镇|乡|街道))?{_HAN_PART}{{2,10}}?(?:大道|大街|(?<![电线网回通思套出链环])路|街|巷|弄|胡同|(?<![通频管轨隧坡跑赛航])道)\s*"
+    r"[0-9０-９]{1,5}(?:[-－][0-9]{1,5})?\s*号(?:院|楼)?"
+    r"(?:\s*[0-9A-Za-z-]{1,6}\s*(?:号楼|栋|幢|座|单元|层|楼|室))*")
+# an English street address: number, capitalised words, a street type ("1600 Amphitheatre Parkway",
+# "221B Baker Street", "350 Fifth Ave., Suite 300"); drive words of Windows ("2 Fixed Drive") are not streets
+_EN_ADDRESS = re.compile(
+    r"(?<![0-9A-Za-z#.:-])\d{1,6}[A-Z]?(?:-\d{1,4})?\s+(?:[NSEW]\.?\s+)?"
+    r"(?:(?!(?:Fixed|Removable|Network|Local|Boot|System|Hard|Flash|Optical|Mapped|Virtual|Physical|Logical|USB|"
+    r"Data|Recovery|Cloud|Disk|Primary|Secondary)\b)[A-Z][A-Za-z'.-]*\s+){1,4}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Parkway|Pkwy|Highway|Hwy|"
+    r"Square|Sq|Terrace|Crescent|Plaza)\b\.?(?:,?\s+(?:Suite|Ste|Apt|Unit|Floor|Fl|Room|Rm)\.?\s*#?[0-9A-Za-z-]+)?")
+# an address after its label, whatever its shape: "地址：上海市浦东新区世纪大道100号", "Mailing address: ..."
+# (not "IP 地址", "MAC 地址", 物理地址, 网关地址, 邮箱地址: those are other kinds, found by their shape)
+_ADDRESS_FIELD = re.compile(
+    r"(?<![A-Za-z0-9理络关箱件站器])(?:(?:家庭|办公|公司|联系|收货|通讯|邮寄|现场|客户|单位|详细)?(?:地址|住址)|"
+    r"(?i:(?:street|mailing|postal|office|home|site|shipping) address))\s*[:：]\s*([^\r\n，,;；。]{4,60})")
+_CN_ADDRESS_UNIT = re.compile(r"[\u4e00-\u9fff].*(?:省|市|区|县|镇|乡|村|路|街|道|巷|弄|号|楼|室)")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -439,7 +536,9 @@ class Redactor:
     def learn(self, category: str, value: str, origin: str) -> None:
         """Remember ``value`` as personal. Generic names and one-letter values are ignored."""
         value = value.strip().strip('"').strip()
-        if category not in PREFIXES or len(value) < 2 or value.casefold() in GENERIC_NAMES:
+        if category not in PREFIXES or len(value) < 2:
+            return
+        if category in _NAMED_KINDS and value.casefold() in GENERIC_NAMES:
             return
         if category == "user" and "\\" in value:  # DOMAIN\user
             domain, _, user = value.rpartition("\\")
@@ -505,11 +604,57 @@ class Redactor:
                 if after and after not in _NAME_FOLLOWERS and not _CN_SENTENCE_GOES_ON.match(after):
                     name = None
             if name:
-                self.learn("person", name, f"name ({origin})")
+                end = m.start(2) + len(name)
+                number = _NAME_NUMBER.match(text, end)  # 刘洋2: a second 刘洋 told apart by a number
+                self.learn("person", name + (number.group(0) if number and not m.group(1) else ""),
+                           f"name ({origin})")
         lowered = text.lower()
         if "ssid" in lowered or "profile" in lowered or "配置文件" in text:
             for m in _WIFI_FIELD.finditer(text):
                 self.learn("wifi", m.group(1).strip(), f"Wi-Fi name ({origin})")
+        self._learn_labelled(text, origin)
+
+    def _learn_labelled(self, text: str, origin: str) -> None:
+        """The values found by a label written without a colon, or of kinds the patterns do not know by shape:
+        ``用户名 liu.yang``, 赵工, ``无线网络：X``, ``SN: X``, ``QQ：X``, an ID-card number with a wrong check
+        character, an address after ``地址：``."""
+        for m in _USER_SAID.finditer(text):
+            value = m.group(1)
+            if not _SID.match(value) and not _FILE_NAME.search(value) and not _IPV4.fullmatch(value):
+                self.learn("user", value, f"user name ({origin})")
+        if _HAN.search(text):  # the Chinese shapes, only where there is Chinese (most log lines have none)
+            for m in _CN_NAME_SAYS.finditer(text):
+                if _chinese_name(m.group(1)) == m.group(1):  # the whole clause opener is a name, nothing cut off
+                    self.learn("person", m.group(1), f"name ({origin})")
+            for m in _TITLED_NAME.finditer(text):
+                if m.group(1) not in _NOT_TITLED:
+                    self.learn("person", m.group(1), f"name and title ({origin})")
+        for m in _WIFI_LABELLED.finditer(text):
+            value = m.group(1).strip("'\"")
+            if value.casefold() not in _NOT_WIFI and not (value.isascii() and value.isalpha() and value.islower()):
+                self.learn("wifi", value, f"Wi-Fi name ({origin})")
+        for m in _SN_FIELD.finditer(text):
+            if any(c.isdigit() for c in m.group(1)):
+                self.learn("serial", m.group(1), f"serial number ({origin})")
+        for m in _SERIAL_SAID.finditer(text):
+            value = m.group(1)
+            if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+                self.learn("serial", value, f"serial number ({origin})")
+        for m in _USER_IS.finditer(text):
+            if not _FILE_NAME.search(m.group(1)):
+                self.learn("user", m.group(1), f"user name ({origin})")
+        for m in _TITLED_EN.finditer(text):
+            if m.group(1).split()[0] not in _NOT_TITLED:
+                self.learn("person", m.group(1), f"name and title ({origin})")
+        for m in _ID_CARD_FIELD.finditer(text):
+            self.learn("id_card", m.group(1), f"ID-card number ({origin})")
+        for rx in (_QQ_FIELD, _WECHAT_FIELD):
+            for m in rx.finditer(text):
+                self.learn("im", m.group(1), f"chat account ({origin})")
+        for m in _ADDRESS_FIELD.finditer(text):
+            value = m.group(1).strip()
+            if _CN_ADDRESS_UNIT.search(value) or (value.isascii() and _EN_ADDRESS.search(value)):
+                self.learn("address", value, f"address ({origin})")
 
     def _learned_pattern(self) -> re.Pattern[str] | None:
         if self._pattern is None and self.learned:
@@ -518,8 +663,10 @@ class Redactor:
             # and '_' ("alice-pc", a domain inside an FQDN, a collector's "PC01_logs" folder): leaking half
             # a host name is worse than a clumsy "USER-1-pc". Longest values come first, so "FIN-PC-0231"
             # wins over a user named "FIN".
+            # a value ending in a Chinese character has no ASCII word to run into: "联系人 刘洋2" names 刘洋
             self._pattern = re.compile(
-                r"(?<![0-9A-Za-z])(?:" + "|".join(re.escape(v) for v in values) + r")(?![0-9A-Za-z])",
+                r"(?<![0-9A-Za-z])(?:" + "|".join(
+                    re.escape(v) + ("(?![0-9A-Za-z])" if v[-1].isascii() else "") for v in values) + ")",
                 re.IGNORECASE,
             )
         return self._pattern
@@ -548,9 +695,23 @@ class Redactor:
                     not _PHONE_WORD.search(text, max(0, m.start() - 48), m.start()):
                 continue
             add(m.start(), m.end(), "phone", 2)
-        for rx in (_CN_LANDLINE, _US_PHONE):
+        for rx in (_CN_LANDLINE, _CN_LANDLINE_SPACED, _US_PHONE):
             for m in rx.finditer(text):
                 add(m.start(), m.end(), "phone", 2)
+        for m in _CN_LANDLINE_BARE.finditer(text):
+            if _PHONE_WORD.search(text, max(0, m.start() - 48), m.start()):
+                add(m.start(), m.end(), "phone", 2)
+        for m in _RECOVERY_KEY.finditer(text):
+            add(m.start(), m.end(), "key", 1)
+        for m in _PRODUCT_KEY.finditer(text):
+            if any(c.isdigit() for c in m.group(0)) and any(c.isalpha() for c in m.group(0)):
+                add(m.start(), m.end(), "key", 1)
+        if "wxid_" in text:
+            for m in _WXID.finditer(text):
+                add(m.start(), m.end(), "im", 2)
+        for rx in (_CN_ADDRESS, _EN_ADDRESS) if "号" in text else (_EN_ADDRESS,):
+            for m in rx.finditer(text):
+                add(m.start(), m.end(), "address", 3)
         for m in _INTL_PHONE.finditer(text):
             if 8 <= len(_digits(m.group(0))) <= 15:
                 add(m.start(), m.end(), "phone", 2)
@@ -606,6 +767,8 @@ class Redactor:
         for s in spans:
             parts.append(text[pos:s.start])
             parts.append(self.pseudonym(s.category, s.value))
+            if text[s.end:s.end + 1].isdigit():
+                parts.append(" ")  # 张伟2023年 → "PERSON-1 2023年", not "PERSON-12023年"
             key = (s.category, _key(s.category, s.value))
             self._counts[key] = self._counts.get(key, 0) + 1
             pos = s.end
