@@ -178,7 +178,10 @@ def test_processes_summary_for_the_analysis_json(tmp_path: Path) -> None:
     assert ("SetupHost.exe", "0x8007001F") in setup and ("TiWorker.exe", None) not in setup
     (agent,) = summary["third_party_suspects"]
     assert (agent["name"], agent["company"]) == ("ctagent.exe", "Contoso Ltd.")
-    assert agent["findings"] == ["ctagent.exe (Contoso Ltd.) touched Setup's files"]
+    # the agent put its DLL into SetupHost (it is the injection finding's injector, named first) and touched
+    # Setup's files
+    assert agent["findings"] == ["cthook64.dll (Contoso Ltd.) was put into SetupHost.exe 36 s before it exited with "
+                                 "0x8007001F", "ctagent.exe (Contoso Ltd.) touched Setup's files"]
     assert any("winre.wim" in e["text"] for e in agent["evidence"])
 
 

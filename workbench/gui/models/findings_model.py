@@ -138,7 +138,7 @@ class EvidenceModel(RowsModel):
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.TIME:
-            return self._view.format_ts(rec[0]) if self._view is not None and rec[0] is not None else ""
+            return self._view.format_ts(rec[0], file_id=rec[4]) if self._view is not None and rec[0] is not None else ""
         if column == self.WHERE:
             path = short_path(rec[1]) if rec[1] else ""
             return f"{path}:{rec[2]}" if rec[2] is not None else path
