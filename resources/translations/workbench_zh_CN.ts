@@ -2454,6 +2454,14 @@
         <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>安装</translation>
     </message>
+    <message>
+        <source>reported %1</source>
+        <translation>客户报告 %1</translation>
+    </message>
+    <message>
+        <source>reported by the customer</source>
+        <translation>客户报告的时间</translation>
+    </message>
 </context>
 <context>
     <name>view</name>

@@ -71,6 +71,15 @@ class CaseTimes:
         wall = clock.us_to_datetime(us).replace(tzinfo=None)
         return clock.datetime_to_us(wall.replace(tzinfo=self.zone).astimezone(timezone.utc))
 
+    def from_wall(self, text: str) -> int | None:
+        """A time people wrote on the machine's clock (``2024-06-10 10:35``: the customer's report) as a stored
+        time (on :data:`LOCAL` basis), or None when ``text`` is not one."""
+        try:
+            dt = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+        except ValueError:
+            return None
+        return self.stored(clock.datetime_to_us(dt.replace(tzinfo=None)), LOCAL)
+
     def iso(self, us: int | None, basis: str | None = None, file_id: int | None = None) -> str | None:
         """ISO-8601 text for JSON: ``…Z`` for a UTC time, no suffix for a wall clock of no known zone."""
         if us is None:

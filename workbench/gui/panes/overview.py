@@ -277,7 +277,8 @@ class OverviewPane(QWidget):
         rows.append((self.tr("Confidence"), html.escape(v.get("confidence") or "")))
         reported = v.get("reported")
         if reported:
-            rows.append((self.tr("Reported"), html.escape(" ".join(str(reported.get("text") or "").split())[:160])))
+            # all of it, wrapped: a cut made before the code (…失败，错误代码 0) said the opposite of the customer
+            rows.append((self.tr("Reported"), html.escape(" ".join(str(reported.get("text") or "").split()))))
         out.append(self._table(rows))
         steps = v.get("reasoning") or []
         if steps:
