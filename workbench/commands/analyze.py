@@ -54,9 +54,27 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(dump_json(analysis, indent=2) + "\n")
     else:
-        print_analysis(one_line_values(analysis), args.lang)  # no value from the case prints a control or a line break
+        # no value from the case prints a control or a line break: a multi-line evidence text (a stack excerpt)
+        # is split into its lines first, each then escaped on its own
+        print_analysis(one_line_values(with_evidence_lines(analysis)), args.lang)
     report_problems(analysis["case"]["problems"])
     return 1 if analysis["case"]["problems"] else 0
+
+
+#: Evidence items printed under each reasoning step, and lines of one multi-line item (a stack excerpt).
+EVIDENCE_PER_STEP = 2
+MAX_EVIDENCE_LINES = 12
+
+
+def with_evidence_lines(analysis: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``analysis`` whose verdict evidence items also carry ``lines``: their text split at line ends,
+    so the text output prints each line on its own (escaped one by one) instead of one line with ``\\x0a``."""
+    verdict = dict(analysis.get("verdict") or {})
+    verdict["reasoning"] = [
+        {**step, "evidence": [{**e, "lines": str(e.get("text") or "").replace("\r\n", "\n").split("\n")}
+                              for e in step.get("evidence") or []]}
+        for step in verdict.get("reasoning") or []]
+    return {**analysis, "verdict": verdict}
 
 
 #: Verdict states as the headline says them.
@@ -81,13 +99,22 @@ def print_verdict(v: dict[str, Any], lang: str = "en") -> None:
         out(f"{label('Culprit', '肇事模块'):9} {c['module']} [{c['kind']}]" + (f"  {owner}" if owner else "") + "\n")
     for i, step in enumerate(v.get("reasoning") or [], 1):
         out(f"  {i}. {step['step_zh'] if zh else step['step']}\n")
-        for e in (step.get("evidence") or [])[:1]:
-            where = f"{e.get('file') or '-'}:{e.get('line') if e.get('line') is not None else '-'}"
-            text = (e.get("text") or "").splitlines()[0][:160] if e.get("text") else ""
-            out(f"       {where}  {text}\n")
+        for e in (step.get("evidence") or [])[:EVIDENCE_PER_STEP]:
+            where = e.get("file") or ""
+            if e.get("line") is not None:
+                where = f"{where or '?'}:{e['line']}"
+            lines = e.get("lines") or [e.get("text") or ""]
+            if len(lines) == 1:
+                out(f"       {where}  {lines[0][:160]}\n" if where else f"       {lines[0][:160]}\n")
+                continue
+            out(f"       {where}\n" if where else "")
+            for text in lines[:MAX_EVIDENCE_LINES]:
+                out(f"         {text[:160]}\n")
+            if len(lines) > MAX_EVIDENCE_LINES:
+                out(f"         … {len(lines) - MAX_EVIDENCE_LINES}\n")
     steps = v.get("next_steps_zh" if zh else "next_steps") or []
     if steps:
-        out(f"{label('Next', '下一步'):9}\n")
+        out(f"{label('Next', '下一步')}\n")
         for s in steps:
             out(f"  - {s}\n")
     out("\n")

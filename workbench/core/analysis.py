@@ -145,7 +145,10 @@ def ranked_findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> 
     order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
     rows = store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id")
     verdict = verdict if verdict is not None else build_verdict(store)
-    return rank_findings(rows, verdict.get("causes") or [])
+    from workbench.core.attempt import failed_attempt
+
+    span = failed_attempt(store)
+    return rank_findings(rows, verdict.get("causes") or [], (span.start, span.end) if span else None)
 
 
 def findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ DAY_US = 86_400 * 1_000_000
 HOUR_US = 3_600 * 1_000_000
 CRASH_FACTS = ("crash.bugcheck_code", "crash.bugcheck_name", "crash.parameters", "crash.culprit_module",
                "crash.culprit_third_party", "crash.fault_module", "crash.frames", "crash.os_build",
-               "crash.exception_code")
+               "crash.exception_code", "crash.bad_access")
 
 
 def setup_window(store: CaseStore) -> tuple[int, int] | None:
@@ -136,8 +136,7 @@ def _merge(store: CaseStore, finding_id: int, kept: Any, other: Any) -> None:
     store.conn.execute(
         "INSERT INTO evidence (finding_id, file_id, line, ts, text) VALUES (?, ?, 1, ?, ?)",
         (finding_id, other["file_id"], other["crash_ts"],
-         f"{other['path']}: the same crash ({other['bugcheck_code'] or 'bug check'}, culprit "
-         f"{other['culprit'] or 'unknown'})"))
+         _crash_line(store, other, other["bugcheck_code"] or "bug check")))
     a, b = (kept["culprit"] or ""), (other["culprit"] or "")
     row = store.query("SELECT data FROM findings WHERE id = ?", (finding_id,))
     data = json.loads(row[0]["data"] or "{}") if row else {}
@@ -238,6 +237,14 @@ def _promote(store: CaseStore, file_id: int, weight: int) -> None:
     store.insert_facts([(*row, weight) for row in rows])
 
 
+def _crash_line(store: CaseStore, r: Any, what: str) -> str:
+    """A crash source's own line, as its evidence: the timeline row the parser wrote for it ("Bugcheck
+    0x0000007E … at ndis.sys!NdisFDeregisterFilterDriver+0x47 - culprit lwfmgr.sys (WinDbg text)"); the
+    reasoning behind the culprit is the finding's and the verdict's to tell, in the reader's language."""
+    row = store.scalar("SELECT message FROM timeline WHERE file_id = ? ORDER BY line, id LIMIT 1", (r["file_id"],))
+    return str(row) if row else f"{what}; culprit {r['culprit'] or 'unknown'}"
+
+
 def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
              window: tuple[int, int] | None) -> int:
     code, name, culprit = r["bugcheck_code"], r["bugcheck_name"], r["culprit"]
@@ -249,8 +256,7 @@ def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
             "culprit_reason": r["culprit_reason"], "upgrade_related": related, "why": why,
             "parameters": json.loads(r["parameters"]) if r["parameters"] else None,
             "parameter_meanings": json.loads(r["parameter_meanings"]) if r["parameter_meanings"] else None}
-    evidence = [{"file_id": r["file_id"], "line": 1, "ts": r["crash_ts"],
-                 "text": f"{r['path']}: {what}; culprit {culprit or 'unknown'} ({r['culprit_reason'] or ''})"}]
+    evidence = [{"file_id": r["file_id"], "line": 1, "ts": r["crash_ts"], "text": _crash_line(store, r, what)}]
     ts = r["crash_ts"]
     if kernel and related:
         # Setup's own line about this crash ("Crash 0x0000007E detected" in the rollback log) is evidence of it,

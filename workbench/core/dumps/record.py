@@ -12,6 +12,7 @@ import json
 
 from workbench.core.dumps import bugchecks
 from workbench.core.dumps.culprit import classify
+from workbench.core.dumps.fault import derive
 from workbench.core.dumps.model import CrashReport, Module
 from workbench.core.parsers.base import CaseFile, Mediator
 
@@ -137,6 +138,11 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
         microsoft = classify(module)[0] if module is not None else classify(Module(name=report.culprit))[0]
         mediator.fact("crash.culprit_third_party", "false" if microsoft else "true", line=1,
                       text=f"{report.culprit}: {report.culprit_reason}", utc=utc, weight=weight)
+    bad = derive(report)
+    if bad is not None:
+        # what the access violation touched, with the source's own lines (a debugger text's line numbers)
+        line, text = next(((ln, t) for ln, t in bad.evidence if ln is not None), (1, evidence))
+        mediator.fact("crash.bad_access", bad.as_json(), line=line, text=text, utc=utc, weight=weight)
     fault = report.fault_frame or (report.frames[0] if report.frames else None)
     if fault is not None and fault.module:
         mediator.fact("crash.fault_module", fault.module, line=1, text=f"fault at {fault.label()}", utc=utc,

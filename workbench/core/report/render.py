@@ -36,7 +36,7 @@ ONE_LINE_KEYS = frozenset({
     "source", "os_name", "os_version", "os_build", "computer", "time_zone", "result_code", "extend_code", "phase",
     "operation", "rollback", "source_build", "target_build", "result_name", "result_text", "phase_text",
     "operation_text", "bugcheck_code", "bugcheck_name", "culprit", "title", "process", "name", "file",
-    "component", "time", "failure_time", "severity_text", "level",
+    "component", "time", "failure_time", "severity_text", "level", "clock",
 })
 
 _MD_ACTIVE = re.compile(r"([`*_\[\]<>|])")
@@ -106,6 +106,27 @@ def indent_rest(value: Any, width: int = 4) -> str:
     return ("\n" + " " * width).join(lines)
 
 
+def where(item: Any, key: str = "name") -> str:
+    """Where an evidence line is: ``Rollback/setupact.log:5680``, or the file alone when the line has no number
+    (a dump's record, a debugger text's stack excerpt), never ``:-``."""
+    name = item.get(key) if isinstance(item, dict) else None
+    line = item.get("line") if isinstance(item, dict) else None
+    if line is not None:
+        return f"{name or '?'}:{line}"
+    return str(name or "")
+
+
+def evidence_line(item: Any, width: int = 4, key: str = "name") -> str:
+    """One evidence item as a text block: ``time  file:line  text``; a multi-line text (a stack excerpt)
+    starts under that head, each line on its own line ``width`` spaces in. No time shows as nothing."""
+    head = "  ".join(p for p in ((item.get("time") or ""), where(item, key)) if p)
+    text = str(item.get("text") or "")
+    lines = text.split("\n")
+    if len(lines) > 1:
+        return head + "".join("\n" + " " * width + ln for ln in lines)
+    return f"{head}  {text}"
+
+
 def _autoescape(name: str | None) -> bool:
     return bool(name) and ".html" in str(name)
 
@@ -123,6 +144,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["md_escape"] = md_escape
     env.filters["code_fence"] = code_fence
     env.filters["indent_rest"] = indent_rest
+    env.filters["where"] = where
+    env.filters["evidence_line"] = evidence_line
     env.filters["notes_md"] = notes_md
     env.filters["notes_html"] = lambda body: to_html(body or "")
     return env

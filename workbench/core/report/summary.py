@@ -13,6 +13,7 @@ template says "unknown" in its own language.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import PureWindowsPath
@@ -194,6 +195,50 @@ def _findings(store: CaseStore, times: CaseTimes, lang: str, verdict: dict[str, 
     return out
 
 
+_CODE_PAIR = re.compile(r"0x[0-9a-f]{8} - 0x[0-9a-f]{4,8}", re.I)
+#: Findings that tell one crash from its source: the crash the source's finding already carries.
+CRASH_RULES = frozenset({"crash.upgrade_bugcheck", "crash.process_crash"})
+
+
+def _same_cause(kept: dict[str, Any], other: dict[str, Any], crash_files: frozenset[str] = frozenset()) -> bool:
+    """Whether ``other`` says again what ``kept`` (ranked higher) says, so an e-mail lists one finding per cause:
+    the same first evidence line (two rules on one hung setupapi section), only lines of the crash source a
+    crash finding quotes (a signature read off the same stack), or the failure's code restated (SetupHost
+    reported it, the rollback, the code's documented meaning)."""
+    from workbench.core.verdict.rank import SYMPTOM_RULES
+
+    a, b = kept["evidence"], other["evidence"]
+    if a and b and (a[0]["file"], a[0]["line"]) == (b[0]["file"], b[0]["line"]) and a[0]["line"] is not None:
+        return True
+    if kept["rule_id"] in CRASH_RULES and b and {e["file"] for e in b} <= {e["file"] for e in a} & crash_files:
+        return True
+    if kept["rule_id"] in SYMPTOM_RULES and other["rule_id"] not in SYMPTOM_RULES:
+        code = _CODE_PAIR.search(kept["title"] or "")
+        said = f"{other['title'] or ''} {other['summary'] or ''}".lower()
+        return code is not None and code.group(0).lower() in said
+    return False
+
+
+def one_per_cause(findings: list[dict[str, Any]], crash_files: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """``findings`` (ranked) with each one that repeats a higher-ranked finding's cause folded into it (kept whole
+    under ``folded``): its title under ``also``, its first evidence line added. ``crash_files`` are the paths of the case's crash sources
+    (dumps, debugger texts). The analysis JSON keeps every finding."""
+    kept: list[dict[str, Any]] = []
+    for f in findings:
+        into = next((k for k in kept if _same_cause(k, f, crash_files)), None)
+        if into is None:
+            kept.append({**f, "also": [], "folded": []})
+            continue
+        into["folded"].append(f)
+        if f["title"] and f["title"] not in into["also"]:
+            into["also"].append(f["title"])
+        # its first line (the one that shows it), unless already quoted: the rest stay with the case
+        seen = {(e["file"], e["line"]) for e in into["evidence"]}
+        into["evidence"] = into["evidence"] + [e for e in f["evidence"][:1] if (e["file"], e["line"]) not in seen]
+        into["evidence_omitted"] = max(0, len(into["evidence"]) - MAX_EVIDENCE)
+    return kept
+
+
 def _failure(store: CaseStore, findings: list[dict[str, Any]]) -> tuple[int | None, str | None, int | None]:
     """When it failed, as (time, basis, file id): where the result code was read, else the top finding's time,
     else the last error (the basis and file say which clock the time is on, :mod:`workbench.core.clock_text`)."""
@@ -327,7 +372,7 @@ def verdict_summary(v: dict[str, Any], lang: str, times: CaseTimes) -> dict[str,
     for step in v.get("reasoning") or []:
         reasoning.append({
             "text": step["step_zh"] if zh else step["step"],
-            "evidence": [{"time": times.wall_of_iso(e.get("time")), "name": short_path(e.get("file")) or "-",
+            "evidence": [{"time": times.wall_of_iso(e.get("time")), "name": short_path(e.get("file")),
                           "line": e.get("line"), "text": (e.get("text") or "").rstrip()}
                          for e in (step.get("evidence") or []) if e.get("text")][:MAX_EVIDENCE],
         })
@@ -360,9 +405,13 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
     analysis = build_analysis(store)
     times = CaseTimes(store)
     verdict = analysis["verdict"]
-    findings = _findings(store, times, lang, verdict)
+    crash_files = frozenset(str(r["path"]) for r in store.query(
+        "SELECT path FROM files WHERE kind IN ('kernel_dump', 'user_dump', 'windbg_text')"))
+    findings = one_per_cause(_findings(store, times, lang, verdict), crash_files)
     shown = findings[:MAX_FINDINGS]
-    failure_ts, failure_basis, failure_file = _failure(store, findings)
+    # logs that are not the failed upgrade's, or an upgrade that succeeded, have no moment of failure to show
+    failure_ts, failure_basis, failure_file = _failure(store, findings) if verdict["state"] in ("failed", "incomplete") \
+        else (None, None, None)
     system, upgrade, crash = analysis["system"], dict(analysis["upgrade"]), analysis["crash"]
     upgrade["layer"] = (store.fact("upgrade.layer") or {"value": None})["value"]
     source = analysis["case"]["source"]

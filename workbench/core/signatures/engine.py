@@ -231,8 +231,10 @@ def _run(conn: sqlite3.Connection, tables: _Tables, sel: CompiledSelection,
             rows.append(Row(("files", f["_rowid"]), None, f.get("id"), None, text, f))
         else:
             ts = f.get("ts") if isinstance(f.get("ts"), int) else f.get("_t_ts")
-            text = f.get("_t_message") or ", ".join(
-                f"{k}={v}" for k, v in f.items() if k in sel.columns and v is not None)
+            # a row that names itself (a stack frame's ``label``: ndis!NdisFDeregisterFilterDriver+0x47) is
+            # quoted by that name; others by the columns the selection tested
+            text = f.get("_t_message") or (str(f["label"]) if f.get("label") else ", ".join(
+                f"{k}={v}" for k, v in f.items() if k in sel.columns and v is not None))
             rows.append(Row((table, f["_rowid"]), ts, f.get("file_id"), f.get("line"), text, f))
     rows.reverse()  # fetched newest first, so a capped selection keeps the rows nearest the failure
     return rows

@@ -616,8 +616,11 @@ def _findings(store: CaseStore) -> None:
     codes = f"{code['value']}" + (f" - {ext['value']}" if ext else "")
     parts, parts_zh = [f"Setup reported {codes}"], [f"安装程序报告 {codes}"]
     if phase:
-        parts.append(f"phase {phase['value']}")
-        parts_zh.append(f"阶段 {phase['value']}")
+        from workbench.core.verdict.texts import phase_text
+
+        phase_en, phase_zh = phase_text(str(phase["value"]))  # engineers name phases by number: 第三阶段
+        parts.append(f"in {phase_en}")
+        parts_zh.append(f"发生在{phase_zh}")
     if op and (layer is None or layer["value"] == LAYER_SP):
         parts.append(f"operation {op['value']}")
         parts_zh.append(f"操作 {op['value']}")
@@ -631,10 +634,13 @@ def _findings(store: CaseStore) -> None:
     pre = store.fact("setup.preceding_errors")
     if pre:
         chain = json.loads(pre["value"])
-        comps = ", ".join(dict.fromkeys(f"{c['component'] or '?'} {c['code']}" for c in chain[:8]))
+        comps = ", ".join(dict.fromkeys(f"{c['component']} {c['code']}" if c["component"] else c["code"]
+                                        for c in chain[:8]))
         summary += f" Errors before it: {comps}."
         summary_zh += f"此前的错误：{comps}。"
-        evidence += [{"file_id": c["file_id"], "line": c["line"], "ts": None, "text": c["text"]} for c in chain[:10]]
+        evidence += [{"file_id": c["file_id"], "line": c["line"], "text": c["text"],  # each line at its own time
+                      "ts": store.scalar("SELECT ts FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                                         (c["file_id"], c["line"]))} for c in chain[:10]]
     hang = store.fact("setupapi.unfinished_section")
     if hang:
         device = unfinished_device_text(json.loads(hang["value"]))

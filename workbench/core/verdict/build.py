@@ -31,6 +31,8 @@ STATES = ("failed", "succeeded", "not_an_upgrade", "incomplete")
 BOOT_FAILURE_WINDOW_US = 2 * 3_600 * 1_000_000
 #: Setup logs this long before the reported failure are another attempt's (or another machine's).
 OLD_LOGS_DAYS = 180
+#: Windows versions before 10 by their NT version, as the setup logs' "Build version is 6.3.9600…" gives it.
+OLD_WINDOWS = {"6.0": "Vista", "6.1": "7", "6.2": "8", "6.3": "8.1"}
 _OLD_BUILD = re.compile(r"Build version is (\d+)\.(\d+)\.(\d+)")
 
 
@@ -73,7 +75,10 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
         if m and (int(m.group(1)), int(m.group(2))) < (10, 0):
             ev = {"file": old[0]["file"], "line": old[0]["line"], "time": stamped(CaseTimes(store), old[0]),
                   "text": old[0]["message"]}
-            en, zh = texts.both("why_old_setup", version=f"{m.group(1)}.{m.group(2)}", build=m.group(0)[17:])
+            number = f"{m.group(1)}.{m.group(2)}"
+            known = OLD_WINDOWS.get(number)
+            en, zh = texts.both("why_old_setup", version=f"{known} ({number})" if known else number,
+                                build=m.group(0)[17:])
             reasons.append(Step(en, zh, [ev]))
         first = store.query("SELECT t.line, t.ts, t.basis, t.message, f.path AS file FROM timeline t JOIN files f ON "
                             "f.id = t.file_id WHERE t.source IN ('setupact', 'setuperr') ORDER BY t.id LIMIT 1")
@@ -104,12 +109,33 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
     return reasons
 
 
+#: Kinds of file that describe the machine as it was when collected (msinfo32, systeminfo).
+SYSTEM_INFO_KINDS = ("msinfo_nfo", "msinfo_text", "systeminfo")
+
+
+def _build_mismatch(store: CaseStore) -> Step | None:
+    """The system information's build against the build the setup logs ran on: after a failed upgrade the PC
+    is still on the source build, so another build means another moment or another computer."""
+    marks = ",".join("?" * len(SYSTEM_INFO_KINDS))
+    info = store.query("SELECT f.*, files.path AS file FROM facts f JOIN files ON files.id = f.file_id WHERE "
+                       f"f.name = 'system.os_build' AND files.kind IN ({marks}) ORDER BY f.weight DESC LIMIT 1",
+                       SYSTEM_INFO_KINDS)
+    source = store.query("SELECT f.*, files.path AS file FROM facts f LEFT JOIN files ON files.id = f.file_id "
+                         "WHERE f.name = 'upgrade.source_build' ORDER BY f.weight DESC, f.id LIMIT 1")
+    if not info or not source or str(info[0]["value"]) == str(source[0]["value"]):
+        return None
+    target = _value(store, "upgrade.target_build") or "?"
+    values = {"info_build": info[0]["value"], "source_build": source[0]["value"], "target_build": target}
+    return Step(texts.say("step_build_mismatch", "en", **values), texts.say("step_build_mismatch", "zh", **values),
+                [fact_evidence(info[0]), fact_evidence(source[0])])
+
+
 def _checklist(phase: str | None, bugcheck: bool, process_crash: bool) -> list[str]:
     """What to collect for a failure of this shape (all of it when the shape is unknown)."""
     items = ["bt", "panther", "setupapi", "evtx"]
     if bugcheck or phase in (None, "SAFE_OS", "FIRST_BOOT", "OOBE_BOOT"):
         items.append("dumps")
-    if process_crash or phase in (None, "DOWNLEVEL"):
+    if process_crash or phase == "DOWNLEVEL" or (phase is None and not bugcheck):  # a blue screen is no process's
         items += ["wer", "procmon"]
     if bugcheck or phase in ("SAFE_OS", "FIRST_BOOT", "OOBE_BOOT"):
         items.append("procmon_boot")
@@ -392,7 +418,8 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         why_zh = "；".join(r.zh for r in reasons)
         summary_en.append(texts.say("not_upgrade", "en", reasons=why_en))
         summary_zh.append(texts.say("not_upgrade", "zh", reasons=why_zh))
-        steps += reasons
+        # each reason a sentence of its own
+        steps += [Step(r.en[:1].upper() + r.en[1:] + ".", r.zh + "。", r.evidence) for r in reasons]
     elif outcome == "cancelled by the user":
         en, zh = texts.both("cancelled", code=code or "?")
         summary_en.append(en)
@@ -465,6 +492,9 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         en, zh = texts.both("no_culprit")
         summary_en.append(en)
         summary_zh.append(zh)
+    mismatch = _build_mismatch(store) if state in ("failed", "incomplete") else None
+    if mismatch is not None:
+        steps.append(mismatch)
     others = store.scalar("SELECT count(*) FROM facts WHERE name = 'crash.related' AND value = 'false'") or 0
     if others and state != "not_an_upgrade":
         ev = [fact_evidence(store, r) for r in store.query(
@@ -484,7 +514,10 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     # what to do: one step per cause, then what to collect when these logs cannot answer
     next_en: list[str] = []
     next_zh: list[str] = []
-    if state == "failed":
+    # a crash that names its culprit is worth acting on even when no setup log says how the upgrade ended
+    acting = state == "failed" or (state == "incomplete" and culprit is not None and culprit.tier <= 2
+                                   and culprit.third_party)
+    if acting:
         for cause in causes[:3]:
             if cause.tier >= 4 and cause is not culprit:
                 continue
@@ -492,7 +525,7 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
             if en not in next_en:
                 next_en.append(en)
                 next_zh.append(zh)
-        if next_en:
+        if next_en and state == "failed":
             en, zh = texts.both("retry_after")
             next_en.append(en)
             next_zh.append(zh)

@@ -151,14 +151,76 @@ def _fault_frame(frames: list[Any]) -> Any:
     return None
 
 
+def _microsoft(store: CaseStore, file_id: int, module: str | None) -> bool:
+    """Whether ``module`` is Microsoft's, as the crash source's driver list (or the inbox list) says."""
+    if not module:
+        return False
+    row = store.scalar("SELECT microsoft FROM dump_drivers WHERE file_id = ? AND lower(name) = lower(?) LIMIT 1",
+                       (file_id, module))
+    return bool(row) if row is not None else _is_inbox(module)
+
+
+def _bad_access(store: CaseStore, sources: list[int]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """What the access violation touched (``crash.bad_access``), from the crash's sources in order, the most
+    complete one first (a register and an address over an address alone), with its lines as evidence."""
+    found: list[tuple[tuple[bool, bool, bool], int, dict[str, Any], str]] = []
+    for rank, file_id in enumerate(sources):
+        for row in store.query("SELECT f.value, files.path AS file FROM facts f JOIN files ON files.id = f.file_id "
+                               "WHERE f.name = 'crash.bad_access' AND f.file_id = ? ORDER BY f.weight DESC LIMIT 1",
+                               (file_id,)):
+            bad = _data(row["value"])
+            score = (bad.get("register_value") is not None, bad.get("address") is not None,
+                     bad.get("instruction") is not None)
+            found.append((score, -rank, bad, row["file"]))
+    if not found:
+        return None, []
+    _, _, bad, path = max(found, key=lambda t: (t[0], t[1]))
+    evidence = [{"file": path, "line": e.get("line"), "time": None, "text": e.get("text")}
+                for e in bad.get("evidence") or [] if e.get("text")]
+    return bad, evidence
+
+
+def fault_sentence(bad: dict[str, Any] | None, exc: int | None, passed_by: str | None) -> tuple[str, dict[str, str]]:
+    """Which "what went wrong" sentence fits what is known of the bad access, and its values (issue 19: "a
+    NULL pointer: the instruction read [rbx+158h] with rbx = 0 (a NULL handle or object passed in)")."""
+    from workbench.core.dumps.fault import ACCESS_VIOLATION, is_null
+
+    values: dict[str, str] = {"address": "", "operand": "", "register": "", "instruction": "",
+                              "passed": "", "passed_zh": ""}
+    if bad is None or (exc is not None and exc != ACCESS_VIOLATION and not bad.get("instruction")):
+        return "step_fault", values
+    verb_en, verb_zh = texts.ACCESS_VERBS.get(bad.get("access") or "", texts.ACCESS_VERBS[""])
+    instruction = bad.get("instruction") or ""
+    values.update(verb=verb_en, verb_zh=verb_zh, instruction=instruction, operand=bad.get("operand") or "",
+                  register=bad.get("register") or "", instruction_en=f" ({instruction})" if instruction else "",
+                  instruction_zh=f"（{instruction}）" if instruction else "")
+    if passed_by:
+        values["passed"], values["passed_zh"] = texts.both("null_passed_by", module=passed_by)
+    address = int(bad["address"], 16) if bad.get("address") else None
+    reg_value = int(bad["register_value"], 16) if bad.get("register_value") else None
+    if exc is not None and exc != ACCESS_VIOLATION:
+        return "step_fault_instruction", values
+    if address is not None:
+        values["address"] = f"0x{address:X}"
+    if address is not None and not is_null(address):  # whatever a register held, the address was not NULL
+        return "step_fault_bad_address", values
+    if bad.get("operand") and bad.get("register") and reg_value is not None and is_null(reg_value):
+        values["value"] = f"0x{reg_value:x}" if reg_value else "0"
+        return "step_fault_null_register", values
+    if address is not None:
+        return "step_fault_null_address", values
+    if bad.get("instruction"):
+        return "step_fault_instruction", values
+    return "step_fault", values
+
+
 def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str | None,
-                 evidence: list[dict[str, Any]], source: str) -> list[Step]:
+                 evidence: list[dict[str, Any]], source: str, sources: list[int]) -> list[Step]:
     """The crash told: what the thread was doing (the Windows-function table), what went wrong (the exception,
     a NULL address), and who (the first third-party frame)."""
     steps: list[Step] = []
     labels = [debugger_label(f) for f in frames]
     activity = knowledge().activity(labels) if labels else None
-    own = [e for e in evidence if e["file"] == source][:1] or evidence[:1]  # the stack's source's own line
 
     def frames_ev(lo: int, hi: int) -> list[dict[str, Any]]:
         """Frames ``lo``..``hi`` of the stack as one evidence item (the lines an engineer quotes)."""
@@ -180,29 +242,25 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
     code = bugchecks.format_code(int(summary["bugcheck_code"], 16)) if summary["bugcheck_code"] else None
     params = json.loads(summary["parameters"]) if summary["parameters"] else []
     exc: int | None = int(summary["exception_code"], 16) if summary["exception_code"] else None
-    referenced: int | None = None
     if code:
-        value = int(code, 16)
-        i = bugchecks.parameter_role(value, "exception_code")
+        i = bugchecks.parameter_role(int(code, 16), "exception_code")
         if exc is None and i is not None and i < len(params):
             exc = int(str(params[i]), 16) & 0xFFFFFFFF
-        if bugchecks.base_code(value) in (0x0A, 0x50, 0xD1) and params:
-            referenced = int(str(params[0]), 16)
-        elif bugchecks.base_code(value) == 0x1E and len(params) > 3 and exc == 0xC0000005:
-            referenced = int(str(params[3]), 16)
     what = texts.exception_text(exc) or ((f"exception 0x{exc:08X}", f"异常 0x{exc:08X}") if exc is not None
                                          else ("a fault", "故障"))
+    hit = next((f for f in frames if f["culprit"]), None)
     if fault is not None:
         frame = debugger_label(fault)
-        key = "step_fault_null" if referenced is not None and referenced < 0x10000 else "step_fault"
-        values = {"what": what[0], "what_zh": what[1], "frame": frame,
-                  "address": f"0x{referenced:X}" if referenced is not None else ""}
-        ev = frames_ev(fault_i - 1 if fault_i else 0, fault_i)
+        passed_by = culprit if hit is not None and culprit and frames.index(hit) == fault_i + 1 and \
+            _microsoft(store, summary["file_id"], fault["module"]) else None
+        bad, bad_ev = _bad_access(store, sources)
+        key, values = fault_sentence(bad, exc, passed_by)
+        values.update({"what": what[0], "what_zh": what[1], "frame": frame})
+        ev = bad_ev + frames_ev(fault_i - 1 if fault_i else 0, fault_i)
         if code:
             ev.append({"file": source, "line": None, "time": None,
                        "text": f"BugCheck {code} ({', '.join(str(p) for p in params)})" if params else f"BugCheck {code}"})
         steps.append(Step(texts.say(key, "en", **values), texts.say(key, "zh", **values), ev))
-    hit = next((f for f in frames if f["culprit"]), None)
     if hit is not None and culprit:
         frame = debugger_label(hit)
         third = not bool(store.scalar("SELECT microsoft FROM dump_drivers WHERE file_id = ? AND lower(name) = "
@@ -211,7 +269,7 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
         hit_i = frames.index(hit)
         steps.append(Step(texts.say(key, "en", module=culprit, frame=frame),
                           texts.say(key, "zh", module=culprit, frame=frame),
-                          frames_ev(fault_i, hit_i) + own))
+                          frames_ev(fault_i, hit_i)))
     return steps
 
 
@@ -259,7 +317,8 @@ def _crash_causes(store: CaseStore) -> list[Cause]:
                             (file_id, culprit or ""))
         cause.path = path
         source = store.scalar("SELECT path FROM files WHERE id = ?", (story,)) or summary["path"]
-        cause.steps += _crash_story(store, summary, frames, culprit, evidence, source)
+        cause.steps += _crash_story(store, summary, frames, culprit, evidence, source,
+                                    [story] + [c for c in candidates if c != story])
         reconciled = data.get("reconciled")
         if isinstance(reconciled, dict) and reconciled.get("en"):
             cause.steps.append(Step(texts.say("step_reconciled", "en", how=reconciled["en"], how_zh=reconciled["zh"]),

@@ -27,9 +27,17 @@ DEATH_RULES = frozenset({"beyond.setup_host_process_died", "procmon.setup_abnorm
 DEATH_CAUSE_RULES = frozenset({"wer.setup_process_crash", "procmon.injected_before_exit"})
 
 
-def rank_findings(rows: Sequence[Any], causes: Sequence[dict[str, Any]]) -> list[Any]:
-    """``rows`` (findings rows in severity/score order, with ``id``, ``rule_id``, ``title``, ``summary``) in
-    causal order; ``causes`` as the verdict gives them (strongest first, each with ``finding_ids``)."""
+#: A finding this far outside the failed attempt (either side) is another day's failure: it explains nothing
+#: here (a WER report of a crash months earlier). A day, so that a UTC source beside local logs of a case
+#: whose time zone is unknown is never pushed out by the offset alone.
+OTHER_DAY_US = 86_400 * 1_000_000
+
+
+def rank_findings(rows: Sequence[Any], causes: Sequence[dict[str, Any]],
+                  span: tuple[int, int] | None = None) -> list[Any]:
+    """``rows`` (findings rows in severity/score order, with ``id``, ``rule_id``, ``title``, ``summary``, ``ts``)
+    in causal order; ``causes`` as the verdict gives them (strongest first, each with ``finding_ids``); ``span``
+    the failed attempt's (start, end), when known: a finding of another day ranks with the noise."""
     linked: dict[int, int] = {}
     for i, cause in enumerate(causes):
         for fid in cause.get("finding_ids") or []:
@@ -53,6 +61,9 @@ def rank_findings(rows: Sequence[Any], causes: Sequence[dict[str, Any]]) -> list
                 return 1, i, 0
         if row["rule_id"] in NOISE_RULES:
             return 3, 0, 0
+        ts = row["ts"] if "ts" in row.keys() else None
+        if span is not None and ts is not None and not span[0] - OTHER_DAY_US <= ts <= span[1] + OTHER_DAY_US:
+            return 3, 1, 0
         return 2, 0, 0
 
     order = sorted(range(len(rows)), key=lambda i: (*group(rows[i]), i))

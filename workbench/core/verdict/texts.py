@@ -29,6 +29,11 @@ EXCEPTIONS: dict[int, tuple[str, str]] = {
     0x80000003: ("a breakpoint", "断点"),
 }
 
+#: How an access violation touched memory (ExceptionInformation[0]) → (English verb, Chinese verb).
+ACCESS_VERBS: dict[str, tuple[str, str]] = {
+    "read": ("read", "读取"), "write": ("wrote to", "写入"), "execute": ("executed", "执行"), "": ("accessed", "访问"),
+}
+
 T: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- what failed
     "failed_code": ("The upgrade failed with {code} in {phase}.", "升级失败，错误代码 {code}，发生在{phase}。"),
@@ -94,8 +99,26 @@ T: dict[str, tuple[str, str]] = {
     "step_activity": ("What the crashing thread was doing: {activity} ({functions} on the stack).",
                       "崩溃线程当时在做什么：{activity_zh}（调用栈上有 {functions}）。"),
     "step_fault": ("What went wrong: {what} at {frame}.", "出了什么问题：在 {frame} 处发生{what_zh}。"),
-    "step_fault_null": ("What went wrong: {what} at {frame}, reading near address {address} (a NULL pointer).",
-                        "出了什么问题：在 {frame} 处发生{what_zh}，访问的地址 {address} 接近零（空指针，NULL）。"),
+    "step_fault_null_register": (
+        "What went wrong: {what} at {frame}, a NULL pointer: the instruction {verb} [{operand}] with {register} = "
+        "{value}{instruction_en}: a NULL handle or object{passed}.",
+        "出了什么问题：在 {frame} 处发生{what_zh}，是空指针（NULL）：该指令{verb_zh} [{operand}] 时 {register} = "
+        "{value}{instruction_zh}：空句柄或空对象{passed_zh}。"),
+    "step_fault_null_address": (
+        "What went wrong: {what} at {frame}, a NULL pointer: it {verb} address {address}{instruction_en}, in the first "
+        "64 KiB that "
+        "Windows never maps: a NULL handle or object plus a field offset{passed}.",
+        "出了什么问题：在 {frame} 处发生{what_zh}，是空指针（NULL）：它{verb_zh}了地址 {address}{instruction_zh}，位于 Windows 从不映射的"
+        "前 64 KB 内：空句柄或空对象加上字段偏移{passed_zh}。"),
+    "step_fault_bad_address": (
+        "What went wrong: {what} at {frame}: it {verb} address {address}{instruction_en}, which is not valid memory: a "
+        "bad, freed or "
+        "corrupted pointer, not NULL{passed}.",
+        "出了什么问题：在 {frame} 处发生{what_zh}：它{verb_zh}了地址 {address}{instruction_zh}，该地址不可访问：指针无效、已释放或已损坏，"
+        "不是空指针{passed_zh}。"),
+    "step_fault_instruction": ("What went wrong: {what} at {frame}, in the instruction {instruction}.",
+                               "出了什么问题：在 {frame} 处发生{what_zh}，出错的指令是 {instruction}。"),
+    "null_passed_by": (", passed in by {module}", "，由 {module} 传入"),
     "step_who": ("Who: {module} is the first module on the stack that is not Microsoft's ({frame}); the "
                  "Microsoft frames above it only carried out its call.",
                  "谁：{module} 是调用栈上第一个非微软模块（{frame}）；其上方的微软帧只是执行了它的调用。"),
@@ -112,6 +135,12 @@ T: dict[str, tuple[str, str]] = {
     "step_owner": ("{module} belongs to {owner}, according to {source}.", "{module} 属于 {owner}（依据：{source_zh}）。"),
     "step_known": ("Known in upgrade failures: {breaks} (source: {source}).", "已知的升级问题：{breaks_zh}（来源：{source}）。"),
     "step_reported": ("The customer reported: {reported}.", "客户报告：{reported}。"),
+    "step_build_mismatch": ("The system information says build {info_build}, but the setup logs ran on build "
+                            "{source_build} (upgrading to {target_build}): it was collected at another time (after a "
+                            "later upgrade) or on another computer; check that both come from the PC that failed.",
+                            "系统信息显示版本 {info_build}，而安装日志是在版本 {source_build} 上运行的（升级到 "
+                            "{target_build}）：系统信息是在其他时间（之后又升级过）或在另一台计算机上收集的；请确认两者都来自"
+                            "升级失败的那台电脑。"),
     "step_other_crash": ("{count} other crash(es) in the case are not the upgrade's and are set aside.",
                          "案例中另有 {count} 次崩溃与本次升级无关，不予考虑。"),
     # ---------------------------------------------------------------- owner sources
