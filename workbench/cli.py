@@ -50,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return gui_main(args_list)
     modules = _command_modules()
-    args = parse(build_parser(modules), args_list)
+    try:
+        args = parse(build_parser(modules), args_list)
+    except SystemExit as exc:  # --help, --version, or a wrong argument already said in one sentence
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     from workbench.commands.failures import describe_failure
     from workbench.commands.terminal import safe_streams
 

@@ -16,17 +16,20 @@ from typing import Any
 
 import pytest
 
-from tests.unit.clockcase import build_case
+from tests.unit.clockcase import CRASH_UTC, build_case, report_wer
 from workbench.cli import main
 from workbench.core import clock
 from workbench.core.analysis import build_analysis
 from workbench.core.case import Case
 from workbench.core.clock_text import CaseTimes
 from workbench.core.report.export import export_summary
+from workbench.writers.procmon import ft
 
 NOW = datetime(2024, 4, 1, 9, 0, tzinfo=timezone.utc)
 #: the MigHost line of clockcase's setupact.log: SetupHost died at 02:41:31 UTC, 10:41:31 on the +08:00 wall
 WALL = "2024-03-12T10:41:31"
+#: an older crash WER saw, in UTC
+OLD_CRASH = datetime(2024, 3, 7, 2, 41, 31, tzinfo=timezone.utc)
 
 
 def _ingest(path: Path) -> Case:
@@ -54,6 +57,12 @@ def _times(obj: Any) -> list[str]:
 def unknown_zone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("clock_text") / "case"
     build_case(root, 480, with_nfo=False, with_pml=False, with_csv=False, with_wer=False, with_deployment=True)
+    # a WER report of an earlier crash (five days before, UTC): no moment pairs with it, so the zone stays unknown
+    wer = report_wer().decode("utf-16").replace(f"EventTime={ft(CRASH_UTC)}", f"EventTime={ft(OLD_CRASH)}")
+    (root / "ProgramData/Microsoft/Windows/WER/ReportArchive/AppCrash_SetupHost.exe_1/Report.wer").parent.mkdir(
+        parents=True)
+    (root / "ProgramData/Microsoft/Windows/WER/ReportArchive/AppCrash_SetupHost.exe_1/Report.wer").write_bytes(
+        wer.encode("utf-16"))
     (root / "问题描述.txt").write_bytes("问题：升级失败，错误代码 0xC1900101 - 0x40017，时间 2024-03-12 10:40 左右。\r\n"
                                         .encode("gbk"))
     return root
@@ -65,12 +74,13 @@ def test_the_analysis_json_never_labels_a_local_time_utc(unknown_zone: Path) -> 
     assert a["system"]["time_zone"] is None and a["system"]["clock"]["label"] == "local, zone unknown"
     # verdict evidence, system facts (the upgrade's source build too), findings: setupact's wall clock, bare
     verdict_times = _times(a["verdict"])
-    assert verdict_times and not [t for t in verdict_times if t.endswith("Z")]
-    assert any(t.startswith(WALL) for t in verdict_times)
+    assert not [t for t in verdict_times if t.startswith("2024-03-12") and t.endswith("Z")]
+    assert WALL in verdict_times
     fact_times = _times(a["system"]["facts"])
-    assert fact_times and not [t for t in fact_times if t.endswith("Z")]
+    assert fact_times and not [t for t in fact_times if t.startswith("2024-03-12") and t.endswith("Z")]
     assert {r["fact"] for r in a["system"]["facts"]["os_build"]} >= {"upgrade.source_build", "system.os_build"}
-    assert not [t for t in _times(a["findings"]) if t.endswith("Z")]
+    assert not [t for t in _times(a["findings"]) if t.endswith("Z") and not t.startswith("2024-03-07T02:41:31")]
+    assert "2024-03-07T02:41:31Z" in _times(a["findings"])  # the WER report's own time is UTC
     # the failed attempt kept in the case is on the same wall clock
     attempt = json.loads(case.store.fact("setup.attempt")["value"])
     assert not attempt["start_time"].endswith("Z") and not attempt["end_time"].endswith("Z")
@@ -84,6 +94,7 @@ def test_reports_name_the_clock_and_show_the_wall_clock(unknown_zone: Path, fmt:
     assert "UTC assumed" not in text and "按 UTC" not in text
     assert ("local, zone unknown" if lang == "en" else "本地时间，时区未知") in text
     assert WALL.replace("T", " ") in text  # the crash line's time as setupact wrote it
+    assert "2024-03-07 02:41:31 UTC" in text  # WER's time is UTC, and says so
     assert not re.search(r"2024-03-12[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z| UTC)", text)  # no local time called UTC
 
 
