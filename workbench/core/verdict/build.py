@@ -127,7 +127,7 @@ def _build_mismatch(store: CaseStore) -> Step | None:
     target = _value(store, "upgrade.target_build") or "?"
     values = {"info_build": info[0]["value"], "source_build": source[0]["value"], "target_build": target}
     return Step(texts.say("step_build_mismatch", "en", **values), texts.say("step_build_mismatch", "zh", **values),
-                [fact_evidence(info[0]), fact_evidence(source[0])])
+                [fact_evidence(store, info[0]), fact_evidence(store, source[0])])
 
 
 def _checklist(phase: str | None, bugcheck: bool, process_crash: bool) -> list[str]:
