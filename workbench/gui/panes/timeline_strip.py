@@ -291,6 +291,20 @@ def case_phases(view: StoreView) -> list[dict[str, Any]]:
     return _json_fact(view, "setup.phases")
 
 
+#: How far from the span the strip opens on the reported moment may be and still be brought into it
+REPORTED_REACH_US = 6 * 3600 * 1_000_000
+
+
+def with_reported(span: tuple[int, int], reported: int | None) -> tuple[int, int]:
+    """``span`` widened to show the moment the customer reported, when it is within :data:`REPORTED_REACH_US`
+    of it (a report hours off says another failure, and the verdict says so; the strip stays on the attempt)."""
+    first, last = span
+    if reported is None or not first - REPORTED_REACH_US <= reported <= last + REPORTED_REACH_US:
+        return span
+    room = max((max(last, reported) - min(first, reported)) // 50, 1_000_000)
+    return (min(first, reported - room), max(last, reported + room)) if not first <= reported <= last else span
+
+
 def case_reboots(view: StoreView) -> list[dict[str, Any]]:
     """The ``setup.reboots`` fact: every boot the logs saw, with the line that says so."""
     return _json_fact(view, "setup.reboots")
@@ -601,6 +615,7 @@ class TimelineStripPane(QWidget):
             self.attempt = (attempt.start, attempt.end) if attempt is not None else None
             first, last = attempt_bounds((lo, hi), self.attempt) or focus_bounds(
                 (lo, hi), self.phases, self.reboots, [f[2] for f in self._findings])
+            first, last = with_reported((first, last), self.reported_ts)
             if (first, last) == (lo, hi):
                 self.plot.setXRange(lo / 1e6 - span * 0.01, hi / 1e6 + span * 0.01, padding=0)
             else:
@@ -724,10 +739,11 @@ class TimelineStripPane(QWidget):
         if self.reported_ts is None:
             return
         label = self.tr("reported %1").replace("%1", reported.time)
-        where = (self.findings_y + 0.5 + 0.3) / (self.phase_y + 1.2)
+        where = (self.findings_y - 0.5 + 0.6) / (self.phase_y + 1.2)  # between the findings and the first lane
         line = pg.InfiniteLine(pos=self.reported_ts / 1e6, angle=90, movable=False, label=label,
+                               # left of the line, like a reboot's: at the end of the span there is no room right
                                labelOpts={"position": where, "color": color("error"),
-                                          "anchors": [(0, 0.5), (0, 0.5)]},
+                                          "anchors": [(1, 0.5), (1, 0.5)]},
                                pen=pg.mkPen(color("error"), width=2, style=Qt.PenStyle.DotLine))
         self._reported_text = " ".join(str(reported.evidence.get("text") if reported.evidence else "").split())
         self._add(line, self._case_items, 4)
