@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.gui.test_case_clock_view import _view
 from tests.gui.test_timeline_pane import _Pane
 from tests.unit.clockcase import build_case
 from tests.unit.procmon_scenario import upgrade_scenario
 from workbench.core import clock
 from workbench.core.analysis import build_analysis
-from workbench.core.case import Case
 from workbench.core.report.summary import build_summary
 from workbench.gui.bus import CursorBus
 from workbench.gui.models.findings_model import FindingsModel
@@ -33,15 +33,6 @@ from workbench.writers.procmon import write_pml
 DESCRIPTION = ("客户：上海某银行 信息科（浦东分行营业部，三楼机房旁的柜员终端，共二十台，本台为第七台）\r\n联系人：张伟\r\n问题：Windows 10 升级 Windows 11 23H2 失败，安装程序窗口直接消失，"
                "之后重新尝试了两次，每次都在同一个地方退出，没有蓝屏，日志已按要求收集并打包发送，错误代码 "
                "0xC1900101 - 0x40017，时间 2024-03-12 10:40 左右。\r\n")
-
-
-def _view(root: Path) -> StoreView:
-    case = Case.open(root)
-    try:
-        case.ensure_ingested()
-        return StoreView(case.store.path)
-    finally:
-        case.close()
 
 
 @pytest.fixture
