@@ -49,6 +49,7 @@ def test_the_overview_quotes_all_the_customer_reported(qtbot, reported_case: Sto
     qtbot.addWidget(pane)
     pane.set_view(reported_case)
     text = " ".join(pane.browser.toPlainText().split())
+    pane.set_view(None)  # the view closes after the test: a later theme switch must not redraw from it
     assert "错误代码 0xC1900101 - 0x40017，时间 2024-03-12 10:40 左右。" in text
 
 
@@ -76,6 +77,7 @@ def test_the_injector_is_marked_a_suspect(qtbot, tmp_path: Path) -> None:
         assert agent.node.suspect and "suspect" in pane.model.display(agent, P_MARKS)
         host = next(i for i in pane.model.items() if i.node.name == "SetupHost.exe")
         assert "suspect" not in pane.model.display(host, P_MARKS)
+        pane.set_view(None)
     finally:
         view.close()
 
@@ -96,6 +98,7 @@ def test_one_ranking_in_the_pane_the_overview_the_json_and_the_report(qtbot, rep
     qtbot.addWidget(pane)
     pane.set_view(reported_case)
     text = pane.browser.toPlainText()
+    pane.set_view(None)
     shown = [t for t in ranked if t in text]
     assert shown and sorted(shown, key=text.index) == shown
     report = [f["title"] for f in build_summary(store, lang="en")["findings"]]
