@@ -19,6 +19,7 @@ from types import ModuleType
 
 from workbench import __version__
 from workbench.commands import COMMANDS
+from workbench.commands.arguments import OneSentenceParser, parse
 
 
 def command_name(module: str) -> str:
@@ -33,7 +34,7 @@ def _command_modules() -> dict[str, ModuleType]:
 
 
 def build_parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workbench", description="Diagnose failed Windows feature upgrades.")
+    parser = OneSentenceParser(prog="workbench", description="Diagnose failed Windows feature upgrades.")
     parser.add_argument("--version", action="version", version=f"Case Workbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, module in modules.items():
@@ -49,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return gui_main(args_list)
     modules = _command_modules()
-    args = build_parser(modules).parse_args(args_list)
+    try:
+        args = parse(build_parser(modules), args_list)
+    except SystemExit as exc:  # --help, --version, or a wrong argument already said in one sentence
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     from workbench.commands.failures import describe_failure
     from workbench.commands.terminal import safe_streams
 

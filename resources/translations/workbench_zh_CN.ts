@@ -1949,6 +1949,22 @@
         <source>still running at the end of the capture</source>
         <translation>捕获结束时仍在运行</translation>
     </message>
+    <message>
+        <source>setup</source>
+        <translation>安装程序</translation>
+    </message>
+    <message>
+        <source>third-party</source>
+        <translation>第三方</translation>
+    </message>
+    <message>
+        <source>suspect</source>
+        <translation>嫌疑</translation>
+    </message>
+    <message>
+        <source>abnormal-exit</source>
+        <translation>异常退出</translation>
+    </message>
 </context>
 <context>
     <name>ProcessesPane</name>
@@ -2120,6 +2136,10 @@
         <source>not in the capture</source>
         <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>不在捕获中</translation>
+    </message>
+    <message>
+        <source>suspect: the findings blame it (it put code into Setup, or kept Setup from its files)</source>
+        <translation>嫌疑：发现指向它（它向安装程序注入了代码，或阻止安装程序访问其文件）</translation>
     </message>
 </context>
 <context>
@@ -2433,6 +2453,14 @@
         <source>setup</source>
         <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>安装</translation>
+    </message>
+    <message>
+        <source>reported %1</source>
+        <translation>客户报告 %1</translation>
+    </message>
+    <message>
+        <source>reported by the customer</source>
+        <translation>客户报告的时间</translation>
     </message>
 </context>
 <context>

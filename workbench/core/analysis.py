@@ -13,7 +13,7 @@ import json
 import sqlite3
 from typing import Any
 
-from workbench.core import clock
+from workbench.core.clock_text import CaseTimes
 from workbench.core.finding_text import finding_data, translated
 from workbench.core.processes import processes_summary
 from workbench.core.store import CaseStore
@@ -125,12 +125,14 @@ def crashes(store: CaseStore) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             crash[key] = None
     crash["culprit_third_party"] = _bool(crash["culprit_third_party"])
     others = []
+    times = CaseTimes(store)
     if unrelated and store.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'dump_summary'"):
         for r in store.query(
                 "SELECT d.*, files.path AS path, (SELECT text FROM facts WHERE name = 'crash.related' AND "
                 f"facts.file_id = d.file_id LIMIT 1) AS why FROM dump_summary d JOIN files ON files.id = d.file_id "
                 f"WHERE d.file_id IN ({marks}) ORDER BY d.crash_ts", tuple(unrelated)):
-            others.append({"file": r["path"], "source_kind": r["source_kind"], "time": clock.format_us(r["crash_ts"]),
+            others.append({"file": r["path"], "source_kind": r["source_kind"],
+                           "time": times.iso(r["crash_ts"], file_id=r["file_id"]),
                            "bugcheck_code": r["bugcheck_code"], "bugcheck_name": r["bugcheck_name"],
                            "exception_code": r["exception_code"], "process": r["process_name"],
                            "culprit_module": r["culprit"], "why_not": r["why"]})
@@ -155,21 +157,18 @@ def findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[di
     ``title`` and ``summary`` stay English (scripts match on them); ``title_zh`` and ``summary_zh`` are the
     Chinese texts when the finding carries them (signature findings do), else ``null``.
     """
-    # without a case zone a local source's time is its wall clock: written without the Z of UTC
-    zone_known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
-    basis = "'utc'" if zone_known else ("coalesce((SELECT t.basis FROM timeline t WHERE t.file_id = e.file_id "
-                                        "AND t.line IS e.line LIMIT 1), 'utc')")
+    times = CaseTimes(store)  # without a case zone a local source's time is its wall clock, without a Z
     out = []
     for f in ranked_findings(store, verdict):
         evidence = [
             {
                 "file": e["file"],
                 "line": e["line"],
-                "time": clock.format_us(e["ts"], utc=e["basis"] == "utc"),
+                "time": times.iso(e["ts"], file_id=e["file_id"]),
                 "text": e["text"],
             }
             for e in store.query(
-                f"SELECT e.line, e.ts, e.text, {basis} AS basis, files.path AS file FROM evidence e "
+                "SELECT e.line, e.ts, e.text, e.file_id, files.path AS file FROM evidence e "
                 "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
                 (f["id"],),
             )

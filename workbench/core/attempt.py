@@ -23,7 +23,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from workbench.core import clock
+from workbench.core.clock_text import CaseTimes
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
 
@@ -48,10 +48,10 @@ class AttemptSpan:
     end_text: str
     end_reason: str  # failure | rollback end | setup crash | crash | end of the Setup run
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, times: CaseTimes) -> dict[str, Any]:
         out = asdict(self)
-        out["start_time"] = clock.format_us(self.start)
-        out["end_time"] = clock.format_us(self.end)
+        out["start_time"] = times.iso(self.start, file_id=self.start_file_id)
+        out["end_time"] = times.iso(self.end, file_id=self.end_file_id)
         return out
 
 
@@ -170,10 +170,11 @@ def workbench_analyze(store: CaseStore) -> None:
     span = compute_attempt(store)
     if span is None:
         return
-    text = (f"from {clock.format_us(span.start)} ({span.start_text[:120]}) to {clock.format_us(span.end)} "
-            f"({span.end_reason})")
-    store.insert_facts([(FACT, json.dumps(span.as_dict(), ensure_ascii=False), span.start_file_id,
-                         span.start_line, span.start, "utc", text, 10)])
+    times = CaseTimes(store)
+    shown = span.as_dict(times)
+    text = f"from {shown['start_time']} ({span.start_text[:120]}) to {shown['end_time']} ({span.end_reason})"
+    store.insert_facts([(FACT, json.dumps(shown, ensure_ascii=False), span.start_file_id,
+                         span.start_line, span.start, times.basis(file_id=span.start_file_id), text, 10)])
     store.commit()
 
 
@@ -206,13 +207,15 @@ def mark_deployment_logs(store: CaseStore) -> list[str]:
     targets = {m.group(1) for r in _rows(store, '"Setup build version is"', "%Setup build version is%")
                if (m := re.search(r"Setup build version is: \d+\.\d+\.(\d+)", r["message"] or ""))}
     changed = []
+    times = CaseTimes(store)
     marks = ", ".join("?" * len(AFTER_ROLES))
     for f in store.query(f"SELECT id, path, notes FROM files WHERE role IN ({marks}) AND kind IN "
                          "('setupact', 'setuperr')", AFTER_ROLES):
         last = store.scalar("SELECT max(ts) FROM timeline WHERE file_id = ?", (f["id"],))
         why = None
         if last is not None and last_start is not None and last < last_start:
-            why = (f"ends {clock.format_us(last)}, before the last Setup start ({clock.format_us(last_start)}): "
+            why = (f"ends {times.iso(last, file_id=f['id'])}, before the last Setup start "
+                   f"({times.iso(last_start, file_id=starts[-1][1]['file_id'])}): "
                    "the machine's original deployment (or an earlier Setup), not what the upgrade left")
         elif targets:
             builds = _builds(store, f["id"])

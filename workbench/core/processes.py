@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core import clock
+from workbench.core.clock_text import CaseTimes, stamped
 from workbench.core.finding_text import bilingual
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
@@ -90,6 +90,7 @@ class ProcessNode:
     parent: tuple[int, int] | None = None
     setup: bool = False
     third_party: bool = False
+    suspect: bool = False  # a third-party process the findings blame (see mark_suspects)
     children: list[ProcessNode] = field(default_factory=list)
 
     @property
@@ -114,23 +115,31 @@ class ProcessNode:
             out.append("setup")
         if self.third_party:
             out.append("third-party")
+        if self.suspect:
+            out.append("suspect")
         if self.abnormal_exit:
             out.append("abnormal-exit")
         return out
 
-    def as_dict(self, children: bool = True) -> dict[str, Any]:
-        utc = self.basis == "utc"
+    def time_text(self, times: CaseTimes, us: int | None) -> str | None:
+        """One of this process's times (kept on its capture's own clock) as the analysis JSON writes times."""
+        return times.iso(times.stored(us, self.basis), self.basis)
+
+    def as_dict(self, children: bool = True, times: CaseTimes | None = None) -> dict[str, Any]:
+        """The process as JSON; times as ``times`` writes them (without: as the capture wrote them)."""
+        times = times if times is not None else CaseTimes()
         d: dict[str, Any] = {
             "file_id": self.file_id, "process": self.process, "pid": self.pid, "parent_pid": self.parent_pid,
             "parent": list(self.parent) if self.parent else None, "name": self.name, "image": self.image,
             "command_line": self.command_line, "user": self.user, "integrity": self.integrity,
             "company": self.company, "description": self.description, "version": self.version,
-            "clock": self.basis, "start": clock.format_us(self.start, utc), "end": clock.format_us(self.end, utc),
+            "clock": times.basis(self.basis), "start": self.time_text(times, self.start),
+            "end": self.time_text(times, self.end),
             "lifetime_s": self.lifetime_s, "exit_status": hex32(self.exit_status), "marks": self.marks,
             "events": self.counts,
         }
         if children:
-            d["children"] = [c.as_dict() for c in self.children]
+            d["children"] = [c.as_dict(times=times) for c in self.children]
         return d
 
 
@@ -223,8 +232,10 @@ def build_tree(nodes: Iterable[ProcessNode]) -> list[ProcessNode]:
 
 
 def process_tree(store: CaseStore, file_id: int | None = None) -> list[ProcessNode]:
-    """The tree (roots with children) for the views and ``workbench processes``."""
-    return build_tree(load_processes(store, file_id))
+    """The tree (roots with children) for the views and ``workbench processes``, suspects marked."""
+    nodes = load_processes(store, file_id)
+    mark_suspects(store, nodes)
+    return build_tree(nodes)
 
 
 def walk(roots: Iterable[ProcessNode], depth: int = 0) -> Iterable[tuple[int, ProcessNode]]:
@@ -559,33 +570,58 @@ def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessN
     return out
 
 
-def processes_summary(store: CaseStore) -> dict[str, Any]:
-    """The ``processes`` object of the analysis JSON: Setup processes with their exit status, and the
-    third-party suspects with the findings that name them."""
-    nodes = load_processes(store)
-    setup = [
-        {"name": n.name, "pid": n.pid, "file_id": n.file_id, "process": n.process, "exit_status": hex32(n.exit_status),
-         "abnormal_exit": n.abnormal_exit, "start": clock.format_us(n.start, n.basis == "utc"),
-         "end": clock.format_us(n.end, n.basis == "utc")}
-        for n in sorted(nodes, key=lambda n: (n.file_id, n.start or 0, n.process)) if n.setup]
-    suspects: dict[tuple[int, int], dict[str, Any]] = {}
-    by_key = {n.key: n for n in nodes}
-    for f in store.query("SELECT id, rule_id, title, data FROM findings WHERE rule_id LIKE 'procmon.%'"):
+def _suspect_findings(store: CaseStore, by_key: dict[tuple[int, int], ProcessNode]
+                      ) -> dict[tuple[int, int], list[Any]]:
+    """The third-party processes the Procmon findings blame, each with its findings (rows): the process a
+    finding is about, and the injector a finding names (a process that opened a Setup process whose DLL was
+    then loaded into it: the interferer, though the finding is about Setup). Injectors come first."""
+    out: dict[tuple[int, int], list[Any]] = {}
+    injectors: list[tuple[int, int]] = []
+    for f in store.query("SELECT id, rule_id, title, data FROM findings WHERE rule_id LIKE 'procmon.%' "
+                         "ORDER BY score DESC, id"):
         try:
             data = json.loads(f["data"] or "{}")
         except ValueError:
             continue
-        raw: list[int] = list(data.get("process") or [])
-        n = by_key.get((int(raw[0]), int(raw[1]))) if len(raw) == 2 else None
-        if n is None or not n.third_party or n.setup:
-            continue
-        s = suspects.setdefault(n.key, {"name": n.name, "pid": n.pid, "company": n.company, "image": n.image,
-                                        "findings": [], "evidence": []})
-        s["findings"].append(f["title"])
-        for e in store.query("SELECT line, ts, text FROM evidence WHERE finding_id = ? ORDER BY id LIMIT 10",
-                             (f["id"],)):
-            s["evidence"].append({"line": e["line"], "time": clock.format_us(e["ts"]), "text": e["text"]})
-    return {"setup_processes": setup, "third_party_suspects": list(suspects.values())}
+        who = data.get("injector") if isinstance(data.get("injector"), dict) else {}
+        for raw, injector in ((list(data.get("process") or []), False), (list(who.get("process") or []), True)):
+            n = by_key.get((int(raw[0]), int(raw[1]))) if len(raw) == 2 else None
+            if n is None or not n.third_party or n.setup:
+                continue
+            out.setdefault(n.key, []).append(f)
+            if injector and n.key not in injectors:
+                injectors.append(n.key)
+    return {k: out[k] for k in injectors + [k for k in out if k not in injectors]}
+
+
+def mark_suspects(store: CaseStore, nodes: Iterable[ProcessNode]) -> None:
+    """Mark the third-party processes the findings blame (:func:`_suspect_findings`) ``suspect``."""
+    by_key = {n.key: n for n in nodes}
+    for key in _suspect_findings(store, by_key):
+        by_key[key].suspect = True
+
+
+def processes_summary(store: CaseStore) -> dict[str, Any]:
+    """The ``processes`` object of the analysis JSON: Setup processes with their exit status, and the
+    third-party suspects (an injector first) with the findings that name them."""
+    nodes = load_processes(store)
+    times = CaseTimes(store)
+    setup = [
+        {"name": n.name, "pid": n.pid, "file_id": n.file_id, "process": n.process, "exit_status": hex32(n.exit_status),
+         "abnormal_exit": n.abnormal_exit, "start": n.time_text(times, n.start), "end": n.time_text(times, n.end)}
+        for n in sorted(nodes, key=lambda n: (n.file_id, n.start or 0, n.process)) if n.setup]
+    suspects = []
+    by_key = {n.key: n for n in nodes}
+    for key, found in _suspect_findings(store, by_key).items():
+        n = by_key[key]
+        s: dict[str, Any] = {"name": n.name, "pid": n.pid, "company": n.company, "image": n.image,
+                             "findings": [f["title"] for f in found], "evidence": []}
+        for f in found:
+            for e in store.query("SELECT file_id, line, ts, text FROM evidence WHERE finding_id = ? ORDER BY id "
+                                 "LIMIT 10", (f["id"],)):
+                s["evidence"].append({"line": e["line"], "time": stamped(times, e), "text": e["text"]})
+        suspects.append(s)
+    return {"setup_processes": setup, "third_party_suspects": suspects}
 
 
 @hookimpl

@@ -27,7 +27,9 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="workbench", description="Open a case in the Case Workbench window "
+    from workbench.commands.arguments import OneSentenceParser
+
+    p = OneSentenceParser(prog="workbench", description="Open a case in the Case Workbench window "
                                 "(or run a subcommand: workbench analyze|timeline|files|demo --help).")
     p.add_argument("case", nargs="?", help="a .zip, .7z, folder or single log file (default: the demo case)")
     p.add_argument("--password", help="password of an encrypted archive")
@@ -49,9 +51,11 @@ def _demo_case() -> Path:
 
 def main(argv: list[str]) -> int:
     """Run the window; returns the process exit code (2 for a wrong argument, as the CLI does)."""
+    from workbench.commands.arguments import parse
+
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse(parser, argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):

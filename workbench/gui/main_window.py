@@ -603,7 +603,10 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------------------------- navigation
 
     def _on_cursor(self, ts: int | None) -> None:
-        self.cursor_label.setText(self.view.format_ts(ts) if self.view is not None and ts is not None else "")
+        sel = self.bus.selection  # the row picked at this moment says which clock it is on (no zone: UTC or not)
+        file_id = sel.file_id if sel is not None and sel.ts == ts else None
+        self.cursor_label.setText(self.view.format_ts(ts, file_id=file_id) if self.view is not None and ts is not None
+                                  else "")
 
     def next_finding(self) -> None:
         model = self.findings.model

@@ -16,7 +16,6 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from workbench.core import clock
 from workbench.core.customer.case_file import CustomerCase
 from workbench.core.customer.members import MachineInput
 from workbench.core.customer.products import Product, align_products
@@ -151,11 +150,11 @@ def _machine(m: MachineInput, key: str, ident: dict[str, Any]) -> dict[str, Any]
         "phase": verdict.get("phase"),
         "culprit": None if not culprit else {k: culprit.get(k) for k in ("module", "kind", "product", "vendor",
                                                                           "vendor_zh", "path")},
-        "failure_time": m.wall(m.failure_ts),
-        "failure_time_utc": clock.format_us(m.failure_ts) if m.failure_ts is not None else None,
+        "failure_time": m.wall(m.failure_ts, m.failure_basis),
+        "failure_time_utc": m.utc(m.failure_ts, m.failure_basis),
         "collected": m.collected,
-        "last_log": m.wall(m.last_log_ts),
-        "last_log_utc": clock.format_us(m.last_log_ts) if m.last_log_ts is not None else None,
+        "last_log": m.wall(m.last_log_ts, m.last_log_basis),
+        "last_log_utc": m.utc(m.last_log_ts, m.last_log_basis),
         **ident,
         "findings": len(a.get("findings") or []),
         "problems": len(((a.get("case") or {}).get("problems")) or []),

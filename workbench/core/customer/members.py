@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.clock_text import CaseTimes
 from workbench.core.customer.case_file import CustomerCase, Member
 from workbench.core.errors import IngestCancelled, UserActionRequired, WorkbenchError
 from workbench.core.ingest import Progress
@@ -44,17 +45,22 @@ class MachineInput:
     #: the latest modification time the archive gives its members (when the logs were collected), as written
     collected: str | None = None
     last_log_ts: int | None = None
+    last_log_basis: str | None = None
     failure_ts: int | None = None
+    failure_basis: str | None = None  # the clock failure_ts is on (:mod:`workbench.core.clock_text`)
     zone: Any = None
     clock_label: tuple[str, str] = ("", "")
     identity: dict[str, str | None] = field(default_factory=dict)
 
-    def wall(self, ts: int | None) -> str | None:
-        """``ts`` on this machine's own clock (its case zone), to the second."""
-        if ts is None:
-            return None
-        dt = clock.us_to_datetime(ts)
-        return (dt.astimezone(self.zone) if self.zone is not None else dt).strftime("%Y-%m-%d %H:%M:%S")
+    def wall(self, ts: int | None, basis: str | None) -> str | None:
+        """``ts`` on this machine's own clock (its case zone), to the second; without a zone, a local log's
+        wall clock as it is and a UTC time marked UTC."""
+        return CaseTimes(zone=self.zone).wall(ts, basis)
+
+    def utc(self, ts: int | None, basis: str | None) -> str | None:
+        """``ts`` in UTC (ISO, ``Z``), or None when it is a wall clock of no known zone."""
+        times = CaseTimes(zone=self.zone)
+        return times.iso(ts, basis) if times.is_utc(basis) else None
 
 
 def collected_time(store: CaseStore) -> str | None:
@@ -71,12 +77,17 @@ def collected_time(store: CaseStore) -> str | None:
     return latest
 
 
-def failure_ts(store: CaseStore, verdict: dict[str, Any]) -> int | None:
-    """When it failed, as the summary says it (:func:`workbench.core.report.summary` rules)."""
+def failure_moment(store: CaseStore, verdict: dict[str, Any]) -> tuple[int | None, str]:
+    """When it failed, as the summary says it (:func:`workbench.core.report.summary` rules), and the clock that
+    time is on (``utc``/``local``)."""
     from workbench.core.analysis import ranked_findings
-    from workbench.core.report.summary import _failure_ts
+    from workbench.core.report.summary import _failure
 
-    return _failure_ts(store, [{"ts": r["ts"]} for r in ranked_findings(store, verdict)])
+    findings = [{"ts": r["ts"], "file_id": store.scalar("SELECT file_id FROM evidence WHERE finding_id = ? ORDER BY "
+                                                         "id LIMIT 1", (r["id"],))}
+                for r in ranked_findings(store, verdict)]
+    ts, basis, file_id = _failure(store, findings)
+    return ts, CaseTimes(store).basis(basis, file_id)
 
 
 def machine_input(store: CaseStore, member: Member, source: Path) -> MachineInput:
@@ -87,8 +98,9 @@ def machine_input(store: CaseStore, member: Member, source: Path) -> MachineInpu
     analysis = build_analysis(store)
     m = MachineInput(member, source, database=store.path, analysis=analysis)
     m.collected = collected_time(store)
-    m.last_log_ts = store.scalar("SELECT max(ts) FROM timeline WHERE ts IS NOT NULL")
-    m.failure_ts = failure_ts(store, analysis["verdict"])
+    last = store.query("SELECT ts, basis FROM timeline WHERE ts IS NOT NULL ORDER BY ts DESC LIMIT 1")
+    m.last_log_ts, m.last_log_basis = (last[0]["ts"], last[0]["basis"]) if last else (None, None)
+    m.failure_ts, m.failure_basis = failure_moment(store, analysis["verdict"])
     m.zone = clock.resolve_zone(store.get_meta("time_zone_iana"))
     m.clock_label = (clock_label(store), clock_label(store, "zh"))
     for name in IDENTITY_FACTS:

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import PureWindowsPath
 from typing import Any
 
-from workbench.core import clock
 from workbench.core.analysis import build_analysis
+from workbench.core.clock_text import CaseTimes
 from workbench.core.finding_text import SEVERITY_NAMES, finding_data, finding_texts, translated
 from workbench.core.store import CaseStore
 
@@ -48,20 +48,6 @@ PHASES: dict[str, tuple[int | None, str, str]] = {
     "UNINSTALL": (5, "uninstall (rollback)", "卸载阶段（回滚）"),
     "UNKNOWN": (None, "unknown phase", "未知阶段"),
 }
-
-def _zone(store: CaseStore) -> Any:
-    return clock.resolve_zone(store.get_meta("time_zone_iana"))
-
-
-def _wall(ts: int | None, zone: Any) -> str | None:
-    """A UTC µs time on the case clock, to the second: the clock every pane shows, so the e-mail matches."""
-    if ts is None:
-        return None
-    dt = clock.us_to_datetime(ts)
-    if zone is not None:
-        dt = dt.astimezone(zone)
-    return dt.strftime("%Y-%m-%d %H:%M:%S")
-
 
 def short_path(path: str | None) -> str | None:
     """``…/Sources/Rollback/setupact.log`` → ``Rollback/setupact.log``: the folder says which run it was."""
@@ -158,7 +144,7 @@ def stack_excerpt(frames: list[Any] | None, culprit: str | None) -> list[dict[st
     return out
 
 
-def _findings(store: CaseStore, zone: Any, lang: str, verdict: dict[str, Any]) -> list[dict[str, Any]]:
+def _findings(store: CaseStore, times: CaseTimes, lang: str, verdict: dict[str, Any]) -> list[dict[str, Any]]:
     """Findings in the analysis JSON's (causal) rank order, with the remediation and case-clock evidence times.
 
     Title, summary and remediation are in ``lang`` where the finding carries a translation (signatures do).
@@ -175,11 +161,12 @@ def _findings(store: CaseStore, zone: Any, lang: str, verdict: dict[str, Any]) -
                 "file": e["file"],
                 "name": short_path(e["file"]),
                 "line": e["line"],
-                "time": _wall(e["ts"], zone),
+                "time": times.wall(e["ts"], file_id=e["file_id"]),
+                "file_id": e["file_id"],
                 "text": (e["text"] or "").rstrip(),
             }
             for e in store.query(
-                "SELECT e.line, e.ts, e.text, files.path AS file FROM evidence e "
+                "SELECT e.line, e.ts, e.file_id, e.text, files.path AS file FROM evidence e "
                 "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
                 (row["id"],),
             )
@@ -195,8 +182,10 @@ def _findings(store: CaseStore, zone: Any, lang: str, verdict: dict[str, Any]) -
             "severity_text": SEVERITY_NAMES[lang].get(row["severity"], row["severity"]),
             "summary": texts["summary"],
             "remediation": texts["remediation"],
-            "time": _wall(row["ts"], zone),
+            # a finding's own time is on the clock of the lines it stands on
+            "time": times.wall(row["ts"], file_id=evidence[0]["file_id"] if evidence else None),
             "ts": row["ts"],
+            "file_id": evidence[0]["file_id"] if evidence else None,
             # the process a finding blames, when its data names one as text (Procmon findings carry a key instead
             # and reach the summary through the suspects list)
             "process": data.get("process") if isinstance(data.get("process"), str) else None,
@@ -250,24 +239,32 @@ def one_per_cause(findings: list[dict[str, Any]], crash_files: frozenset[str] = 
     return kept
 
 
-def _failure_ts(store: CaseStore, findings: list[dict[str, Any]]) -> int | None:
-    """When it failed: where the result code was read, else the top finding's time, else the last error."""
+def _failure(store: CaseStore, findings: list[dict[str, Any]]) -> tuple[int | None, str | None, int | None]:
+    """When it failed, as (time, basis, file id): where the result code was read, else the top finding's time,
+    else the last error (the basis and file say which clock the time is on, :mod:`workbench.core.clock_text`)."""
     fact = store.fact("upgrade.result_code")
     if fact is not None and fact["ts"] is not None:
-        return int(fact["ts"])
+        return int(fact["ts"]), fact["basis"], fact["file_id"]
     for f in findings:
         if f["ts"] is not None:
-            return int(f["ts"])
-    return store.scalar("SELECT max(ts) FROM timeline WHERE level IN ('critical', 'error')")
+            return int(f["ts"]), None, f.get("file_id")
+    row = store.query("SELECT ts, basis, file_id FROM timeline WHERE level IN ('critical', 'error') AND ts IS NOT "
+                      "NULL ORDER BY ts DESC LIMIT 1")
+    return (int(row[0]["ts"]), row[0]["basis"], row[0]["file_id"]) if row else (None, None, None)
 
 
-def key_timeline(store: CaseStore, failure_ts: int | None, zone: Any, limit: int = KEY_TIMELINE_ROWS
+def _failure_ts(store: CaseStore, findings: list[dict[str, Any]]) -> int | None:
+    """When it failed (:func:`_failure`'s time)."""
+    return _failure(store, findings)[0]
+
+
+def key_timeline(store: CaseStore, failure_ts: int | None, times: CaseTimes, limit: int = KEY_TIMELINE_ROWS
                  ) -> list[dict[str, Any]]:
     """The error and critical rows nearest the failure, in time order; the nearest one is marked."""
     if failure_ts is None:
         return []
     rows = store.query(
-        "SELECT t.id, t.ts, t.level, t.component, t.message, t.line, f.path AS file FROM timeline t "
+        "SELECT t.id, t.ts, t.basis, t.level, t.component, t.message, t.line, f.path AS file FROM timeline t "
         "JOIN files f ON f.id = t.file_id WHERE t.level IN ('critical', 'error') AND t.ts IS NOT NULL "
         "ORDER BY abs(t.ts - ?), t.id LIMIT ?",
         (failure_ts, limit),
@@ -275,7 +272,7 @@ def key_timeline(store: CaseStore, failure_ts: int | None, zone: Any, limit: int
     nearest = rows[0]["id"] if rows else None
     return [
         {
-            "time": _wall(r["ts"], zone),
+            "time": times.wall(r["ts"], r["basis"]),
             "level": r["level"],
             "component": r["component"],
             "message": (r["message"] or "").rstrip(),
@@ -364,20 +361,7 @@ CONFIDENCE_NAMES: dict[str, dict[str, str]] = {
 }
 
 
-def _wall_iso(text: str | None, zone: Any) -> str | None:
-    """An evidence time of the analysis JSON (ISO, ``Z`` for UTC) on the case clock, as the summary shows times."""
-    if not text:
-        return None
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if dt.tzinfo is None:
-        return dt.strftime("%Y-%m-%d %H:%M:%S")
-    return _wall(clock.datetime_to_us(dt), zone)
-
-
-def verdict_summary(v: dict[str, Any], lang: str, zone: Any) -> dict[str, Any]:
+def verdict_summary(v: dict[str, Any], lang: str, times: CaseTimes) -> dict[str, Any]:
     """The verdict in ``lang``: state, summary, culprit, reasoning steps with case-clock evidence, next steps."""
     zh = lang == "zh"
     culprit = v.get("culprit")
@@ -388,7 +372,7 @@ def verdict_summary(v: dict[str, Any], lang: str, zone: Any) -> dict[str, Any]:
     for step in v.get("reasoning") or []:
         reasoning.append({
             "text": step["step_zh"] if zh else step["step"],
-            "evidence": [{"time": _wall_iso(e.get("time"), zone), "name": short_path(e.get("file")),
+            "evidence": [{"time": times.wall_of_iso(e.get("time")), "name": short_path(e.get("file")),
                           "line": e.get("line"), "text": (e.get("text") or "").rstrip()}
                          for e in (step.get("evidence") or []) if e.get("text")][:MAX_EVIDENCE],
         })
@@ -419,20 +403,21 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     analysis = build_analysis(store)
-    zone = _zone(store)
+    times = CaseTimes(store)
     verdict = analysis["verdict"]
     crash_files = frozenset(str(r["path"]) for r in store.query(
         "SELECT path FROM files WHERE kind IN ('kernel_dump', 'user_dump', 'windbg_text')"))
-    findings = one_per_cause(_findings(store, zone, lang, verdict), crash_files)
+    findings = one_per_cause(_findings(store, times, lang, verdict), crash_files)
     shown = findings[:MAX_FINDINGS]
     # logs that are not the failed upgrade's, or an upgrade that succeeded, have no moment of failure to show
-    failure_ts = _failure_ts(store, findings) if verdict["state"] in ("failed", "incomplete") else None
+    failure_ts, failure_basis, failure_file = _failure(store, findings) if verdict["state"] in ("failed", "incomplete") \
+        else (None, None, None)
     system, upgrade, crash = analysis["system"], dict(analysis["upgrade"]), analysis["crash"]
     upgrade["layer"] = (store.fact("upgrade.layer") or {"value": None})["value"]
     source = analysis["case"]["source"]
     parsed = store.scalar("SELECT count(*) FROM files WHERE status IN ('parsed', 'partial')") or 0
     decoded = _decode(upgrade, lang)
-    told = verdict_summary(verdict, lang, zone)
+    told = verdict_summary(verdict, lang, times)
     return {
         "schema": SUMMARY_SCHEMA,
         "lang": lang,
@@ -463,13 +448,13 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
             "stack": stack_excerpt(crash["frames"] if isinstance(crash["frames"], list) else None,
                                    crash["culprit_module"]),
         },
-        "failure_time": _wall(failure_ts, zone),
+        "failure_time": times.wall(failure_ts, failure_basis, failure_file),
         "findings": shown,
         "findings_total": len(findings),
         "limits": {"evidence": MAX_EVIDENCE},
         "findings_omitted": len(findings) - len(shown),
         "interfering": _interfering(store, analysis, findings, lang),
-        "timeline": key_timeline(store, failure_ts, zone),
+        "timeline": key_timeline(store, failure_ts, times),
         "verdict": told,
         # one recommendation per cause, from the verdict (never a generic list of every finding's advice)
         "remediations": told["next_steps"],

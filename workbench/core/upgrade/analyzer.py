@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.clock_text import iso_time
 from workbench.core.finding_text import bilingual
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
@@ -480,7 +481,7 @@ class _Reconstruction:
             f.add("setup.failed_operations", [
                 {"operation": (RE_OP_FAILED.match(r.message) or [None, r.message, None])[1],
                  "error": (RE_OP_FAILED.match(r.message) or [None, None, None])[2],
-                 "file_id": r.file_id, "line": r.line, "time": clock.format_us(r.ts)}
+                 "file_id": r.file_id, "line": r.line, "time": iso_time(store, r.ts, file_id=r.file_id)}
                 for r in self.failed_ops[:50]], self.failed_ops[0], 10)
         if self.last_exec is not None:
             f.add("setup.last_operation", RE_OP_EXEC.match(self.last_exec.message).group(1),  # type: ignore[union-attr]
@@ -564,7 +565,8 @@ class _Reconstruction:
                 continue
             seen.add(key)
             chain.append({"component": r["component"], "code": "0x" + m.group(1)[2:].upper(),
-                          "file_id": r["file_id"], "line": r["line"], "time": clock.format_us(r["ts"]),
+                          "file_id": r["file_id"], "line": r["line"],
+                          "time": iso_time(store, r["ts"], file_id=r["file_id"]),
                           "text": r["message"][:300]})
         if chain:
             first = chain[0]

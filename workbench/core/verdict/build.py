@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.clock_text import CaseTimes, iso_time, stamped
 from workbench.core.store import CaseStore
 from workbench.core.upgrade.codes import SP_OPERATIONS, parse_code
 from workbench.core.verdict import texts
@@ -59,7 +60,7 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
         name = _value(store, "system.os_name") or "Windows"
         version = _value(store, "system.os_version") or str(build["value"])
         en, zh = texts.both("why_old_os", os=name, version=version)
-        reasons.append(Step(en, zh, [fact_evidence(build)]))
+        reasons.append(Step(en, zh, [fact_evidence(store, build)]))
     upgrade_logs = store.scalar(
         "SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr') AND (role IN ('downlevel', 'rollback', "
         "'newos') OR lower(path) LIKE '%$windows.~bt%' OR lower(path) LIKE '%$windows.~ws%')") or 0
@@ -67,21 +68,21 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
     marker = _fact(store, "upgrade.result_code") or _fact(store, "setup.command_line") \
         or _fact(store, "upgrade.source_build") or _fact(store, "setup.outcome")
     if setup_logs and not upgrade_logs and marker is None:
-        old = store.query("SELECT t.line, t.ts, t.message, f.path AS file FROM timeline t JOIN files f ON "
+        old = store.query("SELECT t.line, t.ts, t.basis, t.message, f.path AS file FROM timeline t JOIN files f ON "
                           "f.id = t.file_id WHERE t.source = 'setupact' AND t.message LIKE '%Build version is %' "
                           "ORDER BY t.id LIMIT 1")
         m = _OLD_BUILD.search(old[0]["message"]) if old else None
         if m and (int(m.group(1)), int(m.group(2))) < (10, 0):
-            ev = {"file": old[0]["file"], "line": old[0]["line"], "time": clock.format_us(old[0]["ts"]),
+            ev = {"file": old[0]["file"], "line": old[0]["line"], "time": stamped(CaseTimes(store), old[0]),
                   "text": old[0]["message"]}
             number = f"{m.group(1)}.{m.group(2)}"
             known = OLD_WINDOWS.get(number)
             en, zh = texts.both("why_old_setup", version=f"{known} ({number})" if known else number,
                                 build=m.group(0)[17:])
             reasons.append(Step(en, zh, [ev]))
-        first = store.query("SELECT t.line, t.ts, t.message, f.path AS file FROM timeline t JOIN files f ON "
+        first = store.query("SELECT t.line, t.ts, t.basis, t.message, f.path AS file FROM timeline t JOIN files f ON "
                             "f.id = t.file_id WHERE t.source IN ('setupact', 'setuperr') ORDER BY t.id LIMIT 1")
-        ev_first = [{"file": first[0]["file"], "line": first[0]["line"], "time": clock.format_us(first[0]["ts"]),
+        ev_first = [{"file": first[0]["file"], "line": first[0]["line"], "time": stamped(CaseTimes(store), first[0]),
                      "text": first[0]["message"]}] if first else []
         en, zh = texts.both("why_no_upgrade_logs")
         reasons.append(Step(en, zh, ev_first))
@@ -89,7 +90,7 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
     if reported is not None and reported.computer and computer is not None \
             and reported.computer.lower() != str(computer["value"]).lower():
         en, zh = texts.both("why_other_computer", reported=reported.computer, computer=computer["value"])
-        reasons.append(Step(en, zh, [fact_evidence(computer), reported.evidence or {}]))
+        reasons.append(Step(en, zh, [fact_evidence(store, computer), reported.evidence or {}]))
     if reported is not None and reported.date:
         last = store.scalar("SELECT max(local) FROM timeline WHERE source IN ('setupact', 'setuperr')")
         if last is not None:
@@ -97,10 +98,10 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
             rep_day = datetime.strptime(reported.date, "%Y-%m-%d").date()
             days = (rep_day - logs_day).days
             if days > OLD_LOGS_DAYS:
-                rows = store.query("SELECT t.line, t.ts, t.message, f.path AS file FROM timeline t JOIN files f ON "
+                rows = store.query("SELECT t.line, t.ts, t.basis, t.message, f.path AS file FROM timeline t JOIN files f ON "
                                    "f.id = t.file_id WHERE t.source IN ('setupact', 'setuperr') AND t.local = ? "
                                    "LIMIT 1", (last,))
-                lines = [{"file": r["file"], "line": r["line"], "time": clock.format_us(r["ts"]),
+                lines = [{"file": r["file"], "line": r["line"], "time": stamped(CaseTimes(store), r),
                           "text": r["message"]} for r in rows]
                 en, zh = texts.both("why_old_logs", logs_date=logs_day.isoformat(), days=days,
                                     reported_date=reported.date)
@@ -126,7 +127,7 @@ def _build_mismatch(store: CaseStore) -> Step | None:
     target = _value(store, "upgrade.target_build") or "?"
     values = {"info_build": info[0]["value"], "source_build": source[0]["value"], "target_build": target}
     return Step(texts.say("step_build_mismatch", "en", **values), texts.say("step_build_mismatch", "zh", **values),
-                [fact_evidence(info[0]), fact_evidence(source[0])])
+                [fact_evidence(store, info[0]), fact_evidence(store, source[0])])
 
 
 def _checklist(phase: str | None, bugcheck: bool, process_crash: bool) -> list[str]:
@@ -162,7 +163,7 @@ def _phase(store: CaseStore) -> tuple[str | None, Step | None]:
         why = texts.T["why_downlevel_only"]
     pen, pzh = texts.phase_text(phase)
     return phase, Step(texts.say("step_phase_content", "en", phase=pen, why=why[0]),
-                       texts.say("step_phase_content", "zh", phase=pzh, why=why[1]), [fact_evidence(row)])
+                       texts.say("step_phase_content", "zh", phase=pzh, why=why[1]), [fact_evidence(store, row)])
 
 
 def _code(store: CaseStore) -> tuple[str | None, Any]:
@@ -197,7 +198,7 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
 
         for r in reversed(setup_crashes(store)):  # the latest crash of a Setup process
             process, exc = r["app_name"], r["exception_code"]
-            evidence.append({"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]),
+            evidence.append({"file": r["path"], "line": None, "time": iso_time(store, r["event_time"], "utc"),
                              "text": f"{r['event_type']}: {r['app_name']} exception {r['exception_code']} "
                                      f"in {r['fault_module'] or '?'}"})
             break
@@ -216,7 +217,7 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
     gone = _fact(store, "setup.host_exited")
     if gone is not None:
         process = process or str(gone["value"])
-        evidence.append(fact_evidence(gone))
+        evidence.append(fact_evidence(store, gone))
     return process, exc, evidence
 
 
@@ -428,7 +429,7 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         summary_en.append(en)
         summary_zh.append(zh)
         row = _fact(store, "setup.outcome")
-        steps.append(Step(en, zh, [fact_evidence(row)] if row is not None else []))
+        steps.append(Step(en, zh, [fact_evidence(store, row)] if row is not None else []))
     elif code is not None:
         key = "failed_code" if phase else "failed_code_nophase"
         summary_en.append(texts.say(key, "en", code=code, phase=pen))
@@ -472,13 +473,13 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
             op_zh = texts.say("step_operation", "zh", operation=f"{op}（{known[2]}）" if known else op)
         steps.insert(0, Step(texts.say("step_code", "en", code=code, phase=pen, operation=op_text),
                              texts.say("step_code", "zh", code=code, phase=pzh, operation=op_zh),
-                             [fact_evidence(code_row)]))
+                             [fact_evidence(store, code_row)]))
     if phase_step is not None and state != "not_an_upgrade":
         steps.append(phase_step)
     if process is not None and _fact(store, "setup.host_exited") is not None and code is not None:
         gone = _fact(store, "setup.host_exited")
         steps.append(Step(texts.say("step_host_gone", "en", process=gone["value"]),
-                          texts.say("step_host_gone", "zh", process=gone["value"]), [fact_evidence(gone)]))
+                          texts.say("step_host_gone", "zh", process=gone["value"]), [fact_evidence(store, gone)]))
 
     # the culprit, with the crash told and who makes it
     if culprit is not None and state != "not_an_upgrade":
@@ -496,7 +497,7 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         steps.append(mismatch)
     others = store.scalar("SELECT count(*) FROM facts WHERE name = 'crash.related' AND value = 'false'") or 0
     if others and state != "not_an_upgrade":
-        ev = [fact_evidence(r) for r in store.query(
+        ev = [fact_evidence(store, r) for r in store.query(
             "SELECT f.*, files.path AS file FROM facts f LEFT JOIN files ON files.id = f.file_id "
             "WHERE f.name = 'crash.related' AND f.value = 'false' ORDER BY f.id LIMIT 5")]
         steps.append(Step(texts.say("step_other_crash", "en", count=others),

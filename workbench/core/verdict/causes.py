@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core import clock
+from workbench.core.clock_text import CaseTimes, iso_time, stamped
 from workbench.core.dumps import bugchecks
 from workbench.core.dumps.culprit import DEBUGGER_FILE_NAMES, PLUMBING
 from workbench.core.store import CaseStore
@@ -102,16 +102,15 @@ class Cause:
         self.ts = self.ts if self.ts is not None else other.ts
 
 
-def fact_evidence(row: Any) -> dict[str, Any]:
+def fact_evidence(store: CaseStore, row: Any) -> dict[str, Any]:
     """A fact row (with its file path) as an evidence item of the verdict."""
-    return {"file": row["file"], "line": row["line"],
-            "time": clock.format_us(row["ts"], row["basis"] != "local") if row["ts"] is not None else None,
-            "text": row["text"]}
+    return {"file": row["file"], "line": row["line"], "time": stamped(CaseTimes(store), row), "text": row["text"]}
 
 
 def finding_evidence(store: CaseStore, finding_id: int, limit: int = 6) -> list[dict[str, Any]]:
-    return [{"file": e["file"], "line": e["line"], "time": clock.format_us(e["ts"]), "text": e["text"]}
-            for e in store.query("SELECT e.line, e.ts, e.text, f.path AS file FROM evidence e LEFT JOIN files f "
+    times = CaseTimes(store)
+    return [{"file": e["file"], "line": e["line"], "time": stamped(times, e), "text": e["text"]}
+            for e in store.query("SELECT e.line, e.ts, e.file_id, e.text, f.path AS file FROM evidence e LEFT JOIN files f "
                                  "ON f.id = e.file_id WHERE e.finding_id = ? ORDER BY e.id LIMIT ?",
                                  (finding_id, limit))]
 
@@ -357,7 +356,7 @@ def _wer_causes(store: CaseStore) -> list[Cause]:
         third = module.lower() in {m.rsplit("\\", 1)[-1].lower() for m in _json_list(r["third_party_modules"])} \
             or not _is_inbox(module)
         exc = r["exception_code"] or "?"
-        ev = [{"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]),
+        ev = [{"file": r["path"], "line": None, "time": iso_time(store, r["event_time"], "utc"),
                "text": f"{r['event_type']}: {r['app_name']} {r['app_version'] or ''} fault module {module} "
                        f"{r['fault_module_version'] or ''} exception {exc} offset {r['fault_offset'] or '?'}"}]
         values = {"process": r["app_name"], "exception": exc, "module": module}
@@ -429,7 +428,7 @@ def _hang_cause(store: CaseStore) -> list[Cause]:
     kind = "device" if info.get("device") and "\\" in str(info.get("device")) else "driver"
     if "diinstalldriver" in hardware:
         kind = "driver"
-    ev = [fact_evidence(fact)]
+    ev = [fact_evidence(store, fact)]
     if info.get("last_text"):
         ev.append({"file": fact["file"], "line": info.get("last_line"), "time": None, "text": info["last_text"]})
     finding_ids = {r["id"] for r in store.query(
@@ -457,7 +456,8 @@ def _boot_failures(store: CaseStore) -> list[Cause]:
                 if not name or len(name) < 3:
                     continue
                 key = stem(name)
-                ev = {"file": r["file"], "line": r["line"], "time": clock.format_us(r["ts"]), "text": r["message"]}
+                ev = {"file": r["file"], "line": r["line"], "time": iso_time(store, r["ts"], file_id=r["file_id"]),
+                      "text": r["message"]}
                 cause = out.get(key)
                 if cause is None:
                     cause = out[key] = Cause(tier=4, module=name, kind="driver", ts=r["ts"], steps=[Step("", "", [])])

@@ -70,7 +70,9 @@ class FindingsModel(RowsModel):
         rows = view.store.conn.execute(
             "SELECT severity, title, score, ts, rule_id, id, summary, remediation, data FROM findings f").fetchall()
         rows = sorted(rows, key=lambda r: rank.get(r[5], len(rank)))
-        return [(*r[:3], finding_moment(view.store, r[5]).ts, *r[4:self._DATA], finding_data(r[self._DATA]))
+        moments = {r[5]: finding_moment(view.store, r[5]) for r in rows}
+        # the moment's file ends the row: it says which clock the time is on while the case has no zone
+        return [(*r[:3], moments[r[5]].ts, *r[4:self._DATA], finding_data(r[self._DATA]), moments[r[5]].file_id)
                 for r in rows]
 
     def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
@@ -81,7 +83,8 @@ class FindingsModel(RowsModel):
         if column == self.SCORE:
             return "" if rec[2] is None else f"{rec[2]:.2f}".rstrip("0").rstrip(".")
         if column == self.TIME:  # to the second: the title keeps the room in a narrow pane
-            return self._view.format_ts(rec[3], micro=False) if self._view is not None and rec[3] is not None else ""
+            return self._view.format_ts(rec[3], micro=False, file_id=rec[self._DATA + 1]) \
+                if self._view is not None and rec[3] is not None else ""
         if column == self.TITLE:
             return self._texts(rec)["title"] or ""
         if column == self.SEVERITY:
@@ -138,7 +141,7 @@ class EvidenceModel(RowsModel):
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.TIME:
-            return self._view.format_ts(rec[0]) if self._view is not None and rec[0] is not None else ""
+            return self._view.format_ts(rec[0], file_id=rec[4]) if self._view is not None and rec[0] is not None else ""
         if column == self.WHERE:
             path = short_path(rec[1]) if rec[1] else ""
             return f"{path}:{rec[2]}" if rec[2] is not None else path

@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from workbench.core import clock
+from workbench.core.clock_text import LOCAL, CaseTimes
 from workbench.core.store import CaseStore
 
 ERROR_LEVELS = ("critical", "error")
@@ -27,7 +28,8 @@ class StoreView:
     def reload_clock(self) -> None:
         """Read the case zone again (an ingest or a user choice may have changed it)."""
         self.zone_name: str | None = self.store.get_meta("time_zone")
-        self.zone: tzinfo | None = clock.resolve_zone(self.store.get_meta("time_zone_iana"))
+        self.times = CaseTimes(self.store)
+        self.zone: tzinfo | None = self.times.zone
 
     def close(self) -> None:
         self.store.close()
@@ -63,12 +65,17 @@ class StoreView:
         dt = clock.us_to_datetime(ts)
         return dt.astimezone(self.zone) if self.zone is not None else dt
 
-    def format_ts(self, ts: int | None, *, micro: bool = True) -> str:
-        """Case wall-clock text for a UTC µs time: the one clock every pane shows."""
-        dt = self.to_local(ts)
-        if dt is None:
+    def format_ts(self, ts: int | None, *, micro: bool = True, basis: str | None = None,
+                  file_id: int | None = None) -> str:
+        """A stored time on the case clock, the one clock every pane shows (:meth:`CaseTimes.wall`): without a
+        zone, a local source's wall clock as it is and a UTC source's time marked UTC. ``basis`` (``utc`` /
+        ``local``) or ``file_id`` (the file it was read from) say which clock the time is on; a time given with
+        neither is shown as stored, unmarked."""
+        if ts is None:
             return ""
-        return format_wall(dt, micro)
+        if basis is None and file_id is None and not self.times.known:
+            basis = LOCAL
+        return self.times.wall(ts, basis, file_id, micro=micro) or ""
 
     def offset_seconds(self, ts: int | None) -> int:
         """The case zone's offset from UTC at ``ts`` (seconds east), 0 without a zone."""

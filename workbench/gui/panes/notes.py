@@ -339,7 +339,7 @@ class NotesPane(QWidget):
                     k: v for k, v in evidence.items() if v is not None}}
         quote = quote_evidence(str(text), source=evidence.get("source"), line=evidence.get("line"),
                                file_id=evidence.get("file_id"), ts=evidence.get("ts"),
-                               when=self._when(evidence.get("ts")))
+                               when=self._when(evidence.get("ts"), evidence.get("file_id")))
         if all(evidence.get(k) is None for k in ("file_id", "line", "ts")):
             # nowhere to go back to (a stack frame with no log line): a plain quote, no dead link
             quote = plain_links(quote)
@@ -379,11 +379,12 @@ class NotesPane(QWidget):
         row = self._row_for(sel.row_id, sel.file_id, sel.line)
         if row is not None:
             self.insert_quote(quote_evidence(row[0] or "", source=short_path(row[4]), line=row[2], file_id=row[1],
-                                             ts=row[3], when=self._when(row[3])))
+                                             ts=row[3], when=self._when(row[3], row[1])))
 
-    def _when(self, ts: int | None) -> str | None:
+    def _when(self, ts: int | None, file_id: int | None = None) -> str | None:
         """A quoted time on the case clock, as the panes and findings show it (not in UTC)."""
-        return self._view.format_ts(ts, micro=False) if self._view is not None and ts is not None else None
+        return self._view.format_ts(ts, micro=False, file_id=file_id) if self._view is not None and ts is not None \
+            else None
 
     # ------------------------------------------------------------------------------------ history
 

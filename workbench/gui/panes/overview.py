@@ -231,14 +231,15 @@ class OverviewPane(QWidget):
             "SELECT id, severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
             f"summary, remediation, data FROM findings f WHERE id IN ({','.join('?' * len(ranked))})",
             ranked).fetchall(), key=lambda r: ranked.index(r[0])) if ranked else []
-        self._finding_times = {r[0]: finding_moment(view.store, r[0]).ts for r in top}
+        moments = {r[0]: finding_moment(view.store, r[0]) for r in top}
+        self._finding_times = {fid: m.ts for fid, m in moments.items()}
         language = ui_language()
         if top:
             out.append("<ol>")
             for fid, severity, english, _ts, summary, remediation, data in top:
                 row = {"title": english, "summary": summary, "remediation": remediation, "data": data}
                 title = finding_texts(row, language)["title"] or ""
-                when = view.format_ts(self._finding_times.get(fid), micro=False)
+                when = view.format_ts(self._finding_times.get(fid), micro=False, file_id=moments[fid].file_id)
                 out.append(f'<li><b>{html.escape(severity_label(severity))}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
                            f" <span class='muted'>{html.escape(when)}</span></li>")
             out.append("</ol>")
@@ -277,7 +278,8 @@ class OverviewPane(QWidget):
         rows.append((self.tr("Confidence"), html.escape(v.get("confidence") or "")))
         reported = v.get("reported")
         if reported:
-            rows.append((self.tr("Reported"), html.escape(" ".join(str(reported.get("text") or "").split())[:160])))
+            # all of it, wrapped: a cut made before the code (…失败，错误代码 0) said the opposite of the customer
+            rows.append((self.tr("Reported"), html.escape(" ".join(str(reported.get("text") or "").split()))))
         out.append(self._table(rows))
         steps = v.get("reasoning") or []
         if steps:
