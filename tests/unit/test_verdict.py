@@ -361,3 +361,51 @@ def test_plausible_results_and_reported_parsing() -> None:
     r = parse_reported("客户说第二次重启时蓝屏，计算机名：ICBC-BJ-PC0042，时间 2021/05/18 9:05")
     assert r.phase == "OOBE_BOOT" and r.computer == "ICBC-BJ-PC0042" and r.date == "2021-05-18"
     assert r.time == "09:05" and "bugcheck" in r.symptoms and r.code is None
+
+
+# ------------------------------------------------------------------------------------------- review of main
+
+#: The engineer's ``lmvm`` of the culprit, as WinDbg prints it after ``!analyze -v``: the version resource
+#: it read of the image (no image file in the case, no setupapi log).
+LMVM_LWFMGR = """
+0: kd> lmvm lwfmgr
+Browse full module list
+start             end                 module name
+fffff805`21910000 fffff805`21932000   lwfmgr     (no symbols)
+    Loaded symbol image file: lwfmgr.sys
+    Image path: \\SystemRoot\\System32\\drivers\\lwfmgr.sys
+    Image name: lwfmgr.sys
+    Timestamp:        Thu Sep 14 10:22:31 2023 (65026E47)
+    CheckSum:         0002A3F1
+    ImageSize:        00022000
+    File version:     4.2.0.117
+    Product version:  4.2.0.117
+    CompanyName:      Contoso Networks Co., Ltd.
+    ProductName:      Contoso Endpoint Manager
+    FileDescription:  Contoso NDIS Lightweight Filter
+"""
+
+
+def machine_a_text_only() -> dict[str, bytes]:
+    """Machine A as the engineer often sends it: the rollback log and their WinDbg text, nothing else."""
+    files = {k: v for k, v in machine_a_files().items() if k.endswith("setupact.log")}
+    files["分析/setupmem_analyze.txt"] = (WINDBG_KV + LMVM_LWFMGR).replace("\n", "\r\n").encode("ascii")
+    return files
+
+
+def test_lmvm_in_the_engineers_text_names_the_product_and_vendor(tmp_path: Path) -> None:
+    """The version resource WinDbg printed (lmvm) is an owner source: the product is named in the culprit, in
+    the owner step and in the advice, in both languages — not "the product that installed lwfmgr.sys"."""
+    case, a = _analyse(tmp_path, machine_a_text_only())
+    v = a["verdict"]
+    c = v["culprit"]
+    assert (c["module"].lower(), c["vendor"], c["product"]) == (
+        "lwfmgr.sys", "Contoso Networks Co., Ltd.", "Contoso Endpoint Manager")
+    assert "lmvm" in c["vendor_source"]
+    assert "Contoso Endpoint Manager" in v["summary"] and "Contoso Endpoint Manager" in v["summary_zh"]
+    assert v["next_steps"][0].startswith("Update Contoso Endpoint Manager (Contoso Networks Co., Ltd.)")
+    assert "Contoso Endpoint Manager" in v["next_steps_zh"][0]
+    assert not any("the product that installed" in s for s in v["next_steps"])
+    assert not any("安装 lwfmgr.sys 的产品" in s for s in v["next_steps_zh"])
+    owner = [s for s in v["reasoning"] if "belongs to" in s["step"]]
+    assert owner and "CompanyName: Contoso Networks Co., Ltd." in owner[0]["evidence"][0]["text"]

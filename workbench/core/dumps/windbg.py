@@ -48,6 +48,8 @@ ROW_X86 = re.compile(
     r"^\s*(?:(?P<n>[0-9a-fA-F]{1,4})\s+)?(?P<sp>[0-9a-fA-F]{8})\s+(?P<ret>[0-9a-fA-F]{8})\s+(?P<site>\S.*)$")
 LM_ROW = re.compile(rf"^\s*(?P<start>{A})\s+(?P<end>{A})\s+(?P<name>\S+)\s*(?P<rest>.*)$")
 SYMBOL = re.compile(r"^(?P<mod>[A-Za-z0-9_.\-]+?)(?:!(?P<fn>.+?))?(?:\+(?:0x)?(?P<off>[0-9a-fA-F]+))?$")
+UNNAMED_CODE = re.compile(r"^(?P<mod>[A-Za-z0-9_.\-]+)!\s*\?\?\s*::(?P<name>[^+\s]+(?: [^+\s]+)*?)"
+                          r"(?:\+(?:0x)?(?P<off>[0-9a-fA-F]+))?$")
 ARROWS = re.compile(r"\s*(?:<-|->)\s*")
 # what went wrong (reference/dumps.md §6.3-6.4): register dumps, disassembly, the exception record's lines
 REGISTER_PAIR = re.compile(r"\b([re]?(?:ax|bx|cx|dx|si|di|bp|sp|ip)|r(?:[89]|1[0-5]))=([0-9a-fA-F]{8}(?:`?[0-9a-fA-F]{8})?)\b")
@@ -75,6 +77,12 @@ def parse_symbol(site: str) -> tuple[str | None, str | None, int | None, int | N
     site = site.strip()
     site = re.sub(r"\s*\[[^\]]*@\s*\d+\]\s*$", "", site)  # source file and line
     site = re.sub(r"\s*\((?:FPO|TrapFrame|CONTEXT|Inline)[^)]*\)\s*", " ", site).strip()
+    # code WinDbg has no symbol for (basic-block-reordered "cold" code, typically an exception filter) is
+    # printed "nt! ?? ::FNODOBFM::`string'+0x1611" (or without the space): one call site, with spaces in it
+    unnamed = UNNAMED_CODE.match(site)
+    if unnamed:
+        off = int(unnamed["off"], 16) if unnamed["off"] else None
+        return unnamed["mod"], f"?? ::{unnamed['name']}", off, None
     site = site.split()[0] if site else site
     if not site:
         return None, None, None, None
@@ -442,8 +450,15 @@ def _lm_detail(text: str, module: Module) -> None:
         module.checksum = int(value.split()[0], 16) if value else None
     elif key == "imagesize":
         module.size = int(value.split()[0], 16) if value else module.size
-    elif key == "companyname":
-        module.company = value
+    elif key == "companyname" and value:
+        # lmv prints the image's version resource as the debugger read it (the engineer's own analysis)
+        module.company, module.company_source = value, "debugger"
+    elif key == "productname" and value:
+        module.product = value
+    elif key == "filedescription" and value:
+        module.description = value
+    elif key in ("file version", "fileversion") and value:
+        module.file_version = module.file_version or value
 
 
 def _analyze_key(report: CrashReport, key: str, value: str, params: dict[int, int]) -> None:

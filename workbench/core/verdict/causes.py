@@ -22,7 +22,7 @@ from typing import Any
 
 from workbench.core import clock
 from workbench.core.dumps import bugchecks
-from workbench.core.dumps.culprit import DEBUGGER_FILE_NAMES, PLUMBING
+from workbench.core.dumps.culprit import DEBUGGER_FILE_NAMES, PLUMBING, handling_frames
 from workbench.core.store import CaseStore
 from workbench.core.verdict import texts
 from workbench.core.verdict.owner import Owner, find_owner, knowledge, stem
@@ -143,8 +143,10 @@ def debugger_label(frame: Any) -> str:
 
 
 def _fault_frame(frames: list[Any]) -> Any:
-    """The frame holding the fault: the first below the bugcheck and exception-dispatch plumbing."""
-    for f in frames:
+    """The frame holding the fault: the first below the bugcheck and exception-dispatch plumbing (and below
+    the trap frame, whatever the handler frames above it are called)."""
+    handling = handling_frames([f["symbol"] for f in frames])
+    for f in frames[handling:]:
         if f["symbol"] and PLUMBING.match(f["symbol"]):
             continue
         if f["module"]:

@@ -39,7 +39,7 @@ class Owner:
     vendor: str | None = None
     product: str | None = None
     version: str | None = None
-    source: str | None = None  # src_image | src_procmon_module | src_procmon_process | src_installed | ...
+    source: str | None = None  # src_image | src_debugger | src_procmon_module | src_procmon_process | ...
     source_values: dict[str, str] = field(default_factory=dict)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     known: KnownModule | None = None  # when the table of known modules has it
@@ -89,6 +89,24 @@ def find_owner(store: CaseStore, module: str, *, device: str | None = None, desc
                     f"{r['name']}: CompanyName {r['company']!r}, ProductName {r['product'] or '-'!r}, "
                     f"FileVersion {r['file_version'] or '-'}")})
                 break
+    if owner.vendor is None and _has(store, "dump_drivers"):
+        # the version resource a crash source read of the module: the engineer's lmv listing (CompanyName,
+        # ProductName, FileDescription, File version) or the image matched to a dump's module list
+        rows = store.query("SELECT d.name, d.path, d.company, d.product, d.description, d.file_version, "
+                           "d.company_source, f.path AS file FROM dump_drivers d JOIN files f ON f.id = d.file_id "
+                           "WHERE d.company IS NOT NULL AND d.company <> '' ORDER BY d.company_source = 'debugger' "
+                           "DESC, d.file_id")
+        for r in rows:
+            if stem(r["name"]) != key or _microsoft(r["company"]):
+                continue
+            owner.vendor, owner.version = r["company"], r["file_version"] or None
+            owner.product = r["product"] or r["description"] or None
+            owner.source = "src_debugger" if r["company_source"] == "debugger" else "src_image"
+            fields = [("Image path", r["path"]), ("File version", r["file_version"]), ("CompanyName", r["company"]),
+                      ("ProductName", r["product"]), ("FileDescription", r["description"])]
+            owner.evidence.append({"file": r["file"], "line": None, "time": None, "text": "\n".join(
+                f"{label}: {value}" for label, value in fields if value)})
+            break
     if owner.vendor is None and _has(store, "procmon_modules"):
         for r in store.query("SELECT DISTINCT m.path, m.company, m.description, m.version, f.path AS file "
                              "FROM procmon_modules m JOIN files f ON f.id = m.file_id WHERE m.company IS NOT NULL "

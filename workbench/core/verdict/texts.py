@@ -145,6 +145,8 @@ T: dict[str, tuple[str, str]] = {
                          "案例中另有 {count} 次崩溃与本次升级无关，不予考虑。"),
     # ---------------------------------------------------------------- owner sources
     "src_image": ("the version resource of the image in the case", "案例中该映像文件的版本信息"),
+    "src_debugger": ("the engineer's WinDbg module listing (lmvm: CompanyName, ProductName)",
+                     "工程师的 WinDbg 模块列表（lmvm：CompanyName、ProductName）"),
     "src_procmon_module": ("the company Procmon recorded for the module", "Procmon 记录的该模块的公司"),
     "src_procmon_process": ("Procmon, where the same vendor's {process} runs", "Procmon 中同一厂商的进程 {process}"),
     "src_installed": ("the installed drivers and services of the machine", "该机器已安装的驱动和服务列表"),
