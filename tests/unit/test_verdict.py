@@ -409,3 +409,24 @@ def test_lmvm_in_the_engineers_text_names_the_product_and_vendor(tmp_path: Path)
     assert not any("安装 lwfmgr.sys 的产品" in s for s in v["next_steps_zh"])
     owner = [s for s in v["reasoning"] if "belongs to" in s["step"]]
     assert owner and "CompanyName: Contoso Networks Co., Ltd." in owner[0]["evidence"][0]["text"]
+
+
+def test_an_inbox_driver_at_fault_is_never_to_be_uninstalled(tmp_path: Path) -> None:
+    """amdppm's real triage stack in the engineer's ``k``, the filter's cold code spelled ``nt!?? ::FNODOBFM::``:
+    the culprit is the faulting Microsoft driver (not ntoskrnl.exe), the summary says no third-party module is
+    on the stack, and the advice is firmware, chipset and a hardware check, never to uninstall it."""
+    from tests.unit.test_dump_text_user import AMDPPM_K
+
+    text = ("Loading Dump File [C:\\$WINDOWS.~BT\\Sources\\Rollback\\setupmem.dmp]\n"
+            "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)\n\n"
+            + AMDPPM_K.format(handler="nt!?? ::FNODOBFM::`string'+0x1611"))
+    files = {k: v for k, v in machine_a_files().items() if k.endswith("setupact.log")}
+    files["分析/setupmem_windbg.txt"] = text.replace("\n", "\r\n").encode("ascii")
+    _case, a = _analyse(tmp_path, files)
+    v = a["verdict"]
+    assert v["culprit"]["module"] == "amdppm.sys" and v["culprit"]["third_party"] is False
+    assert "No third-party module is on the stack" in v["summary"] and "没有第三方模块" in v["summary_zh"]
+    assert "BIOS/UEFI" in v["next_steps"][0] and "do not uninstall it" in v["next_steps"][0]
+    assert not any("uninstall it (or" in s or "Update the product" in s for s in v["next_steps"])
+    assert "不要卸载" in v["next_steps_zh"][0] and "BIOS/UEFI" in v["next_steps_zh"][0]
+    assert all(c["module"] != "ntoskrnl.exe" for c in v["causes"])

@@ -277,6 +277,8 @@ def _fix(cause: Cause) -> tuple[str, str]:
         return (texts.say("fix_known", "en", module=cause.module, owner=owner, fix=known.fix, fix_zh=known.fix_zh),
                 texts.say("fix_known", "zh", module=cause.module, owner=known.vendor_zh or owner, fix=known.fix,
                           fix_zh=known.fix_zh))
+    if not cause.third_party and cause.kind in ("driver", "dll"):
+        return texts.both("fix_inbox", module=cause.module)  # never "uninstall" Windows' own module
     if cause.kind == "device":
         device = cause.description or cause.device or cause.module
         owner_en = f" ({o.vendor})" if o and o.vendor else ""
@@ -484,9 +486,14 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     if culprit is not None and state != "not_an_upgrade":
         steps += culprit.steps
         steps += _owner_steps(culprit)
-        owner_en, owner_zh = _owner_text(culprit, "en"), _owner_text(culprit, "zh")
-        summary_en.append(texts.say("culprit", "en", module=culprit.module, owner=owner_en))
-        summary_zh.append(texts.say("culprit", "zh", module=culprit.module, owner=owner_zh))
+        if culprit.third_party or culprit.kind not in ("driver", "dll"):
+            owner_en, owner_zh = _owner_text(culprit, "en"), _owner_text(culprit, "zh")
+            summary_en.append(texts.say("culprit", "en", module=culprit.module, owner=owner_en))
+            summary_zh.append(texts.say("culprit", "zh", module=culprit.module, owner=owner_zh))
+        else:
+            en, zh = texts.both("culprit_inbox", module=culprit.module)
+            summary_en.append(en)
+            summary_zh.append(zh)
     elif state == "failed":
         en, zh = texts.both("no_culprit")
         summary_en.append(en)

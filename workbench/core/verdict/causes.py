@@ -93,6 +93,7 @@ class Cause:
         if other.tier < self.tier:
             self.tier, self.kind = other.tier, other.kind
             self.module = other.module if other.kind != "device" else self.module
+        self.third_party = self.third_party and other.third_party  # one source knowing it is Windows' own wins
         self.path = self.path or other.path
         self.device = self.device or other.device
         self.description = self.description or other.description
@@ -462,7 +463,8 @@ def _boot_failures(store: CaseStore) -> list[Cause]:
                 ev = {"file": r["file"], "line": r["line"], "time": clock.format_us(r["ts"]), "text": r["message"]}
                 cause = out.get(key)
                 if cause is None:
-                    cause = out[key] = Cause(tier=4, module=name, kind="driver", ts=r["ts"], steps=[Step("", "", [])])
+                    cause = out[key] = Cause(tier=4, module=name, kind="driver", ts=r["ts"], steps=[Step("", "", [])],
+                                             third_party=not (_is_inbox(name) or _is_inbox(name + ".sys")))
                     said[key] = []
                 cause.sources.add("events" if r["file"].lower().endswith(".evtx") else "setup")
                 if (what_en, what_zh) not in said[key]:

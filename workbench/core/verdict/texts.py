@@ -48,6 +48,8 @@ T: dict[str, tuple[str, str]] = {
                            "could write one.",
                            "{process} 在{phase}意外退出（闪退）；日志中没有结果代码：进程在安装程序写入结果之前就已退出。"),
     "culprit": ("Culprit: {module}{owner}.", "肇事模块：{module}{owner}。"),
+    "culprit_inbox": ("No third-party module is on the stack: the fault is in {module}, a module Windows ships in the "
+                      "box.", "调用栈上没有第三方模块：故障位于 Windows 自带的模块 {module} 中。"),
     "owner_both": (" ({product}, {vendor})", "（{vendor} 的 {product}）"),
     "owner_vendor": (" ({vendor})", "（{vendor}）"),
     "no_culprit": ("No culprit module could be named from what the case holds.", "根据案例中的数据无法确定肇事模块。"),
@@ -167,6 +169,13 @@ T: dict[str, tuple[str, str]] = {
                    "从电脑厂商获取并更新 {device}{owner_zh} 的驱动，或在重新升级前移除该设备或其驱动程序包（{module}）。"),
     "fix_generic": ("Update or uninstall {owner} ({module}) before retrying the upgrade.",
                     "在重新升级前更新或卸载 {owner}（{module}）。"),
+    "fix_inbox": ("{module} is a driver Windows ships in the box and no third-party module is on the stack: do not "
+                  "uninstall it. A Microsoft driver faulting on its own usually comes from the firmware or the hardware "
+                  "it drives: update the BIOS/UEFI firmware and the chipset drivers from the PC maker, run the maker's "
+                  "hardware diagnostics (memory, CPU), and if it still fails send the dump to Microsoft support.",
+                  "{module} 是 Windows 自带的驱动程序，调用栈上没有第三方模块：不要卸载它。微软驱动程序自身出错通常源于"
+                  "固件或它所驱动的硬件：从电脑厂商获取并更新 BIOS/UEFI 固件和芯片组驱动程序，运行厂商的硬件诊断（内存、"
+                  "CPU）；如果仍然失败，请将转储文件发给微软支持。"),
     "the_product_of": ("the product that installed {module}", "安装 {module} 的产品"),
     "collect_reported": ("Collect the logs of the reported failure ({reported}) from the same machine, right after it "
                          "happens again:", "请在同一台机器上再次出现所报告的故障（{reported}）后，立即收集该次故障的日志："),
