@@ -334,6 +334,9 @@ def test_reported_second_boot_rollback_but_logs_show_a_downlevel_crash(tmp_path:
     assert v["reported"]["time"] == "10:35" and v["reported"]["source"] == "description"
     assert v["summary"].startswith("The logs hold another failure than the one reported")
     assert "0x40017" in v["summary_zh"] and "日志反映的故障与客户报告的不同" in v["summary_zh"]
+    # no code was logged: the lead says what the logs do show, never a placeholder
+    assert "they show a crash of SetupHost.exe (0xC0000005) with no result code logged" in v["summary"]
+    assert "日志显示 SetupHost.exe 崩溃" in v["summary_zh"] and "?" not in v["summary"] + v["summary_zh"]
     assert any("setupmem.dmp" in s and "0xC1900101 - 0x40017" in s for s in v["next_steps"])
     assert v["culprit"]["module"] == "Hook64.dll"  # what these logs do show is still told
 

@@ -344,8 +344,23 @@ def _culprit_dict(cause: Cause) -> dict[str, Any]:
     }
 
 
+def _logs_show(code: str | None, state: str, process: str | None, exc: str | None,
+               bugcheck: str | None) -> tuple[str, str]:
+    """What failure the logs show, as a short phrase in both languages: the code Setup wrote, else the crash
+    (a Setup process or the machine), else that no code was logged — never a placeholder."""
+    if code:
+        return code, code
+    if state == "succeeded":
+        return texts.T["succeeded"]
+    if process:
+        return texts.both("logs_process_crash" if exc else "logs_process_died", process=process, exception=exc)
+    if bugcheck and bugcheck != "bug check":
+        return texts.both("logs_bugcheck", bugcheck=bugcheck)
+    return texts.T["logs_no_code"]
+
+
 def _reported_check(reported: Reported | None, code: str | None, code_row: Any, phase: str | None,
-                    state: str) -> tuple[bool | None, Step | None]:
+                    state: str, shown: tuple[str, str]) -> tuple[bool | None, Step | None]:
     """Whether the logs hold the reported failure (None when nothing comparable was reported)."""
     if reported is None:
         return None, None
@@ -371,8 +386,7 @@ def _reported_check(reported: Reported | None, code: str | None, code_row: Any, 
         return None, None
     lp_en, lp_zh = texts.phase_text(phase)
     rp_en, rp_zh = texts.phase_text(reported.phase)
-    logs = code or (texts.T["succeeded"][0] if state == "succeeded" else "?")
-    logs_zh = code or (texts.T["succeeded"][1] if state == "succeeded" else "?")
+    logs, logs_zh = shown
     en = texts.say("mismatch", "en", logs=logs, logs_phase=lp_en, reported=rep_text, reported_phase=rp_en)
     zh = texts.say("mismatch", "zh", logs=logs_zh, logs_phase=lp_zh, reported=rep_text, reported_phase=rp_zh)
     return False, Step(en, zh, rep_ev)
@@ -510,7 +524,8 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
                           texts.say("step_other_crash", "zh", count=others), ev))
 
     # what was reported against what the logs show: said first when they differ
-    matches, rep_step = _reported_check(reported, code, code_row, phase, state)
+    matches, rep_step = _reported_check(reported, code, code_row, phase, state,
+                                        _logs_show(code, state, process, exc, bugcheck))
     if rep_step is not None:
         steps.insert(0, rep_step)
         if matches is False:

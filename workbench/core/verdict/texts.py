@@ -64,6 +64,11 @@ T: dict[str, tuple[str, str]] = {
     "mismatch": ("The logs hold another failure than the one reported: they show {logs} ({logs_phase}); the "
                  "customer reported {reported} ({reported_phase}).",
                  "日志反映的故障与客户报告的不同：日志显示 {logs}（{logs_phase}），客户报告的是 {reported}（{reported_phase}）。"),
+    "logs_process_crash": ("a crash of {process} ({exception}) with no result code logged",
+                           "{process} 崩溃（闪退，{exception}），日志中没有结果代码"),
+    "logs_process_died": ("{process} dying with no result code logged", "{process} 意外退出，日志中没有结果代码"),
+    "logs_bugcheck": ("a blue screen ({bugcheck}) with no result code logged", "蓝屏（{bugcheck}），日志中没有结果代码"),
+    "logs_no_code": ("no result code", "没有结果代码"),
     "reported_matches": ("The logs show the failure that was reported ({reported}).", "日志显示的正是客户报告的故障（{reported}）。"),
     "phase_unknown": ("an unknown phase", "未知阶段"),
     "code_not_in_case": ("its code is not in the case", "停止代码不在案例中"),
