@@ -433,3 +433,24 @@ def test_an_inbox_driver_at_fault_is_never_to_be_uninstalled(tmp_path: Path) -> 
     assert not any("uninstall it (or" in s or "Update the product" in s for s in v["next_steps"])
     assert "不要卸载" in v["next_steps_zh"][0] and "BIOS/UEFI" in v["next_steps_zh"][0]
     assert all(c["module"] != "ntoskrnl.exe" for c in v["causes"])
+
+
+def test_a_setup_crash_report_without_its_logs_is_an_upgrade_that_failed(tmp_path: Path) -> None:
+    """The machine's deployment log and WER's report of SetupHost (run from $WINDOWS.~BT) crashing in an
+    agent's DLL, no $WINDOWS.~BT logs: an upgrade's Setup crashed — not "not the upgrade's logs"; the culprit
+    is the faulting module and the verdict says the setup logs are missing, with what to collect."""
+    from tests.unit import clockcase
+
+    root = clockcase.build_case(tmp_path / "upload", with_nfo=False, with_csv=False, with_pml=False,
+                                with_setupact=False, with_deployment=True)
+    case = Case.open(root)
+    case.ensure_ingested()
+    v = build_analysis(case.store)["verdict"]
+    assert v["state"] == "failed" and v["code"] is None
+    assert v["summary"].startswith("SetupHost.exe crashed (0xC0000005")
+    assert "setup logs are not in the case" in v["summary"] and "没有这次升级自己的安装日志" in v["summary_zh"]
+    assert v["culprit"]["module"] == "xsecHook64.dll"
+    assert "C:\\Program Files\\XSec\\Agent\\x64\\xsecHook64.dll" in v["next_steps"][0]
+    assert {"bt", "wer", "procmon"} <= set(v["collect"]) and "$WINDOWS.~BT" in v["next_steps"][-1]
+    assert any("another installation's" in s["step"] for s in v["reasoning"])
+    assert english_sentences(_zh_markdown(case)) == []

@@ -51,8 +51,35 @@ def _join(parts: list[str], lang: str) -> str:
 # ------------------------------------------------------------------------------------------- scope
 
 
+#: Setup processes only a feature upgrade runs (``setup.exe`` is every installer's name: it needs its path).
+UPGRADE_ONLY_PROCESSES = frozenset({"setuphost.exe", "setupprep.exe", "setupplatform.exe", "mighost.exe"})
+
+
+def upgrade_crash_reports(store: CaseStore) -> list[Any]:
+    """Crash reports (WER) of a feature upgrade's Setup process: run from ``$WINDOWS.~BT``/``$Windows.~WS``, or
+    one of the processes only an upgrade runs. Each is evidence of an upgrade attempt, logs or not."""
+    if not store.scalar("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='wer_reports'"):
+        return []
+    from workbench.core.parsers.wer import setup_crashes
+
+    out = []
+    for r in setup_crashes(store):
+        path = (r["app_path"] or "").lower()
+        if "$windows.~bt" in path or "$windows.~ws" in path or (r["app_name"] or "").lower() in UPGRADE_ONLY_PROCESSES:
+            out.append(r)
+    return out
+
+
+def upgrade_logs_count(store: CaseStore) -> int:
+    """Setup logs of a feature upgrade in the case (down-level, rollback, new OS; or under ``$WINDOWS.~BT``)."""
+    return int(store.scalar(
+        "SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr') AND (role IN ('downlevel', 'rollback', "
+        "'newos') OR lower(path) LIKE '%$windows.~bt%' OR lower(path) LIKE '%$windows.~ws%')") or 0)
+
+
 def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[Step]:
-    """Why these logs cannot show a Windows 10/11 feature-upgrade failure (empty when they can)."""
+    """Why these logs cannot show a Windows 10/11 feature-upgrade failure (empty when they can). A crash report
+    of the upgrade's Setup is an upgrade attempt: its logs are missing, which the verdict says instead."""
     reasons: list[Step] = []
     build = _fact(store, "system.os_build")
     if build is not None and str(build["value"]).isdigit() and int(build["value"]) < 10240:
@@ -60,12 +87,10 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
         version = _value(store, "system.os_version") or str(build["value"])
         en, zh = texts.both("why_old_os", os=name, version=version)
         reasons.append(Step(en, zh, [fact_evidence(build)]))
-    upgrade_logs = store.scalar(
-        "SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr') AND (role IN ('downlevel', 'rollback', "
-        "'newos') OR lower(path) LIKE '%$windows.~bt%' OR lower(path) LIKE '%$windows.~ws%')") or 0
+    upgrade_logs = upgrade_logs_count(store)
     setup_logs = store.scalar("SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr')") or 0
     marker = _fact(store, "upgrade.result_code") or _fact(store, "setup.command_line") \
-        or _fact(store, "upgrade.source_build") or _fact(store, "setup.outcome")
+        or _fact(store, "upgrade.source_build") or _fact(store, "setup.outcome") or upgrade_crash_reports(store) or None
     if setup_logs and not upgrade_logs and marker is None:
         old = store.query("SELECT t.line, t.ts, t.message, f.path AS file FROM timeline t JOIN files f ON "
                           "f.id = t.file_id WHERE t.source = 'setupact' AND t.message LIKE '%Build version is %' "
@@ -286,7 +311,9 @@ def _fix(cause: Cause) -> tuple[str, str]:
         return (texts.say("fix_device", "en", device=device, owner=owner_en, owner_zh=owner_zh, module=cause.module),
                 texts.say("fix_device", "zh", device=device, owner=owner_en, owner_zh=owner_zh, module=cause.module))
     key = "fix_dll" if cause.kind == "dll" else "fix_driver" if cause.kind == "driver" else "fix_generic"
-    owner_en, owner_zh = (label, label) if label else texts.both("the_product_of", module=cause.module)
+    if not label and cause.kind == "dll":
+        key = "fix_dll_unknown"  # "the product that installed X, whose X" says the name twice
+    owner_en, owner_zh = (label, label) if label else texts.both("the_product_of", module=cause.path or cause.module)
     return (texts.say(key, "en", owner=owner_en, module=cause.module),
             texts.say(key, "zh", owner=owner_zh, module=cause.module))
 
@@ -412,6 +439,9 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     culprit = causes[0] if causes and (causes[0].third_party or causes[0].kind == "device") else \
         (causes[0] if causes else None)
     reasons = _not_upgrade_reasons(store, reported)
+    # Setup crashed (its crash report is here) but the upgrade's own logs are not: say so, and what to collect
+    logs_missing = not reasons and process is not None and not upgrade_logs_count(store) \
+        and bool(upgrade_crash_reports(store))
 
     summary_en: list[str] = []
     summary_zh: list[str] = []
@@ -455,16 +485,19 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
             summary_zh.append(zh)
     elif process is not None:
         exc_text = texts.exception_text(parse_code(exc) if exc else None)
-        if exc:
-            values = {"process": process, "phase": pen, "exception": f"{exc}, {exc_text[0]}" if exc_text else exc}
-            summary_en.append(texts.say("host_crashed", "en", **values))
-            values_zh = {"process": process, "phase": pzh,
-                         "exception": f"{exc}，{exc_text[1]}" if exc_text else exc}
-            summary_zh.append(texts.say("host_crashed", "zh", **values_zh))
-        else:
-            summary_en.append(texts.say("host_crashed_noexc", "en", process=process, phase=pen))
-            summary_zh.append(texts.say("host_crashed_noexc", "zh", process=process, phase=pzh))
+        key = ("host_crashed" if exc else "host_crashed_noexc") + ("" if phase else "_nophase")
+        values = {"process": process, "phase": pen, "exception": f"{exc}, {exc_text[0]}" if exc_text else exc}
+        values_zh = {"process": process, "phase": pzh, "exception": f"{exc}，{exc_text[1]}" if exc_text else exc}
+        summary_en.append(texts.say(key, "en", **values))
+        summary_zh.append(texts.say(key, "zh", **values_zh))
         steps.append(Step(summary_en[-1], summary_zh[-1], death_ev))
+        if logs_missing:
+            other = "step_logs_missing_other" if store.scalar(
+                "SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr')") else "step_logs_missing"
+            steps.append(Step(*texts.both(other), [
+                {"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]),
+                 "text": f"AppPath={r['app_path']}"}
+                for r in upgrade_crash_reports(store)[-1:] if r["app_path"]]))
     elif bugcheck is not None:
         key = "failed_bugcheck" if state == "failed" else "incomplete_crash"
         shown = bugcheck if bugcheck != "bug check" else texts.T["code_not_in_case"]
@@ -512,6 +545,10 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         en, zh = texts.both("no_culprit")
         summary_en.append(en)
         summary_zh.append(zh)
+    if logs_missing:
+        en, zh = texts.both("setup_logs_missing")
+        summary_en.append(en)
+        summary_zh.append(zh)
     mismatch = _build_mismatch(store) if state in ("failed", "incomplete") else None
     if mismatch is not None:
         steps.append(mismatch)
@@ -546,7 +583,7 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
             if en not in next_en:
                 next_en.append(en)
                 next_zh.append(zh)
-        if next_en and state == "failed":
+        if next_en and state == "failed" and not logs_missing:  # with no logs, what to collect follows instead
             en, zh = texts.both("retry_after")
             next_en.append(en)
             next_zh.append(zh)
@@ -560,7 +597,8 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         next_en.append(en)
         next_zh.append(zh)
     collect: list[str] = []
-    if state in ("not_an_upgrade", "incomplete") or matches is False or (state == "failed" and culprit is None):
+    if state in ("not_an_upgrade", "incomplete") or matches is False or (state == "failed" and culprit is None) \
+            or logs_missing:
         collect = _checklist(reported.phase if reported and matches is False else phase, bool(bugcheck),
                              process is not None)
         if matches is False and reported is not None:

@@ -365,7 +365,10 @@ def _wer_causes(store: CaseStore) -> list[Cause]:
                        f"{r['fault_module_version'] or ''} exception {exc} offset {r['fault_offset'] or '?'}"}]
         values = {"process": r["app_name"], "exception": exc, "module": module}
         fid = findings.get(((r["app_name"] or "").lower(), module.lower()))
+        path = next((m for m in _json_list(r["loaded_modules"]) if m.replace("/", "\\").rsplit("\\", 1)[-1].lower()
+                     == module.lower()), None)  # where it was loaded from names the product's folder
         out.append(Cause(tier=1 if third else 3, module=module, kind="dll", third_party=third, ts=r["event_time"],
+                         path=path,
                          steps=[Step(texts.say("step_wer", "en", **values), texts.say("step_wer", "zh", **values),
                                      ev)], sources={"wer"}, finding_ids={fid} if fid else set()))
     return out

@@ -47,6 +47,14 @@ T: dict[str, tuple[str, str]] = {
     "host_crashed_noexc": ("{process} died in {phase}; no result code was logged: the process died before Setup "
                            "could write one.",
                            "{process} 在{phase}意外退出（闪退）；日志中没有结果代码：进程在安装程序写入结果之前就已退出。"),
+    "host_crashed_nophase": ("{process} crashed ({exception}); no result code was logged: the process died before "
+                             "Setup could write one.",
+                             "{process} 崩溃（闪退，{exception}）；日志中没有结果代码：进程在安装程序写入结果之前就已退出。"),
+    "host_crashed_noexc_nophase": ("{process} died; no result code was logged: the process died before Setup could "
+                                   "write one.",
+                                   "{process} 意外退出（闪退）；日志中没有结果代码：进程在安装程序写入结果之前就已退出。"),
+    "setup_logs_missing": ("The upgrade's own setup logs are not in the case: collect them (see the next steps).",
+                           "案例中没有这次升级自己的安装日志：请按下一步收集。"),
     "culprit": ("Culprit: {module}{owner}.", "肇事模块：{module}{owner}。"),
     "culprit_inbox": ("No third-party module is on the stack: the fault is in {module}, a module Windows ships in the "
                       "box.", "调用栈上没有第三方模块：故障位于 Windows 自带的模块 {module} 中。"),
@@ -93,6 +101,17 @@ T: dict[str, tuple[str, str]] = {
     "why_downlevel_only": ("only down-level setup logs (the old OS's Panther folder), none from after a reboot",
                            "只有下层阶段（旧系统 Panther 文件夹）的安装日志，没有重启之后的日志"),
     "why_header": ("the rollback log's header (Current phase / Current op)", "回滚日志的头部（Current phase / Current op）"),
+    "step_logs_missing": ("Windows Error Reporting kept the crash of the upgrade's Setup (run from $WINDOWS.~BT), but "
+                          "none of its setup logs ($WINDOWS.~BT\\Sources\\Panther, Rollback) is in the case.",
+                          "Windows 错误报告保留了这次升级的安装程序（从 $WINDOWS.~BT 运行）的崩溃记录，但案例中没有它的任何"
+                          "安装日志（$WINDOWS.~BT\\Sources\\Panther、Rollback）。"),
+    "step_logs_missing_other": ("Windows Error Reporting kept the crash of the upgrade's Setup (run from $WINDOWS.~BT), "
+                                "but none of its setup logs ($WINDOWS.~BT\\Sources\\Panther, Rollback) is in the case: "
+                                "the setup logs the case holds are another installation's (an image deployment or a "
+                                "clean install).",
+                                "Windows 错误报告保留了这次升级的安装程序（从 $WINDOWS.~BT 运行）的崩溃记录，但案例中没有它的"
+                                "任何安装日志（$WINDOWS.~BT\\Sources\\Panther、Rollback）：案例中的安装日志属于另一次安装"
+                                "（映像部署或全新安装）。"),
     "step_host_gone": ("The down-level log ends with {process} gone: MigHost logged that its parent process "
                        "exited unexpectedly.", "下层阶段日志以 {process} 的退出结束：MigHost 记录其父进程意外退出。"),
     "step_exit": ("Procmon saw {process} exit with {status}{what}.", "Procmon 记录到 {process} 以 {status} 退出{what_zh}。"),
@@ -169,6 +188,10 @@ T: dict[str, tuple[str, str]] = {
     "fix_dll": ("Update or uninstall {owner}, whose {module} was in the Setup process when it died, or exclude the "
                 "Setup folders and processes from it during the upgrade.",
                 "更新或卸载 {owner}（Setup 进程退出时其中有它的 {module}），或在升级期间将安装程序的文件夹和进程加入它的排除列表。"),
+    "fix_dll_unknown": ("Find {owner}, then update or uninstall it (its {module} was in the Setup process when it "
+                        "died), or exclude the Setup folders and processes from it during the upgrade.",
+                        "找出{owner}，更新或卸载它（Setup 进程退出时其中有它的 {module}），或在升级期间将安装程序的文件夹和"
+                        "进程加入它的排除列表。"),
     "fix_device": ("Update the driver of {device}{owner} from the PC maker, or remove the device or its driver "
                    "package ({module}) before retrying the upgrade.",
                    "从电脑厂商获取并更新 {device}{owner_zh} 的驱动，或在重新升级前移除该设备或其驱动程序包（{module}）。"),
