@@ -309,6 +309,8 @@ def test_an_old_unrelated_minidump_is_not_the_case_crash(tmp_path: Path) -> None
     assert v["state"] == "failed" and v["phase"] == "FIRST_BOOT"
     assert v["culprit"] is None or "acmefilt" not in json.dumps(v["culprit"])
     assert a["findings"][-1]["id"] == "crash.unrelated_dump"  # ranked last
+    # no finding calls the dump set aside "from the upgrade" (the signature follows the dump analysis)
+    assert "setupdiag.debug_memory_dump" not in json.dumps(a["findings"])
 
 
 def test_a_succeeded_upgrade_says_so(tmp_path: Path) -> None:
