@@ -456,3 +456,48 @@ def test_a_setup_crash_report_without_its_logs_is_an_upgrade_that_failed(tmp_pat
     assert {"bt", "wer", "procmon"} <= set(v["collect"]) and "$WINDOWS.~BT" in v["next_steps"][-1]
     assert any("another installation's" in s["step"] for s in v["reasoning"])
     assert english_sentences(_zh_markdown(case)) == []
+
+
+def test_the_failure_time_is_the_crash_and_the_rollback_end_is_named_as_such(tmp_path: Path) -> None:
+    """The engineer's text dates the crash (Debug session time, WinDbg's clock with its UTC offset) 38 s after
+    the start (System Uptime); Setup reports the code two hours later at the rollback's end; the rollback's
+    setupapi log has the culprit's package failing to install. The failure time is the crash, the rollback's
+    end is named as such, and the failed install is a reasoning step."""
+    session = ("Debug session time: Wed Nov 15 06:13:20.250 2023 (UTC + 8:00)\n"  # 2023-11-14 22:13:20 UTC
+               "System Uptime: 0 days 0:00:38.500\n")
+    rollback = _log(A_START, [
+        (0, "Info", "SP", "Initiating rollback/uninstall, phase = 0"),
+        (0, "Info", "SP", "Current phase : 4"),
+        (0, "Info", "SP", "Current op    : 23"),
+        (1, "Info", "SP", "Crash 0x0000007E detected"),
+        (7200, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/RollbackSys /Media]"),
+        (7201, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x40017]"),
+    ])
+    inf = r"C:\Windows\System32\DriverStore\FileRepository\lwfmgr.inf_amd64_5f7e21c0\lwfmgr.inf"
+    setupapi = ("[Device Install Log]\r\n     OS Version = 10.0.19045\r\n\r\n[BeginLog]\r\n\r\n"
+                "[Boot Session: 2023/11/15 06:20:10.500]\r\n\r\n"
+                f">>>  [Device Install (DiInstallDriver) - {inf}]\r\n"
+                ">>>  Section start 2023/11/15 06:21:02.331\r\n"
+                "     inf: Provider: Contoso Networks Co., Ltd.\r\n"
+                "!!!  ndv: Installing NDIS lightweight filter 'lwfmgr' failed. Error = 0xE0000219\r\n"
+                "<<<  Section end 2023/11/15 06:21:04.902\r\n"
+                "<<<  [Exit status: FAILURE(0xe0000219)]\r\n\r\n").encode("cp1252")
+    files = {
+        BT + "Rollback/setupact.log": rollback,
+        BT + "Rollback/setupapi/setupapi.dev.log": setupapi,
+        "分析/setupmem_analyze.txt": ("Loading Dump File [C:\\cases\\setupmem.dmp]\n" + session + WINDBG_KV
+                                    + LMVM_LWFMGR).replace("\n", "\r\n").encode("ascii"),
+        "SYSSUM.NFO": _nfo("Microsoft Windows 10 Pro", "10.0.19045 Build 19045"),
+    }
+    case, a = _analyse(tmp_path, files)
+    v = a["verdict"]
+    assert v["failure_time"] == "2023-11-14T22:13:20.250000Z" and v["failure_marked_by"] == "crash"
+    assert v["rollback_end_time"].startswith("2023-11-15T00:10:01")  # 08:10:01 on the machine's clock
+    steps = [s["step"] for s in v["reasoning"]]
+    assert any(s.startswith("The system had been up 38 s when it crashed") for s in steps)
+    failed = [s for s in v["reasoning"] if "failed to install in the rollback" in s["step"]]
+    assert failed and "FAILURE(0xe0000219)" in failed[0]["step"] and "回滚中安装失败" in failed[0]["step_zh"]
+    s = build_summary(case.store, lang="en", now=NOW)
+    assert s["failure_time"] == "2023-11-15 06:13:20" and s["rollback_end"] == "2023-11-15 08:10:01"
+    md = render_summary(s, "md")
+    assert "**Failure time:** 2023-11-15 06:13:20" in md and "**Rollback ended:** 2023-11-15 08:10:01" in md

@@ -152,6 +152,12 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
                       weight=weight)
     if report.frames:
         mediator.fact("crash.frames", report.frames_json(), line=1, text=evidence, utc=utc, weight=weight)
+    if report.extra.get("uptime_us", "").isdigit():
+        # how long the crashed system had been up (a debugger's System Uptime): a crash seconds after the start
+        # is a failing boot; the line quoted is the debugger's own, with its Debug session time
+        line = int(report.extra.get("uptime_line") or 1)
+        text = "\n".join(t for t in (report.extra.get("session_time_text"), report.extra.get("uptime_text")) if t)
+        mediator.fact("crash.uptime_us", report.extra["uptime_us"], line=line, text=text, utc=utc, weight=weight)
     if report.os_build and report.source_kind == "kernel_dump":
         # the build that crashed: after a failed second boot that is the *target* build
         mediator.fact("crash.os_build", str(report.os_build), line=1, text=evidence, utc=utc, weight=weight)

@@ -251,10 +251,13 @@ def one_per_cause(findings: list[dict[str, Any]], crash_files: frozenset[str] = 
 
 
 def _failure_ts(store: CaseStore, findings: list[dict[str, Any]]) -> int | None:
-    """When it failed: where the result code was read, else the top finding's time, else the last error."""
-    fact = store.fact("upgrade.result_code")
-    if fact is not None and fact["ts"] is not None:
-        return int(fact["ts"])
+    """When it failed: the failing moment the verdict names (the upgrade's crash, a Setup process's death, else
+    where the result code was read), else the top finding's time, else the last error."""
+    from workbench.core.verdict.build import failure_moment
+
+    ts, _what = failure_moment(store)
+    if ts is not None:
+        return ts
     for f in findings:
         if f["ts"] is not None:
             return int(f["ts"])
@@ -464,6 +467,8 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
                                    crash["culprit_module"]),
         },
         "failure_time": _wall(failure_ts, zone),
+        # the rollback's end, named as such: Setup writes the code there, often hours after the failing moment
+        "rollback_end": _wall_iso(verdict.get("rollback_end_time"), zone),
         "findings": shown,
         "findings_total": len(findings),
         "limits": {"evidence": MAX_EVIDENCE},

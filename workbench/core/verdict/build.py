@@ -245,6 +245,53 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
     return process, exc, evidence
 
 
+def failure_moment(store: CaseStore) -> tuple[int | None, str | None]:
+    """When the upgrade failed (UTC µs) and what marks it: the upgrade's crash (a bug check of the failing boot,
+    from its dump or the engineer's debugger text), else a Setup process's death (its crash report, Procmon's
+    exit), else where Setup wrote the result code. The code is often written much later, at the rollback's
+    end: it is the failure's report, not its moment."""
+    if store.scalar("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='dump_summary'"):
+        ts = store.scalar("SELECT d.crash_ts FROM dump_summary d WHERE d.crash_ts IS NOT NULL AND d.file_id IN "
+                          "(SELECT file_id FROM facts WHERE name = 'crash.related' AND value = 'true') "
+                          "ORDER BY d.weight DESC, d.crash_ts DESC LIMIT 1")
+        if ts is not None:
+            return int(ts), "crash"
+    crashes = [r for r in upgrade_crash_reports(store) if r["event_time"] is not None]
+    if crashes:
+        return int(crashes[-1]["event_time"]), "setup crash"
+    ts = store.scalar("SELECT ts FROM findings WHERE rule_id = 'procmon.setup_abnormal_exit' AND ts IS NOT NULL "
+                      "ORDER BY score DESC, id LIMIT 1")
+    if ts is not None:
+        return int(ts), "setup crash"
+    row = _fact(store, "upgrade.result_code") or _fact(store, "upgrade.extend_code")
+    if row is not None and row["ts"] is not None:
+        return int(row["ts"]), "failure"
+    return None, None
+
+
+def rollback_end(store: CaseStore, failed_at: int | None) -> int | None:
+    """When the rollback ended (its last line, or the code Setup reported after it), when that is not the
+    failure's own moment."""
+    if _value(store, "upgrade.rollback") not in ("true", "True", "1"):
+        return None
+    ends: list[int] = []
+    phases = _fact(store, "setup.phases")
+    try:
+        items = json.loads(phases["value"]) if phases is not None and phases["value"] else []
+    except ValueError:
+        items = []
+    ends += [p["end"] for p in items if isinstance(items, list) and isinstance(p, dict) and p.get("kind") == "rollback"
+             and isinstance(p.get("end"), int)]
+    code = store.query("SELECT f.ts, files.path, files.role FROM facts f JOIN files ON files.id = f.file_id WHERE "
+                       "f.name = 'upgrade.result_code' AND f.ts IS NOT NULL ORDER BY f.weight DESC, f.id LIMIT 1")
+    if code and (code[0]["role"] == "rollback" or "/rollback/" in str(code[0]["path"]).replace("\\", "/").lower()):
+        ends.append(int(code[0]["ts"]))  # the post-reboot report the rollback ends with
+    if not ends:
+        return None
+    end = max(ends)
+    return end if failed_at is None or end - failed_at > 60 * 1_000_000 else None
+
+
 #: A cause seen by these sources only counts inside the failed attempt (a WER report or a capture of another
 #: day explains another failure); the upgrade's dump and setupapi's rollback log belong to it by place.
 TIMED_SOURCES = frozenset({"wer", "procmon", "events"})
@@ -616,8 +663,13 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     else:
         confidence = "low" if culprit is None else "medium"
     steps = [s for s in steps if s.evidence] + [s for s in steps if not s.evidence]
+    failed_at, failed_what = failure_moment(store) if state in ("failed", "incomplete") else (None, None)
+    rolled_back = rollback_end(store, failed_at) if state in ("failed", "incomplete") else None
     return {
         "state": state,
+        "failure_time": clock.format_us(failed_at) if failed_at is not None else None,
+        "failure_marked_by": failed_what,
+        "rollback_end_time": clock.format_us(rolled_back) if rolled_back is not None else None,
         "summary": " ".join(summary_en),
         "summary_zh": "".join(summary_zh),
         "phase": phase,

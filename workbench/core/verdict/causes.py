@@ -329,8 +329,27 @@ def _crash_causes(store: CaseStore) -> list[Cause]:
                                     texts.say("step_reconciled", "zh", how=reconciled["en"], how_zh=reconciled["zh"]),
                                     evidence))
             cause.sources |= {"dump", "windbg"}
+        cause.steps += _uptime_steps(store, candidates)
         out.append(cause)
     return out
+
+
+def _uptime_steps(store: CaseStore, file_ids: list[int]) -> list[Step]:
+    """How long the crashed system had been up, when a source says it (a debugger's System Uptime) and it is
+    short: a crash minutes after the start is a failing boot, which the engineer wants said."""
+    marks = ",".join("?" * len(file_ids))
+    rows = store.query("SELECT f.*, files.path AS file FROM facts f JOIN files ON files.id = f.file_id WHERE "
+                       f"f.name = 'crash.uptime_us' AND f.file_id IN ({marks}) ORDER BY f.weight DESC LIMIT 1",
+                       tuple(file_ids)) if file_ids else []
+    if not rows or not str(rows[0]["value"]).isdigit():
+        return []
+    seconds = int(rows[0]["value"]) // 1_000_000
+    if seconds > 30 * 60:
+        return []
+    uptime = f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+    uptime_zh = f"{seconds // 60} 分 {seconds % 60} 秒" if seconds >= 60 else f"{seconds} 秒"
+    return [Step(texts.say("step_uptime", "en", uptime=uptime), texts.say("step_uptime", "zh", uptime=uptime_zh),
+                 [fact_evidence(rows[0])])]
 
 
 def _culprit_third_party(store: CaseStore, culprit: str) -> bool:
@@ -484,11 +503,43 @@ def _boot_failures(store: CaseStore) -> list[Cause]:
     return list(out.values())
 
 
+def _install_failures(store: CaseStore) -> list[Cause]:
+    """Driver installs setupapi ended with FAILURE (``setupapi_sections``): in the rollback's setupapi log, the
+    driver Setup failed to put back; one cause per package, its section's title and exit lines as evidence."""
+    if not _has(store, "setupapi_sections"):
+        return []
+    out: dict[str, Cause] = {}
+    for r in store.query("SELECT s.*, f.path AS file, f.role FROM setupapi_sections s JOIN files f ON "
+                         "f.id = s.file_id WHERE upper(s.status) = 'FAILURE' ORDER BY s.file_id, s.line LIMIT 50"):
+        title_inf = str(r["title"] or "").rsplit(" - ", 1)[-1] if str(r["title"] or "").lower().endswith(".inf") else ""
+        inf = str(r["inf_original"] or title_inf or r["inf"] or "")
+        name = inf.replace("/", "\\").rsplit("\\", 1)[-1]
+        if not name or stem(name).startswith("oem") or len(stem(name)) < 3:
+            continue
+        rows = store.query("SELECT line, ts, basis, file_id, message FROM timeline WHERE file_id = ? AND line IN (?, ?) "
+                           "ORDER BY line", (r["file_id"], r["line"], r["end_line"] or r["line"]))
+        ev = [{"file": r["file"], "line": t["line"], "time": clock.format_us(t["ts"], t["basis"] != "local"),
+               "text": t["message"]} for t in rows]
+        rollback = (r["role"] or "") == "rollback" or "/rollback/" in str(r["file"]).replace("\\", "/").lower()
+        status = f"FAILURE({r['exit_code']})" if r["exit_code"] else "FAILURE"
+        key = "step_install_failed_rollback" if rollback else "step_install_failed"
+        step = Step(texts.say(key, "en", inf=name, status=status), texts.say(key, "zh", inf=name, status=status), ev)
+        cause = out.get(stem(name))
+        if cause is None:
+            out[stem(name)] = Cause(tier=4, module=name, kind="driver", ts=rows[0]["ts"] if rows else None,
+                                    steps=[step], sources={"setupapi"},
+                                    third_party=not _is_inbox(stem(name) + ".sys"))
+        ids = store.query("SELECT DISTINCT finding_id AS id FROM evidence WHERE file_id = ? AND line IN (?, ?)",
+                          (r["file_id"], r["line"], r["end_line"] or r["line"]))
+        out[stem(name)].finding_ids |= {i["id"] for i in ids}
+    return list(out.values())
+
+
 def gather(store: CaseStore) -> list[Cause]:
     """Every candidate cause, merged by module, strongest first (tier, then how many sources agree)."""
     merged: dict[str, Cause] = {}
     for cause in (_crash_causes(store) + _wer_causes(store) + _injection_causes(store) + _hang_cause(store)
-                  + _boot_failures(store)):
+                  + _boot_failures(store) + _install_failures(store)):
         key = cause.key
         if key in merged:
             merged[key].merge(cause)

@@ -158,6 +158,14 @@ T: dict[str, tuple[str, str]] = {
     "step_hang_driver": ("The install of {device} started and never finished: the machine hung, crashed or "
                          "restarted while installing it.", "{device} 的安装开始后始终未完成：机器在安装它时卡住、崩溃或重启。"),
     "step_driver_failed": ("{module} failed at the failing boot: {what}.", "{module} 在失败的那次启动中出错：{what}。"),
+    "step_install_failed_rollback": ("The same driver failed to install in the rollback: setupapi.dev.log ends the "
+                                     "install of {inf} with {status}.",
+                                     "同一驱动程序在回滚中安装失败：setupapi.dev.log 中 {inf} 的安装以 {status} 结束。"),
+    "step_install_failed": ("setupapi.dev.log ends the install of {inf} with {status}.",
+                            "setupapi.dev.log 中 {inf} 的安装以 {status} 结束。"),
+    "step_uptime": ("The system had been up {uptime} when it crashed: it failed while starting (the debugger's Debug "
+                    "session time and System Uptime).",
+                    "崩溃时系统仅运行了 {uptime}：它在启动过程中失败（调试器的 Debug session time 和 System Uptime）。"),
     "step_owner": ("{module} belongs to {owner}, according to {source}.", "{module} 属于 {owner}（依据：{source_zh}）。"),
     "step_known": ("Known in upgrade failures: {breaks} (source: {source}).", "已知的升级问题：{breaks_zh}（来源：{source}）。"),
     "step_reported": ("The customer reported: {reported}.", "客户报告：{reported}。"),
