@@ -259,6 +259,8 @@ def test_machine_b_downlevel_setuphost_crash_after_injection_no_code_invented(tm
     ids = [f["id"] for f in a["findings"]]
     assert ids[0] == "procmon.injected_before_exit"
     noise = [i for i, f in enumerate(a["findings"]) if "avscan.exe" in f["title"]]
+    # access noise that never hit the failing moment is a weak signal, whatever its count
+    assert {a["findings"][i]["severity"] for i in noise} == {"low"}
     assert noise and min(noise) > ids.index("procmon.setup_abnormal_exit")  # the decoy ranks below the crash
     assert english_sentences(_zh_markdown(case)) == []
 
