@@ -261,7 +261,12 @@ def test_machine_b_downlevel_setuphost_crash_after_injection_no_code_invented(tm
     noise = [i for i, f in enumerate(a["findings"]) if "avscan.exe" in f["title"]]
     # access noise that never hit the failing moment is a weak signal, whatever its count
     assert {a["findings"][i]["severity"] for i in noise} == {"low"}
-    assert noise and min(noise) > ids.index("procmon.setup_abnormal_exit")  # the decoy ranks below the crash
+    # one crash, one finding: Procmon's exits of SetupHost (and of SetupPrep and setup.exe after it) and Setup's
+    # "parent process exited" are the injection's finding, also seen as those
+    also = [x["id"] for x in a["findings"][0]["also"]]
+    assert also.count("procmon.setup_abnormal_exit") == 3 and "beyond.setup_host_process_died" in also
+    assert "procmon.setup_abnormal_exit" not in ids
+    assert noise and min(noise) > 0  # the decoy ranks below the crash
     assert english_sentences(_zh_markdown(case)) == []
 
 
@@ -503,3 +508,27 @@ def test_the_failure_time_is_the_crash_and_the_rollback_end_is_named_as_such(tmp
     assert s["failure_time"] == "2023-11-15 06:13:20" and s["rollback_end"] == "2023-11-15 08:10:01"
     md = render_summary(s, "md")
     assert "**Failure time:** 2023-11-15 06:13:20" in md and "**Rollback ended:** 2023-11-15 08:10:01" in md
+
+
+def test_one_crash_is_one_finding_with_every_sources_evidence(tmp_path: Path) -> None:
+    """SetupHost crashing in an agent's DLL, seen by WER, Procmon (PML and its CSV export), Setup's log (MigHost:
+    parent process exited) and the process tree: one finding in the analysis JSON, the summary and the findings
+    pane, the others' titles under it and every source's lines in its evidence."""
+    from tests.unit import clockcase
+
+    root = clockcase.build_case(tmp_path / "upload")
+    case = Case.open(root)
+    case.ensure_ingested()
+    a = build_analysis(case.store)
+    crash = a["findings"][0]
+    rules = [crash["id"]] + [x["id"] for x in crash["also"]]
+    assert {"wer.setup_process_crash", "procmon.setup_abnormal_exit", "beyond.setup_host_process_died"} <= set(rules)
+    assert not any(f["id"] in {"wer.setup_process_crash", "procmon.setup_abnormal_exit"} for f in a["findings"][1:])
+    files = {e["file"].rsplit("/", 1)[-1] for e in crash["evidence"]}
+    assert {"Report.wer", "capture.PML", "setupact.log"} <= files
+    assert "xsechook64.dll" in json.dumps(a["findings"][:1]).lower()
+    s = build_summary(case.store, lang="en", now=NOW)
+    assert s["findings_total"] == len(a["findings"]) and s["findings"][0]["also"]
+    from workbench.core.analysis import finding_groups
+
+    assert [g[0]["rule_id"] for g in finding_groups(case.store)] == [f["id"] for f in a["findings"]]

@@ -149,8 +149,20 @@ def ranked_findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> 
     return rank_findings(rows, verdict.get("causes") or [], (span.start, span.end) if span else None)
 
 
+def finding_groups(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[list[sqlite3.Row]]:
+    """The ranked findings as one group per cause, ``[head, *also]`` (:func:`workbench.core.verdict.group.
+    group_findings`): one crash is one finding, with every source's evidence. The findings pane, the overview,
+    the report and the analysis JSON all list these heads."""
+    from workbench.core.verdict.group import group_findings
+
+    verdict = verdict if verdict is not None else build_verdict(store)
+    return group_findings(store, ranked_findings(store, verdict), verdict.get("causes") or [])
+
+
 def findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Findings ranked by how directly they explain the failure (:func:`ranked_findings`).
+    """Findings ranked by how directly they explain the failure (:func:`ranked_findings`), one per cause
+    (:func:`finding_groups`): the head finding's texts, every grouped finding's evidence, and the others under
+    ``also`` (their rule ``id``, titles and summaries, severity), so nothing a source said is lost.
 
     ``title`` and ``summary`` stay English (scripts match on them); ``title_zh`` and ``summary_zh`` are the
     Chinese texts when the finding carries them (signature findings do), else ``null``.
@@ -159,29 +171,27 @@ def findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[di
     zone_known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
     basis = "'utc'" if zone_known else ("coalesce((SELECT t.basis FROM timeline t WHERE t.file_id = e.file_id "
                                         "AND t.line IS e.line LIMIT 1), 'utc')")
-    out = []
-    for f in ranked_findings(store, verdict):
-        evidence = [
-            {
-                "file": e["file"],
-                "line": e["line"],
-                "time": clock.format_us(e["ts"], utc=e["basis"] == "utc"),
-                "text": e["text"],
-            }
-            for e in store.query(
-                f"SELECT e.line, e.ts, e.text, {basis} AS basis, files.path AS file FROM evidence e "
-                "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
-                (f["id"],),
-            )
-        ]
+    def texts(f: Any) -> dict[str, Any]:
         data = finding_data(f["data"])
-        out.append({
-            "id": f["rule_id"],
-            "title": f["title"],
-            "title_zh": translated(data, "title", "zh"),
-            "severity": f["severity"],
-            "summary": f["summary"],
-            "summary_zh": translated(data, "summary", "zh"),
-            "evidence": evidence,
-        })
+        return {"id": f["rule_id"], "title": f["title"], "title_zh": translated(data, "title", "zh"),
+                "severity": f["severity"], "summary": f["summary"], "summary_zh": translated(data, "summary", "zh")}
+
+    out = []
+    for group in finding_groups(store, verdict):
+        evidence: list[dict[str, Any]] = []
+        seen: set[tuple[Any, Any, Any]] = set()
+        for f in group:
+            for e in store.query(
+                    f"SELECT e.line, e.ts, e.text, {basis} AS basis, files.path AS file FROM evidence e "
+                    "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id", (f["id"],)):
+                key = (e["file"], e["line"], None) if e["line"] is not None else (e["file"], None, e["text"])
+                if key not in seen:  # a line once, whichever finding quoted it
+                    seen.add(key)
+                    evidence.append({"file": e["file"], "line": e["line"],
+                                     "time": clock.format_us(e["ts"], utc=e["basis"] == "utc"), "text": e["text"]})
+        head = texts(group[0])
+        # the group is as severe as its most severe finding (a critical death statement under a high WER report)
+        head["severity"] = min((f["severity"] for f in group), key=lambda s: SEVERITIES.index(s)
+                               if s in SEVERITIES else len(SEVERITIES))
+        out.append({**head, "evidence": evidence, "also": [texts(f) for f in group[1:]]})
     return out

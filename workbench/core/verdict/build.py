@@ -684,5 +684,5 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         "collect": collect,
         "reported": None if reported is None else {**reported.as_dict(), "matches_logs": matches},
         "causes": [{**_culprit_dict(c), "tier": c.tier, "fix": _fix(c)[0], "fix_zh": _fix(c)[1],
-                    "finding_ids": sorted(c.finding_ids)} for c in causes[:5]],
+                    "finding_ids": sorted(c.finding_ids), "crash": c.crash} for c in causes[:5]],
     }

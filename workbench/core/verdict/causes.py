@@ -71,6 +71,10 @@ class Cause:
     third_party: bool = True
     owner: Owner | None = None
     ts: int | None = None
+    #: the crash this cause made, as an identity findings are grouped by (:mod:`.group`): ``kind`` process
+    #: (``process``, Procmon ``keys``, ``ts_us`` of its death) or bugcheck (``bugcheck``, its source ``files``),
+    #: and the ``finding_ids`` that report the crash itself
+    crash: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:
@@ -101,6 +105,16 @@ class Cause:
         self.finding_ids |= other.finding_ids
         self.sources |= other.sources
         self.ts = self.ts if self.ts is not None else other.ts
+        if other.crash is not None:
+            if self.crash is None or self.crash.get("kind") != other.crash.get("kind"):
+                self.crash = self.crash or dict(other.crash)
+            else:  # the same crash seen by another source (WER and Procmon): one identity
+                for key in ("finding_ids", "keys", "files"):
+                    self.crash[key] = list(self.crash.get(key) or []) + [
+                        v for v in other.crash.get(key) or [] if v not in (self.crash.get(key) or [])]
+                for key in ("process", "ts_us", "bugcheck"):
+                    if self.crash.get(key) is None:
+                        self.crash[key] = other.crash.get(key)
 
 
 def fact_evidence(row: Any) -> dict[str, Any]:
@@ -330,6 +344,13 @@ def _crash_causes(store: CaseStore) -> list[Cause]:
                                     evidence))
             cause.sources |= {"dump", "windbg"}
         cause.steps += _uptime_steps(store, candidates)
+        files = [str(p) for p in (store.scalar("SELECT path FROM files WHERE id = ?", (i,)) for i in candidates) if p]
+        if kernel:
+            cause.crash = {"kind": "bugcheck", "bugcheck": summary["bugcheck_code"] or data.get("bugcheck_code"),
+                           "files": files, "ts_us": f["ts"] or summary["crash_ts"], "finding_ids": [f["id"]]}
+        else:
+            cause.crash = {"kind": "process", "process": summary["process_name"], "files": files,
+                           "ts_us": f["ts"] or summary["crash_ts"], "finding_ids": [f["id"]]}
         out.append(cause)
     return out
 
@@ -386,8 +407,10 @@ def _wer_causes(store: CaseStore) -> list[Cause]:
         fid = findings.get(((r["app_name"] or "").lower(), module.lower()))
         path = next((m for m in _json_list(r["loaded_modules"]) if m.replace("/", "\\").rsplit("\\", 1)[-1].lower()
                      == module.lower()), None)  # where it was loaded from names the product's folder
+        crash = {"kind": "process", "process": r["app_name"], "ts_us": r["event_time"],
+                 "finding_ids": [fid] if fid else []}
         out.append(Cause(tier=1 if third else 3, module=module, kind="dll", third_party=third, ts=r["event_time"],
-                         path=path,
+                         path=path, crash=crash,
                          steps=[Step(texts.say("step_wer", "en", **values), texts.say("step_wer", "zh", **values),
                                      ev)], sources={"wer"}, finding_ids={fid} if fid else set()))
     return out
@@ -429,6 +452,9 @@ def _injection_causes(store: CaseStore) -> list[Cause]:
                                                        finding_evidence(store, f["id"]))])
         if company:
             cause.owner = Owner(vendor=company, source="src_procmon_module")
+        key = data.get("process")
+        cause.crash = {"kind": "process", "process": data.get("target"), "keys": [key] if isinstance(key, list) else [],
+                       "ts_us": f["ts"], "finding_ids": [f["id"]]}
         out.append(cause)
     return out
 
