@@ -532,3 +532,72 @@ def test_one_crash_is_one_finding_with_every_sources_evidence(tmp_path: Path) ->
     from workbench.core.analysis import finding_groups
 
     assert [g[0]["rule_id"] for g in finding_groups(case.store)] == [f["id"] for f in a["findings"]]
+
+
+def english_not_quoted(markdown: str, case: Case, files: dict[str, bytes] | None = None) -> list[str]:
+    """Runs of five or more English words in a Chinese summary, code blocks included, that are not a quote of the
+    case: log quotes stay as written, but a sentence the program built ("the last execution phase ... started",
+    "it is not on the upgrade's rollback path", "vendor ...") must be said in Chinese or not at all."""
+    def flat(text: str) -> str:
+        return re.sub(r"\s+", " ", text).strip().lower()
+
+    sources = [flat(f"{r[0]}\n{r[1]}: {r[0]}") for r in case.store.conn.execute("SELECT message, component FROM timeline")]
+    for table, column in (("procmon_modules", "company"), ("procmon_processes", "company")):
+        if case.store.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", (table,)):
+            sources += [flat(str(r[0])) for r in case.store.conn.execute(f"SELECT DISTINCT {column} FROM {table}")]
+    for data in (files or {}).values():
+        for codec in ("utf-8-sig", "utf-16", "gbk", "cp1252"):
+            try:
+                sources.append(flat(data.decode(codec)))
+                break
+            except UnicodeDecodeError:
+                continue
+    haystack = "\n".join(sources)
+    # each column of an evidence line on its own (time, where, text are set apart by two spaces)
+    segments = [seg for line in markdown.splitlines() for seg in re.split(r" {2,}", line)]
+    runs = [m.group(0) for seg in segments for m in re.finditer(r"(?:[A-Za-z][A-Za-z'-]+[ ,.;:()]+){5,}", seg + " ")]
+    return [r for r in runs if flat(r).rstrip(" ,.;:(").lower() not in haystack]
+
+
+def test_a_chinese_summary_quotes_logs_but_never_builds_an_english_sentence(tmp_path: Path) -> None:
+    """The shapes of the review: the down-level crash with its old minidump (zh1), the rollback with the
+    engineer's WinDbg text and the rollback's setupapi (macha), a Setup crash report without its logs."""
+    from tests.unit import clockcase
+
+    old = int(datetime(2021, 2, 21, 1, 38, tzinfo=timezone.utc).timestamp() * 1_000_000)
+    root = clockcase.build_case(tmp_path / "zh1", with_deployment=True)
+    (root / "Windows" / "Minidump").mkdir(parents=True)
+    (root / "Windows" / "Minidump" / "022121-01.dmp").write_bytes(dumpgen.unrelated_d1(old))
+    (root / "问题描述.txt").write_bytes("升级失败，错误代码 0xC1900101 - 0x40017，第二次重启蓝屏后回滚。\r\n".encode("gbk"))
+    cases: list[tuple[Case, dict[str, bytes]]] = []
+    case = Case.open(root)
+    case.ensure_ingested()
+    cases.append((case, {str(p): p.read_bytes() for p in root.rglob("*") if p.is_file()}))
+    files = machine_a_text_only()
+    inf = r"C:\Windows\System32\DriverStore\FileRepository\lwfmgr.inf_amd64_5f7e21c0\lwfmgr.inf"
+    files[BT + "Rollback/setupapi/setupapi.dev.log"] = (
+        "[BeginLog]\r\n\r\n[Boot Session: 2023/11/15 06:20:10.500]\r\n\r\n"
+        f">>>  [Device Install (DiInstallDriver) - {inf}]\r\n>>>  Section start 2023/11/15 06:21:02.331\r\n"
+        "     inf: Provider: Contoso Networks Co., Ltd.\r\n<<<  Section end 2023/11/15 06:21:04.902\r\n"
+        "<<<  [Exit status: FAILURE(0xe0000219)]\r\n\r\n").encode("cp1252")
+    files["SYSSUM.NFO"] = _nfo("Microsoft Windows 10 Pro", "10.0.19045 Build 19045")
+    case, _ = _analyse(tmp_path, files, "macha.zip")
+    cases.append((case, files))
+    for case, raw in cases:
+        md = _zh_markdown(case)
+        assert english_sentences(md) == []
+        assert english_not_quoted(md, case, raw) == [], case.source
+
+
+def test_analyze_in_chinese_prints_no_english_label(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``analyze --lang zh``: the confidence and every label in Chinese, the findings' titles and summaries in
+    Chinese where they have them, a crash's other findings under it."""
+    src = make_zip(tmp_path / "b.zip", machine_b_files(tmp_path))
+    assert main(["analyze", str(src), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\(可信度 [高中低]\)", out) and "confidence" not in out
+    lines = out.splitlines()
+    assert not [ln for ln in lines if re.match(r"(Case|System|Upgrade|Crash|Other|Problems)\s", ln)]
+    assert any(ln.startswith("案例") for ln in lines) and any(ln.startswith("系统") for ln in lines)
+    assert "[严重" in out and "同一原因的其他发现：" in out
+    assert not [ln for ln in lines if re.match(r"\[(critical|high|medium|low)", ln)]

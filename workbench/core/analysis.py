@@ -113,6 +113,8 @@ def crashes(store: CaseStore) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "SELECT file_id FROM facts WHERE name = 'crash.related' AND value = 'false'")}
     marks = ",".join("?" * len(unrelated))
     exclude = f" AND (file_id IS NULL OR file_id NOT IN ({marks}))" if unrelated else ""
+    from workbench.core.dumps.analyze import relation_why_zh
+
     crash: dict[str, Any] = {}
     for key in CRASH_KEYS + ("exception_code", "fault_module", "culprit_third_party", "os_build"):
         row = store.query(f"SELECT value FROM facts WHERE name = ?{exclude} ORDER BY weight DESC, ts IS NULL, "
@@ -133,7 +135,7 @@ def crashes(store: CaseStore) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             others.append({"file": r["path"], "source_kind": r["source_kind"], "time": clock.format_us(r["crash_ts"]),
                            "bugcheck_code": r["bugcheck_code"], "bugcheck_name": r["bugcheck_name"],
                            "exception_code": r["exception_code"], "process": r["process_name"],
-                           "culprit_module": r["culprit"], "why_not": r["why"]})
+                           "culprit_module": r["culprit"], "why_not": r["why"], "why_not_zh": relation_why_zh(r["why"])})
     return crash, others
 
 

@@ -22,7 +22,7 @@ from workbench.core import clock
 from workbench.core.store import CaseStore
 from workbench.core.upgrade.codes import SP_OPERATIONS, parse_code
 from workbench.core.verdict import texts
-from workbench.core.verdict.causes import Cause, Step, fact_evidence, finding_evidence, gather
+from workbench.core.verdict.causes import Cause, Step, fact_evidence, finding_evidence, gather, wer_quote
 from workbench.core.verdict.reported import Reported, reported_of
 
 STATES = ("failed", "succeeded", "not_an_upgrade", "incomplete")
@@ -86,7 +86,7 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
         name = _value(store, "system.os_name") or "Windows"
         version = _value(store, "system.os_version") or str(build["value"])
         en, zh = texts.both("why_old_os", os=name, version=version)
-        reasons.append(Step(en, zh, [fact_evidence(build)]))
+        reasons.append(Step(en, zh, [fact_evidence(store, build)]))
     upgrade_logs = upgrade_logs_count(store)
     setup_logs = store.scalar("SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr')") or 0
     marker = _fact(store, "upgrade.result_code") or _fact(store, "setup.command_line") \
@@ -114,7 +114,7 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
     if reported is not None and reported.computer and computer is not None \
             and reported.computer.lower() != str(computer["value"]).lower():
         en, zh = texts.both("why_other_computer", reported=reported.computer, computer=computer["value"])
-        reasons.append(Step(en, zh, [fact_evidence(computer), reported.evidence or {}]))
+        reasons.append(Step(en, zh, [fact_evidence(store, computer), reported.evidence or {}]))
     if reported is not None and reported.date:
         last = store.scalar("SELECT max(local) FROM timeline WHERE source IN ('setupact', 'setuperr')")
         if last is not None:
@@ -151,7 +151,7 @@ def _build_mismatch(store: CaseStore) -> Step | None:
     target = _value(store, "upgrade.target_build") or "?"
     values = {"info_build": info[0]["value"], "source_build": source[0]["value"], "target_build": target}
     return Step(texts.say("step_build_mismatch", "en", **values), texts.say("step_build_mismatch", "zh", **values),
-                [fact_evidence(info[0]), fact_evidence(source[0])])
+                [fact_evidence(store, info[0]), fact_evidence(store, source[0])])
 
 
 def _checklist(phase: str | None, bugcheck: bool, process_crash: bool) -> list[str]:
@@ -187,7 +187,7 @@ def _phase(store: CaseStore) -> tuple[str | None, Step | None]:
         why = texts.T["why_downlevel_only"]
     pen, pzh = texts.phase_text(phase)
     return phase, Step(texts.say("step_phase_content", "en", phase=pen, why=why[0]),
-                       texts.say("step_phase_content", "zh", phase=pzh, why=why[1]), [fact_evidence(row)])
+                       texts.say("step_phase_content", "zh", phase=pzh, why=why[1]), [fact_evidence(store, row)])
 
 
 def _code(store: CaseStore) -> tuple[str | None, Any]:
@@ -223,8 +223,7 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
         for r in reversed(setup_crashes(store)):  # the latest crash of a Setup process
             process, exc = r["app_name"], r["exception_code"]
             evidence.append({"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]),
-                             "text": f"{r['event_type']}: {r['app_name']} exception {r['exception_code']} "
-                                     f"in {r['fault_module'] or '?'}"})
+                             "text": wer_quote(r)})
             break
     for f in store.query("SELECT id, data FROM findings WHERE rule_id = 'procmon.setup_abnormal_exit' "
                          "ORDER BY score DESC, id"):
@@ -241,7 +240,7 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
     gone = _fact(store, "setup.host_exited")
     if gone is not None:
         process = process or str(gone["value"])
-        evidence.append(fact_evidence(gone))
+        evidence.append(fact_evidence(store, gone))
     return process, exc, evidence
 
 
@@ -330,7 +329,8 @@ def _owner_steps(cause: Cause) -> list[Step]:
         fill = {"process": "", **o.source_values}
         src_en, src_zh = src_en.format(**fill), src_zh.format(**fill)
         values = {"module": cause.module, "owner": label, "source": src_en, "source_zh": src_zh}
-        steps.append(Step(texts.say("step_owner", "en", **values), texts.say("step_owner", "zh", **values),
+        steps.append(Step(texts.say("step_owner", "en", **values),
+                          texts.say("step_owner", "zh", **{**values, "owner": o.label("zh")}),
                           o.evidence or cause.evidence[:1]))
     known = o.known
     if known is not None and known.breaks and "breaks" not in known.untranslated:
@@ -360,7 +360,8 @@ def _fix(cause: Cause) -> tuple[str, str]:
     key = "fix_dll" if cause.kind == "dll" else "fix_driver" if cause.kind == "driver" else "fix_generic"
     if not label and cause.kind == "dll":
         key = "fix_dll_unknown"  # "the product that installed X, whose X" says the name twice
-    owner_en, owner_zh = (label, label) if label else texts.both("the_product_of", module=cause.path or cause.module)
+    owner_en, owner_zh = (label, o.label("zh") if o else label) if label else \
+        texts.both("the_product_of", module=cause.path or cause.module)
     return (texts.say(key, "en", owner=owner_en, module=cause.module),
             texts.say(key, "zh", owner=owner_zh, module=cause.module))
 
@@ -521,7 +522,7 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         summary_en.append(en)
         summary_zh.append(zh)
         row = _fact(store, "setup.outcome")
-        steps.append(Step(en, zh, [fact_evidence(row)] if row is not None else []))
+        steps.append(Step(en, zh, [fact_evidence(store, row)] if row is not None else []))
     elif code is not None:
         key = "failed_code" if phase else "failed_code_nophase"
         summary_en.append(texts.say(key, "en", code=code, phase=pen))
@@ -568,13 +569,13 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
             op_zh = texts.say("step_operation", "zh", operation=f"{op}（{known[2]}）" if known else op)
         steps.insert(0, Step(texts.say("step_code", "en", code=code, phase=pen, operation=op_text),
                              texts.say("step_code", "zh", code=code, phase=pzh, operation=op_zh),
-                             [fact_evidence(code_row)]))
+                             [fact_evidence(store, code_row)]))
     if phase_step is not None and state != "not_an_upgrade":
         steps.append(phase_step)
     if process is not None and _fact(store, "setup.host_exited") is not None and code is not None:
         gone = _fact(store, "setup.host_exited")
         steps.append(Step(texts.say("step_host_gone", "en", process=gone["value"]),
-                          texts.say("step_host_gone", "zh", process=gone["value"]), [fact_evidence(gone)]))
+                          texts.say("step_host_gone", "zh", process=gone["value"]), [fact_evidence(store, gone)]))
 
     # the culprit, with the crash told and who makes it
     if culprit is not None and state != "not_an_upgrade":
@@ -601,11 +602,20 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         steps.append(mismatch)
     others = store.scalar("SELECT count(*) FROM facts WHERE name = 'crash.related' AND value = 'false'") or 0
     if others and state != "not_an_upgrade":
-        ev = [fact_evidence(r) for r in store.query(
-            "SELECT f.*, files.path AS file FROM facts f LEFT JOIN files ON files.id = f.file_id "
-            "WHERE f.name = 'crash.related' AND f.value = 'false' ORDER BY f.id LIMIT 5")]
-        steps.append(Step(texts.say("step_other_crash", "en", count=others),
-                          texts.say("step_other_crash", "zh", count=others), ev))
+        from workbench.core.dumps.analyze import relation_why_zh
+
+        rows = store.query(
+            "SELECT f.ts, f.text, files.path AS file, d.bugcheck_code, d.bugcheck_name, d.exception_code, "
+            "d.culprit FROM facts f LEFT JOIN files ON files.id = f.file_id LEFT JOIN dump_summary d ON "
+            "d.file_id = f.file_id WHERE f.name = 'crash.related' AND f.value = 'false' ORDER BY f.id LIMIT 5")
+        # the crash itself as its source gives it (its code, its culprit); why it is set aside is said in words
+        ev = [{"file": r["file"], "line": None, "time": clock.format_us(r["ts"]) if r["ts"] is not None else None,
+               "text": " ".join(str(x) for x in (r["bugcheck_code"] or r["exception_code"], r["bugcheck_name"],
+                                                  r["culprit"]) if x)} for r in rows]
+        why_en = "; ".join(dict.fromkeys(str(r["text"]) for r in rows if r["text"]))
+        why_zh = "；".join(dict.fromkeys(relation_why_zh(r["text"]) or "" for r in rows if r["text"]))
+        steps.append(Step(texts.say("step_other_crash", "en", count=others, why=why_en),
+                          texts.say("step_other_crash", "zh", count=others, why=why_zh), ev))
 
     # what was reported against what the logs show: said first when they differ
     matches, rep_step = _reported_check(reported, code, code_row, phase, state,

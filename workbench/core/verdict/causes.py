@@ -117,11 +117,17 @@ class Cause:
                         self.crash[key] = other.crash.get(key)
 
 
-def fact_evidence(row: Any) -> dict[str, Any]:
-    """A fact row (with its file path) as an evidence item of the verdict."""
+def fact_evidence(store: CaseStore, row: Any) -> dict[str, Any]:
+    """A fact row (with its file path) as an evidence item of the verdict: the line of the log it was read from,
+    as written there (a fact's own text says what the analyzer made of the line, in English)."""
+    text = row["text"]
+    if row["file_id"] is not None and row["line"] is not None:
+        quoted = store.scalar("SELECT message FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                              (row["file_id"], row["line"]))
+        text = quoted if quoted and (not text or quoted in text) else text
     return {"file": row["file"], "line": row["line"],
             "time": clock.format_us(row["ts"], row["basis"] != "local") if row["ts"] is not None else None,
-            "text": row["text"]}
+            "text": text}
 
 
 def finding_evidence(store: CaseStore, finding_id: int, limit: int = 6) -> list[dict[str, Any]]:
@@ -370,7 +376,7 @@ def _uptime_steps(store: CaseStore, file_ids: list[int]) -> list[Step]:
     uptime = f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
     uptime_zh = f"{seconds // 60} 分 {seconds % 60} 秒" if seconds >= 60 else f"{seconds} 秒"
     return [Step(texts.say("step_uptime", "en", uptime=uptime), texts.say("step_uptime", "zh", uptime=uptime_zh),
-                 [fact_evidence(rows[0])])]
+                 [fact_evidence(store, rows[0])])]
 
 
 def _culprit_third_party(store: CaseStore, culprit: str) -> bool:
@@ -400,9 +406,7 @@ def _wer_causes(store: CaseStore) -> list[Cause]:
         third = module.lower() in {m.rsplit("\\", 1)[-1].lower() for m in _json_list(r["third_party_modules"])} \
             or not _is_inbox(module)
         exc = r["exception_code"] or "?"
-        ev = [{"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]),
-               "text": f"{r['event_type']}: {r['app_name']} {r['app_version'] or ''} fault module {module} "
-                       f"{r['fault_module_version'] or ''} exception {exc} offset {r['fault_offset'] or '?'}"}]
+        ev = [{"file": r["path"], "line": None, "time": clock.format_us(r["event_time"]), "text": wer_quote(r)}]
         values = {"process": r["app_name"], "exception": exc, "module": module}
         fid = findings.get(((r["app_name"] or "").lower(), module.lower()))
         path = next((m for m in _json_list(r["loaded_modules"]) if m.replace("/", "\\").rsplit("\\", 1)[-1].lower()
@@ -414,6 +418,22 @@ def _wer_causes(store: CaseStore) -> list[Cause]:
                          steps=[Step(texts.say("step_wer", "en", **values), texts.say("step_wer", "zh", **values),
                                      ev)], sources={"wer"}, finding_ids={fid} if fid else set()))
     return out
+
+
+def wer_quote(r: Any) -> str:
+    """A WER report as it is written: its event type and its signature's names and values, localized as they
+    are (``应用程序名称: SetupHost.exe``, ``故障模块名称: xsecHook64.dll``, ``异常代码: c0000005``)."""
+    lines = [f"EventType={r['event_type']}"]
+    try:
+        sig = json.loads(r["sig"] or "[]")
+    except ValueError:
+        sig = []
+    lines += [f"{name}: {value}" for _i, name, value in sig if value][:8] if isinstance(sig, list) else []
+    if len(lines) == 1:  # no signature kept: the fields read from it
+        lines.append(f"{r['app_name']}  {r['fault_module'] or ''}  {r['exception_code'] or ''}".strip())
+    if r["app_path"]:
+        lines.append(f"AppPath={r['app_path']}")
+    return "\n".join(lines)
 
 
 def _json_list(raw: Any) -> list[str]:
@@ -480,7 +500,7 @@ def _hang_cause(store: CaseStore) -> list[Cause]:
     kind = "device" if info.get("device") and "\\" in str(info.get("device")) else "driver"
     if "diinstalldriver" in hardware:
         kind = "driver"
-    ev = [fact_evidence(fact)]
+    ev = [fact_evidence(store, fact)]
     if info.get("last_text"):
         ev.append({"file": fact["file"], "line": info.get("last_line"), "time": None, "text": info["last_text"]})
     finding_ids = {r["id"] for r in store.query(

@@ -175,8 +175,8 @@ T: dict[str, tuple[str, str]] = {
                             "系统信息显示版本 {info_build}，而安装日志是在版本 {source_build} 上运行的（升级到 "
                             "{target_build}）：系统信息是在其他时间（之后又升级过）或在另一台计算机上收集的；请确认两者都来自"
                             "升级失败的那台电脑。"),
-    "step_other_crash": ("{count} other crash(es) in the case are not the upgrade's and are set aside.",
-                         "案例中另有 {count} 次崩溃与本次升级无关，不予考虑。"),
+    "step_other_crash": ("{count} other crash(es) in the case are not the upgrade's and are set aside: {why}.",
+                         "案例中另有 {count} 次崩溃与本次升级无关，不予考虑：{why}。"),
     # ---------------------------------------------------------------- owner sources
     "src_image": ("the version resource of the image in the case", "案例中该映像文件的版本信息"),
     "src_debugger": ("the engineer's WinDbg module listing (lmvm: CompanyName, ProductName)",
