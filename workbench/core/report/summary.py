@@ -13,7 +13,6 @@ template says "unknown" in its own language.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import PureWindowsPath

@@ -360,7 +360,7 @@ def _fix(cause: Cause) -> tuple[str, str]:
     key = "fix_dll" if cause.kind == "dll" else "fix_driver" if cause.kind == "driver" else "fix_generic"
     if not label and cause.kind == "dll":
         key = "fix_dll_unknown"  # "the product that installed X, whose X" says the name twice
-    owner_en, owner_zh = (label, o.label("zh") if o else label) if label else \
+    owner_en, owner_zh = (label, (o.label("zh") if o else None) or label) if label else \
         texts.both("the_product_of", module=cause.path or cause.module)
     return (texts.say(key, "en", owner=owner_en, module=cause.module),
             texts.say(key, "zh", owner=owner_zh, module=cause.module))

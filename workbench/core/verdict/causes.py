@@ -130,6 +130,15 @@ def fact_evidence(store: CaseStore, row: Any) -> dict[str, Any]:
             "text": text}
 
 
+def row_time(store: CaseStore, ts: int | None, basis: str | None) -> str | None:
+    """A timeline row's time for the verdict's evidence: UTC once the case has a zone (every row was put on
+    it), else the wall clock of a local row (no ``Z``), as the analysis JSON writes evidence times."""
+    if ts is None:
+        return None
+    zone_known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
+    return clock.format_us(ts, utc=zone_known or basis == "utc")
+
+
 def finding_evidence(store: CaseStore, finding_id: int, limit: int = 6) -> list[dict[str, Any]]:
     return [{"file": e["file"], "line": e["line"], "time": clock.format_us(e["ts"]), "text": e["text"]}
             for e in store.query("SELECT e.line, e.ts, e.text, f.path AS file FROM evidence e LEFT JOIN files f "
@@ -472,8 +481,8 @@ def _injection_causes(store: CaseStore) -> list[Cause]:
                                                        finding_evidence(store, f["id"]))])
         if company:
             cause.owner = Owner(vendor=company, source="src_procmon_module")
-        key = data.get("process")
-        cause.crash = {"kind": "process", "process": data.get("target"), "keys": [key] if isinstance(key, list) else [],
+        pkey = data.get("process")
+        cause.crash = {"kind": "process", "process": data.get("target"), "keys": [pkey] if isinstance(pkey, list) else [],
                        "ts_us": f["ts"], "finding_ids": [f["id"]]}
         out.append(cause)
     return out
@@ -564,7 +573,7 @@ def _install_failures(store: CaseStore) -> list[Cause]:
             continue
         rows = store.query("SELECT line, ts, basis, file_id, message FROM timeline WHERE file_id = ? AND line IN (?, ?) "
                            "ORDER BY line", (r["file_id"], r["line"], r["end_line"] or r["line"]))
-        ev = [{"file": r["file"], "line": t["line"], "time": clock.format_us(t["ts"], t["basis"] != "local"),
+        ev = [{"file": r["file"], "line": t["line"], "time": row_time(store, t["ts"], t["basis"]),
                "text": t["message"]} for t in rows]
         rollback = (r["role"] or "") == "rollback" or "/rollback/" in str(r["file"]).replace("\\", "/").lower()
         status = f"FAILURE({r['exit_code']})" if r["exit_code"] else "FAILURE"

@@ -75,7 +75,7 @@ class _Incident:
     def near(self, ts: Any, before: int = DEATH_WINDOW_US, after: int = DEATH_WINDOW_US) -> bool:
         return isinstance(ts, int) and self.ts is not None and self.ts - before <= ts <= self.ts + after
 
-    def holds(self, row: Any, data: dict[str, Any], files: list[str | None]) -> bool:
+    def holds(self, row: Any, data: dict[str, Any], files: list[str]) -> bool:
         if row["id"] in self.ids:
             return True
         if self.kind == "process":
@@ -127,7 +127,7 @@ def group_findings(store: CaseStore, rows: Sequence[Any], causes: Sequence[dict[
     for row in rows:
         data = finding_data(row["data"])
         ev = evidence.get(row["id"], [])
-        files = sorted({f for f, _ in ev})
+        files = sorted({f or "" for f, _ in ev})
         hit = next((i for i, inc in enumerate(incidents) if inc.holds(row, data, files)), None)
         if hit is not None:
             if hit in by_incident:
