@@ -437,7 +437,9 @@ def wer_quote(r: Any) -> str:
         sig = json.loads(r["sig"] or "[]")
     except ValueError:
         sig = []
-    lines += [f"{name}: {value}" for _i, name, value in sig if value][:8] if isinstance(sig, list) else []
+    # an APPCRASH's application, fault module and its version, exception code (Sig[0], [3], [4], [6])
+    lines += [f"{name}: {value}" for i, name, value in sig if value and int(i) in (0, 3, 4, 6)] \
+        if isinstance(sig, list) else []
     if len(lines) == 1:  # no signature kept: the fields read from it
         lines.append(f"{r['app_name']}  {r['fault_module'] or ''}  {r['exception_code'] or ''}".strip())
     if r["app_path"]:
