@@ -74,17 +74,24 @@ def _zh_markdown(case: Case) -> str:
 A_START = datetime(2023, 11, 15, 6, 10, 0)  # local wall clock (China), the dump's crash is 2023-11-14 22:13 UTC
 
 
-def machine_a_files(windbg: str | None = None, company: str = "Fabrikam Endpoint Ltd.") -> dict[str, bytes]:
-    dump, ndis, lwf = dumpgen.lwfmgr_with_images(lwfmgr_company=company)
-    rollback = _log(A_START, [
+def rollback_log(reported_after: float = 400, extra: tuple[tuple[float, str, str, str], ...] = ()) -> bytes:
+    """Machine A's rollback log: the header of a phase-4 BOOT failure, the bug check, ``extra`` lines, and the
+    post-reboot report ``reported_after`` seconds later."""
+    return _log(A_START, [
         (0, "Info", "SP", "Initiating rollback/uninstall, phase = 0"),
         (0, "Info", "SP", "Current phase : 4"),
         (0, "Info", "SP", "Current op    : 23"),
         (1, "Info", "SP", "Crash 0x0000007E detected"),
-        (5, "Error", "SP", "Driver package lwfmgr.inf failed to reinstall in rollback. Error: 0x800F0247"),
-        (400, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/RollbackSys /Media]"),
-        (401, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x40017]"),
+        *extra,
+        (reported_after, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/RollbackSys /Media]"),
+        (reported_after + 1, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x40017]"),
     ])
+
+
+def machine_a_files(windbg: str | None = None, company: str = "Fabrikam Endpoint Ltd.") -> dict[str, bytes]:
+    dump, ndis, lwf = dumpgen.lwfmgr_with_images(lwfmgr_company=company)
+    rollback = rollback_log(extra=((5, "Error", "SP", "Driver package lwfmgr.inf failed to reinstall in rollback. "
+                                                      "Error: 0x800F0247"),))
     files = {
         BT + "Rollback/setupact.log": rollback,
         BT + "Rollback/setupmem.dmp": dump,
@@ -472,14 +479,7 @@ def test_the_failure_time_is_the_crash_and_the_rollback_end_is_named_as_such(tmp
     end is named as such, and the failed install is a reasoning step."""
     session = ("Debug session time: Wed Nov 15 06:13:20.250 2023 (UTC + 8:00)\n"  # 2023-11-14 22:13:20 UTC
                "System Uptime: 0 days 0:00:38.500\n")
-    rollback = _log(A_START, [
-        (0, "Info", "SP", "Initiating rollback/uninstall, phase = 0"),
-        (0, "Info", "SP", "Current phase : 4"),
-        (0, "Info", "SP", "Current op    : 23"),
-        (1, "Info", "SP", "Crash 0x0000007E detected"),
-        (7200, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/RollbackSys /Media]"),
-        (7201, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x40017]"),
-    ])
+    rollback = rollback_log(reported_after=7200)
     inf = r"C:\Windows\System32\DriverStore\FileRepository\lwfmgr.inf_amd64_5f7e21c0\lwfmgr.inf"
     setupapi = ("[Device Install Log]\r\n     OS Version = 10.0.19045\r\n\r\n[BeginLog]\r\n\r\n"
                 "[Boot Session: 2023/11/15 06:20:10.500]\r\n\r\n"
