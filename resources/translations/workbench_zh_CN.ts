@@ -961,6 +961,11 @@
         <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>处理建议</translation>
     </message>
+    <message>
+        <source>Also seen as</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string): the same crash as other sources reported it</translatorcomment>
+        <translation>同一原因的其他发现</translation>
+    </message>
 </context>
 <context>
     <name>FramesModel</name>

@@ -74,17 +74,24 @@ def _zh_markdown(case: Case) -> str:
 A_START = datetime(2023, 11, 15, 6, 10, 0)  # local wall clock (China), the dump's crash is 2023-11-14 22:13 UTC
 
 
-def machine_a_files(windbg: str | None = None, company: str = "Fabrikam Endpoint Ltd.") -> dict[str, bytes]:
-    dump, ndis, lwf = dumpgen.lwfmgr_with_images(lwfmgr_company=company)
-    rollback = _log(A_START, [
+def rollback_log(reported_after: float = 400, extra: tuple[tuple[float, str, str, str], ...] = ()) -> bytes:
+    """Machine A's rollback log: the header of a phase-4 BOOT failure, the bug check, ``extra`` lines, and the
+    post-reboot report ``reported_after`` seconds later."""
+    return _log(A_START, [
         (0, "Info", "SP", "Initiating rollback/uninstall, phase = 0"),
         (0, "Info", "SP", "Current phase : 4"),
         (0, "Info", "SP", "Current op    : 23"),
         (1, "Info", "SP", "Crash 0x0000007E detected"),
-        (5, "Error", "SP", "Driver package lwfmgr.inf failed to reinstall in rollback. Error: 0x800F0247"),
-        (400, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/RollbackSys /Media]"),
-        (401, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x40017]"),
+        *extra,
+        (reported_after, "Info", "MOUPG", "SetupHost::Initialize: CmdLine                = [/RollbackSys /Media]"),
+        (reported_after + 1, "Info", "MOUPG", "SetupHost: Reporting post reboot event -> [0xC1900101, 0x40017]"),
     ])
+
+
+def machine_a_files(windbg: str | None = None, company: str = "Fabrikam Endpoint Ltd.") -> dict[str, bytes]:
+    dump, ndis, lwf = dumpgen.lwfmgr_with_images(lwfmgr_company=company)
+    rollback = rollback_log(extra=((5, "Error", "SP", "Driver package lwfmgr.inf failed to reinstall in rollback. "
+                                                      "Error: 0x800F0247"),))
     files = {
         BT + "Rollback/setupact.log": rollback,
         BT + "Rollback/setupmem.dmp": dump,
@@ -259,7 +266,14 @@ def test_machine_b_downlevel_setuphost_crash_after_injection_no_code_invented(tm
     ids = [f["id"] for f in a["findings"]]
     assert ids[0] == "procmon.injected_before_exit"
     noise = [i for i, f in enumerate(a["findings"]) if "avscan.exe" in f["title"]]
-    assert noise and min(noise) > ids.index("procmon.setup_abnormal_exit")  # the decoy ranks below the crash
+    # access noise that never hit the failing moment is a weak signal, whatever its count
+    assert {a["findings"][i]["severity"] for i in noise} == {"low"}
+    # one crash, one finding: Procmon's exits of SetupHost (and of SetupPrep and setup.exe after it) and Setup's
+    # "parent process exited" are the injection's finding, also seen as those
+    also = [x["id"] for x in a["findings"][0]["also"]]
+    assert also.count("procmon.setup_abnormal_exit") == 3 and "beyond.setup_host_process_died" in also
+    assert "procmon.setup_abnormal_exit" not in ids
+    assert noise and min(noise) > 0  # the decoy ranks below the crash
     assert english_sentences(_zh_markdown(case)) == []
 
 
@@ -309,6 +323,8 @@ def test_an_old_unrelated_minidump_is_not_the_case_crash(tmp_path: Path) -> None
     assert v["state"] == "failed" and v["phase"] == "FIRST_BOOT"
     assert v["culprit"] is None or "acmefilt" not in json.dumps(v["culprit"])
     assert a["findings"][-1]["id"] == "crash.unrelated_dump"  # ranked last
+    # no finding calls the dump set aside "from the upgrade" (the signature follows the dump analysis)
+    assert "setupdiag.debug_memory_dump" not in json.dumps(a["findings"])
 
 
 def test_a_succeeded_upgrade_says_so(tmp_path: Path) -> None:
@@ -334,6 +350,9 @@ def test_reported_second_boot_rollback_but_logs_show_a_downlevel_crash(tmp_path:
     assert v["reported"]["time"] == "10:35" and v["reported"]["source"] == "description"
     assert v["summary"].startswith("The logs hold another failure than the one reported")
     assert "0x40017" in v["summary_zh"] and "日志反映的故障与客户报告的不同" in v["summary_zh"]
+    # no code was logged: the lead says what the logs do show, never a placeholder
+    assert "they show a crash of SetupHost.exe (0xC0000005) with no result code logged" in v["summary"]
+    assert "日志显示 SetupHost.exe 崩溃" in v["summary_zh"] and "?" not in v["summary"] + v["summary_zh"]
     assert any("setupmem.dmp" in s and "0xC1900101 - 0x40017" in s for s in v["next_steps"])
     assert v["culprit"]["module"] == "Hook64.dll"  # what these logs do show is still told
 
@@ -361,3 +380,224 @@ def test_plausible_results_and_reported_parsing() -> None:
     r = parse_reported("客户说第二次重启时蓝屏，计算机名：ICBC-BJ-PC0042，时间 2021/05/18 9:05")
     assert r.phase == "OOBE_BOOT" and r.computer == "ICBC-BJ-PC0042" and r.date == "2021-05-18"
     assert r.time == "09:05" and "bugcheck" in r.symptoms and r.code is None
+
+
+# ------------------------------------------------------------------------------------------- review of main
+
+#: The engineer's ``lmvm`` of the culprit, as WinDbg prints it after ``!analyze -v``: the version resource
+#: it read of the image (no image file in the case, no setupapi log).
+LMVM_LWFMGR = """
+0: kd> lmvm lwfmgr
+Browse full module list
+start             end                 module name
+fffff805`21910000 fffff805`21932000   lwfmgr     (no symbols)
+    Loaded symbol image file: lwfmgr.sys
+    Image path: \\SystemRoot\\System32\\drivers\\lwfmgr.sys
+    Image name: lwfmgr.sys
+    Timestamp:        Thu Sep 14 10:22:31 2023 (65026E47)
+    CheckSum:         0002A3F1
+    ImageSize:        00022000
+    File version:     4.2.0.117
+    Product version:  4.2.0.117
+    CompanyName:      Contoso Networks Co., Ltd.
+    ProductName:      Contoso Endpoint Manager
+    FileDescription:  Contoso NDIS Lightweight Filter
+"""
+
+
+def machine_a_text_only() -> dict[str, bytes]:
+    """Machine A as the engineer often sends it: the rollback log and their WinDbg text, nothing else."""
+    files = {k: v for k, v in machine_a_files().items() if k.endswith("setupact.log")}
+    files["分析/setupmem_analyze.txt"] = (WINDBG_KV + LMVM_LWFMGR).replace("\n", "\r\n").encode("ascii")
+    return files
+
+
+def test_lmvm_in_the_engineers_text_names_the_product_and_vendor(tmp_path: Path) -> None:
+    """The version resource WinDbg printed (lmvm) is an owner source: the product is named in the culprit, in
+    the owner step and in the advice, in both languages — not "the product that installed lwfmgr.sys"."""
+    case, a = _analyse(tmp_path, machine_a_text_only())
+    v = a["verdict"]
+    c = v["culprit"]
+    assert (c["module"].lower(), c["vendor"], c["product"]) == (
+        "lwfmgr.sys", "Contoso Networks Co., Ltd.", "Contoso Endpoint Manager")
+    assert "lmvm" in c["vendor_source"]
+    assert "Contoso Endpoint Manager" in v["summary"] and "Contoso Endpoint Manager" in v["summary_zh"]
+    assert v["next_steps"][0].startswith("Update Contoso Endpoint Manager (Contoso Networks Co., Ltd.)")
+    assert "Contoso Endpoint Manager" in v["next_steps_zh"][0]
+    assert not any("the product that installed" in s for s in v["next_steps"])
+    assert not any("安装 lwfmgr.sys 的产品" in s for s in v["next_steps_zh"])
+    owner = [s for s in v["reasoning"] if "belongs to" in s["step"]]
+    assert owner and "CompanyName: Contoso Networks Co., Ltd." in owner[0]["evidence"][0]["text"]
+
+
+def test_an_inbox_driver_at_fault_is_never_to_be_uninstalled(tmp_path: Path) -> None:
+    """amdppm's real triage stack in the engineer's ``k``, the filter's cold code spelled ``nt!?? ::FNODOBFM::``:
+    the culprit is the faulting Microsoft driver (not ntoskrnl.exe), the summary says no third-party module is
+    on the stack, and the advice is firmware, chipset and a hardware check, never to uninstall it."""
+    from tests.unit.test_dump_text_user import AMDPPM_K
+
+    text = ("Loading Dump File [C:\\$WINDOWS.~BT\\Sources\\Rollback\\setupmem.dmp]\n"
+            "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)\n\n"
+            + AMDPPM_K.format(handler="nt!?? ::FNODOBFM::`string'+0x1611"))
+    files = {k: v for k, v in machine_a_files().items() if k.endswith("setupact.log")}
+    files["分析/setupmem_windbg.txt"] = text.replace("\n", "\r\n").encode("ascii")
+    _case, a = _analyse(tmp_path, files)
+    v = a["verdict"]
+    assert v["culprit"]["module"] == "amdppm.sys" and v["culprit"]["third_party"] is False
+    assert "No third-party module is on the stack" in v["summary"] and "没有第三方模块" in v["summary_zh"]
+    assert "BIOS/UEFI" in v["next_steps"][0] and "do not uninstall it" in v["next_steps"][0]
+    assert not any("uninstall it (or" in s or "Update the product" in s for s in v["next_steps"])
+    assert "不要卸载" in v["next_steps_zh"][0] and "BIOS/UEFI" in v["next_steps_zh"][0]
+    assert all(c["module"] != "ntoskrnl.exe" for c in v["causes"])
+
+
+def test_a_setup_crash_report_without_its_logs_is_an_upgrade_that_failed(tmp_path: Path) -> None:
+    """The machine's deployment log and WER's report of SetupHost (run from $WINDOWS.~BT) crashing in an
+    agent's DLL, no $WINDOWS.~BT logs: an upgrade's Setup crashed — not "not the upgrade's logs"; the culprit
+    is the faulting module and the verdict says the setup logs are missing, with what to collect."""
+    from tests.unit import clockcase
+
+    root = clockcase.build_case(tmp_path / "upload", with_nfo=False, with_csv=False, with_pml=False,
+                                with_setupact=False, with_deployment=True)
+    case = Case.open(root)
+    case.ensure_ingested()
+    v = build_analysis(case.store)["verdict"]
+    assert v["state"] == "failed" and v["code"] is None
+    assert v["summary"].startswith("SetupHost.exe crashed (0xC0000005")
+    assert "setup logs are not in the case" in v["summary"] and "没有这次升级自己的安装日志" in v["summary_zh"]
+    assert v["culprit"]["module"] == "xsecHook64.dll"
+    assert "C:\\Program Files\\XSec\\Agent\\x64\\xsecHook64.dll" in v["next_steps"][0]
+    assert {"bt", "wer", "procmon"} <= set(v["collect"]) and "$WINDOWS.~BT" in v["next_steps"][-1]
+    assert any("another installation's" in s["step"] for s in v["reasoning"])
+    assert english_sentences(_zh_markdown(case)) == []
+
+
+def test_the_failure_time_is_the_crash_and_the_rollback_end_is_named_as_such(tmp_path: Path) -> None:
+    """The engineer's text dates the crash (Debug session time, WinDbg's clock with its UTC offset) 38 s after
+    the start (System Uptime); Setup reports the code two hours later at the rollback's end; the rollback's
+    setupapi log has the culprit's package failing to install. The failure time is the crash, the rollback's
+    end is named as such, and the failed install is a reasoning step."""
+    session = ("Debug session time: Wed Nov 15 06:13:20.250 2023 (UTC + 8:00)\n"  # 2023-11-14 22:13:20 UTC
+               "System Uptime: 0 days 0:00:38.500\n")
+    rollback = rollback_log(reported_after=7200)
+    inf = r"C:\Windows\System32\DriverStore\FileRepository\lwfmgr.inf_amd64_5f7e21c0\lwfmgr.inf"
+    setupapi = ("[Device Install Log]\r\n     OS Version = 10.0.19045\r\n\r\n[BeginLog]\r\n\r\n"
+                "[Boot Session: 2023/11/15 06:20:10.500]\r\n\r\n"
+                f">>>  [Device Install (DiInstallDriver) - {inf}]\r\n"
+                ">>>  Section start 2023/11/15 06:21:02.331\r\n"
+                "     inf: Provider: Contoso Networks Co., Ltd.\r\n"
+                "!!!  ndv: Installing NDIS lightweight filter 'lwfmgr' failed. Error = 0xE0000219\r\n"
+                "<<<  Section end 2023/11/15 06:21:04.902\r\n"
+                "<<<  [Exit status: FAILURE(0xe0000219)]\r\n\r\n").encode("cp1252")
+    files = {
+        BT + "Rollback/setupact.log": rollback,
+        BT + "Rollback/setupapi/setupapi.dev.log": setupapi,
+        "分析/setupmem_analyze.txt": ("Loading Dump File [C:\\cases\\setupmem.dmp]\n" + session + WINDBG_KV
+                                    + LMVM_LWFMGR).replace("\n", "\r\n").encode("ascii"),
+        "SYSSUM.NFO": _nfo("Microsoft Windows 10 Pro", "10.0.19045 Build 19045"),
+    }
+    case, a = _analyse(tmp_path, files)
+    v = a["verdict"]
+    assert v["failure_time"] == "2023-11-14T22:13:20.250000Z" and v["failure_marked_by"] == "crash"
+    assert v["rollback_end_time"].startswith("2023-11-15T00:10:01")  # 08:10:01 on the machine's clock
+    steps = [s["step"] for s in v["reasoning"]]
+    assert any(s.startswith("The system had been up 38 s when it crashed") for s in steps)
+    failed = [s for s in v["reasoning"] if "failed to install in the rollback" in s["step"]]
+    assert failed and "FAILURE(0xe0000219)" in failed[0]["step"] and "回滚中安装失败" in failed[0]["step_zh"]
+    s = build_summary(case.store, lang="en", now=NOW)
+    assert s["failure_time"] == "2023-11-15 06:13:20" and s["rollback_end"] == "2023-11-15 08:10:01"
+    md = render_summary(s, "md")
+    assert "**Failure time:** 2023-11-15 06:13:20" in md and "**Rollback ended:** 2023-11-15 08:10:01" in md
+
+
+def test_one_crash_is_one_finding_with_every_sources_evidence(tmp_path: Path) -> None:
+    """SetupHost crashing in an agent's DLL, seen by WER, Procmon (PML and its CSV export), Setup's log (MigHost:
+    parent process exited) and the process tree: one finding in the analysis JSON, the summary and the findings
+    pane, the others' titles under it and every source's lines in its evidence."""
+    from tests.unit import clockcase
+
+    root = clockcase.build_case(tmp_path / "upload")
+    case = Case.open(root)
+    case.ensure_ingested()
+    a = build_analysis(case.store)
+    crash = a["findings"][0]
+    rules = [crash["id"]] + [x["id"] for x in crash["also"]]
+    assert {"wer.setup_process_crash", "procmon.setup_abnormal_exit", "beyond.setup_host_process_died"} <= set(rules)
+    assert not any(f["id"] in {"wer.setup_process_crash", "procmon.setup_abnormal_exit"} for f in a["findings"][1:])
+    files = {e["file"].rsplit("/", 1)[-1] for e in crash["evidence"]}
+    assert {"Report.wer", "capture.PML", "setupact.log"} <= files
+    assert "xsechook64.dll" in json.dumps(a["findings"][:1]).lower()
+    s = build_summary(case.store, lang="en", now=NOW)
+    assert s["findings_total"] == len(a["findings"]) and s["findings"][0]["also"]
+    from workbench.core.analysis import finding_groups
+
+    assert [g[0]["rule_id"] for g in finding_groups(case.store)] == [f["id"] for f in a["findings"]]
+
+
+def english_not_quoted(markdown: str, case: Case, files: dict[str, bytes] | None = None) -> list[str]:
+    """Runs of five or more English words in a Chinese summary, code blocks included, that are not a quote of the
+    case: log quotes stay as written, but a sentence the program built ("the last execution phase ... started",
+    "it is not on the upgrade's rollback path", "vendor ...") must be said in Chinese or not at all."""
+    def flat(text: str) -> str:
+        return re.sub(r"\s+", " ", text).strip().lower()
+
+    sources = [flat(f"{r[0]}\n{r[1]}: {r[0]}") for r in case.store.conn.execute("SELECT message, component FROM timeline")]
+    for table, column in (("procmon_modules", "company"), ("procmon_processes", "company")):
+        if case.store.scalar("SELECT count(*) FROM sqlite_master WHERE name = ?", (table,)):
+            sources += [flat(str(r[0])) for r in case.store.conn.execute(f"SELECT DISTINCT {column} FROM {table}")]
+    for data in (files or {}).values():
+        for codec in ("utf-8-sig", "utf-16", "gbk", "cp1252"):
+            try:
+                sources.append(flat(data.decode(codec)))
+                break
+            except UnicodeDecodeError:
+                continue
+    haystack = "\n".join(sources)
+    # each column of an evidence line on its own (time, where, text are set apart by two spaces)
+    segments = [seg for line in markdown.splitlines() for seg in re.split(r" {2,}", line)]
+    runs = [m.group(0) for seg in segments for m in re.finditer(r"(?:[A-Za-z][A-Za-z'-]+[ ,.;:()]+){5,}", seg + " ")]
+    return [r for r in runs if flat(r).rstrip(" ,.;:(").lower() not in haystack]
+
+
+def test_a_chinese_summary_quotes_logs_but_never_builds_an_english_sentence(tmp_path: Path) -> None:
+    """The shapes of the review: the down-level crash with its old minidump (zh1), the rollback with the
+    engineer's WinDbg text and the rollback's setupapi (macha), a Setup crash report without its logs."""
+    from tests.unit import clockcase
+
+    old = int(datetime(2021, 2, 21, 1, 38, tzinfo=timezone.utc).timestamp() * 1_000_000)
+    root = clockcase.build_case(tmp_path / "zh1", with_deployment=True)
+    (root / "Windows" / "Minidump").mkdir(parents=True)
+    (root / "Windows" / "Minidump" / "022121-01.dmp").write_bytes(dumpgen.unrelated_d1(old))
+    (root / "问题描述.txt").write_bytes("升级失败，错误代码 0xC1900101 - 0x40017，第二次重启蓝屏后回滚。\r\n".encode("gbk"))
+    cases: list[tuple[Case, dict[str, bytes]]] = []
+    case = Case.open(root)
+    case.ensure_ingested()
+    cases.append((case, {str(p): p.read_bytes() for p in root.rglob("*") if p.is_file()}))
+    files = machine_a_text_only()
+    inf = r"C:\Windows\System32\DriverStore\FileRepository\lwfmgr.inf_amd64_5f7e21c0\lwfmgr.inf"
+    files[BT + "Rollback/setupapi/setupapi.dev.log"] = (
+        "[BeginLog]\r\n\r\n[Boot Session: 2023/11/15 06:20:10.500]\r\n\r\n"
+        f">>>  [Device Install (DiInstallDriver) - {inf}]\r\n>>>  Section start 2023/11/15 06:21:02.331\r\n"
+        "     inf: Provider: Contoso Networks Co., Ltd.\r\n<<<  Section end 2023/11/15 06:21:04.902\r\n"
+        "<<<  [Exit status: FAILURE(0xe0000219)]\r\n\r\n").encode("cp1252")
+    files["SYSSUM.NFO"] = _nfo("Microsoft Windows 10 Pro", "10.0.19045 Build 19045")
+    case, _ = _analyse(tmp_path, files, "macha.zip")
+    cases.append((case, files))
+    for case, raw in cases:
+        md = _zh_markdown(case)
+        assert english_sentences(md) == []
+        assert english_not_quoted(md, case, raw) == [], case.source
+
+
+def test_analyze_in_chinese_prints_no_english_label(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``analyze --lang zh``: the confidence and every label in Chinese, the findings' titles and summaries in
+    Chinese where they have them, a crash's other findings under it."""
+    src = make_zip(tmp_path / "b.zip", machine_b_files(tmp_path))
+    assert main(["analyze", str(src), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\(可信度 [高中低]\)", out) and "confidence" not in out
+    lines = out.splitlines()
+    assert not [ln for ln in lines if re.match(r"(Case|System|Upgrade|Crash|Other|Problems)\s", ln)]
+    assert any(ln.startswith("案例") for ln in lines) and any(ln.startswith("系统") for ln in lines)
+    assert "[严重" in out and "同一原因的其他发现：" in out
+    assert not [ln for ln in lines if re.match(r"\[(critical|high|medium|low)", ln)]

@@ -77,6 +77,27 @@ def with_evidence_lines(analysis: dict[str, Any]) -> dict[str, Any]:
     return {**analysis, "verdict": verdict}
 
 
+#: Every label the text output prints, in English and Chinese (values from the case stay as written).
+LABELS: dict[str, tuple[str, str]] = {
+    "verdict": ("Verdict", "结论"), "confidence": ("confidence", "可信度"), "culprit": ("Culprit", "肇事模块"),
+    "next": ("Next", "下一步"), "case": ("Case", "案例"), "files": ("{n} files", "{n} 个文件"),
+    "system": ("System", "系统"), "build": ("build", "版本"), "computer": ("computer", "计算机"),
+    "clock": ("clock", "时钟"), "upgrade": ("Upgrade", "升级"), "phase": ("phase", "阶段"),
+    "operation": ("operation", "操作"), "rollback": ("rollback", "回滚"),
+    "no_code": ("no result code found", "未找到升级结果代码"), "crash": ("Crash", "崩溃"),
+    "bug_check": ("bug check", "蓝屏"), "other": ("Other", "其他崩溃"), "not_upgrade": ("not the upgrade's", "与本次升级无关"),
+    "also": ("also seen as", "同一原因的其他发现"), "problems": ("Problems", "问题"),
+    "inbox": ("(Windows' own)", "（Windows 自带）"),
+}
+CONFIDENCE_WORDS = {"en": {"high": "high", "medium": "medium", "low": "low"},
+                    "zh": {"high": "高", "medium": "中", "low": "低"}}
+
+
+def _label(key: str, lang: str, **values: Any) -> str:
+    en, zh = LABELS[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
 #: Verdict states as the headline says them.
 STATE_WORDS = {"en": {"failed": "FAILED", "succeeded": "SUCCEEDED", "not_an_upgrade": "NOT THE FAILED UPGRADE'S LOGS",
                       "incomplete": "INCOMPLETE"},
@@ -89,14 +110,17 @@ def print_verdict(v: dict[str, Any], lang: str = "en") -> None:
     line each, and what to do next."""
     out = sys.stdout.write
     zh = lang == "zh"
-    label = (lambda en, cn: cn if zh else en)  # noqa: E731
-    out(f"{label('Verdict', '结论'):9} {STATE_WORDS[lang].get(v['state'], v['state'])} "
-        f"({label('confidence', '可信度')} {v['confidence']})\n")
+    confidence = CONFIDENCE_WORDS[lang].get(v["confidence"], v["confidence"])
+    out(f"{_label('verdict', lang):9} {STATE_WORDS[lang].get(v['state'], v['state'])} "
+        f"({_label('confidence', lang)} {confidence})\n")
     out(f"          {v['summary_zh'] if zh else v['summary']}\n")
     c = v.get("culprit")
     if c:
-        owner = ", ".join(x for x in (c.get("product"), c.get("vendor")) if x)
-        out(f"{label('Culprit', '肇事模块'):9} {c['module']} [{c['kind']}]" + (f"  {owner}" if owner else "") + "\n")
+        vendor = (c.get("vendor_zh") or c.get("vendor")) if zh else c.get("vendor")
+        owner = ", ".join(x for x in (c.get("product"), vendor) if x)
+        if c.get("third_party") is False:
+            owner = owner or _label("inbox", lang)
+        out(f"{_label('culprit', lang):9} {c['module']} [{c['kind']}]" + (f"  {owner}" if owner else "") + "\n")
     for i, step in enumerate(v.get("reasoning") or [], 1):
         out(f"  {i}. {step['step_zh'] if zh else step['step']}\n")
         for e in (step.get("evidence") or [])[:EVIDENCE_PER_STEP]:
@@ -114,36 +138,54 @@ def print_verdict(v: dict[str, Any], lang: str = "en") -> None:
                 out(f"         … {len(lines) - MAX_EVIDENCE_LINES}\n")
     steps = v.get("next_steps_zh" if zh else "next_steps") or []
     if steps:
-        out(f"{label('Next', '下一步')}\n")
+        out(f"{_label('next', lang)}\n")
         for s in steps:
             out(f"  - {s}\n")
     out("\n")
 
 
 def print_analysis(a: dict[str, Any], lang: str = "en") -> None:
+    """The verdict, then the case, the machine, the codes, the crash and the findings (one per cause, each with
+    the titles it is also seen as), every label in ``lang``; a finding's texts in Chinese where it has them
+    (an untranslated summary is left out of the Chinese output, its title kept: a name more than a sentence)."""
+    from workbench.core.finding_text import SEVERITY_NAMES
+
     out = sys.stdout.write
+    zh = lang == "zh"
     print_verdict(a["verdict"], lang)
     c = a["case"]
-    out(f"Case      {c['source']}\n          {c['files']} files, sha256 {(c['sha256'] or '')[:16]}\n")
+    out(f"{_label('case', lang):9} {c['source']}\n          {_label('files', lang, n=c['files'])}, "
+        f"sha256 {(c['sha256'] or '')[:16]}\n")
     s, u = a["system"], a["upgrade"]
-    out(f"System    {s['os_name'] or '?'} {s['os_version'] or ''} build {s['os_build'] or '?'}"
-        f"  computer {s['computer'] or '?'}  clock {s['clock']['label']}"
+    clock = (s["clock"].get("label_zh") if zh else None) or s["clock"]["label"]
+    out(f"{_label('system', lang):9} {s['os_name'] or '?'} {s['os_version'] or ''} {_label('build', lang)} "
+        f"{s['os_build'] or '?'}  {_label('computer', lang)} {s['computer'] or '?'}  {_label('clock', lang)} {clock}"
         f"{' (' + s['time_zone_basis'] + ')' if s['time_zone_basis'] not in (None, 'inferred') else ''}\n")
     if u["result_code"] or u["extend_code"]:
-        out(f"Upgrade   {u['result_code'] or '?'} - {u['extend_code'] or '?'}  phase {u['phase'] or '?'}  "
-            f"operation {u['operation'] or '?'}  rollback {u['rollback']}\n")
+        out(f"{_label('upgrade', lang):9} {u['result_code'] or '?'} - {u['extend_code'] or '?'}  {_label('phase', lang)} "
+            f"{u['phase'] or '?'}  {_label('operation', lang)} {u['operation'] or '?'}  {_label('rollback', lang)} "
+            f"{u['rollback']}\n")
     else:
-        out("Upgrade   no result code found\n")
+        out(f"{_label('upgrade', lang):9} {_label('no_code', lang)}\n")
     cr = a["crash"]
     if cr["bugcheck_code"] or cr["culprit_module"]:
-        out(f"Crash     {cr['bugcheck_code'] or 'bug check'} {cr['bugcheck_name'] or ''}  "
-            f"culprit {cr['culprit_module'] or '?'}\n")
+        out(f"{_label('crash', lang):9} {cr['bugcheck_code'] or _label('bug_check', lang)} {cr['bugcheck_name'] or ''}  "
+            f"{_label('culprit', lang).lower()} {cr['culprit_module'] or '?'}\n")
     for o in a.get("other_crashes") or []:
-        out(f"Other     {o['file']}: {o['bugcheck_code'] or o['exception_code'] or '?'}  not the upgrade's: "
-            f"{o['why_not']}\n")
+        why = (o.get("why_not_zh") or o["why_not"]) if zh else o["why_not"]
+        out(f"{_label('other', lang):9} {o['file']}: {o['bugcheck_code'] or o['exception_code'] or '?'}  "
+            f"{_label('not_upgrade', lang)}{'：' if zh else ': '}{why}\n")
     for f in a["findings"]:
-        out(f"[{f['severity']:8}] {f['title']}\n          {f['summary'] or ''}\n")
+        title = (f.get("title_zh") or f["title"]) if zh else f["title"]
+        summary = f.get("summary_zh") if zh else f["summary"]
+        severity = SEVERITY_NAMES[lang].get(f["severity"], f["severity"])
+        out(f"[{severity:8}] {title}\n")
+        if summary:
+            out(f"          {summary}\n")
+        also = [(x.get("title_zh") or x["title"]) if zh else x["title"] for x in f.get("also") or []]
+        if also:
+            out(f"          {_label('also', lang)}{'：' if zh else ': '}{'; '.join(t for t in also if t)}\n")
     if c["problems"]:
-        out(f"Problems  {len(c['problems'])}\n")
+        out(f"{_label('problems', lang):9} {len(c['problems'])}\n")
         for p in c["problems"][:50]:
             out(f"  {p['file']}: {p['error']}\n")

@@ -113,6 +113,8 @@ def crashes(store: CaseStore) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "SELECT file_id FROM facts WHERE name = 'crash.related' AND value = 'false'")}
     marks = ",".join("?" * len(unrelated))
     exclude = f" AND (file_id IS NULL OR file_id NOT IN ({marks}))" if unrelated else ""
+    from workbench.core.dumps.analyze import relation_why_zh
+
     crash: dict[str, Any] = {}
     for key in CRASH_KEYS + ("exception_code", "fault_module", "culprit_third_party", "os_build"):
         row = store.query(f"SELECT value FROM facts WHERE name = ?{exclude} ORDER BY weight DESC, ts IS NULL, "
@@ -135,7 +137,7 @@ def crashes(store: CaseStore) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                            "time": times.iso(r["crash_ts"], file_id=r["file_id"]),
                            "bugcheck_code": r["bugcheck_code"], "bugcheck_name": r["bugcheck_name"],
                            "exception_code": r["exception_code"], "process": r["process_name"],
-                           "culprit_module": r["culprit"], "why_not": r["why"]})
+                           "culprit_module": r["culprit"], "why_not": r["why"], "why_not_zh": relation_why_zh(r["why"])})
     return crash, others
 
 
@@ -151,36 +153,47 @@ def ranked_findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> 
     return rank_findings(rows, verdict.get("causes") or [], (span.start, span.end) if span else None)
 
 
+def finding_groups(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[list[sqlite3.Row]]:
+    """The ranked findings as one group per cause, ``[head, *also]`` (:func:`workbench.core.verdict.group.
+    group_findings`): one crash is one finding, with every source's evidence. The findings pane, the overview,
+    the report and the analysis JSON all list these heads."""
+    from workbench.core.verdict.group import group_findings
+
+    verdict = verdict if verdict is not None else build_verdict(store)
+    return group_findings(store, ranked_findings(store, verdict), verdict.get("causes") or [])
+
+
 def findings(store: CaseStore, verdict: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Findings ranked by how directly they explain the failure (:func:`ranked_findings`).
+    """Findings ranked by how directly they explain the failure (:func:`ranked_findings`), one per cause
+    (:func:`finding_groups`): the head finding's texts, every grouped finding's evidence, and the others under
+    ``also`` (their rule ``id``, titles and summaries, severity), so nothing a source said is lost.
 
     ``title`` and ``summary`` stay English (scripts match on them); ``title_zh`` and ``summary_zh`` are the
     Chinese texts when the finding carries them (signature findings do), else ``null``.
     """
     times = CaseTimes(store)  # without a case zone a local source's time is its wall clock, without a Z
-    out = []
-    for f in ranked_findings(store, verdict):
-        evidence = [
-            {
-                "file": e["file"],
-                "line": e["line"],
-                "time": times.iso(e["ts"], file_id=e["file_id"]),
-                "text": e["text"],
-            }
-            for e in store.query(
-                "SELECT e.line, e.ts, e.text, e.file_id, files.path AS file FROM evidence e "
-                "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
-                (f["id"],),
-            )
-        ]
+
+    def texts(f: Any) -> dict[str, Any]:
         data = finding_data(f["data"])
-        out.append({
-            "id": f["rule_id"],
-            "title": f["title"],
-            "title_zh": translated(data, "title", "zh"),
-            "severity": f["severity"],
-            "summary": f["summary"],
-            "summary_zh": translated(data, "summary", "zh"),
-            "evidence": evidence,
-        })
+        return {"id": f["rule_id"], "title": f["title"], "title_zh": translated(data, "title", "zh"),
+                "severity": f["severity"], "summary": f["summary"], "summary_zh": translated(data, "summary", "zh")}
+
+    out = []
+    for group in finding_groups(store, verdict):
+        evidence: list[dict[str, Any]] = []
+        seen: set[tuple[Any, Any, Any]] = set()
+        for f in group:
+            for e in store.query(
+                    "SELECT e.line, e.ts, e.text, e.file_id, files.path AS file FROM evidence e "
+                    "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id", (f["id"],)):
+                key = (e["file"], e["line"], None) if e["line"] is not None else (e["file"], None, e["text"])
+                if key not in seen:  # a line once, whichever finding quoted it
+                    seen.add(key)
+                    evidence.append({"file": e["file"], "line": e["line"],
+                                     "time": times.iso(e["ts"], file_id=e["file_id"]), "text": e["text"]})
+        head = texts(group[0])
+        # the group is as severe as its most severe finding (a critical death statement under a high WER report)
+        head["severity"] = min((f["severity"] for f in group), key=lambda s: SEVERITIES.index(s)
+                               if s in SEVERITIES else len(SEVERITIES))
+        out.append({**head, "evidence": evidence, "also": [texts(f) for f in group[1:]]})
     return out

@@ -39,6 +39,9 @@ KERNEL_NAMES = frozenset({"system", "idle", "registry", "secure system", "memcom
                           "interrupts"})
 DENIALS = ("ACCESS DENIED", "SHARING VIOLATION")
 BEFORE_EXIT_US = 5_000_000  # "the seconds before a Setup process exited abnormally"
+#: File-access noise counts only when it hits the failing moment (issue 19): denials this close before a Setup
+#: process crashed. Hundreds of a scanner's refusals spread over the run explain nothing.
+FAILING_MOMENT_US = 30_000_000
 MAX_EVIDENCE = 25
 
 
@@ -353,9 +356,31 @@ def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[s
     return out
 
 
+def _crash_exits(store: CaseStore, setup: list[ProcessNode]) -> list[tuple[int, int]]:
+    """(file id, time) of every Setup process's crash exit (an NTSTATUS error): the failing moments."""
+    out = []
+    for n in setup:
+        if n.exit_status is not None and n.exit_status >= 0xC0000000 and n.exit_line is not None:
+            ts = store.scalar("SELECT ts FROM timeline WHERE file_id = ? AND line = ?", (n.file_id, n.exit_line))
+            if ts is not None:
+                out.append((n.file_id, int(ts)))
+    return out
+
+
+def _denied_at_failure(store: CaseStore, file_id: int, where: str, params: tuple[Any, ...],
+                       exits: list[tuple[int, int]]) -> int:
+    """How many denied or refused accesses matching ``where`` (on ``procmon_events e``) fall in the seconds
+    before a Setup process crashed in the same capture."""
+    return sum(store.scalar(
+        "SELECT count(*) FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND t.line = e.line "
+        f"WHERE e.file_id = ? AND e.result IN (?, ?) AND t.ts BETWEEN ? AND ? AND {where}",
+        (file_id, *DENIALS, ts - FAILING_MOMENT_US, ts, *params)) or 0 for fid, ts in exits if fid == file_id)
+
+
 def _third_party_touching(store: CaseStore, third: list[ProcessNode],
                           setup: list[ProcessNode]) -> list[dict[str, Any]]:
     out = []
+    exits = _crash_exits(store, setup)
     setup_keys = _keys_sql(n.key for n in setup)
     for n in third:
         where = f"e.file_id = ? AND e.process = ? AND {_SETUP_PATH_SQL}"
@@ -376,8 +401,13 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
             evidence = _evidence(store, f"e.file_id = ? AND e.result IN (?, ?) AND {setup_keys} AND e.path IN ("
                                  + ", ".join("?" for _ in clashes) + ")",
                                  (n.file_id, *DENIALS, *[c["path"] for c in clashes]), limit=5) + evidence
+        # a weak signal unless Setup was refused the same files and it happened when Setup failed
+        at_failure = _denied_at_failure(store, n.file_id, f"{setup_keys} AND e.path IN ("
+                                        + ", ".join("?" for _ in clashes) + ")",
+                                        tuple(c["path"] for c in clashes), exits) if clashes else 0
+        severity = "high" if at_failure else "medium" if clashes else "low"
         out.append(dict(
-            rule_id="procmon.third_party_touches_setup", severity="high" if denials or clashes else "medium",
+            rule_id="procmon.third_party_touches_setup", severity=severity,
             score=60 + min(count, 30) + (10 if clashes else 0),
             title=f"{n.name} ({n.company or 'unknown company'}) touched Setup's files",
             summary=f"Third-party process {_label(n)}, image {n.image or '?'}, made {count} accesses to Setup's "
@@ -409,6 +439,7 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
     for r in rows:
         per.setdefault((r["file_id"], r["process"]), {})[r["result"]] = r["n"]
     out = []
+    exits = _crash_exits(store, setup)
     for key, results in per.items():
         n = nodes.get(key)
         label = _label(n) if n else f"process #{key[1]}"
@@ -418,7 +449,11 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
         total = sum(results.values())
         what = ", ".join(f"{v} × {k}" for k, v in results.items())
         out.append(dict(
-            rule_id="procmon.setup_access_denied", severity="medium", score=40 + min(total, 20),
+            # refusals explain a failure only at the failing moment (a Setup process refused just before it died)
+            rule_id="procmon.setup_access_denied",
+            severity="medium" if n is not None and n.setup and _denied_at_failure(
+                store, key[0], "e.process = ?", (key[1],), exits) else "low",
+            score=40 + min(total, 20),
             title=f"{what} for {n.name if n else label} on Setup's files",
             summary=f"{label}{' (a Setup process)' if n and n.setup else ''} got {what} on Setup paths or in "
                     "Setup's own work. A file held open or guarded by another product makes Setup fail.",

@@ -172,6 +172,29 @@ def _merge(store: CaseStore, finding_id: int, kept: Any, other: Any) -> None:
     store.conn.execute("UPDATE findings SET data = ? WHERE id = ?", (json.dumps(data, ensure_ascii=False), finding_id))
 
 
+#: Why a crash source is or is not the upgrade's crash (the ``crash.related`` fact's text), in Chinese too: the
+#: verdict and the summary say it in the reader's language.
+RELATION_WHY: dict[str, str] = {
+    "its path is where Setup writes the upgrade's crash dump": "它的路径正是安装程序写入升级崩溃转储的位置",
+    "it crashed while the upgrade was running (inside the setup logs' time span)":
+        "它在升级运行期间崩溃（在安装日志覆盖的时间内）",
+    "an engineer's WinDbg analysis of setupmem.dmp, the upgrade's own crash dump":
+        "工程师对 setupmem.dmp（升级自己的崩溃转储）的 WinDbg 分析",
+    "an engineer's saved debugger analysis": "工程师保存的调试器分析",
+    "it is the same crash as the upgrade's dump (same culprit on the stack)":
+        "它与升级的转储是同一次崩溃（调用栈上的肇事模块相同）",
+    "the strongest crash source in a case without setup logs": "没有安装日志的案例中最可靠的崩溃来源",
+    "it is not on the upgrade's rollback path and happened outside the time the setup logs cover":
+        "它不在升级的回滚路径中，且发生在安装日志覆盖的时间之外",
+    "a stronger crash source in the case is the upgrade's": "案例中另一个更可靠的崩溃来源才是这次升级的",
+}
+
+
+def relation_why_zh(text: str | None) -> str | None:
+    """The Chinese of a ``crash.related`` reason (None for a text this module did not write)."""
+    return RELATION_WHY.get(text or "")
+
+
 def _relation(store: CaseStore, r: Any, related: bool, why: str, window: tuple[int, int] | None) -> None:
     """``crash.related`` per crash source: whether it is the upgrade's crash and why, so the analysis JSON
     reports only the upgrade's crash as ``crash`` and lists the others under ``other_crashes``."""

@@ -29,6 +29,10 @@ class Module:
     path: str | None = None
     debugger_name: str | None = None  # nt, Ntfs, NETIO: what WinDbg calls it
     company: str | None = None  # from the image's version resource, when the image is in the case
+    company_source: str | None = None  # image (its version resource) | debugger (the engineer's lmv listing)
+    product: str | None = None  # ProductName, FileDescription, file version: from the same version resource
+    description: str | None = None
+    file_version: str | None = None
     image_path: str | None = None  # the matched image file in the case (name + timestamp + size agree)
     microsoft: bool | None = None  # filled by the culprit analysis, with the reason below
     microsoft_reason: str | None = None

@@ -41,7 +41,9 @@ TABLES: dict[str, str] = {
     "dump_drivers": """CREATE TABLE IF NOT EXISTS dump_drivers (
         file_id INTEGER, idx INTEGER, name TEXT, path TEXT,
         base TEXT, size INTEGER, timestamp INTEGER, checksum INTEGER,  -- addresses as hex text (> 2^63)
-        microsoft INTEGER, microsoft_reason TEXT, on_stack INTEGER
+        microsoft INTEGER, microsoft_reason TEXT, on_stack INTEGER,
+        company TEXT, product TEXT, description TEXT, file_version TEXT,  -- the version resource, when read
+        company_source TEXT        -- image | debugger (an lmv listing)
     )""",
     "pe_images": """CREATE TABLE IF NOT EXISTS pe_images (
         file_id INTEGER PRIMARY KEY, name TEXT, machine TEXT, timestamp INTEGER, size_of_image INTEGER,
@@ -105,7 +107,8 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
             "file_id": file.id, "idx": i, "name": m.name, "path": m.path, "base": _hex(m.base), "size": m.size,
             "timestamp": m.timestamp, "checksum": m.checksum,
             "microsoft": None if m.microsoft is None else int(m.microsoft), "microsoft_reason": m.microsoft_reason,
-            "on_stack": int(m.name.lower() in on_stack),
+            "on_stack": int(m.name.lower() in on_stack), "company": m.company, "product": m.product,
+            "description": m.description, "file_version": m.file_version, "company_source": m.company_source,
         })
     for i, f in enumerate(report.frames):
         mediator.detail("dump_frames", {
@@ -149,6 +152,12 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
                       weight=weight)
     if report.frames:
         mediator.fact("crash.frames", report.frames_json(), line=1, text=evidence, utc=utc, weight=weight)
+    if report.extra.get("uptime_us", "").isdigit():
+        # how long the crashed system had been up (a debugger's System Uptime): a crash seconds after the start
+        # is a failing boot; the line quoted is the debugger's own, with its Debug session time
+        line = int(report.extra.get("uptime_line") or 1)
+        text = "\n".join(t for t in (report.extra.get("session_time_text"), report.extra.get("uptime_text")) if t)
+        mediator.fact("crash.uptime_us", report.extra["uptime_us"], line=line, text=text, utc=utc, weight=weight)
     if report.os_build and report.source_kind == "kernel_dump":
         # the build that crashed: after a failed second boot that is the *target* build
         mediator.fact("crash.os_build", str(report.os_build), line=1, text=evidence, utc=utc, weight=weight)

@@ -48,6 +48,17 @@ ROW_X86 = re.compile(
     r"^\s*(?:(?P<n>[0-9a-fA-F]{1,4})\s+)?(?P<sp>[0-9a-fA-F]{8})\s+(?P<ret>[0-9a-fA-F]{8})\s+(?P<site>\S.*)$")
 LM_ROW = re.compile(rf"^\s*(?P<start>{A})\s+(?P<end>{A})\s+(?P<name>\S+)\s*(?P<rest>.*)$")
 SYMBOL = re.compile(r"^(?P<mod>[A-Za-z0-9_.\-]+?)(?:!(?P<fn>.+?))?(?:\+(?:0x)?(?P<off>[0-9a-fA-F]+))?$")
+# "Debug session time: Mon May 20 07:12:40.118 2024 (UTC + 0:00)": for a dump, when it was written (the crash),
+# on the debugging machine's clock with its offset from UTC (older debuggers print no offset: taken as UTC);
+# "System Uptime: 0 days 0:00:41.905": how long the crashed system had been up
+SESSION_TIME = re.compile(r"^Debug session time:\s*\w{3}\s+(?P<mon>\w{3})\s+(?P<day>\d{1,2})\s+"
+                          r"(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2})(?:\.(?P<frac>\d{1,6}))?\s+(?P<year>\d{4})"
+                          r"(?:\s*\(UTC\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2}):(?P<om>\d{2})\))?")
+UPTIME = re.compile(r"^System Uptime:\s*(?P<d>\d+) days? (?P<h>\d+):(?P<m>\d{2}):(?P<s>\d{2})(?:\.(?P<frac>\d+))?")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), 1)}
+UNNAMED_CODE = re.compile(r"^(?P<mod>[A-Za-z0-9_.\-]+)!\s*\?\?\s*::(?P<name>[^+\s]+(?: [^+\s]+)*?)"
+                          r"(?:\+(?:0x)?(?P<off>[0-9a-fA-F]+))?$")
 ARROWS = re.compile(r"\s*(?:<-|->)\s*")
 # what went wrong (reference/dumps.md §6.3-6.4): register dumps, disassembly, the exception record's lines
 REGISTER_PAIR = re.compile(r"\b([re]?(?:ax|bx|cx|dx|si|di|bp|sp|ip)|r(?:[89]|1[0-5]))=([0-9a-fA-F]{8}(?:`?[0-9a-fA-F]{8})?)\b")
@@ -75,6 +86,12 @@ def parse_symbol(site: str) -> tuple[str | None, str | None, int | None, int | N
     site = site.strip()
     site = re.sub(r"\s*\[[^\]]*@\s*\d+\]\s*$", "", site)  # source file and line
     site = re.sub(r"\s*\((?:FPO|TrapFrame|CONTEXT|Inline)[^)]*\)\s*", " ", site).strip()
+    # code WinDbg has no symbol for (basic-block-reordered "cold" code, typically an exception filter) is
+    # printed "nt! ?? ::FNODOBFM::`string'+0x1611" (or without the space): one call site, with spaces in it
+    unnamed = UNNAMED_CODE.match(site)
+    if unnamed:
+        off = int(unnamed["off"], 16) if unnamed["off"] else None
+        return unnamed["mod"], f"?? ::{unnamed['name']}", off, None
     site = site.split()[0] if site else site
     if not site:
         return None, None, None, None
@@ -336,6 +353,16 @@ def parse_windbg_text(lines: Iterable[str]) -> CrashReport:
             for i, v in enumerate(m[1].split()):
                 params.setdefault(i, _hex(v))
             continue
+        if report.crash_time_us is None and stripped.startswith("Debug session time:"):
+            report.crash_time_us = session_time_us(stripped)
+            if report.crash_time_us is not None:
+                report.extra.update(session_time_line=str(number), session_time_text=stripped)
+            continue
+        if stripped.startswith("System Uptime:") and "uptime_us" not in report.extra:
+            up = uptime_us(stripped)
+            if up is not None:
+                report.extra.update(uptime_us=str(up), uptime_line=str(number), uptime_text=stripped)
+            continue
         if stripped.startswith("Mini Kernel Dump File"):
             report.dump_type = "triage (minidump)"
         m = re.match(r"^Loading Dump File \[(.+)\]$", stripped)
@@ -402,6 +429,31 @@ def _stack_row(line: str) -> Frame | None:
     return None
 
 
+def session_time_us(line: str) -> int | None:
+    """UTC µs of a ``Debug session time:`` line (the crash, for a dump), or None when it does not read as one."""
+    m = SESSION_TIME.match(line)
+    if not m or m["mon"].lower() not in _MONTHS:
+        return None
+    from datetime import datetime, timedelta, timezone
+
+    offset = timedelta(hours=int(m["oh"] or 0), minutes=int(m["om"] or 0)) * (-1 if m["sign"] == "-" else 1)
+    try:
+        when = datetime(int(m["year"]), _MONTHS[m["mon"].lower()], int(m["day"]), int(m["h"]), int(m["m"]),
+                        int(m["s"]), int((m["frac"] or "0").ljust(6, "0")[:6]), tzinfo=timezone(offset))
+    except ValueError:
+        return None
+    return int(when.astimezone(timezone.utc).timestamp()) * 1_000_000 + when.microsecond
+
+
+def uptime_us(line: str) -> int | None:
+    """µs of a ``System Uptime:`` line (how long the crashed system had run), or None."""
+    m = UPTIME.match(line)
+    if not m:
+        return None
+    seconds = ((int(m["d"]) * 24 + int(m["h"])) * 60 + int(m["m"])) * 60 + int(m["s"])
+    return seconds * 1_000_000 + int((m["frac"] or "0").ljust(6, "0")[:6])
+
+
 def _lm_row(line: str, report: CrashReport, unloaded: bool) -> Module | None:
     m = LM_ROW.match(line)
     if not m:
@@ -442,8 +494,15 @@ def _lm_detail(text: str, module: Module) -> None:
         module.checksum = int(value.split()[0], 16) if value else None
     elif key == "imagesize":
         module.size = int(value.split()[0], 16) if value else module.size
-    elif key == "companyname":
-        module.company = value
+    elif key == "companyname" and value:
+        # lmv prints the image's version resource as the debugger read it (the engineer's own analysis)
+        module.company, module.company_source = value, "debugger"
+    elif key == "productname" and value:
+        module.product = value
+    elif key == "filedescription" and value:
+        module.description = value
+    elif key in ("file version", "fileversion") and value:
+        module.file_version = module.file_version or value
 
 
 def _analyze_key(report: CrashReport, key: str, value: str, params: dict[int, int]) -> None:

@@ -31,7 +31,7 @@ class KernelDumpParser:
     name = "kernel_dump"
     kinds = frozenset({"kernel_dump"})
     tables = TABLES
-    version = 2  # 2: crash.bad_access (the exception record's parameters, the fault's registers)
+    version = 3  # 2: crash.bad_access (the exception record's parameters, the fault's registers); 3: modules' versions
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         try:
@@ -51,7 +51,7 @@ class UserDumpParser:
     name = "user_dump"
     kinds = frozenset({"user_dump"})
     tables = TABLES
-    version = 2  # 2: crash.bad_access
+    version = 3  # 2: crash.bad_access; 3: modules' version resources
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         try:
@@ -74,7 +74,8 @@ class WinDbgTextParser:
     name = "windbg_text"
     kinds = frozenset({"windbg_text"})
     tables = TABLES
-    version = 3  # 2: true line numbers after a line past 64 KiB; 3: crash.bad_access (registers, the record)
+    version = 4  # 2: true line numbers after a line past 64 KiB; 3: crash.bad_access (registers, the record);
+    # 4: lmv's ProductName / FileDescription / File version, tolerant call sites (nt! ?? ::FNODOBFM::...)
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         def lines():

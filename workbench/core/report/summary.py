@@ -13,7 +13,6 @@ template says "unknown" in its own language.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import PureWindowsPath
@@ -176,6 +175,7 @@ def _findings(store: CaseStore, times: CaseTimes, lang: str, verdict: dict[str, 
         if lang != "en":
             texts = {k: translated(data, k, lang) or (texts[k] if k == "title" else None) for k in texts}
         out.append({
+            "finding_id": row["id"],
             "rule_id": row["rule_id"],
             "title": texts["title"],
             "severity": row["severity"],
@@ -195,56 +195,38 @@ def _findings(store: CaseStore, times: CaseTimes, lang: str, verdict: dict[str, 
     return out
 
 
-_CODE_PAIR = re.compile(r"0x[0-9a-f]{8} - 0x[0-9a-f]{4,8}", re.I)
-#: Findings that tell one crash from its source: the crash the source's finding already carries.
-CRASH_RULES = frozenset({"crash.upgrade_bugcheck", "crash.process_crash"})
-
-
-def _same_cause(kept: dict[str, Any], other: dict[str, Any], crash_files: frozenset[str] = frozenset()) -> bool:
-    """Whether ``other`` says again what ``kept`` (ranked higher) says, so an e-mail lists one finding per cause:
-    the same first evidence line (two rules on one hung setupapi section), only lines of the crash source a
-    crash finding quotes (a signature read off the same stack), or the failure's code restated (SetupHost
-    reported it, the rollback, the code's documented meaning)."""
-    from workbench.core.verdict.rank import SYMPTOM_RULES
-
-    a, b = kept["evidence"], other["evidence"]
-    if a and b and (a[0]["file"], a[0]["line"]) == (b[0]["file"], b[0]["line"]) and a[0]["line"] is not None:
-        return True
-    if kept["rule_id"] in CRASH_RULES and b and {e["file"] for e in b} <= {e["file"] for e in a} & crash_files:
-        return True
-    if kept["rule_id"] in SYMPTOM_RULES and other["rule_id"] not in SYMPTOM_RULES:
-        code = _CODE_PAIR.search(kept["title"] or "")
-        said = f"{other['title'] or ''} {other['summary'] or ''}".lower()
-        return code is not None and code.group(0).lower() in said
-    return False
-
-
-def one_per_cause(findings: list[dict[str, Any]], crash_files: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
-    """``findings`` (ranked) with each one that repeats a higher-ranked finding's cause folded into it (kept whole
-    under ``folded``): its title under ``also``, its first evidence line added. ``crash_files`` are the paths of the case's crash sources
-    (dumps, debugger texts). The analysis JSON keeps every finding."""
+def one_per_cause(findings: list[dict[str, Any]], groups: list[list[int]]) -> list[dict[str, Any]]:
+    """``findings`` (ranked, each with its ``finding_id``) as one entry per cause, as the core groups them
+    (:func:`workbench.core.analysis.finding_groups`: one crash is one finding): the head finding with the others
+    kept whole under ``folded``, their titles under ``also`` and their first evidence line added (the rest
+    stay with the case)."""
+    by_id = {f["finding_id"]: f for f in findings}
     kept: list[dict[str, Any]] = []
-    for f in findings:
-        into = next((k for k in kept if _same_cause(k, f, crash_files)), None)
-        if into is None:
-            kept.append({**f, "also": [], "folded": []})
+    for group in groups:
+        members = [by_id[i] for i in group if i in by_id]
+        if not members:
             continue
-        into["folded"].append(f)
-        if f["title"] and f["title"] not in into["also"]:
-            into["also"].append(f["title"])
-        # its first line (the one that shows it), unless already quoted: the rest stay with the case
-        seen = {(e["file"], e["line"]) for e in into["evidence"]}
-        into["evidence"] = into["evidence"] + [e for e in f["evidence"][:1] if (e["file"], e["line"]) not in seen]
+        into = {**members[0], "also": [], "folded": []}
+        for f in members[1:]:
+            into["folded"].append(f)
+            if f["title"] and f["title"] not in into["also"]:
+                into["also"].append(f["title"])
+            seen = {(e["file"], e["line"]) for e in into["evidence"]}
+            into["evidence"] = into["evidence"] + [e for e in f["evidence"][:1] if (e["file"], e["line"]) not in seen]
         into["evidence_omitted"] = max(0, len(into["evidence"]) - MAX_EVIDENCE)
+        kept.append(into)
     return kept
 
 
 def _failure(store: CaseStore, findings: list[dict[str, Any]]) -> tuple[int | None, str | None, int | None]:
-    """When it failed, as (time, basis, file id): where the result code was read, else the top finding's time,
-    else the last error (the basis and file say which clock the time is on, :mod:`workbench.core.clock_text`)."""
-    fact = store.fact("upgrade.result_code")
-    if fact is not None and fact["ts"] is not None:
-        return int(fact["ts"]), fact["basis"], fact["file_id"]
+    """When it failed, as (time, basis, file id): the failing moment the verdict names (the upgrade's crash, a
+    Setup process's death, else where the result code was read), else the top finding's time, else the last
+    error (the basis and file say which clock the time is on, :mod:`workbench.core.clock_text`)."""
+    from workbench.core.verdict.build import failure_moment
+
+    ts, _what, basis, file_id = failure_moment(store)
+    if ts is not None:
+        return ts, basis, file_id
     for f in findings:
         if f["ts"] is not None:
             return int(f["ts"]), None, f.get("file_id")
@@ -405,9 +387,10 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
     analysis = build_analysis(store)
     times = CaseTimes(store)
     verdict = analysis["verdict"]
-    crash_files = frozenset(str(r["path"]) for r in store.query(
-        "SELECT path FROM files WHERE kind IN ('kernel_dump', 'user_dump', 'windbg_text')"))
-    findings = one_per_cause(_findings(store, times, lang, verdict), crash_files)
+    from workbench.core.analysis import finding_groups
+
+    findings = one_per_cause(_findings(store, times, lang, verdict),
+                             [[r["id"] for r in g] for g in finding_groups(store, verdict)])
     shown = findings[:MAX_FINDINGS]
     # logs that are not the failed upgrade's, or an upgrade that succeeded, have no moment of failure to show
     failure_ts, failure_basis, failure_file = _failure(store, findings) if verdict["state"] in ("failed", "incomplete") \
@@ -449,6 +432,8 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
                                    crash["culprit_module"]),
         },
         "failure_time": times.wall(failure_ts, failure_basis, failure_file),
+        # the rollback's end, named as such: Setup writes the code there, often hours after the failing moment
+        "rollback_end": times.wall_of_iso(verdict.get("rollback_end_time")),
         "findings": shown,
         "findings_total": len(findings),
         "limits": {"evidence": MAX_EVIDENCE},

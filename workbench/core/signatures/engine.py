@@ -225,6 +225,13 @@ def _run(conn: sqlite3.Connection, tables: _Tables, sel: CompiledSelection,
             rows.append(Row(("timeline", f["id"]), f["ts"], f["file_id"], f["line"], f["message"], f))
         elif table == "facts":
             text = f["text"] or f"{f['name']} = {f['value']}"
+            if f["file_id"] is not None and f["line"] is not None:
+                # the log line the fact was read from, as written (the fact's text says how it was read:
+                # "post-reboot event: ..."), so evidence is a quote in every language
+                quoted = conn.execute("SELECT message FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                                      (f["file_id"], f["line"])).fetchone()
+                if quoted and quoted[0] and quoted[0] in text:
+                    text = quoted[0]
             rows.append(Row(("facts", f["id"]), f["ts"], f["file_id"], f["line"], text, f))
         elif table == "files":  # the catalogue: a file being there is the evidence (a dump, a folder)
             text = f"{f.get('path')} ({f.get('kind')}, {f.get('size')} bytes)"

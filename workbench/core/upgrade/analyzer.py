@@ -612,7 +612,10 @@ def _findings(store: CaseStore) -> None:
     phase = store.fact("upgrade.phase")
     op = store.fact("upgrade.operation")
     layer = store.fact("setup.code_layer")
-    evidence = [{"file_id": code["file_id"], "line": code["line"], "ts": code["ts"], "text": code["text"]}]
+    # the line as Setup wrote it (the fact's text says how it was read: "post-reboot event: ...")
+    line = store.scalar("SELECT message FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                        (code["file_id"], code["line"])) if code["line"] is not None else None
+    evidence = [{"file_id": code["file_id"], "line": code["line"], "ts": code["ts"], "text": line or code["text"]}]
     codes = f"{code['value']}" + (f" - {ext['value']}" if ext else "")
     parts, parts_zh = [f"Setup reported {codes}"], [f"安装程序报告 {codes}"]
     if phase:

@@ -23,7 +23,7 @@ from workbench.core.clock_text import CaseTimes, iso_time, stamped
 from workbench.core.store import CaseStore
 from workbench.core.upgrade.codes import SP_OPERATIONS, parse_code
 from workbench.core.verdict import texts
-from workbench.core.verdict.causes import Cause, Step, fact_evidence, finding_evidence, gather
+from workbench.core.verdict.causes import Cause, Step, fact_evidence, finding_evidence, gather, wer_quote
 from workbench.core.verdict.reported import Reported, reported_of
 
 STATES = ("failed", "succeeded", "not_an_upgrade", "incomplete")
@@ -52,8 +52,35 @@ def _join(parts: list[str], lang: str) -> str:
 # ------------------------------------------------------------------------------------------- scope
 
 
+#: Setup processes only a feature upgrade runs (``setup.exe`` is every installer's name: it needs its path).
+UPGRADE_ONLY_PROCESSES = frozenset({"setuphost.exe", "setupprep.exe", "setupplatform.exe", "mighost.exe"})
+
+
+def upgrade_crash_reports(store: CaseStore) -> list[Any]:
+    """Crash reports (WER) of a feature upgrade's Setup process: run from ``$WINDOWS.~BT``/``$Windows.~WS``, or
+    one of the processes only an upgrade runs. Each is evidence of an upgrade attempt, logs or not."""
+    if not store.scalar("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='wer_reports'"):
+        return []
+    from workbench.core.parsers.wer import setup_crashes
+
+    out = []
+    for r in setup_crashes(store):
+        path = (r["app_path"] or "").lower()
+        if "$windows.~bt" in path or "$windows.~ws" in path or (r["app_name"] or "").lower() in UPGRADE_ONLY_PROCESSES:
+            out.append(r)
+    return out
+
+
+def upgrade_logs_count(store: CaseStore) -> int:
+    """Setup logs of a feature upgrade in the case (down-level, rollback, new OS; or under ``$WINDOWS.~BT``)."""
+    return int(store.scalar(
+        "SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr') AND (role IN ('downlevel', 'rollback', "
+        "'newos') OR lower(path) LIKE '%$windows.~bt%' OR lower(path) LIKE '%$windows.~ws%')") or 0)
+
+
 def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[Step]:
-    """Why these logs cannot show a Windows 10/11 feature-upgrade failure (empty when they can)."""
+    """Why these logs cannot show a Windows 10/11 feature-upgrade failure (empty when they can). A crash report
+    of the upgrade's Setup is an upgrade attempt: its logs are missing, which the verdict says instead."""
     reasons: list[Step] = []
     build = _fact(store, "system.os_build")
     if build is not None and str(build["value"]).isdigit() and int(build["value"]) < 10240:
@@ -61,12 +88,10 @@ def _not_upgrade_reasons(store: CaseStore, reported: Reported | None) -> list[St
         version = _value(store, "system.os_version") or str(build["value"])
         en, zh = texts.both("why_old_os", os=name, version=version)
         reasons.append(Step(en, zh, [fact_evidence(store, build)]))
-    upgrade_logs = store.scalar(
-        "SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr') AND (role IN ('downlevel', 'rollback', "
-        "'newos') OR lower(path) LIKE '%$windows.~bt%' OR lower(path) LIKE '%$windows.~ws%')") or 0
+    upgrade_logs = upgrade_logs_count(store)
     setup_logs = store.scalar("SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr')") or 0
     marker = _fact(store, "upgrade.result_code") or _fact(store, "setup.command_line") \
-        or _fact(store, "upgrade.source_build") or _fact(store, "setup.outcome")
+        or _fact(store, "upgrade.source_build") or _fact(store, "setup.outcome") or upgrade_crash_reports(store) or None
     if setup_logs and not upgrade_logs and marker is None:
         old = store.query("SELECT t.line, t.ts, t.basis, t.message, f.path AS file FROM timeline t JOIN files f ON "
                           "f.id = t.file_id WHERE t.source = 'setupact' AND t.message LIKE '%Build version is %' "
@@ -199,8 +224,7 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
         for r in reversed(setup_crashes(store)):  # the latest crash of a Setup process
             process, exc = r["app_name"], r["exception_code"]
             evidence.append({"file": r["path"], "line": None, "time": iso_time(store, r["event_time"], "utc"),
-                             "text": f"{r['event_type']}: {r['app_name']} exception {r['exception_code']} "
-                                     f"in {r['fault_module'] or '?'}"})
+                             "text": wer_quote(r)})
             break
     for f in store.query("SELECT id, data FROM findings WHERE rule_id = 'procmon.setup_abnormal_exit' "
                          "ORDER BY score DESC, id"):
@@ -219,6 +243,55 @@ def _process_death(store: CaseStore) -> tuple[str | None, str | None, list[dict[
         process = process or str(gone["value"])
         evidence.append(fact_evidence(store, gone))
     return process, exc, evidence
+
+
+def failure_moment(store: CaseStore) -> tuple[int | None, str | None, str | None, int | None]:
+    """When the upgrade failed (UTC µs), what marks it, and the clock that time is on (basis and file id, see
+    :mod:`workbench.core.clock_text`): the upgrade's crash (a bug check of the failing boot, from its dump or
+    the engineer's debugger text), else a Setup process's death (its crash report, Procmon's exit), else where
+    Setup wrote the result code. The code is often written much later, at the rollback's end: it is the
+    failure's report, not its moment."""
+    if store.scalar("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='dump_summary'"):
+        ts = store.scalar("SELECT d.crash_ts FROM dump_summary d WHERE d.crash_ts IS NOT NULL AND d.file_id IN "
+                          "(SELECT file_id FROM facts WHERE name = 'crash.related' AND value = 'true') "
+                          "ORDER BY d.weight DESC, d.crash_ts DESC LIMIT 1")
+        if ts is not None:
+            return int(ts), "crash", "utc", None
+    crashes = [r for r in upgrade_crash_reports(store) if r["event_time"] is not None]
+    if crashes:
+        return int(crashes[-1]["event_time"]), "setup crash", "utc", None
+    row = store.query("SELECT f.ts, (SELECT e.file_id FROM evidence e WHERE e.finding_id = f.id ORDER BY e.id "
+                      "LIMIT 1) AS file_id FROM findings f WHERE f.rule_id = 'procmon.setup_abnormal_exit' AND "
+                      "f.ts IS NOT NULL ORDER BY f.score DESC, f.id LIMIT 1")
+    if row:
+        return int(row[0]["ts"]), "setup crash", None, row[0]["file_id"]
+    fact = _fact(store, "upgrade.result_code") or _fact(store, "upgrade.extend_code")
+    if fact is not None and fact["ts"] is not None:
+        return int(fact["ts"]), "failure", fact["basis"], fact["file_id"]
+    return None, None, None, None
+
+
+def rollback_end(store: CaseStore, failed_at: int | None) -> int | None:
+    """When the rollback ended (its last line, or the code Setup reported after it), when that is not the
+    failure's own moment."""
+    if _value(store, "upgrade.rollback") not in ("true", "True", "1"):
+        return None
+    ends: list[int] = []
+    phases = _fact(store, "setup.phases")
+    try:
+        items = json.loads(phases["value"]) if phases is not None and phases["value"] else []
+    except ValueError:
+        items = []
+    ends += [p["end"] for p in items if isinstance(items, list) and isinstance(p, dict) and p.get("kind") == "rollback"
+             and isinstance(p.get("end"), int)]
+    code = store.query("SELECT f.ts, files.path, files.role FROM facts f JOIN files ON files.id = f.file_id WHERE "
+                       "f.name = 'upgrade.result_code' AND f.ts IS NOT NULL ORDER BY f.weight DESC, f.id LIMIT 1")
+    if code and (code[0]["role"] == "rollback" or "/rollback/" in str(code[0]["path"]).replace("\\", "/").lower()):
+        ends.append(int(code[0]["ts"]))  # the post-reboot report the rollback ends with
+    if not ends:
+        return None
+    end = max(ends)
+    return end if failed_at is None or end - failed_at > 60 * 1_000_000 else None
 
 
 #: A cause seen by these sources only counts inside the failed attempt (a WER report or a capture of another
@@ -259,7 +332,8 @@ def _owner_steps(cause: Cause) -> list[Step]:
         fill = {"process": "", **o.source_values}
         src_en, src_zh = src_en.format(**fill), src_zh.format(**fill)
         values = {"module": cause.module, "owner": label, "source": src_en, "source_zh": src_zh}
-        steps.append(Step(texts.say("step_owner", "en", **values), texts.say("step_owner", "zh", **values),
+        steps.append(Step(texts.say("step_owner", "en", **values),
+                          texts.say("step_owner", "zh", **{**values, "owner": o.label("zh")}),
                           o.evidence or cause.evidence[:1]))
     known = o.known
     if known is not None and known.breaks and "breaks" not in known.untranslated:
@@ -278,6 +352,8 @@ def _fix(cause: Cause) -> tuple[str, str]:
         return (texts.say("fix_known", "en", module=cause.module, owner=owner, fix=known.fix, fix_zh=known.fix_zh),
                 texts.say("fix_known", "zh", module=cause.module, owner=known.vendor_zh or owner, fix=known.fix,
                           fix_zh=known.fix_zh))
+    if not cause.third_party and cause.kind in ("driver", "dll"):
+        return texts.both("fix_inbox", module=cause.module)  # never "uninstall" Windows' own module
     if cause.kind == "device":
         device = cause.description or cause.device or cause.module
         owner_en = f" ({o.vendor})" if o and o.vendor else ""
@@ -285,7 +361,10 @@ def _fix(cause: Cause) -> tuple[str, str]:
         return (texts.say("fix_device", "en", device=device, owner=owner_en, owner_zh=owner_zh, module=cause.module),
                 texts.say("fix_device", "zh", device=device, owner=owner_en, owner_zh=owner_zh, module=cause.module))
     key = "fix_dll" if cause.kind == "dll" else "fix_driver" if cause.kind == "driver" else "fix_generic"
-    owner_en, owner_zh = (label, label) if label else texts.both("the_product_of", module=cause.module)
+    if not label and cause.kind == "dll":
+        key = "fix_dll_unknown"  # "the product that installed X, whose X" says the name twice
+    owner_en, owner_zh = (label, (o.label("zh") if o else None) or label) if label else \
+        texts.both("the_product_of", module=cause.path or cause.module)
     return (texts.say(key, "en", owner=owner_en, module=cause.module),
             texts.say(key, "zh", owner=owner_zh, module=cause.module))
 
@@ -343,8 +422,23 @@ def _culprit_dict(cause: Cause) -> dict[str, Any]:
     }
 
 
+def _logs_show(code: str | None, state: str, process: str | None, exc: str | None,
+               bugcheck: str | None) -> tuple[str, str]:
+    """What failure the logs show, as a short phrase in both languages: the code Setup wrote, else the crash
+    (a Setup process or the machine), else that no code was logged — never a placeholder."""
+    if code:
+        return code, code
+    if state == "succeeded":
+        return texts.T["succeeded"]
+    if process:
+        return texts.both("logs_process_crash" if exc else "logs_process_died", process=process, exception=exc)
+    if bugcheck and bugcheck != "bug check":
+        return texts.both("logs_bugcheck", bugcheck=bugcheck)
+    return texts.T["logs_no_code"]
+
+
 def _reported_check(reported: Reported | None, code: str | None, code_row: Any, phase: str | None,
-                    state: str) -> tuple[bool | None, Step | None]:
+                    state: str, shown: tuple[str, str]) -> tuple[bool | None, Step | None]:
     """Whether the logs hold the reported failure (None when nothing comparable was reported)."""
     if reported is None:
         return None, None
@@ -370,8 +464,7 @@ def _reported_check(reported: Reported | None, code: str | None, code_row: Any, 
         return None, None
     lp_en, lp_zh = texts.phase_text(phase)
     rp_en, rp_zh = texts.phase_text(reported.phase)
-    logs = code or (texts.T["succeeded"][0] if state == "succeeded" else "?")
-    logs_zh = code or (texts.T["succeeded"][1] if state == "succeeded" else "?")
+    logs, logs_zh = shown
     en = texts.say("mismatch", "en", logs=logs, logs_phase=lp_en, reported=rep_text, reported_phase=rp_en)
     zh = texts.say("mismatch", "zh", logs=logs_zh, logs_phase=lp_zh, reported=rep_text, reported_phase=rp_zh)
     return False, Step(en, zh, rep_ev)
@@ -397,6 +490,9 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     culprit = causes[0] if causes and (causes[0].third_party or causes[0].kind == "device") else \
         (causes[0] if causes else None)
     reasons = _not_upgrade_reasons(store, reported)
+    # Setup crashed (its crash report is here) but the upgrade's own logs are not: say so, and what to collect
+    logs_missing = not reasons and process is not None and not upgrade_logs_count(store) \
+        and bool(upgrade_crash_reports(store))
 
     summary_en: list[str] = []
     summary_zh: list[str] = []
@@ -440,16 +536,19 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
             summary_zh.append(zh)
     elif process is not None:
         exc_text = texts.exception_text(parse_code(exc) if exc else None)
-        if exc:
-            values = {"process": process, "phase": pen, "exception": f"{exc}, {exc_text[0]}" if exc_text else exc}
-            summary_en.append(texts.say("host_crashed", "en", **values))
-            values_zh = {"process": process, "phase": pzh,
-                         "exception": f"{exc}，{exc_text[1]}" if exc_text else exc}
-            summary_zh.append(texts.say("host_crashed", "zh", **values_zh))
-        else:
-            summary_en.append(texts.say("host_crashed_noexc", "en", process=process, phase=pen))
-            summary_zh.append(texts.say("host_crashed_noexc", "zh", process=process, phase=pzh))
+        key = ("host_crashed" if exc else "host_crashed_noexc") + ("" if phase else "_nophase")
+        values = {"process": process, "phase": pen, "exception": f"{exc}, {exc_text[0]}" if exc_text else exc}
+        values_zh = {"process": process, "phase": pzh, "exception": f"{exc}，{exc_text[1]}" if exc_text else exc}
+        summary_en.append(texts.say(key, "en", **values))
+        summary_zh.append(texts.say(key, "zh", **values_zh))
         steps.append(Step(summary_en[-1], summary_zh[-1], death_ev))
+        if logs_missing:
+            other = "step_logs_missing_other" if store.scalar(
+                "SELECT count(*) FROM files WHERE kind IN ('setupact', 'setuperr')") else "step_logs_missing"
+            steps.append(Step(*texts.both(other), [
+                {"file": r["path"], "line": None, "time": iso_time(store, r["event_time"], "utc"),
+                 "text": f"AppPath={r['app_path']}"}
+                for r in upgrade_crash_reports(store)[-1:] if r["app_path"]]))
     elif bugcheck is not None:
         key = "failed_bugcheck" if state == "failed" else "incomplete_crash"
         shown = bugcheck if bugcheck != "bug check" else texts.T["code_not_in_case"]
@@ -485,11 +584,20 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     if culprit is not None and state != "not_an_upgrade":
         steps += culprit.steps
         steps += _owner_steps(culprit)
-        owner_en, owner_zh = _owner_text(culprit, "en"), _owner_text(culprit, "zh")
-        summary_en.append(texts.say("culprit", "en", module=culprit.module, owner=owner_en))
-        summary_zh.append(texts.say("culprit", "zh", module=culprit.module, owner=owner_zh))
+        if culprit.third_party or culprit.kind not in ("driver", "dll"):
+            owner_en, owner_zh = _owner_text(culprit, "en"), _owner_text(culprit, "zh")
+            summary_en.append(texts.say("culprit", "en", module=culprit.module, owner=owner_en))
+            summary_zh.append(texts.say("culprit", "zh", module=culprit.module, owner=owner_zh))
+        else:
+            en, zh = texts.both("culprit_inbox", module=culprit.module)
+            summary_en.append(en)
+            summary_zh.append(zh)
     elif state == "failed":
         en, zh = texts.both("no_culprit")
+        summary_en.append(en)
+        summary_zh.append(zh)
+    if logs_missing:
+        en, zh = texts.both("setup_logs_missing")
         summary_en.append(en)
         summary_zh.append(zh)
     mismatch = _build_mismatch(store) if state in ("failed", "incomplete") else None
@@ -497,14 +605,24 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         steps.append(mismatch)
     others = store.scalar("SELECT count(*) FROM facts WHERE name = 'crash.related' AND value = 'false'") or 0
     if others and state != "not_an_upgrade":
-        ev = [fact_evidence(store, r) for r in store.query(
-            "SELECT f.*, files.path AS file FROM facts f LEFT JOIN files ON files.id = f.file_id "
-            "WHERE f.name = 'crash.related' AND f.value = 'false' ORDER BY f.id LIMIT 5")]
-        steps.append(Step(texts.say("step_other_crash", "en", count=others),
-                          texts.say("step_other_crash", "zh", count=others), ev))
+        from workbench.core.dumps.analyze import relation_why_zh
+
+        rows = store.query(
+            "SELECT f.ts, f.basis, f.file_id, f.text, files.path AS file, d.bugcheck_code, d.bugcheck_name, d.exception_code, "
+            "d.culprit FROM facts f LEFT JOIN files ON files.id = f.file_id LEFT JOIN dump_summary d ON "
+            "d.file_id = f.file_id WHERE f.name = 'crash.related' AND f.value = 'false' ORDER BY f.id LIMIT 5")
+        # the crash itself as its source gives it (its code, its culprit); why it is set aside is said in words
+        ev = [{"file": r["file"], "line": None, "time": stamped(CaseTimes(store), r),
+               "text": " ".join(str(x) for x in (r["bugcheck_code"] or r["exception_code"], r["bugcheck_name"],
+                                                  r["culprit"]) if x)} for r in rows]
+        why_en = "; ".join(dict.fromkeys(str(r["text"]) for r in rows if r["text"]))
+        why_zh = "；".join(dict.fromkeys(relation_why_zh(r["text"]) or "" for r in rows if r["text"]))
+        steps.append(Step(texts.say("step_other_crash", "en", count=others, why=why_en),
+                          texts.say("step_other_crash", "zh", count=others, why=why_zh), ev))
 
     # what was reported against what the logs show: said first when they differ
-    matches, rep_step = _reported_check(reported, code, code_row, phase, state)
+    matches, rep_step = _reported_check(reported, code, code_row, phase, state,
+                                        _logs_show(code, state, process, exc, bugcheck))
     if rep_step is not None:
         steps.insert(0, rep_step)
         if matches is False:
@@ -525,7 +643,7 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
             if en not in next_en:
                 next_en.append(en)
                 next_zh.append(zh)
-        if next_en and state == "failed":
+        if next_en and state == "failed" and not logs_missing:  # with no logs, what to collect follows instead
             en, zh = texts.both("retry_after")
             next_en.append(en)
             next_zh.append(zh)
@@ -539,7 +657,8 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         next_en.append(en)
         next_zh.append(zh)
     collect: list[str] = []
-    if state in ("not_an_upgrade", "incomplete") or matches is False or (state == "failed" and culprit is None):
+    if state in ("not_an_upgrade", "incomplete") or matches is False or (state == "failed" and culprit is None) \
+            or logs_missing:
         collect = _checklist(reported.phase if reported and matches is False else phase, bool(bugcheck),
                              process is not None)
         if matches is False and reported is not None:
@@ -557,8 +676,15 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     else:
         confidence = "low" if culprit is None else "medium"
     steps = [s for s in steps if s.evidence] + [s for s in steps if not s.evidence]
+    times = CaseTimes(store)
+    failed_at, failed_what, failed_basis, failed_file = failure_moment(store) if state in ("failed", "incomplete") \
+        else (None, None, None, None)
+    rolled_back = rollback_end(store, failed_at) if state in ("failed", "incomplete") else None
     return {
         "state": state,
+        "failure_time": times.iso(failed_at, failed_basis, failed_file),
+        "failure_marked_by": failed_what,
+        "rollback_end_time": times.iso(rolled_back, "local"),  # read from the setup logs (or their code)
         "summary": " ".join(summary_en),
         "summary_zh": "".join(summary_zh),
         "phase": phase,
@@ -573,5 +699,5 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         "collect": collect,
         "reported": None if reported is None else {**reported.as_dict(), "matches_logs": matches},
         "causes": [{**_culprit_dict(c), "tier": c.tier, "fix": _fix(c)[0], "fix_zh": _fix(c)[1],
-                    "finding_ids": sorted(c.finding_ids)} for c in causes[:5]],
+                    "finding_ids": sorted(c.finding_ids), "crash": c.crash} for c in causes[:5]],
     }

@@ -22,7 +22,7 @@ from typing import Any
 
 from workbench.core.clock_text import CaseTimes, iso_time, stamped
 from workbench.core.dumps import bugchecks
-from workbench.core.dumps.culprit import DEBUGGER_FILE_NAMES, PLUMBING
+from workbench.core.dumps.culprit import DEBUGGER_FILE_NAMES, PLUMBING, handling_frames
 from workbench.core.store import CaseStore
 from workbench.core.verdict import texts
 from workbench.core.verdict.owner import Owner, find_owner, knowledge, stem
@@ -71,6 +71,10 @@ class Cause:
     third_party: bool = True
     owner: Owner | None = None
     ts: int | None = None
+    #: the crash this cause made, as an identity findings are grouped by (:mod:`.group`): ``kind`` process
+    #: (``process``, Procmon ``keys``, ``ts_us`` of its death) or bugcheck (``bugcheck``, its source ``files``),
+    #: and the ``finding_ids`` that report the crash itself
+    crash: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:
@@ -93,6 +97,7 @@ class Cause:
         if other.tier < self.tier:
             self.tier, self.kind = other.tier, other.kind
             self.module = other.module if other.kind != "device" else self.module
+        self.third_party = self.third_party and other.third_party  # one source knowing it is Windows' own wins
         self.path = self.path or other.path
         self.device = self.device or other.device
         self.description = self.description or other.description
@@ -100,11 +105,28 @@ class Cause:
         self.finding_ids |= other.finding_ids
         self.sources |= other.sources
         self.ts = self.ts if self.ts is not None else other.ts
+        if other.crash is not None:
+            if self.crash is None or self.crash.get("kind") != other.crash.get("kind"):
+                self.crash = self.crash or dict(other.crash)
+            else:  # the same crash seen by another source (WER and Procmon): one identity
+                for key in ("finding_ids", "keys", "files"):
+                    self.crash[key] = list(self.crash.get(key) or []) + [
+                        v for v in other.crash.get(key) or [] if v not in (self.crash.get(key) or [])]
+                for key in ("process", "ts_us", "bugcheck"):
+                    if self.crash.get(key) is None:
+                        self.crash[key] = other.crash.get(key)
 
 
 def fact_evidence(store: CaseStore, row: Any) -> dict[str, Any]:
-    """A fact row (with its file path) as an evidence item of the verdict."""
-    return {"file": row["file"], "line": row["line"], "time": stamped(CaseTimes(store), row), "text": row["text"]}
+    """A fact row (with its file path) as an evidence item of the verdict: the line of the log it was read from,
+    as written there (a fact's own text says what the analyzer made of the line, in English)."""
+    text = row["text"]
+    if row["file_id"] is not None and row["line"] is not None:
+        quoted = store.scalar("SELECT message FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                              (row["file_id"], row["line"]))
+        text = quoted if quoted and (not text or quoted in text) else text
+    return {"file": row["file"], "line": row["line"], "time": stamped(CaseTimes(store), row), "text": text}
+
 
 
 def finding_evidence(store: CaseStore, finding_id: int, limit: int = 6) -> list[dict[str, Any]]:
@@ -142,8 +164,10 @@ def debugger_label(frame: Any) -> str:
 
 
 def _fault_frame(frames: list[Any]) -> Any:
-    """The frame holding the fault: the first below the bugcheck and exception-dispatch plumbing."""
-    for f in frames:
+    """The frame holding the fault: the first below the bugcheck and exception-dispatch plumbing (and below
+    the trap frame, whatever the handler frames above it are called)."""
+    handling = handling_frames([f["symbol"] for f in frames])
+    for f in frames[handling:]:
         if f["symbol"] and PLUMBING.match(f["symbol"]):
             continue
         if f["module"]:
@@ -325,8 +349,34 @@ def _crash_causes(store: CaseStore) -> list[Cause]:
                                     texts.say("step_reconciled", "zh", how=reconciled["en"], how_zh=reconciled["zh"]),
                                     evidence))
             cause.sources |= {"dump", "windbg"}
+        cause.steps += _uptime_steps(store, candidates)
+        files = [str(p) for p in (store.scalar("SELECT path FROM files WHERE id = ?", (i,)) for i in candidates) if p]
+        if kernel:
+            cause.crash = {"kind": "bugcheck", "bugcheck": summary["bugcheck_code"] or data.get("bugcheck_code"),
+                           "files": files, "ts_us": f["ts"] or summary["crash_ts"], "finding_ids": [f["id"]]}
+        else:
+            cause.crash = {"kind": "process", "process": summary["process_name"], "files": files,
+                           "ts_us": f["ts"] or summary["crash_ts"], "finding_ids": [f["id"]]}
         out.append(cause)
     return out
+
+
+def _uptime_steps(store: CaseStore, file_ids: list[int]) -> list[Step]:
+    """How long the crashed system had been up, when a source says it (a debugger's System Uptime) and it is
+    short: a crash minutes after the start is a failing boot, which the engineer wants said."""
+    marks = ",".join("?" * len(file_ids))
+    rows = store.query("SELECT f.*, files.path AS file FROM facts f JOIN files ON files.id = f.file_id WHERE "
+                       f"f.name = 'crash.uptime_us' AND f.file_id IN ({marks}) ORDER BY f.weight DESC LIMIT 1",
+                       tuple(file_ids)) if file_ids else []
+    if not rows or not str(rows[0]["value"]).isdigit():
+        return []
+    seconds = int(rows[0]["value"]) // 1_000_000
+    if seconds > 30 * 60:
+        return []
+    uptime = f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+    uptime_zh = f"{seconds // 60} 分 {seconds % 60} 秒" if seconds >= 60 else f"{seconds} 秒"
+    return [Step(texts.say("step_uptime", "en", uptime=uptime), texts.say("step_uptime", "zh", uptime=uptime_zh),
+                 [fact_evidence(store, rows[0])])]
 
 
 def _culprit_third_party(store: CaseStore, culprit: str) -> bool:
@@ -356,15 +406,36 @@ def _wer_causes(store: CaseStore) -> list[Cause]:
         third = module.lower() in {m.rsplit("\\", 1)[-1].lower() for m in _json_list(r["third_party_modules"])} \
             or not _is_inbox(module)
         exc = r["exception_code"] or "?"
-        ev = [{"file": r["path"], "line": None, "time": iso_time(store, r["event_time"], "utc"),
-               "text": f"{r['event_type']}: {r['app_name']} {r['app_version'] or ''} fault module {module} "
-                       f"{r['fault_module_version'] or ''} exception {exc} offset {r['fault_offset'] or '?'}"}]
+        ev = [{"file": r["path"], "line": None, "time": iso_time(store, r["event_time"], "utc"), "text": wer_quote(r)}]
         values = {"process": r["app_name"], "exception": exc, "module": module}
         fid = findings.get(((r["app_name"] or "").lower(), module.lower()))
+        path = next((m for m in _json_list(r["loaded_modules"]) if m.replace("/", "\\").rsplit("\\", 1)[-1].lower()
+                     == module.lower()), None)  # where it was loaded from names the product's folder
+        crash = {"kind": "process", "process": r["app_name"], "ts_us": r["event_time"],
+                 "finding_ids": [fid] if fid else []}
         out.append(Cause(tier=1 if third else 3, module=module, kind="dll", third_party=third, ts=r["event_time"],
+                         path=path, crash=crash,
                          steps=[Step(texts.say("step_wer", "en", **values), texts.say("step_wer", "zh", **values),
                                      ev)], sources={"wer"}, finding_ids={fid} if fid else set()))
     return out
+
+
+def wer_quote(r: Any) -> str:
+    """A WER report as it is written: its event type and its signature's names and values, localized as they
+    are (``应用程序名称: SetupHost.exe``, ``故障模块名称: xsecHook64.dll``, ``异常代码: c0000005``)."""
+    lines = [f"EventType={r['event_type']}"]
+    try:
+        sig = json.loads(r["sig"] or "[]")
+    except ValueError:
+        sig = []
+    # an APPCRASH's application, fault module and its version, exception code (Sig[0], [3], [4], [6])
+    lines += [f"{name}: {value}" for i, name, value in sig if value and int(i) in (0, 3, 4, 6)] \
+        if isinstance(sig, list) else []
+    if len(lines) == 1:  # no signature kept: the fields read from it
+        lines.append(f"{r['app_name']}  {r['fault_module'] or ''}  {r['exception_code'] or ''}".strip())
+    if r["app_path"]:
+        lines.append(f"AppPath={r['app_path']}")
+    return "\n".join(lines)
 
 
 def _json_list(raw: Any) -> list[str]:
@@ -403,6 +474,9 @@ def _injection_causes(store: CaseStore) -> list[Cause]:
                                                        finding_evidence(store, f["id"]))])
         if company:
             cause.owner = Owner(vendor=company, source="src_procmon_module")
+        pkey = data.get("process")
+        cause.crash = {"kind": "process", "process": data.get("target"), "keys": [pkey] if isinstance(pkey, list) else [],
+                       "ts_us": f["ts"], "finding_ids": [f["id"]]}
         out.append(cause)
     return out
 
@@ -460,7 +534,8 @@ def _boot_failures(store: CaseStore) -> list[Cause]:
                       "text": r["message"]}
                 cause = out.get(key)
                 if cause is None:
-                    cause = out[key] = Cause(tier=4, module=name, kind="driver", ts=r["ts"], steps=[Step("", "", [])])
+                    cause = out[key] = Cause(tier=4, module=name, kind="driver", ts=r["ts"], steps=[Step("", "", [])],
+                                             third_party=not (_is_inbox(name) or _is_inbox(name + ".sys")))
                     said[key] = []
                 cause.sources.add("events" if r["file"].lower().endswith(".evtx") else "setup")
                 if (what_en, what_zh) not in said[key]:
@@ -477,11 +552,43 @@ def _boot_failures(store: CaseStore) -> list[Cause]:
     return list(out.values())
 
 
+def _install_failures(store: CaseStore) -> list[Cause]:
+    """Driver installs setupapi ended with FAILURE (``setupapi_sections``): in the rollback's setupapi log, the
+    driver Setup failed to put back; one cause per package, its section's title and exit lines as evidence."""
+    if not _has(store, "setupapi_sections"):
+        return []
+    out: dict[str, Cause] = {}
+    for r in store.query("SELECT s.*, f.path AS file, f.role FROM setupapi_sections s JOIN files f ON "
+                         "f.id = s.file_id WHERE upper(s.status) = 'FAILURE' ORDER BY s.file_id, s.line LIMIT 50"):
+        title_inf = str(r["title"] or "").rsplit(" - ", 1)[-1] if str(r["title"] or "").lower().endswith(".inf") else ""
+        inf = str(r["inf_original"] or title_inf or r["inf"] or "")
+        name = inf.replace("/", "\\").rsplit("\\", 1)[-1]
+        if not name or stem(name).startswith("oem") or len(stem(name)) < 3:
+            continue
+        rows = store.query("SELECT line, ts, basis, file_id, message FROM timeline WHERE file_id = ? AND line IN (?, ?) "
+                           "ORDER BY line", (r["file_id"], r["line"], r["end_line"] or r["line"]))
+        ev = [{"file": r["file"], "line": t["line"], "time": stamped(CaseTimes(store), t),
+               "text": t["message"]} for t in rows]
+        rollback = (r["role"] or "") == "rollback" or "/rollback/" in str(r["file"]).replace("\\", "/").lower()
+        status = f"FAILURE({r['exit_code']})" if r["exit_code"] else "FAILURE"
+        key = "step_install_failed_rollback" if rollback else "step_install_failed"
+        step = Step(texts.say(key, "en", inf=name, status=status), texts.say(key, "zh", inf=name, status=status), ev)
+        cause = out.get(stem(name))
+        if cause is None:
+            out[stem(name)] = Cause(tier=4, module=name, kind="driver", ts=rows[0]["ts"] if rows else None,
+                                    steps=[step], sources={"setupapi"},
+                                    third_party=not _is_inbox(stem(name) + ".sys"))
+        ids = store.query("SELECT DISTINCT finding_id AS id FROM evidence WHERE file_id = ? AND line IN (?, ?)",
+                          (r["file_id"], r["line"], r["end_line"] or r["line"]))
+        out[stem(name)].finding_ids |= {i["id"] for i in ids}
+    return list(out.values())
+
+
 def gather(store: CaseStore) -> list[Cause]:
     """Every candidate cause, merged by module, strongest first (tier, then how many sources agree)."""
     merged: dict[str, Cause] = {}
     for cause in (_crash_causes(store) + _wer_causes(store) + _injection_causes(store) + _hang_cause(store)
-                  + _boot_failures(store)):
+                  + _boot_failures(store) + _install_failures(store)):
         key = cause.key
         if key in merged:
             merged[key].merge(cause)

@@ -39,16 +39,19 @@ class Owner:
     vendor: str | None = None
     product: str | None = None
     version: str | None = None
-    source: str | None = None  # src_image | src_procmon_module | src_procmon_process | src_installed | ...
+    source: str | None = None  # src_image | src_debugger | src_procmon_module | src_procmon_process | ...
     source_values: dict[str, str] = field(default_factory=dict)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     known: KnownModule | None = None  # when the table of known modules has it
 
-    def label(self) -> str | None:
-        """``LWF Manager (Contoso Networks Inc.)``-like text for "update X", or None when nothing is known."""
-        if self.product and self.vendor and self.vendor.lower() not in self.product.lower():
-            return f"{self.product} ({self.vendor})"
-        return self.product or self.vendor
+    def label(self, lang: str = "en") -> str | None:
+        """``LWF Manager (Contoso Networks Inc.)`` (``Contoso Networks Inc. 的 LWF Manager`` in Chinese) for
+        "update X", or None when nothing is known."""
+        vendor = (self.known.vendor_zh if lang == "zh" and self.known is not None and self.known.vendor_zh
+                  else None) or self.vendor
+        if self.product and vendor and self.vendor and self.vendor.lower() not in self.product.lower():
+            return f"{vendor} 的 {self.product}" if lang == "zh" else f"{self.product} ({vendor})"
+        return self.product or vendor
 
 
 def stem(name: str | None) -> str:
@@ -85,10 +88,29 @@ def find_owner(store: CaseStore, module: str, *, device: str | None = None, desc
             if stem(r["name"]) == key and r["company"]:
                 owner.vendor, owner.product, owner.version = r["company"], r["product"], r["file_version"]
                 owner.source = "src_image"
-                owner.evidence.append({"file": r["path"], "line": None, "time": None, "text": (
-                    f"{r['name']}: CompanyName {r['company']!r}, ProductName {r['product'] or '-'!r}, "
-                    f"FileVersion {r['file_version'] or '-'}")})
+                # the version resource's own fields, as the image holds them
+                owner.evidence.append({"file": r["path"], "line": None, "time": None, "text": "\n".join(
+                    f"{k}: {v}" for k, v in (("CompanyName", r["company"]), ("ProductName", r["product"]),
+                                             ("FileVersion", r["file_version"])) if v)})
                 break
+    if owner.vendor is None and _has(store, "dump_drivers"):
+        # the version resource a crash source read of the module: the engineer's lmv listing (CompanyName,
+        # ProductName, FileDescription, File version) or the image matched to a dump's module list
+        rows = store.query("SELECT d.name, d.path, d.company, d.product, d.description, d.file_version, "
+                           "d.company_source, f.path AS file FROM dump_drivers d JOIN files f ON f.id = d.file_id "
+                           "WHERE d.company IS NOT NULL AND d.company <> '' ORDER BY d.company_source = 'debugger' "
+                           "DESC, d.file_id")
+        for r in rows:
+            if stem(r["name"]) != key or _microsoft(r["company"]):
+                continue
+            owner.vendor, owner.version = r["company"], r["file_version"] or None
+            owner.product = r["product"] or r["description"] or None
+            owner.source = "src_debugger" if r["company_source"] == "debugger" else "src_image"
+            fields = [("Image path", r["path"]), ("File version", r["file_version"]), ("CompanyName", r["company"]),
+                      ("ProductName", r["product"]), ("FileDescription", r["description"])]
+            owner.evidence.append({"file": r["file"], "line": None, "time": None, "text": "\n".join(
+                f"{label}: {value}" for label, value in fields if value)})
+            break
     if owner.vendor is None and _has(store, "procmon_modules"):
         for r in store.query("SELECT DISTINCT m.path, m.company, m.description, m.version, f.path AS file "
                              "FROM procmon_modules m JOIN files f ON f.id = m.file_id WHERE m.company IS NOT NULL "
@@ -97,8 +119,8 @@ def find_owner(store: CaseStore, module: str, *, device: str | None = None, desc
                 owner.vendor, owner.version = r["company"], r["version"] or None
                 owner.product = owner.product or (r["description"] or None)
                 owner.source = "src_procmon_module"
-                owner.evidence.append({"file": r["file"], "line": None, "time": None,
-                                       "text": f"{r['path']}: company {r['company']}"})
+                owner.evidence.append({"file": r["file"], "line": None, "time": None,  # Procmon's Path, Company
+                                       "text": f"{r['path']}  {r['company']}"})
                 break
     if owner.vendor is None and _has(store, "installed_software"):
         for r in store.query("SELECT s.*, f.path AS file FROM installed_software s LEFT JOIN files f "
@@ -109,9 +131,14 @@ def find_owner(store: CaseStore, module: str, *, device: str | None = None, desc
                 owner.product = owner.product or r["product"] or r["display_name"] or None
                 owner.version = owner.version or r["version"] or None
                 owner.source = "src_installed"
-                owner.evidence.append({"file": r["file"], "line": r["line"], "time": None, "text": (
-                    f"{r['kind'] or ''} {r['name']}: {r['display_name'] or ''} {r['path'] or ''} "
-                    f"vendor {r['vendor']}").strip()})
+                # the line that names the vendor as the source wrote it (setupapi's "inf: Provider:"), else
+                # the listing's own values
+                quoted = store.scalar(
+                    "SELECT message FROM timeline WHERE file_id = ? AND line > ? AND line < ? + 40 AND message "
+                    "LIKE ? ORDER BY line LIMIT 1", (r["file_id"], r["line"], r["line"], f"%{r['vendor']}%")) \
+                    if r["file_id"] is not None and r["line"] is not None else None
+                owner.evidence.append({"file": r["file"], "line": r["line"], "time": None, "text": quoted or "  ".join(
+                    str(v) for v in (r["name"], r["display_name"], r["path"], r["vendor"]) if v)})
                 break
     if owner.vendor is None and _has(store, "procmon_processes") and len(key) >= 4:
         for r in store.query("SELECT DISTINCT p.name, p.image, p.company, p.description, f.path AS file "
@@ -124,8 +151,8 @@ def find_owner(store: CaseStore, module: str, *, device: str | None = None, desc
             owner.product = owner.product or (r["description"] or None)
             owner.source = "src_procmon_process"
             owner.source_values = {"process": r["name"]}
-            owner.evidence.append({"file": r["file"], "line": None, "time": None,
-                                   "text": f"{r['name']} ({r['image']}): company {r['company']}"})
+            owner.evidence.append({"file": r["file"], "line": None, "time": None,  # Procmon's own columns
+                                   "text": f"{r['name']}  {r['image']}  {r['company']}"})
             break
     known = owner.known
     if known is not None:

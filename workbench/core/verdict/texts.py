@@ -47,7 +47,17 @@ T: dict[str, tuple[str, str]] = {
     "host_crashed_noexc": ("{process} died in {phase}; no result code was logged: the process died before Setup "
                            "could write one.",
                            "{process} 在{phase}意外退出（闪退）；日志中没有结果代码：进程在安装程序写入结果之前就已退出。"),
+    "host_crashed_nophase": ("{process} crashed ({exception}); no result code was logged: the process died before "
+                             "Setup could write one.",
+                             "{process} 崩溃（闪退，{exception}）；日志中没有结果代码：进程在安装程序写入结果之前就已退出。"),
+    "host_crashed_noexc_nophase": ("{process} died; no result code was logged: the process died before Setup could "
+                                   "write one.",
+                                   "{process} 意外退出（闪退）；日志中没有结果代码：进程在安装程序写入结果之前就已退出。"),
+    "setup_logs_missing": ("The upgrade's own setup logs are not in the case: collect them (see the next steps).",
+                           "案例中没有这次升级自己的安装日志：请按下一步收集。"),
     "culprit": ("Culprit: {module}{owner}.", "肇事模块：{module}{owner}。"),
+    "culprit_inbox": ("No third-party module is on the stack: the fault is in {module}, a module Windows ships in the "
+                      "box.", "调用栈上没有第三方模块：故障位于 Windows 自带的模块 {module} 中。"),
     "owner_both": (" ({product}, {vendor})", "（{vendor} 的 {product}）"),
     "owner_vendor": (" ({vendor})", "（{vendor}）"),
     "no_culprit": ("No culprit module could be named from what the case holds.", "根据案例中的数据无法确定肇事模块。"),
@@ -62,6 +72,11 @@ T: dict[str, tuple[str, str]] = {
     "mismatch": ("The logs hold another failure than the one reported: they show {logs} ({logs_phase}); the "
                  "customer reported {reported} ({reported_phase}).",
                  "日志反映的故障与客户报告的不同：日志显示 {logs}（{logs_phase}），客户报告的是 {reported}（{reported_phase}）。"),
+    "logs_process_crash": ("a crash of {process} ({exception}) with no result code logged",
+                           "{process} 崩溃（闪退，{exception}），日志中没有结果代码"),
+    "logs_process_died": ("{process} dying with no result code logged", "{process} 意外退出，日志中没有结果代码"),
+    "logs_bugcheck": ("a blue screen ({bugcheck}) with no result code logged", "蓝屏（{bugcheck}），日志中没有结果代码"),
+    "logs_no_code": ("no result code", "没有结果代码"),
     "reported_matches": ("The logs show the failure that was reported ({reported}).", "日志显示的正是客户报告的故障（{reported}）。"),
     "phase_unknown": ("an unknown phase", "未知阶段"),
     "code_not_in_case": ("its code is not in the case", "停止代码不在案例中"),
@@ -86,6 +101,17 @@ T: dict[str, tuple[str, str]] = {
     "why_downlevel_only": ("only down-level setup logs (the old OS's Panther folder), none from after a reboot",
                            "只有下层阶段（旧系统 Panther 文件夹）的安装日志，没有重启之后的日志"),
     "why_header": ("the rollback log's header (Current phase / Current op)", "回滚日志的头部（Current phase / Current op）"),
+    "step_logs_missing": ("Windows Error Reporting kept the crash of the upgrade's Setup (run from $WINDOWS.~BT), but "
+                          "none of its setup logs ($WINDOWS.~BT\\Sources\\Panther, Rollback) is in the case.",
+                          "Windows 错误报告保留了这次升级的安装程序（从 $WINDOWS.~BT 运行）的崩溃记录，但案例中没有它的任何"
+                          "安装日志（$WINDOWS.~BT\\Sources\\Panther、Rollback）。"),
+    "step_logs_missing_other": ("Windows Error Reporting kept the crash of the upgrade's Setup (run from $WINDOWS.~BT), "
+                                "but none of its setup logs ($WINDOWS.~BT\\Sources\\Panther, Rollback) is in the case: "
+                                "the setup logs the case holds are another installation's (an image deployment or a "
+                                "clean install).",
+                                "Windows 错误报告保留了这次升级的安装程序（从 $WINDOWS.~BT 运行）的崩溃记录，但案例中没有它的"
+                                "任何安装日志（$WINDOWS.~BT\\Sources\\Panther、Rollback）：案例中的安装日志属于另一次安装"
+                                "（映像部署或全新安装）。"),
     "step_host_gone": ("The down-level log ends with {process} gone: MigHost logged that its parent process "
                        "exited unexpectedly.", "下层阶段日志以 {process} 的退出结束：MigHost 记录其父进程意外退出。"),
     "step_exit": ("Procmon saw {process} exit with {status}{what}.", "Procmon 记录到 {process} 以 {status} 退出{what_zh}。"),
@@ -132,6 +158,14 @@ T: dict[str, tuple[str, str]] = {
     "step_hang_driver": ("The install of {device} started and never finished: the machine hung, crashed or "
                          "restarted while installing it.", "{device} 的安装开始后始终未完成：机器在安装它时卡住、崩溃或重启。"),
     "step_driver_failed": ("{module} failed at the failing boot: {what}.", "{module} 在失败的那次启动中出错：{what}。"),
+    "step_install_failed_rollback": ("The same driver failed to install in the rollback: setupapi.dev.log ends the "
+                                     "install of {inf} with {status}.",
+                                     "同一驱动程序在回滚中安装失败：setupapi.dev.log 中 {inf} 的安装以 {status} 结束。"),
+    "step_install_failed": ("setupapi.dev.log ends the install of {inf} with {status}.",
+                            "setupapi.dev.log 中 {inf} 的安装以 {status} 结束。"),
+    "step_uptime": ("The system had been up {uptime} when it crashed: it failed while starting (the debugger's Debug "
+                    "session time and System Uptime).",
+                    "崩溃时系统仅运行了 {uptime}：它在启动过程中失败（调试器的 Debug session time 和 System Uptime）。"),
     "step_owner": ("{module} belongs to {owner}, according to {source}.", "{module} 属于 {owner}（依据：{source_zh}）。"),
     "step_known": ("Known in upgrade failures: {breaks} (source: {source}).", "已知的升级问题：{breaks_zh}（来源：{source}）。"),
     "step_reported": ("The customer reported: {reported}.", "客户报告：{reported}。"),
@@ -141,10 +175,12 @@ T: dict[str, tuple[str, str]] = {
                             "系统信息显示版本 {info_build}，而安装日志是在版本 {source_build} 上运行的（升级到 "
                             "{target_build}）：系统信息是在其他时间（之后又升级过）或在另一台计算机上收集的；请确认两者都来自"
                             "升级失败的那台电脑。"),
-    "step_other_crash": ("{count} other crash(es) in the case are not the upgrade's and are set aside.",
-                         "案例中另有 {count} 次崩溃与本次升级无关，不予考虑。"),
+    "step_other_crash": ("{count} other crash(es) in the case are not the upgrade's and are set aside: {why}.",
+                         "案例中另有 {count} 次崩溃与本次升级无关，不予考虑：{why}。"),
     # ---------------------------------------------------------------- owner sources
     "src_image": ("the version resource of the image in the case", "案例中该映像文件的版本信息"),
+    "src_debugger": ("the engineer's WinDbg module listing (lmvm: CompanyName, ProductName)",
+                     "工程师的 WinDbg 模块列表（lmvm：CompanyName、ProductName）"),
     "src_procmon_module": ("the company Procmon recorded for the module", "Procmon 记录的该模块的公司"),
     "src_procmon_process": ("Procmon, where the same vendor's {process} runs", "Procmon 中同一厂商的进程 {process}"),
     "src_installed": ("the installed drivers and services of the machine", "该机器已安装的驱动和服务列表"),
@@ -160,11 +196,22 @@ T: dict[str, tuple[str, str]] = {
     "fix_dll": ("Update or uninstall {owner}, whose {module} was in the Setup process when it died, or exclude the "
                 "Setup folders and processes from it during the upgrade.",
                 "更新或卸载 {owner}（Setup 进程退出时其中有它的 {module}），或在升级期间将安装程序的文件夹和进程加入它的排除列表。"),
+    "fix_dll_unknown": ("Find {owner}, then update or uninstall it (its {module} was in the Setup process when it "
+                        "died), or exclude the Setup folders and processes from it during the upgrade.",
+                        "找出{owner}，更新或卸载它（Setup 进程退出时其中有它的 {module}），或在升级期间将安装程序的文件夹和"
+                        "进程加入它的排除列表。"),
     "fix_device": ("Update the driver of {device}{owner} from the PC maker, or remove the device or its driver "
                    "package ({module}) before retrying the upgrade.",
                    "从电脑厂商获取并更新 {device}{owner_zh} 的驱动，或在重新升级前移除该设备或其驱动程序包（{module}）。"),
     "fix_generic": ("Update or uninstall {owner} ({module}) before retrying the upgrade.",
                     "在重新升级前更新或卸载 {owner}（{module}）。"),
+    "fix_inbox": ("{module} is a driver Windows ships in the box and no third-party module is on the stack: do not "
+                  "uninstall it. A Microsoft driver faulting on its own usually comes from the firmware or the hardware "
+                  "it drives: update the BIOS/UEFI firmware and the chipset drivers from the PC maker, run the maker's "
+                  "hardware diagnostics (memory, CPU), and if it still fails send the dump to Microsoft support.",
+                  "{module} 是 Windows 自带的驱动程序，调用栈上没有第三方模块：不要卸载它。微软驱动程序自身出错通常源于"
+                  "固件或它所驱动的硬件：从电脑厂商获取并更新 BIOS/UEFI 固件和芯片组驱动程序，运行厂商的硬件诊断（内存、"
+                  "CPU）；如果仍然失败，请将转储文件发给微软支持。"),
     "the_product_of": ("the product that installed {module}", "安装 {module} 的产品"),
     "collect_reported": ("Collect the logs of the reported failure ({reported}) from the same machine, right after it "
                          "happens again:", "请在同一台机器上再次出现所报告的故障（{reported}）后，立即收集该次故障的日志："),

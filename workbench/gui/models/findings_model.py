@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
-from workbench.core.analysis import ranked_findings
+from workbench.core.analysis import finding_groups
 from workbench.core.finding_text import finding_data, finding_texts
 from workbench.core.moment import finding_moment
 from workbench.gui.models.labels import severity_label
@@ -32,8 +32,9 @@ SETUPDIAG_FACTS = ("setupdiag.profile_name", "setupdiag.profile_guid", "setupdia
 
 
 class FindingsModel(RowsModel):
-    """Findings ranked as the analysis ranks them (causally, :func:`workbench.core.analysis.ranked_findings`),
-    with their time on the case clock.
+    """Findings ranked as the analysis ranks them (causally), one row per cause as the analysis groups them
+    (:func:`workbench.core.analysis.finding_groups`: one crash is one finding, its other sources' findings
+    "also seen as" under it, every one's evidence below), with their time on the case clock.
 
     Title, details line and remediation are shown in :attr:`language` where the finding carries that
     translation (signatures do; see :mod:`workbench.core.finding_text`), else in the English stored.
@@ -48,6 +49,7 @@ class FindingsModel(RowsModel):
         super().__init__([self.tr("Severity"), self.tr("Finding"), self.tr("Score"), self.tr("Time"),
                           self.tr("Rule")], parent)
         self._language = "en"
+        self._members: dict[int, list[int]] = {}  # a row's finding id -> its group's finding ids, head first
 
     @property
     def language(self) -> str:
@@ -63,13 +65,15 @@ class FindingsModel(RowsModel):
             self.dataChanged.emit(self.index(0, self.TITLE), self.index(len(self._rows) - 1, self.TITLE))
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
-        # the analysis JSON's causal order (the culprit's findings first, access noise last)
-        rank = {r["id"]: i for i, r in enumerate(ranked_findings(view.store))}
+        # the analysis JSON's causal order (the culprit's findings first, access noise last), one row per cause
+        groups = finding_groups(view.store)
+        self._members = {g[0]["id"]: [r["id"] for r in g] for g in groups}
+        rank = {g[0]["id"]: i for i, g in enumerate(groups)}
         # data is parsed once here: the title column reads its translation on every paint; the time is the
         # finding's moment (the row it is about), the time every pane shows when it is picked
         rows = view.store.conn.execute(
             "SELECT severity, title, score, ts, rule_id, id, summary, remediation, data FROM findings f").fetchall()
-        rows = sorted(rows, key=lambda r: rank.get(r[5], len(rank)))
+        rows = sorted((r for r in rows if r[5] in rank), key=lambda r: rank[r[5]])
         moments = {r[5]: finding_moment(view.store, r[5]) for r in rows}
         # the moment's file ends the row: it says which clock the time is on while the case has no zone
         return [(*r[:3], moments[r[5]].ts, *r[4:self._DATA], finding_data(r[self._DATA]), moments[r[5]].file_id)
@@ -109,14 +113,45 @@ class FindingsModel(RowsModel):
             return None
         data = rec[self._DATA]
         texts = self._texts(rec)
-        evidence = [tuple(r) for r in self._view.store.conn.execute(
-            "SELECT e.file_id, e.line, e.ts, e.text, f.path FROM evidence e LEFT JOIN files f ON f.id = e.file_id "
-            "WHERE e.finding_id = ? ORDER BY e.id", (rec[5],))]
+        members = self._members.get(rec[5], [rec[5]])
+        evidence = group_evidence(self._view, members)
+        also = []
+        for r in self._view.store.conn.execute(
+                f"SELECT id, title, summary, remediation, data FROM findings WHERE id IN ({','.join('?' * len(members))})",
+                members).fetchall():
+            if r[0] != rec[5]:
+                also.append((members.index(r[0]), finding_texts({"title": r[1], "summary": r[2], "remediation": r[3],
+                                                                 "data": finding_data(r[4])}, self._language)["title"]))
         return {"id": rec[5], "severity": rec[0], "title": texts["title"], "score": rec[2], "ts": rec[3],
                 "rule_id": rec[4], "summary": texts["summary"], "remediation": texts["remediation"],
                 "description": data.get("description") or "",
                 "setupdiag": data.get("setupdiag") or None, "references": data.get("references") or [],
-                "file": data.get("file"), "evidence": evidence}
+                "file": data.get("file"), "evidence": evidence, "members": members,
+                "also": [t for _, t in sorted(also) if t]}
+
+    def row_of_finding(self, finding_id: int) -> int | None:
+        """The row showing ``finding_id``: its own, or its group's when it is told under another finding."""
+        for row in range(len(self._rows)):
+            if finding_id in self._members.get(self._rows[row][5], [self._rows[row][5]]):
+                return row
+        return None
+
+
+def group_evidence(view: StoreView, members: list[int]) -> list[tuple[Any, ...]]:
+    """The evidence rows (file id, line, time, text, path) of a group's findings, the head's first, each line
+    once: one crash's every source."""
+    rows = view.store.conn.execute(
+        "SELECT e.file_id, e.line, e.ts, e.text, f.path, e.finding_id FROM evidence e LEFT JOIN files f ON "
+        f"f.id = e.file_id WHERE e.finding_id IN ({','.join('?' * len(members))}) ORDER BY e.id", members).fetchall()
+    rows = sorted(rows, key=lambda r: members.index(r[5]))
+    seen: set[tuple[Any, Any, Any]] = set()
+    out = []
+    for r in rows:
+        key = (r[0], r[1], None) if r[1] is not None else (r[0], None, r[3])  # a line once, whoever quoted it
+        if key not in seen:
+            seen.add(key)
+            out.append(tuple(r[:5]))
+    return out
 
 
 class EvidenceModel(RowsModel):
@@ -127,17 +162,18 @@ class EvidenceModel(RowsModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([self.tr("Time"), self.tr("Where"), self.tr("Evidence")], parent)
         self.finding_id: int | None = None
+        self.members: list[int] = []
 
-    def show_finding(self, finding_id: int | None) -> None:
+    def show_finding(self, finding_id: int | None, members: list[int] | None = None) -> None:
+        """The evidence of ``finding_id`` and of the findings told under it (``members``, head first)."""
         self.finding_id = finding_id
+        self.members = list(members or ([] if finding_id is None else [finding_id]))
         self.refresh()
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
         if self.finding_id is None:
             return []
-        return [tuple(r) for r in view.store.conn.execute(
-            "SELECT e.ts, f.path, e.line, e.text, e.file_id FROM evidence e LEFT JOIN files f ON f.id = e.file_id "
-            "WHERE e.finding_id = ? ORDER BY e.id", (self.finding_id,))]
+        return [(ts, path, line, text, file_id) for file_id, line, ts, text, path in group_evidence(view, self.members)]
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.TIME:

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtWidgets import QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
-from workbench.core.analysis import CRASH_KEYS, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis, ranked_findings
+from workbench.core.analysis import CRASH_KEYS, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis, finding_groups
 from workbench.core.finding_text import finding_texts
 from workbench.core.ingest import Progress
 from workbench.core.moment import finding_moment
@@ -226,7 +226,7 @@ class OverviewPane(QWidget):
             (self.tr("Version"), val(" ".join(x for x in (sysf["os_version"], sysf["os_build"]) if x))),
             (self.tr("Time zone"), html.escape(view.zone_label))]))
         out.append("<h3>" + self._h(self.tr("Top findings")) + "</h3>")
-        ranked = [r["id"] for r in ranked_findings(view.store, a["verdict"])][:TOP_FINDINGS]
+        ranked = [g[0]["id"] for g in finding_groups(view.store, a["verdict"])][:TOP_FINDINGS]  # one per cause
         top = sorted(view.store.conn.execute(
             "SELECT id, severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
             f"summary, remediation, data FROM findings f WHERE id IN ({','.join('?' * len(ranked))})",
