@@ -257,14 +257,20 @@ def failure_moment(store: CaseStore) -> tuple[int | None, str | None, str | None
                           "ORDER BY d.weight DESC, d.crash_ts DESC LIMIT 1")
         if ts is not None:
             return int(ts), "crash", "utc", None
-    crashes = [r for r in upgrade_crash_reports(store) if r["event_time"] is not None]
+    # a Setup process's death counts when it is this attempt's (a crash report of another day is another failure)
+    from workbench.core.attempt import failed_attempt
+
+    span = failed_attempt(store)
+    crashes = [r for r in upgrade_crash_reports(store)
+               if r["event_time"] is not None and within_attempt(store, r["event_time"], span)]
     if crashes:
         return int(crashes[-1]["event_time"]), "setup crash", "utc", None
-    row = store.query("SELECT f.ts, (SELECT e.file_id FROM evidence e WHERE e.finding_id = f.id ORDER BY e.id "
-                      "LIMIT 1) AS file_id FROM findings f WHERE f.rule_id = 'procmon.setup_abnormal_exit' AND "
-                      "f.ts IS NOT NULL ORDER BY f.score DESC, f.id LIMIT 1")
-    if row:
-        return int(row[0]["ts"]), "setup crash", None, row[0]["file_id"]
+    rows = [r for r in store.query(
+        "SELECT f.ts, (SELECT e.file_id FROM evidence e WHERE e.finding_id = f.id ORDER BY e.id LIMIT 1) AS file_id "
+        "FROM findings f WHERE f.rule_id = 'procmon.setup_abnormal_exit' AND f.ts IS NOT NULL "
+        "ORDER BY f.score DESC, f.id") if within_attempt(store, r["ts"], span)]
+    if rows:
+        return int(rows[0]["ts"]), "setup crash", None, rows[0]["file_id"]
     fact = _fact(store, "upgrade.result_code") or _fact(store, "upgrade.extend_code")
     if fact is not None and fact["ts"] is not None:
         return int(fact["ts"]), "failure", fact["basis"], fact["file_id"]
@@ -300,16 +306,23 @@ TIMED_SOURCES = frozenset({"wer", "procmon", "events"})
 ATTEMPT_MARGIN_US = (3_600 * 1_000_000, 86_400 * 1_000_000)  # an hour before its start, a day after its end
 
 
+def within_attempt(store: CaseStore, ts: int | None, span: Any = "look up") -> bool:
+    """Whether a time falls within the failed attempt's span (with :data:`ATTEMPT_MARGIN_US`); True when either
+    is unknown. ``span``: the attempt when the caller already has it (None: the case has none)."""
+    if span == "look up":
+        from workbench.core.attempt import failed_attempt
+
+        span = failed_attempt(store)
+    if ts is None or span is None:
+        return True
+    return bool(span.start - ATTEMPT_MARGIN_US[0] <= ts <= span.end + ATTEMPT_MARGIN_US[1])
+
+
 def _in_attempt(store: CaseStore, cause: Cause) -> bool:
     """False for a cause that only timed sources saw, at a time outside the failed attempt's span."""
     if cause.ts is None or not cause.sources or not cause.sources <= TIMED_SOURCES:
         return True
-    from workbench.core.attempt import failed_attempt
-
-    span = failed_attempt(store)
-    if span is None:
-        return True
-    return span.start - ATTEMPT_MARGIN_US[0] <= cause.ts <= span.end + ATTEMPT_MARGIN_US[1]
+    return within_attempt(store, cause.ts)
 
 
 def _owner_text(cause: Cause, lang: str) -> str:
@@ -385,8 +398,7 @@ def _finding_advice(store: CaseStore, code: str | None) -> list[tuple[str, str]]
     for row in store.query(f"SELECT * FROM findings WHERE remediation IS NOT NULL ORDER BY {order}, score DESC, id"):
         if row["rule_id"] in SYMPTOM_RULES | NOISE_RULES | UNRELATED_RULES:
             continue
-        if span is not None and row["ts"] is not None and not (
-                span.start - ATTEMPT_MARGIN_US[0] <= row["ts"] <= span.end + ATTEMPT_MARGIN_US[1]):
+        if not within_attempt(store, row["ts"], span):
             continue  # another attempt's (or another day's) finding
         en, zh = finding_texts(row, "en")["remediation"], finding_texts(row, "zh")["remediation"]
         if en and zh and zh != en:
