@@ -33,6 +33,9 @@ def test_text_files_are_searched_shown_and_quoted(qtbot, tmp_path: Path) -> None
     # GBK description: the Chinese words are found (a substring search, not FTS words)
     assert search.search("蓝屏") >= 1
     assert search.model.text_hits == 1 and "text files" in search.status.text()
+    # the description's line is a timeline row (no time) and a text line: listed once, as the text line
+    listed = [(search.model.row_tuple(r)[6], search.model.row_tuple(r)[7]) for r in range(search.model.rowCount())]
+    assert len(listed) == len(set(listed))
     row = search.model.rowCount() - 1
     hit = search.model.hit(row)
     assert hit["text_file"] and hit["line"] == 1
@@ -58,6 +61,17 @@ def test_text_files_are_searched_shown_and_quoted(qtbot, tmp_path: Path) -> None
     link = body[body.index("(workbench:") + 1:body.rindex(")")]
     window.notes.preview.anchorClicked.emit(QUrl(link))
     assert _viewer(window, "说明.txt").isVisible()
+    # inside a run of Chinese (the index makes "第二次重启蓝屏" one token): the search pane and the table filter
+    # find the words as a substring scan of the rows does
+    store = window.view.store
+    for word in ("回滚", "重启", "回滚*"):
+        plain = {r[0] for r in store.conn.execute("SELECT id FROM timeline WHERE instr(message, ?)",
+                                                   (word.rstrip("*"),))}
+        assert plain, word
+        window.timeline.set_filter(text=word)
+        assert window.timeline.model.rowCount() == len(plain), word
+        assert search.search(word) >= 1
+    window.timeline.set_filter(text="")
 
 
 def test_notes_quote_times_on_the_case_clock(qtbot, tmp_path: Path) -> None:

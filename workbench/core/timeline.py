@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from workbench.core import clock
 from workbench.core.errors import UserActionRequired
 from workbench.core.store import CaseStore
+from workbench.core.store.fulltext import match_sql
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def check_search(store: CaseStore, text: str) -> None:
     error near ...", "no such column: foo" for ``foo:bar``); that is the user's typing, not a fault of the case.
     """
     try:
-        store.conn.execute("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? LIMIT 1", (text,)).fetchone()
+        sql, params = match_sql(text)
+        store.conn.execute(f"SELECT * FROM ({sql}) LIMIT 1", params).fetchone()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise  # no index in this store: not the query's fault
@@ -106,8 +108,9 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
         where.append("t.level = ?")
         params.append(level)
     if text:
-        where.append("t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
-        params.append(text)
+        sql, extra = match_sql(text)
+        where.append(f"t.id IN ({sql})")
+        params += extra
     sql = (
         "SELECT t.id, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.component, t.message, t.basis "
         "FROM timeline t JOIN files f ON f.id = t.file_id"

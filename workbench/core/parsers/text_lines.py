@@ -53,12 +53,17 @@ def index_text_files(store: CaseStore) -> int:
     return lines
 
 
+def text_lines_indexed(store: Any) -> bool:
+    """Whether the case has the ``text_lines`` index (an analysed case does)."""
+    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              (TABLE,)).fetchone() is not None
+
+
 def search_text_lines(store: Any, query: str, limit: int) -> list[tuple[int, int, str, str]]:
     """(file id, line, text, path) of the text lines holding ``query`` (case-insensitive for Latin letters;
     any script, Chinese included, since it is a substring match, not words)."""
     conn = store.conn
-    if not query.strip() or not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                             (TABLE,)).fetchone():
+    if not query.strip() or not text_lines_indexed(store):
         return []
     pattern = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return [tuple(r) for r in conn.execute(

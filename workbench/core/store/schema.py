@@ -10,6 +10,8 @@ joined to the timeline by ``(file_id, line)``, which stays stable when the timel
 
 from __future__ import annotations
 
+from workbench.core.store.fulltext import WIDE_ROWS
+
 SCHEMA_VERSION = 2
 
 TABLES: tuple[str, ...] = (
@@ -93,6 +95,9 @@ TIMELINE_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS timeline_ts ON timeline(ts)",
     "CREATE INDEX IF NOT EXISTS timeline_file_line ON timeline(file_id, line)",
     "CREATE INDEX IF NOT EXISTS timeline_level ON timeline(level)",
+    # the rows holding a character beyond ASCII (all with Chinese among them): a CJK search reads only these
+    # (core/store/fulltext.py: its queries repeat WIDE_ROWS word for word, so the planner picks this index)
+    f"CREATE INDEX IF NOT EXISTS timeline_wide ON timeline(id) WHERE {WIDE_ROWS}",
 )
 
 # columnsize=0: no per-row token counts (they only serve bm25 ranking, which the timeline never uses);

@@ -28,6 +28,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from workbench.core import clock
+from workbench.core.store.fulltext import QuerySyntaxError, match_sql
 from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
 from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
@@ -259,8 +260,12 @@ class EventsModel(HeaderedTableModel):
             where.append("t.id BETWEEN ? AND ?")
             params += list(span)
         if flt.text.strip():
-            where.append("t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
-            params.append(flt.text.strip())
+            try:
+                sql, extra = match_sql(flt.text.strip())
+            except QuerySyntaxError:  # CJK with syntax that is not FTS5's: the text as one phrase
+                sql, extra = match_sql(fts_phrase(flt.text.strip()))
+            where.append(f"t.id IN ({sql})")
+            params += extra
         return " AND ".join(where), params, join and self._joined
 
     def _id_span(self, start: int | None, end: int | None) -> tuple[int, int] | None:

@@ -15,8 +15,10 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from workbench.core.parsers.text_lines import search_text_lines
+from workbench.core.parsers.text_lines import TABLE as TEXT_TABLE
+from workbench.core.parsers.text_lines import search_text_lines, text_lines_indexed
 from workbench.core.problem_text import problem_text
+from workbench.core.store.fulltext import match_sql
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.labels import level_label, size_text, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
@@ -178,24 +180,40 @@ class SearchModel(RowsModel):
         self.truncated = False
         if not self.query:
             return []
-        sql = ("SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
-               "WHERE t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?) ORDER BY t.id LIMIT ?")
+        def hits(query: str) -> list[Any]:
+            sql, params = match_sql(query)
+            return view.store.conn.execute(
+                "SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
+                f"WHERE t.id IN ({sql}) ORDER BY t.id LIMIT ?", (*params, SEARCH_LIMIT + 1)).fetchall()
+
         try:
-            rows = view.store.conn.execute(sql, (self.query, SEARCH_LIMIT + 1)).fetchall()
+            rows = hits(self.query)
         except sqlite3.OperationalError:
             # Not valid FTS syntax (a path with a backslash, a lone quote, "0x8007..."): search it as a phrase.
-            phrase = '"' + self.query.replace('"', '""') + '"'
             try:
-                rows = view.store.conn.execute(sql, (phrase, SEARCH_LIMIT + 1)).fetchall()
+                rows = hits('"' + self.query.replace('"', '""') + '"')
             except sqlite3.OperationalError as exc:
                 self.error = str(exc)
                 return []
         self.truncated = len(rows) > SEARCH_LIMIT
         out = [tuple(r) for r in rows[:SEARCH_LIMIT]]
-        # the case's text files (the customer's description, notes): no time, listed after the timeline's hits
-        texts = search_text_lines(view.store, self.query, TEXT_LIMIT)
-        self.text_hits = len(texts)
-        out += [(None, short_path(path), None, text, None, None, file_id, line) for file_id, line, text, path in texts]
+        # the case's text files (the customer's description, notes): no time, listed after the timeline's hits.
+        # A line that is also a timeline row without a time (the description's, which its parser reads too) is
+        # listed once, as a line of its file: it opens the viewer there, as a text file's line does
+        texts = {(t[0], t[1]): t for t in search_text_lines(view.store, self.query, TEXT_LIMIT)}
+        timeless = [r for r in out if r[5] is None and r[6] is not None]
+        if timeless:
+            keys = {(r[6], r[7]) for r in timeless}
+            lines = view.store.conn.execute(
+                f"SELECT t.file_id, t.line, t.text, f.path FROM {TEXT_TABLE} t JOIN files f ON f.id = t.file_id "
+                f"WHERE t.file_id IN ({','.join('?' * len({k[0] for k in keys}))})",
+                sorted({k[0] for k in keys})).fetchall() if text_lines_indexed(view.store) else []
+            held = {(r[0], r[1]): tuple(r) for r in lines if (r[0], r[1]) in keys}
+            out = [r for r in out if (r[6], r[7]) not in held]
+            texts = {**held, **texts}
+        ordered = sorted(texts.values(), key=lambda t: (t[0], t[1]))
+        self.text_hits = len(ordered)
+        out += [(None, short_path(path), None, text, None, None, file_id, line) for file_id, line, text, path in ordered]
         return out
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -22,6 +22,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from workbench.core import clock
 from workbench.core.moment import nearest_row_id
+from workbench.core.store.fulltext import match_sql
 from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
 from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
@@ -135,8 +136,9 @@ class TimelineModel(HeaderedTableModel):
             where.append("component = ?")
             params.append(self.component)
         if self.text is not None:
-            where.append("id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
-            params.append(fts_query(self.text))
+            sql, extra = match_sql(fts_query(self.text))
+            where.append(f"id IN ({sql})")
+            params += extra
         return where, params
 
     def _load(self) -> None:
@@ -155,7 +157,7 @@ class TimelineModel(HeaderedTableModel):
         sql = f"SELECT id FROM timeline WHERE {' AND '.join(where)} ORDER BY id"
         if len(where) == 1 and self.text is not None:
             # text alone: the full-text index already holds the ids in order; no pass over the timeline
-            sql = "SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? ORDER BY rowid"
+            sql = match_sql(fts_query(self.text))[0] + " ORDER BY 1"
         try:
             cur = conn.execute(sql, params)
             while chunk := cur.fetchmany(50_000):
