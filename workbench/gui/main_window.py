@@ -7,7 +7,6 @@ stages finish. Reopening an ingested case skips the ingest (the core decides) an
 
 from __future__ import annotations
 
-import functools
 import html
 import sys
 from pathlib import Path
@@ -25,7 +24,6 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -44,7 +42,7 @@ from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
 from workbench.gui.models.labels import duration_text, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
-from workbench.gui.panes.common import add_notes_action, view_evidence
+from workbench.gui.panes.common import add_notes_action
 from workbench.gui.panes.detail import DetailPane
 from workbench.gui.panes.dump import DumpPane
 from workbench.gui.panes.events import EventsPane
@@ -123,11 +121,10 @@ class MainWindow(QMainWindow):
                                      self.search, self.detail, self.strip, self.notes, self.events,
                                      self.processes, self.dump]
         # "Add to notes" (issue 8) for panes without an evidence function of their own: rows + the bus selection
-        item_views: list[tuple[QAbstractItemView, str]] = [
-            (self.events.table, "events"), (self.processes.tree, "processes")]
-        for item_view, origin in item_views:
-            add_notes_action(item_view, self.bus, functools.partial(view_evidence, item_view, self.bus, origin))
-        add_notes_action(self.dump.stack, self.bus, self.dump.frame_evidence)  # frames quoted with their source
+        # "Add to notes" quotes what a row says, in words, with its file, line (or frame) and time
+        add_notes_action(self.events.table, self.bus, self.events.notes_evidence)
+        add_notes_action(self.processes.tree, self.bus, self.processes.notes_evidence)
+        add_notes_action(self.dump.stack, self.bus, self.dump.frame_evidence)
         self.docks: dict[str, QDockWidget] = {}
         for key, title, pane in (
             ("overview", self.tr("Case overview"), self.overview), ("findings", self.tr("Findings"), self.findings),

@@ -50,17 +50,21 @@ def parse_evidence_url(url: str) -> EvidenceLink | None:
 
 
 def quote_evidence(text: str, *, source: str | None = None, line: int | None = None, file_id: int | None = None,
-                   ts: int | None = None, when: str | None = None) -> str:
+                   ts: int | None = None, when: str | None = None, moment: str | None = None) -> str:
     """A Markdown quote of ``text`` (a log line, an event, a stack, a process) with a link back to it.
 
     Multi-line text stays one quote; the link label names the file and line so the quote reads well even
     where the link cannot be followed. ``when`` is ``ts`` as the reader's clock shows it (the case clock,
-    which every pane and finding uses); without it the time is written in UTC with its ``Z``.
+    which every pane and finding uses); without it the time is written in UTC with its ``Z``. ``moment``
+    replaces the time for text without one of its own (a stack frame): a phrase such as "crash at 15:15:01",
+    written in parentheses, so the quote never claims a time its text does not have.
     """
     label = source or "evidence"
     if line is not None:
         label += f":{line}"
-    if when:
+    if moment:
+        label += f" ({moment})"
+    elif when:
         label += f" @ {when}"
     elif ts is not None:
         label += f" @ {clock.format_us(ts)}"

@@ -20,6 +20,7 @@ from PySide6.QtGui import QFont
 
 from workbench.core.dumps.analyze import setup_window
 from workbench.core.dumps.record import WEIGHT_IN_SETUP_WINDOW, WEIGHT_TEXT_OF_UPGRADE_DUMP
+from workbench.core.moment import crash_time_from_logs
 from workbench.core.store import CaseStore
 from workbench.gui.models.rows import RowsModel
 from workbench.gui.models.store_view import StoreView
@@ -151,7 +152,7 @@ def load_dumps(store: CaseStore) -> list[DumpInfo]:
             why = ""
         crash_ts, time_from = r["crash_ts"], None
         if crash_ts is None and related and r["bugcheck_code"]:
-            time_from = _crash_time_from_logs(store, r["bugcheck_code"], r["file_id"])
+            time_from = crash_time_from_logs(store, r["bugcheck_code"], r["file_id"])
             crash_ts = time_from["ts"] if time_from else None
         out.append(DumpInfo(
             file_id=r["file_id"], path=r["path"], source_kind=r["source_kind"], dump_type=r["dump_type"],
@@ -163,18 +164,6 @@ def load_dumps(store: CaseStore) -> list[DumpInfo]:
             stack_quality=json.loads(r["stack_quality"]) if r["stack_quality"] else [], weight=weight,
             related=related, why=why, time_from=time_from, rank=rank))
     return out
-
-
-def _crash_time_from_logs(store: CaseStore, code: str, own_file: int) -> dict[str, Any] | None:
-    """When a debugger text carries no crash time: the row where the setup logs report the same bugcheck
-    (``crash.bugcheck_code`` fact with a time, e.g. the rollback setupact.log's "Crash 0x0000007E detected")."""
-    row = store.conn.execute(
-        "SELECT fa.ts, fa.file_id, fa.line, fa.text, f.path FROM facts fa LEFT JOIN files f ON f.id = fa.file_id "
-        "WHERE fa.name = 'crash.bugcheck_code' AND upper(fa.value) = upper(?) AND fa.ts IS NOT NULL "
-        "AND fa.file_id IS NOT ? ORDER BY fa.weight DESC, fa.ts LIMIT 1", (code, own_file)).fetchone()
-    if row is None:
-        return None
-    return {"ts": row[0], "file_id": row[1], "line": row[2], "text": row[3], "path": row[4]}
 
 
 # ------------------------------------------------------------------------------------------------ links

@@ -84,40 +84,6 @@ def add_notes_action(view: QWidget, bus: CursorBus, evidence: Callable[[], dict[
 
 
 
-def view_evidence(view: QAbstractItemView, bus: CursorBus, origin: str, limit: int = 50) -> dict[str, Any] | None:
-    """Evidence from any item view: the selected rows as text (a stack's frames, an event's columns, a
-    process's fields), linked to where the bus's selection points (the row the pane selected).
-
-    For panes without an evidence function of their own. Tables made by :func:`make_table` use their model's
-    copy text, read from the selection's ranges so a Ctrl+A over millions of rows costs nothing; other views
-    (trees) join the selected rows' columns with tabs. At most ``limit`` rows. The link comes from the bus only
-    when the pane itself (``origin``) set the selection: another pane's selection is not this evidence.
-    """
-    model = view.model()
-    selection = view.selectionModel()
-    if model is None or selection is None:
-        return None
-    text = ""
-    if isinstance(view, QTableView) and hasattr(model, "rows_as_text"):
-        chosen = selection.selection()
-        ranges = sorted((r.top(), r.bottom()) for r in (chosen.at(i) for i in range(chosen.size())))
-        rows = sorted({n for top, bottom in ranges for n in range(top, min(bottom, top + limit - 1) + 1)})[:limit]
-        if not rows and view.currentIndex().isValid():
-            rows = [view.currentIndex().row()]
-        text = model.rows_as_text(rows) if rows else ""
-    else:
-        indexes = selection.selectedRows(0)[:limit] or [view.currentIndex()]
-        text = "\n".join(
-            "\t".join(str(model.data(ix.siblingAtColumn(c)) or "") for c in range(model.columnCount(ix.parent())))
-            .rstrip() for ix in indexes if ix.isValid())
-    sel = bus.selection
-    where = {} if sel is None or sel.origin != origin else {
-        "row_id": sel.row_id, "file_id": sel.file_id, "line": sel.line, "ts": sel.ts}
-    if not text.strip() and not any(v is not None for v in where.values()):
-        return None
-    return {"text": text, **where}
-
-
 def not_read_text() -> str:
     """What a pane built on the analysis says about a case whose ingest did not finish (cancelled, stopped
     by an error, or killed): nothing is shown rather than a part that looks like the whole."""

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.moment import row_of_line
+from workbench.core.moment import line_moment
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.dump_models import (
     DriversModel,
@@ -466,13 +466,17 @@ class DumpPane(QWidget):
         self.moment_note.show()
 
     def crash_moment(self) -> Selection | None:
-        """The shown crash as a moment: its time and the timeline row the crash source wrote."""
+        """The shown crash as a moment: its time and the timeline row that says it — the row the crash source
+        wrote, or where the setup log reports the crash when the source has no time of its own."""
         d = self.dump
         if d is None or self._view is None:
             return None
-        found = row_of_line(self._view.store, d.file_id, None)
-        return Selection("dump", ts=d.crash_ts, row_id=found.row_id if found else None, file_id=d.file_id,
-                         line=found.line if found else None, origin=ORIGIN)
+        found = line_moment(self._view.store, d.file_id, None)
+        if found is None or found.ts is None:
+            return Selection("dump", ts=d.crash_ts, row_id=found.row_id if found else None, file_id=d.file_id,
+                             line=found.line if found else None, origin=ORIGIN)
+        return Selection("dump", ts=found.ts, row_id=found.row_id, file_id=found.file_id, line=found.line,
+                         origin=ORIGIN)
 
     def select_frame(self, row: int) -> None:
         """A frame of the stack was picked: every pane moves to the crash it belongs to."""
@@ -491,8 +495,10 @@ class DumpPane(QWidget):
             return None
         numbers = ", ".join(f"#{r[0]:02d}" if isinstance(r[0], int) else "?" for r in recs)
         text = "\n".join(f"{r[0]:02d} {r[1] or ''}".strip() if isinstance(r[0], int) else (r[1] or "") for r in recs)
+        # a frame is no line of a log and has no time of its own: the quote names the dump and the frame, and
+        # the time it gives is the crash's, said as such; its link goes back to the crash
         return {"text": text, "source": f"{short_path(self.dump.path)} " + self.tr("frame %1").replace("%1", numbers),
-                "file_id": sel.file_id, "line": sel.line, "ts": sel.ts, "row_id": sel.row_id}
+                "file_id": self.dump.file_id, "line": None, "ts": sel.ts, "crash": True}
 
     def _on_cursor(self, ts: int | None) -> None:
         """Mark the link the cursor sits on, so the pane shows where the other panes are."""

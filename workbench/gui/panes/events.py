@@ -15,6 +15,7 @@ The pane follows the shared cursor (it scrolls to the record nearest in time) an
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from pathlib import Path
@@ -53,10 +54,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.bus import CursorBus
+from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.events_model import (
+    E_CHANNEL,
     E_COMPUTER,
+    E_EVENT,
+    E_LEVEL,
     E_MESSAGE,
+    E_PROVIDER,
     E_TIME,
     FACETS,
     GROUPINGS,
@@ -64,7 +69,9 @@ from workbench.gui.models.events_model import (
     R_FILE_ID,
     R_ID,
     R_LINE,
+    R_PATH,
     R_PROVIDER,
+    R_SOURCE,
     R_TS,
     CountQuery,
     EventFilter,
@@ -73,12 +80,16 @@ from workbench.gui.models.events_model import (
     parse_event_ids,
     run_counts,
 )
+from workbench.gui.models.labels import span_text
 from workbench.gui.models.store_view import StoreView
+from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import make_table, not_read_text
 from workbench.gui.panes.timeline_rows import FollowsBus
 from workbench.gui.theme import color
 
 ORIGIN = "events"
+#: An event this close to the moment is "at" it: no note saying how far it is.
+NEAR_US = 1_000_000
 #: Up to this many records the value lists and groups are counted on the GUI thread; above, in a thread.
 LIVE_FACETS = 300_000
 _FTS_WORDS = re.compile(r'"([^"]+)"|([^\s"()]+)')
@@ -255,6 +266,12 @@ class EventsPane(FollowsBus, QWidget):
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
+        # how far the row shown is from the moment another pane picked (the dump and process panes say it too)
+        self.moment_note = QLabel(centre)
+        self.moment_note.setObjectName("eventsMomentNote")
+        self.moment_note.setWordWrap(True)
+        self.moment_note.hide()
+        centre_layout.addWidget(self.moment_note)
         centre_layout.addWidget(self.table)
         centre_layout.addWidget(self.empty)
         self.splitter.addWidget(centre)
@@ -748,6 +765,49 @@ class EventsPane(FollowsBus, QWidget):
 
     def _row_shown(self, row: int) -> None:
         self._show_details(row)
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        """Follow the bus (:class:`FollowsBus`), then say how far the event shown is from the moment when it
+        is not the moment's own row: the nearest event may be minutes away."""
+        super()._on_moment(sel)
+        if sel is None or sel.origin == self.origin:
+            self.moment_note.hide()
+            return
+        rec = self.model.record(self.current_row())
+        view = self._view
+        if sel.ts is None or view is None or not self.model.rowCount():
+            self.moment_note.hide()
+            return
+        if rec is None:
+            self.moment_note.setText(self.tr("No event at this moment."))
+        elif rec[R_ID] == sel.row_id or rec[R_TS] is None or abs(rec[R_TS] - sel.ts) < NEAR_US:
+            self.moment_note.hide()
+            return
+        else:
+            gap = span_text(abs(rec[R_TS] - sel.ts) / 1e6)
+            which = self.tr("%1 after this moment") if rec[R_TS] > sel.ts else self.tr("%1 before this moment")
+            self.moment_note.setText(self.tr("No event at this moment; the nearest, shown, is %1 (%2).")
+                                     .replace("%1", which.replace("%1", gap))
+                                     .replace("%2", view.format_ts(rec[R_TS], micro=False, basis="utc")))
+        self.moment_note.show()
+
+    def notes_evidence(self) -> dict | None:
+        """"Add to notes" on events: each selected event in words (log, ID, level, provider: message), linked to
+        the first, with its file, record and time."""
+        ranges = sorted((r.top(), r.bottom()) for r in self.table.selectionModel().selection())
+        rows = sorted({n for top, bottom in ranges for n in range(top, min(bottom, top + 19) + 1)})[:20]
+        recs = [r for r in (self.model.record(n) for n in (rows or [self.current_row()])) if r is not None]
+        if not recs or self._view is None:
+            return None
+        lines = []
+        for rec in recs:  # the cells as the table shows them, in words rather than tab-separated
+            cell = functools.partial(self.model.cell, rec)
+            head = " ".join(x for x in (cell(E_CHANNEL), cell(E_EVENT)) if x)
+            who = " · ".join(x for x in (cell(E_LEVEL), cell(E_PROVIDER)) if x)
+            lines.append(f"{head} · {who}: {cell(E_MESSAGE)}")
+        first = recs[0]
+        return {"text": "\n".join(lines), "source": short_path(first[R_PATH]) or first[R_SOURCE],
+                "file_id": first[R_FILE_ID], "line": first[R_LINE], "ts": first[R_TS], "row_id": first[R_ID]}
 
     def _show_details(self, row: int) -> None:
         rows = self.model.details(row) if row >= 0 else []

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QModelIndex, QSignalBlocker, Qt, QUrl
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
-from workbench.core.moment import finding_moment, row_of_line
+from workbench.core.moment import finding_moment, line_moment
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.findings_model import (
@@ -243,12 +243,17 @@ class FindingsPane(QWidget):
             return
         if self.evidence.currentIndex().row() != row:
             self.evidence.setCurrentIndex(self.evidence_model.index(row, 0))
-        # the line's own row and time: the evidence, the table and every pane at one moment
-        found = row_of_line(self.model.view.store, ev["file_id"], ev["line"]) \
-            if self.model.view is not None and ev["line"] is not None else None
-        self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else ev["ts"],
-                                  row_id=found.row_id if found else None, file_id=ev["file_id"], line=ev["line"],
-                                  finding_id=self._current["id"] if self._current else None, origin=ORIGIN))
+        # the line's own row and time (a timeless frame of a crash source: its crash's): the evidence, the table
+        # and every pane at one moment
+        found = line_moment(self.model.view.store, ev["file_id"], ev["line"]) \
+            if self.model.view is not None and (ev["line"] is not None or ev["ts"] is None) else None
+        finding_id = self._current["id"] if self._current else None
+        if found is not None and found.ts is not None:
+            self.bus.select(Selection("evidence", ts=found.ts, row_id=found.row_id, file_id=found.file_id,
+                                      line=found.line, finding_id=finding_id, origin=ORIGIN))
+            return
+        self.bus.select(Selection("evidence", ts=ev["ts"], row_id=found.row_id if found else None,
+                                  file_id=ev["file_id"], line=ev["line"], finding_id=finding_id, origin=ORIGIN))
 
     def _on_link(self, url: QUrl) -> None:
         text = url.toString()
@@ -262,11 +267,14 @@ class FindingsPane(QWidget):
         if f is None:
             return None
         lines = [str(e[3]) for e in f["evidence"][:5] if e[3]]
-        first = next((e for e in f["evidence"] if e[0] is not None), None)
+        # linked to the finding's moment — the row it is about, with that row's own line and time (a file, line
+        # and time that belong together: never one evidence line's number beside another's time)
+        m = finding_moment(self.model.view.store, f["id"]) if self.model.view is not None else None
+        path = self.model.view.store.scalar("SELECT path FROM files WHERE id = ?", (m.file_id,)) \
+            if m is not None and m.file_id is not None and self.model.view is not None else None
         return {"text": "\n".join([f"{f['title']} ({f['rule_id']})", *lines]),
-                "source": short_path(first[4]) if first else f["rule_id"], "file_id": first[0] if first else None,
-                "line": first[1] if first else None,
-                "ts": f["ts"] if f["ts"] is not None else (first[2] if first else None)}
+                "source": short_path(path) if path else f["rule_id"], "file_id": m.file_id if m else None,
+                "line": m.line if m else None, "ts": m.ts if m else f["ts"], "row_id": m.row_id if m else None}
 
     # ------------------------------------------------------------------------------------- text
 

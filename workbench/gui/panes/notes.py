@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.moment import row_of_line
+from workbench.core.moment import crash_moment, row_of_line
 from workbench.core.report.markdown import STYLES, to_html
 from workbench.core.report.notes import LINK_SCHEME, parse_evidence_url, plain_links, quote_evidence
 from workbench.core.store import NotesStore
@@ -337,9 +337,11 @@ class NotesPane(QWidget):
                 text = text or row[0] or ""
                 evidence = {"source": short_path(row[4]), "line": row[2], "file_id": row[1], "ts": row[3], **{
                     k: v for k, v in evidence.items() if v is not None}}
+        when = self._when(evidence.get("ts"), evidence.get("file_id"))
+        # a frame has no time: the one given is its crash's, and the quote says so
+        moment = self.tr("crash at %1").replace("%1", when) if when and evidence.get("crash") else None
         quote = quote_evidence(str(text), source=evidence.get("source"), line=evidence.get("line"),
-                               file_id=evidence.get("file_id"), ts=evidence.get("ts"),
-                               when=self._when(evidence.get("ts"), evidence.get("file_id")))
+                               file_id=evidence.get("file_id"), ts=evidence.get("ts"), when=when, moment=moment)
         if all(evidence.get(k) is None for k in ("file_id", "line", "ts")):
             # nowhere to go back to (a stack frame with no log line): a plain quote, no dead link
             quote = plain_links(quote)
@@ -416,15 +418,20 @@ class NotesPane(QWidget):
             return
         found = row_of_line(self._view.store, link.file_id, link.line) \
             if self._view is not None and link.file_id is not None and link.line is not None else None
+        if (found is None or found.ts is None) and self._view is not None:
+            found = crash_moment(self._view.store, link.file_id) or found  # a dump frame: its crash
         timeless = found is None or found.ts is None  # a text file's line, or a description's (rows, no times)
         if timeless and link.ts is None and link.file_id is not None and self._view is not None:
             from workbench.gui.text_viewer import show_text_file
 
             if show_text_file(self, self._view, self.bus, link.file_id, link.line):
                 return  # a line without a moment: the file opens at that line
-        self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else link.ts,
-                                  row_id=found.row_id if found else None, file_id=link.file_id, line=link.line,
-                                  origin=ORIGIN))
+        if found is not None and found.ts is not None:
+            self.bus.select(Selection("evidence", ts=found.ts, row_id=found.row_id, file_id=found.file_id,
+                                      line=found.line, origin=ORIGIN))
+            return
+        self.bus.select(Selection("evidence", ts=link.ts, row_id=found.row_id if found else None,
+                                  file_id=link.file_id, line=link.line, origin=ORIGIN))
 
 
 def burst_ends(versions: list[NoteVersion], gap_seconds: int = BURST_SECONDS) -> list[NoteVersion]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.moment import line_moment
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.processes_model import (
     P_COMMAND,
@@ -44,11 +45,15 @@ from workbench.gui.models.processes_model import (
 )
 from workbench.gui.models.procmon_events_model import E_PATH, ProcmonEventsModel, read_details
 from workbench.gui.models.store_view import StoreView
+from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import make_table, not_read_text
 from workbench.gui.panes.timeline_rows import REPUBLISH_S
 from workbench.gui.theme import style_tag
 
 ORIGIN = "processes"
+#: A process's first event in the capture this close to its start time is its start (PML's process table and
+#: its Process Start event differ by a few milliseconds).
+START_SLACK_US = 1_000_000
 EVENTS_TAB = 2
 DETAILS_DELAY_MS = 120  # keyboard scrolling through events reads the capture once, when it stops
 
@@ -229,6 +234,49 @@ class ProcessesPane(QWidget):
     def current_item(self) -> ProcessItem | None:
         return self.model.item(self.tree.currentIndex())
 
+    def process_moment(self, item: ProcessItem) -> Selection:
+        """A process as a moment: its start. The capture's row of it when that row is its start (its Process
+        Start event, or its first event within a second of it); a process that began before the capture has
+        no row then, and every pane shows its own row nearest the start — never the capture's first row at
+        another time."""
+        view = self.model.view
+        first = line_moment(view.store, item.node.file_id, item.node.first_line) \
+            if view is not None and item.node.first_line is not None else None
+        if first is not None and first.ts is not None and item.start is not None \
+                and abs(first.ts - item.start) <= START_SLACK_US:
+            return Selection("process", ts=first.ts, row_id=first.row_id, file_id=first.file_id, line=first.line,
+                             origin=ORIGIN)
+        return Selection("process", ts=item.start, origin=ORIGIN)
+
+    def notes_evidence(self) -> dict | None:
+        """"Add to notes" on a process: what it is, in words (name, PID, parent, start and end on the case
+        clock, exit status, company, command line), linked to its moment."""
+        item = self.current_item()
+        view = self.model.view
+        if item is None or item.placeholder or view is None:
+            return None
+        n = item.node
+        parent = item.parent.node if item.parent is not None and not item.parent.placeholder else None
+        lines = [f"{n.name} (PID {n.pid if n.pid is not None else '?'})"
+                 + (self.tr(", parent %1").replace("%1", f"{parent.name} (PID {parent.pid})") if parent else "")]
+        when = []
+        if item.start is not None:
+            when.append(self.tr("started %1").replace("%1", view.format_ts(item.start, micro=False, basis=n.basis)))
+        if item.end is not None:
+            when.append(self.tr("exited %1").replace("%1", view.format_ts(item.end, micro=False, basis=n.basis)))
+        if n.exit_status is not None:
+            when.append(self.tr("exit status %1").replace("%1", self.model.display(item, P_EXIT)))
+        if when:
+            lines.append(", ".join(when))
+        if n.company or n.version:
+            lines.append(" ".join(x for x in (n.company, n.version) if x))
+        if n.command_line or n.image:
+            lines.append(n.command_line or n.image)
+        sel = self.process_moment(item)
+        path = view.store.scalar("SELECT path FROM files WHERE id = ?", (n.file_id,)) or ""
+        return {"text": "\n".join(lines), "source": short_path(path),
+                "file_id": sel.file_id or n.file_id, "line": sel.line, "ts": sel.ts, "row_id": sel.row_id}
+
     # -------------------------------------------------------------------------------------- showing
 
     def show_process(self, item: ProcessItem | None, *, ts: int | None = None, line: int | None = None) -> None:
@@ -378,8 +426,7 @@ class ProcessesPane(QWidget):
             return
         self._published = (self.tree, time.monotonic())
         self.moment_note.hide()
-        self.bus.select(Selection("process", ts=item.start, file_id=item.node.file_id, line=item.node.first_line,
-                                  origin=ORIGIN))
+        self.bus.select(self.process_moment(item))
         row = self.events.row_for_line(item.node.first_line)
         if row >= 0:
             self._programmatic = True
