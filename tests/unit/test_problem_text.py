@@ -42,3 +42,28 @@ def test_every_problem_of_damaged_cases_reads_in_chinese(tmp_path: Path) -> None
     assert len(problems) >= 3
     for sentence in problems:
         assert CJK.search(problem_text(sentence, "zh")), sentence
+
+
+def test_names_zero_bytes_long_lines_and_xml_read_in_chinese(tmp_path: Path) -> None:
+    """The review's hostile and long-line cases: every problem is a Chinese sentence, the note of an unsafe
+    name too (not "不安全的文件名 …: 'CON' is a Windows device name"), with the values kept."""
+    src = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(src, "w") as zf:
+        for name in ("names/CON", "names/a.log:hidden", "/abs/path.txt", "C:/Windows/evil.txt", "../../x.txt"):
+            zf.writestr(name, b"x")
+        zf.writestr("zero/setupact.log", b"\0" * 4096)
+        zf.writestr("Panther/diagerr.xml", b"<?xml version='1.0'?><DiagnosticRowset><Row a='1'></Rowset>")
+        zf.writestr("Panther/setupact.log", b"2024-06-10 10:00:00, Info                  MOUPG  line one\r\n"
+                    b"2024-06-10 10:00:00, Info                  MOUPG  long " + b"A" * 70_000 + b"\r\n")
+    case = Case.open(src, home=tmp_path / "home")
+    case.ensure_ingested()
+    problems = [r[0] for r in case.store.conn.execute("SELECT error FROM problems")]
+    case.close()
+    said = [problem_text(p, "zh") for p in problems]
+    for sentence, zh in zip(problems, said, strict=True):
+        assert "（原文）" not in zh and not re.search(r"[a-z]{4,} [a-z]{4,} [a-z]{4,}", zh), (sentence, zh)
+    assert "不安全的文件名 'names/CON'：'CON' 是 Windows 设备名（从不按此名写成文件）" in said
+    assert "不安全的文件名 'C:/Windows/evil.txt'：已去掉盘符 C:" in said
+    assert any(z.startswith("只有零字节（4,096 字节）") or z.startswith("只有零字节（4096 字节）") for z in said)
+    assert any(z.startswith("第 2 行长 70,") for z in said)
+    assert any(z.startswith("XML 格式不正确（第 1 行") for z in said)

@@ -47,7 +47,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
      "文件名 {1} 与 {2} 相同，只是 Unicode 规范化形式（NFC/NFD）不同：在 macOS 上是同一个文件，在 Windows 上是两个；两者都已保留"),
     (r"unsafe name (.+): differs only by letter case from (.+) \(both kept\)",
      "文件名 {1} 与 {2} 只有大小写不同：Windows 无法同时保存这两个文件；两者都已保留"),
-    (r"unsafe name (.+): (.+)", "不安全的文件名 {1}：{2}"),
+    (r"unsafe name ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"): (.+)", "不安全的文件名 {1}：{2:note}"),
     (r"the name escapes the archive \(path traversal\); not extracted", "文件名指向压缩包之外（路径穿越）；未解压"),
     (r"(.+): not a readable 7z archive \((.+)\)\.", "{1}：不是可读取的 7z 压缩包（{2}）。"),
     (r"no bugcheck, stack listing or module list found in this debugger text",
@@ -62,8 +62,31 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
      "没有找到 SetupAPI 节或启动会话：不是 SetupAPI 文本日志？"),
     (r"(\d+) problem\(s\) while reading", "读取时遇到 {1} 个问题"),
     (r"truncated after (\d+) bytes", "在第 {1} 字节处被截断"),
+    (r"only zero bytes \(([\d,]+) bytes\): the file was allocated but never written.*",
+     "只有零字节（{1} 字节）：文件已分配空间却从未写入，崩溃或断电后会留下这样的文件；没有可读取的内容"),
+    (r"line (\d+) is ([\d,]+) bytes long; only its first (\d+) KiB are kept",
+     "第 {1} 行长 {2} 字节；只保留了它的前 {3} KiB"),
+    (r"([\d,]+) lines in all were longer than (\d+) KiB and were cut", "共有 {1} 行超过 {2} KiB，已截断"),
+    (r"not well-formed XML at line (\d+), column (\d+): (.+); read up to there",
+     "XML 格式不正确（第 {1} 行第 {2} 列：{3}）；已读取到该处为止"),
+    (r"the XML ends before its closing tags \(cut short, or still being written when collected\) at line (\d+); "
+     r"everything before was read", "XML 在第 {1} 行结束，缺少结束标签（文件被截断，或收集时仍在写入）；之前的内容都已读取"),
+    (r"the description text is longer than a description; only its start was read", "描述文本过长；只读取了开头部分"),
+)
+
+#: The notes of an unsafe name (core/archive/names.py), one a problem.
+NOTE_TEMPLATES: tuple[tuple[str, str], ...] = (
+    (r"control characters in the name replaced", "名称中的控制字符已替换"),
+    (r"UNC path made relative", "UNC 路径已改为相对路径"),
+    (r"drive letter (.+) stripped", "已去掉盘符 {1}"),
+    (r"absolute path made relative", "绝对路径已改为相对路径"),
+    (r"path traversal \('\.\.'\) removed", "已去掉路径穿越（'..'）"),
+    (r"(.+) is a Windows device name \(never written as a file\)", "{1} 是 Windows 设备名（从不按此名写成文件）"),
+    (r"(.+) names an NTFS alternate data stream \((.+) of (.+)\); a Windows copy would hide it in another file",
+     "{1} 指向 NTFS 备用数据流（{3} 的 {2}）；复制到 Windows 上它会藏进另一个文件"),
 )
 _COMPILED = tuple((re.compile(rf"^{pattern}$", re.S), zh) for pattern, zh in TEMPLATES)
+_NOTES = tuple((re.compile(rf"^{pattern}$", re.S), zh) for pattern, zh in NOTE_TEMPLATES)
 
 #: The lead for a sentence no template knows, by a word in it.
 _KINDS = (("cut short", "文件被截断"), ("truncated", "文件被截断"), ("damaged", "数据损坏"), ("encrypted", "已加密"),
@@ -75,12 +98,23 @@ def problem_text(sentence: str, language: str = "en") -> str:
     """``sentence`` in ``language`` (``en`` or ``zh``)."""
     if language != "zh" or not sentence:
         return sentence
-    for pattern, zh in _COMPILED:
-        m = pattern.match(sentence.strip())
+    out = _fill(_COMPILED, sentence.strip())
+    if out is not None:
+        return out
+    lead = next((zh for word, zh in _KINDS if word in sentence.lower()), "读取时出现问题")
+    return f"{lead}（原文）：{sentence}"
+
+
+def _fill(templates: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str | None:
+    """The Chinese of the first template ``text`` matches, its groups put in (``{n:note}``: group ``n`` read
+    as unsafe-name notes); None when none matches."""
+    for pattern, zh in templates:
+        m = pattern.match(text)
         if m:
             out = zh
             for n, value in enumerate(m.groups(), 1):
+                if f"{{{n}:note}}" in out:
+                    out = out.replace(f"{{{n}:note}}", _fill(_NOTES, value) or value)
                 out = out.replace(f"{{{n}}}", value)
             return out
-    lead = next((zh for word, zh in _KINDS if word in sentence.lower()), "读取时出现问题")
-    return f"{lead}（原文）：{sentence}"
+    return None
