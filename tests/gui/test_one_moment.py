@@ -172,6 +172,9 @@ def test_a_debugger_text_without_a_time_is_at_its_crash(qtbot, tmp_path: Path) -
     crash_row = next(r for r in range(window.findings.model.rowCount())
                      if window.findings.model.finding(r)["rule_id"] == "crash.upgrade_bugcheck")
     _click(qtbot, table, crash_row)
+    # its details say the time on the case clock (the window's), not a raw UTC ISO time
+    summary = window.findings.model.finding(crash_row)["summary"]
+    assert f"({window.view.format_ts(crash.ts, micro=False)})" in summary and "Z)" not in summary
     evidence = window.findings.evidence_model
     frames = [r for r in range(evidence.rowCount()) if evidence.evidence(r)["file_id"] == windbg]
     assert frames

@@ -67,3 +67,20 @@ def test_names_zero_bytes_long_lines_and_xml_read_in_chinese(tmp_path: Path) -> 
     assert any(z.startswith("只有零字节（4,096 字节）") or z.startswith("只有零字节（4096 字节）") for z in said)
     assert any(z.startswith("第 2 行长 70,") for z in said)
     assert any(z.startswith("XML 格式不正确（第 1 行") for z in said)
+
+
+def test_times_in_finding_texts_are_data_written_on_the_case_clock() -> None:
+    """A finding's text carries its time as data: the case clock when the reader has one (the window, the
+    report), the ISO time the JSON writes otherwise — never a raw UTC time inside a Chinese sentence."""
+    from workbench.core.clock import resolve_zone
+    from workbench.core.clock_text import CaseTimes
+    from workbench.core.finding_text import bilingual, finding_texts
+
+    us = 1_717_986_707_200_000  # 2024-06-10T02:31:47.2Z
+    data = {"times": {"crash": [us, "utc"]}, **bilingual(summary=("crashed ({time:crash})", "崩溃（{time:crash}）"))}
+    row = {"title": "t", "summary": "crashed (2024-06-10T02:31:47.200000Z)", "remediation": None, "data": data}
+    shanghai = CaseTimes(zone=resolve_zone("Asia/Shanghai"))
+    assert finding_texts(row, "zh", shanghai)["summary"] == "崩溃（2024-06-10 10:31:47）"
+    assert finding_texts(row, "en", shanghai)["summary"] == "crashed (2024-06-10 10:31:47)"
+    assert finding_texts(row, "zh")["summary"] == "崩溃（2024-06-10T02:31:47.200000Z）"
+    assert finding_texts({**row, "data": {}}, "zh")["summary"] == row["summary"]  # an older case: its column

@@ -67,7 +67,10 @@ def test_demo_zh_summary_names_signature_findings_in_chinese(demo_case: Case) ->
     assert zh["upgrade.failure"]["title"] == "升级失败：0xC1900101 - 0x40017"
     assert zh["crash.upgrade_bugcheck"]["title"].startswith("蓝屏 0x0000007E")
     assert zh["upgrade.failure"]["summary"].startswith("安装程序报告 0xC1900101 - 0x40017，发生在第四阶段")
-    # an untranslated summary is left out of a Chinese summary (no English sentence there), kept in English
-    assert zh["crash.upgrade_bugcheck"]["summary"] is None and en["crash.upgrade_bugcheck"]["summary"]
+    # the crash's summary in both languages, its time on the case clock (the demo's WinDbg text has none: the
+    # rollback log's report of the crash), never a raw UTC ISO time
+    crash_zh, crash_en = zh["crash.upgrade_bugcheck"]["summary"], en["crash.upgrade_bugcheck"]["summary"]
+    assert crash_zh.startswith("DEMO-PC01_logs/windbg/setupmem_kv.txt（2026-11-02 ") and "肇事模块：lwfmgr.sys" in crash_zh
+    assert "(2026-11-02 " in crash_en and "Z)" not in crash_en and "Z）" not in crash_zh
     for fmt in ("md", "html", "txt"):
         assert "升级已回滚" in export_summary(demo_case.store, fmt, lang="zh", now=NOW).decode("utf-8"), fmt

@@ -335,6 +335,7 @@ def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[s
         if not suspects:
             continue
         names = ", ".join(f"{p.rsplit(chr(92), 1)[-1]}" + (f" ({c})" if c else "") for p, c in suspects.items())
+        names_zh = "、".join(f"{p.rsplit(chr(92), 1)[-1]}" + (f"（{c}）" if c else "") for p, c in suspects.items())
         evidence = _evidence(store, "e.file_id = ? AND e.process = ? AND e.operation = 'Load Image' AND ("
                              + " OR ".join("e.path = ?" for _ in suspects) + ")",
                              (n.file_id, n.process, *suspects))
@@ -350,6 +351,11 @@ def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[s
             remediation="Update or uninstall the product these modules belong to, then retry the upgrade.",
             data={"process": list(n.key), "modules": [{"path": p, "company": c} for p, c in suspects.items()],
                   **bilingual(title=(f"Third-party module loaded into {n.name}", f"第三方模块被加载到 {n.name} 中"),
+                              summary=(f"{_label(n)} has non-Microsoft code in it: {names}. Security and "
+                                       "data-protection agents that inject into Setup processes are a known cause "
+                                       "of down-level failures.",
+                                       f"{n.name}（PID {n.pid}）中加载了非 Microsoft 的代码：{names_zh}。注入安装进程的安全和数据"
+                                       "防护软件是下层阶段失败的已知原因。"),
                               remediation=("Update or uninstall the product these modules belong to, then retry "
                                            "the upgrade.", "更新或卸载这些模块所属的产品，然后重新升级。"))},
             evidence=evidence))
@@ -406,6 +412,11 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
                                         + ", ".join("?" for _ in clashes) + ")",
                                         tuple(c["path"] for c in clashes), exits) if clashes else 0
         severity = "high" if at_failure else "medium" if clashes else "low"
+        clash_zh = "；".join(f"{c['path']}（安装程序得到 {c['result']}）" for c in clashes)
+        summary_zh = (f"第三方进程 {n.name}（PID {n.pid}，映像 {n.image or '?'}）对安装程序的文件夹或可执行文件"
+                      f"（$WINDOWS.~BT、$Windows.~WS、Panther）进行了 {count} 次访问"
+                      + (f"，其中 {denials} 次被拒绝或阻止" if denials else "")
+                      + (f"；随后安装程序访问同样的文件被拒绝：{clash_zh}" if clashes else "") + "。")
         out.append(dict(
             rule_id="procmon.third_party_touches_setup", severity=severity,
             score=60 + min(count, 30) + (10 if clashes else 0),
@@ -420,6 +431,7 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
                   "refused_to_setup": [c["path"] for c in clashes],
                   **bilingual(title=(f"{n.name} ({n.company or 'unknown company'}) touched Setup's files",
                                      f"{n.name}（{n.company or '未知公司'}）访问了安装程序的文件"),
+                              summary=(None, summary_zh),
                               remediation=("Exclude the Setup folders from this product (or pause it) during the "
                                            "upgrade, or update it to a version supported on the target Windows "
                                            "release.", "升级期间在该产品中排除安装程序文件夹（或暂停该产品），"
@@ -448,6 +460,9 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
         evidence = _evidence(store, where, (*key, *DENIALS))
         total = sum(results.values())
         what = ", ".join(f"{v} × {k}" for k, v in results.items())
+        label_zh = f"{n.name}（PID {n.pid}）" if n else f"进程 #{key[1]}"
+        summary_zh = (f"{'安装进程 ' if n and n.setup else ''}{label_zh}在安装程序的路径或其自身工作中遇到 {what}。"
+                      "被其他产品占用或保护的文件会导致安装程序失败。")
         out.append(dict(
             # refusals explain a failure only at the failing moment (a Setup process refused just before it died)
             rule_id="procmon.setup_access_denied",
@@ -462,6 +477,7 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
             data={"process": list(key), "results": results,
                   **bilingual(title=(f"{what} for {n.name if n else label} on Setup's files",
                                      f"{n.name if n else label} 访问安装程序的文件时遇到 {what}"),
+                              summary=(None, summary_zh),
                               remediation=("Find the process holding or guarding the file (third-party findings, "
                                            "Process Explorer handles) and stop or exclude it.",
                                            "找出占用或保护该文件的进程（第三方进程发现、Process Explorer 的句柄），"
@@ -491,6 +507,8 @@ def _abnormal_exits(store: CaseStore, setup: list[ProcessNode], third: list[Proc
             before.sort(key=lambda e: (e["ts"] is None, e["ts"]))
         crash = n.exit_status is not None and n.exit_status >= 0xC0000000
         code = hex32(n.exit_status)
+        summary_zh = (f"{n.name}（PID {n.pid}）以退出状态 {code} 结束" + ("（崩溃：NTSTATUS 错误）" if crash else "")
+                      + f"。已附上退出前 {BEFORE_EXIT_US // 1_000_000} 秒内的 {len(before)} 个事件。")
         out.append(dict(
             rule_id="procmon.setup_abnormal_exit", severity="high" if crash else "medium",
             score=(80 if crash else 50) + (10 if n.name.lower() == "setuphost.exe" else 0),
@@ -504,6 +522,7 @@ def _abnormal_exits(store: CaseStore, setup: list[ProcessNode], third: list[Proc
                         "process and the modules loaded into it.",
             data={"process": list(n.key), "exit_status": code, "image": n.image,
                   **bilingual(title=(f"{n.name} exited with {code}", f"{n.name} 以 {code} 退出"),
+                              summary=(None, summary_zh),
                               remediation=("Read the events before the exit; for a crash, look for a user dump "
                                            "(WER) of this process and the modules loaded into it.",
                                            "查看退出前的事件；如果是崩溃，查找该进程的用户转储（WER）及加载到其中的模块。"))},

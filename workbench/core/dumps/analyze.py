@@ -280,18 +280,19 @@ def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
             "parameters": json.loads(r["parameters"]) if r["parameters"] else None,
             "parameter_meanings": json.loads(r["parameter_meanings"]) if r["parameter_meanings"] else None}
     evidence = [{"file_id": r["file_id"], "line": 1, "ts": r["crash_ts"], "text": _crash_line(store, r, what)}]
-    ts = r["crash_ts"]
+    ts, basis = r["crash_ts"], "utc"
     if kernel and related:
         # Setup's own line about this crash ("Crash 0x0000007E detected" in the rollback log) is evidence of it,
         # and gives a debugger text, which carries no time, the moment the upgrade saw it
-        seen = store.query("SELECT f.value, f.file_id, f.line, f.ts, f.text FROM facts f JOIN files ON files.id = "
+        seen = store.query("SELECT f.value, f.file_id, f.line, f.ts, f.basis, f.text FROM facts f JOIN files ON files.id = "
                            "f.file_id WHERE f.name = 'crash.bugcheck_code' AND files.kind IN ('setupact', 'setuperr') "
                            "ORDER BY f.weight DESC, f.id LIMIT 1")
         if seen and (code is None or seen[0]["value"] == code):
             line = {"file_id": seen[0]["file_id"], "line": seen[0]["line"], "ts": seen[0]["ts"], "text": seen[0]["text"]}
             # a source without a time links to Setup's line first, so a click lands on that moment
             evidence = evidence + [line] if ts is not None else [line] + evidence
-            ts = ts if ts is not None else seen[0]["ts"]
+            if ts is None:
+                ts, basis = seen[0]["ts"], seen[0]["basis"]
     if related or (top and window is None):
         title = (f"Blue screen {code or ''} {name or ''}".rstrip() if kernel else "Process crash") \
             + (f" caused by {culprit}" if culprit else "")
@@ -299,12 +300,22 @@ def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
             + (f"，由 {culprit} 引起" if culprit else "")
         title, title_zh = " ".join(title.split()), " ".join(title_zh.split())
         reason = (r["culprit_reason"] or "").rstrip(".")
+        when = format_us(ts, utc=basis != "local") if ts is not None else "time unknown"
+        why_en = why or "the strongest crash source in the case"
         summary = (f"{r['path']} ({when}): {what}. Culprit: {culprit or 'not found'}"
-                   + (f" ({reason})" if reason else "")
-                   + f". Why this crash counts: {why or 'the strongest crash source in the case'}.")
+                   + (f" ({reason})" if reason else "") + f". Why this crash counts: {why_en}.")
+        # the same in both languages with the time as data: the reader shows it on the case clock
+        at = "{time:crash}" if ts is not None else "time unknown"
+        summary_en = (f"{r['path']} ({at}): {what}. Culprit: {culprit or 'not found'}"
+                      + (f" ({reason})" if reason else "") + f". Why this crash counts: {why_en}.")
+        kind_zh = f"蓝屏 {what}" if kernel and code else ("蓝屏（来源中没有蓝屏代码）" if kernel else "进程崩溃")
+        summary_zh = (f"{r['path']}（{'{time:crash}' if ts is not None else '时间未知'}）：{kind_zh}。"
+                      f"肇事模块：{culprit or '未找到'}。为何认定是这次升级的崩溃："
+                      f"{relation_why_zh(why_en) or relation_why_zh(why) or why_en}。")
         remediation = ("Update or uninstall the product that owns the culprit driver, then retry the upgrade; "
                        "check the driver's install in setupapi.dev.log of the rollback.") if culprit else None
-        data.update(bilingual(title=(title, title_zh), remediation=(
+        data["times"] = {"crash": [ts, basis]} if ts is not None else {}
+        data.update(bilingual(title=(title, title_zh), summary=(summary_en, summary_zh), remediation=(
             remediation, "更新或卸载该肇事驱动程序所属的产品，然后重新升级；并在回滚的 setupapi.dev.log 中检查该驱动程序的安装。")
             if remediation else None))
         return store.add_finding(rule_id="crash.upgrade_bugcheck" if kernel else "crash.process_crash", title=title,
@@ -313,8 +324,15 @@ def _finding(store: CaseStore, r: Any, why: str, related: bool, top: bool,
                           evidence=evidence)
     else:
         outside = (" outside the time the setup logs cover" if window is not None else "")
+        at = "{time:crash}" if r["crash_ts"] else "time unknown"
+        data["times"] = {"crash": [r["crash_ts"], "utc"]} if r["crash_ts"] else {}
         data.update(bilingual(title=(f"Other crash dump, not the upgrade's: {what}",
-                                     f"其他崩溃转储，与本次升级无关：{what}")))
+                                     f"其他崩溃转储，与本次升级无关：{what}"), summary=(
+            f"{r['path']} ({at}){outside}; it is not on the upgrade's rollback path, so it is not blamed for the "
+            f"failed upgrade. Its culprit: {culprit or 'unknown'}.",
+            f"{r['path']}（{'{time:crash}' if r['crash_ts'] else '时间未知'}）"
+            f"{'，发生在安装日志覆盖的时间之外' if window is not None else ''}；它不在升级的回滚路径中，因此不认为它导致了"
+            f"这次升级失败。它的肇事模块：{culprit or '未知'}。")))
         return store.add_finding(rule_id="crash.unrelated_dump", title=f"Other crash dump, not the upgrade's: {what}",
                           severity="low",
                           summary=f"{r['path']} ({when}){outside}; it is not on the upgrade's rollback path, "

@@ -269,14 +269,17 @@ def workbench_analyze(store: CaseStore) -> None:
         is_third = any(base_name(p).lower() == module.lower() for p in third)
         vendor_note = (" The faulting module is not Microsoft's.", "故障模块不是 Microsoft 的组件。") if is_third \
             else ("", "")
+        # the time as data in the texts (the reader writes it on the case clock); the English column as before
         when = clock.format_us(r["event_time"]) or "time unknown"
+        at = "{time:crash}" if r["event_time"] is not None else "time unknown"
+        at_zh = "{time:crash}" if r["event_time"] is not None else "时间未知"
         title = (f"{app} crashed in {module} ({code})", f"{app} 在 {module} 中崩溃（{code}）")
         summary = (
-            f"Windows Error Reporting recorded a crash of the Setup process {app} at {when}: exception {code} in "
+            f"Windows Error Reporting recorded a crash of the Setup process {app} at {at}: exception {code} in "
             f"{module}{' ' + r['fault_module_version'] if r['fault_module_version'] else ''}"
             f"{' at offset ' + r['fault_offset'] if r['fault_offset'] else ''}.{vendor_note[0]} A user-mode "
             "crash (not a blue screen) stops the upgrade step that process was running.",
-            f"Windows 错误报告记录了安装进程 {app} 的崩溃（{when}）：{module}"
+            f"Windows 错误报告记录了安装进程 {app} 的崩溃（{at_zh}）：{module}"
             f"{' ' + r['fault_module_version'] if r['fault_module_version'] else ''} 中发生异常 {code}"
             f"{'，偏移 ' + r['fault_offset'] if r['fault_offset'] else ''}。{vendor_note[1]}"
             "这是用户态崩溃（不是蓝屏），该进程正在执行的升级步骤因此中止。")
@@ -287,8 +290,10 @@ def workbench_analyze(store: CaseStore) -> None:
         data = {"module": module, "app": app, "exception_code": r["exception_code"], "report": r["path"],
                 "app_version": r["app_version"], "module_version": r["fault_module_version"],
                 "offset": r["fault_offset"], "third_party": is_third,
+                "times": {"crash": [r["event_time"], "utc"]} if r["event_time"] is not None else {},
                 **bilingual(title=title, summary=summary, remediation=remediation)}
-        store.add_finding(rule_id="wer.setup_process_crash", title=title[0], severity="high", summary=summary[0],
+        store.add_finding(rule_id="wer.setup_process_crash", title=title[0], severity="high",
+                          summary=summary[0].replace("{time:crash}", when),
                           remediation=remediation[0], score=85.0 if is_third else 75.0, ts=r["event_time"],
                           data=json.dumps(data, ensure_ascii=False),
                           evidence=[{"file_id": r["file_id"], "line": store.scalar(

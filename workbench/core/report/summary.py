@@ -171,9 +171,9 @@ def _findings(store: CaseStore, times: CaseTimes, lang: str, verdict: dict[str, 
             )
         ]
         data = finding_data(row["data"])
-        texts = finding_texts(row, lang)
+        texts = finding_texts(row, lang, times)
         if lang != "en":
-            texts = {k: translated(data, k, lang) or (texts[k] if k == "title" else None) for k in texts}
+            texts = {k: translated(data, k, lang, times) or (texts[k] if k == "title" else None) for k in texts}
         out.append({
             "finding_id": row["id"],
             "rule_id": row["rule_id"],

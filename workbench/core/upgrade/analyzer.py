@@ -697,15 +697,18 @@ def _source_os_finding(store: CaseStore) -> None:
         return
     name = store.fact("system.os_name")
     label = name["value"] if name else f"build {build['value']}"
+    summary = ("Feature upgrades analysed here start from Windows 10 (build 10240 or later); these logs cannot "
+               "show the reported failure. Ask for the logs of the machine that ran the upgrade.",
+               "这里分析的功能升级从 Windows 10（内部版本 10240 或更高）开始；该机器运行的不是 Windows 10/11，"
+               "这些日志无法反映所报告的升级失败。请索取执行升级的那台机器的日志。")
     store.add_finding(
         rule_id="upgrade.source_os_too_old", severity="high",
         title=f"The collected machine runs {label} (build {build['value']}), not Windows 10/11",
         data=json.dumps(bilingual(title=(
             f"The collected machine runs {label} (build {build['value']}), not Windows 10/11",
-            f"收集日志的机器运行的是 {label}（内部版本 {build['value']}），不是 Windows 10/11")), ensure_ascii=False),
-        summary="Feature upgrades analysed here start from Windows 10 (build 10240 or later); these logs "
-                "cannot show the reported failure. Ask for the logs of the machine that ran the upgrade. / "
-                "该机器运行的不是 Windows 10/11，这些日志无法反映所报告的升级失败，请重新收集正确机器的日志。",
+            f"收集日志的机器运行的是 {label}（内部版本 {build['value']}），不是 Windows 10/11"), summary=summary),
+            ensure_ascii=False),
+        summary=summary[0],
         score=90, ts=build["ts"],
         evidence=[{"file_id": build["file_id"], "line": build["line"], "ts": build["ts"], "text": build["text"]}])
 

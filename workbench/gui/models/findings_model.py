@@ -81,7 +81,8 @@ class FindingsModel(RowsModel):
 
     def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
         row = {column: rec[i] for column, i in self._TEXT_INDEX.items()}
-        return finding_texts({**row, "data": rec[self._DATA]}, self._language)
+        return finding_texts({**row, "data": rec[self._DATA]}, self._language,
+                             self._view.times if self._view is not None else None)
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.SCORE:
@@ -121,7 +122,8 @@ class FindingsModel(RowsModel):
                 members).fetchall():
             if r[0] != rec[5]:
                 also.append((members.index(r[0]), finding_texts({"title": r[1], "summary": r[2], "remediation": r[3],
-                                                                 "data": finding_data(r[4])}, self._language)["title"]))
+                                                                 "data": finding_data(r[4])}, self._language,
+                                                                self._view.times)["title"]))
         return {"id": rec[5], "severity": rec[0], "title": texts["title"], "score": rec[2], "ts": rec[3],
                 "rule_id": rec[4], "summary": texts["summary"], "remediation": texts["remediation"],
                 "description": data.get("description") or "",

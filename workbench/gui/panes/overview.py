@@ -238,7 +238,7 @@ class OverviewPane(QWidget):
             out.append("<ol>")
             for fid, severity, english, _ts, summary, remediation, data in top:
                 row = {"title": english, "summary": summary, "remediation": remediation, "data": data}
-                title = finding_texts(row, language)["title"] or ""
+                title = finding_texts(row, language, view.times)["title"] or ""
                 when = view.format_ts(self._finding_times.get(fid), micro=False, file_id=moments[fid].file_id)
                 out.append(f'<li><b>{html.escape(severity_label(severity))}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
                            f" <span class='muted'>{html.escape(when)}</span></li>")
