@@ -10,6 +10,7 @@ sentence alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 #: (template, Chinese), tried in order; ``{n}`` in the Chinese is the template's group ``n``.
 TEMPLATES: tuple[tuple[str, str], ...] = (
@@ -47,7 +48,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
      "文件名 {1} 与 {2} 相同，只是 Unicode 规范化形式（NFC/NFD）不同：在 macOS 上是同一个文件，在 Windows 上是两个；两者都已保留"),
     (r"unsafe name (.+): differs only by letter case from (.+) \(both kept\)",
      "文件名 {1} 与 {2} 只有大小写不同：Windows 无法同时保存这两个文件；两者都已保留"),
-    (r"unsafe name ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"): (.+)", "不安全的文件名 {1}：{2:note}"),
+    (r"unsafe name ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"): (.+)", "不安全的文件名 {1}：{2:sub}"),
     (r"the name escapes the archive \(path traversal\); not extracted", "文件名指向压缩包之外（路径穿越）；未解压"),
     (r"(.+): not a readable 7z archive \((.+)\)\.", "{1}：不是可读取的 7z 压缩包（{2}）。"),
     (r"no bugcheck, stack listing or module list found in this debugger text",
@@ -72,6 +73,16 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     (r"the XML ends before its closing tags \(cut short, or still being written when collected\) at line (\d+); "
      r"everything before was read", "XML 在第 {1} 行结束，缺少结束标签（文件被截断，或收集时仍在写入）；之前的内容都已读取"),
     (r"the description text is longer than a description; only its start was read", "描述文本过长；只读取了开头部分"),
+    # the catalogue's reasons (files.reason), which the Files pane says with the same words
+    (r"plain text, kept for viewing", "纯文本，保留供查看"),
+    (r"image, kept for viewing", "图片，保留供查看"),
+    (r"not a file kind the workbench reads", "不是本工具能读取的文件类型"),
+    (r"no reader for this kind of file yet", "暂时没有读取这类文件的程序"),
+    (r"symbolic link: listed, not followed", "符号链接：只列出，不跟随"),
+    (r"archive: (\d+) files inside", "压缩包：内含 {1} 个文件"),
+    (r"cancelled after (\d+) rows; a resume reads the file again", "读取 {1} 行后已取消；继续时会重新读取此文件"),
+    (r"an export of the same Procmon capture as (.+): its (\d+) events are shown once, from that file",
+     "与 {1} 是同一次 Procmon 抓取的导出：其 {2} 个事件只显示一次，取自该文件"),
 )
 
 #: The notes of an unsafe name (core/archive/names.py), one a problem.
@@ -85,8 +96,6 @@ NOTE_TEMPLATES: tuple[tuple[str, str], ...] = (
     (r"(.+) names an NTFS alternate data stream \((.+) of (.+)\); a Windows copy would hide it in another file",
      "{1} 指向 NTFS 备用数据流（{3} 的 {2}）；复制到 Windows 上它会藏进另一个文件"),
 )
-_COMPILED = tuple((re.compile(rf"^{pattern}$", re.S), zh) for pattern, zh in TEMPLATES)
-_NOTES = tuple((re.compile(rf"^{pattern}$", re.S), zh) for pattern, zh in NOTE_TEMPLATES)
 
 #: The lead for a sentence no template knows, by a word in it.
 _KINDS = (("cut short", "文件被截断"), ("truncated", "文件被截断"), ("damaged", "数据损坏"), ("encrypted", "已加密"),
@@ -105,16 +114,37 @@ def problem_text(sentence: str, language: str = "en") -> str:
     return f"{lead}（原文）：{sentence}"
 
 
-def _fill(templates: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str | None:
-    """The Chinese of the first template ``text`` matches, its groups put in (``{n:note}``: group ``n`` read
-    as unsafe-name notes); None when none matches."""
+Templates = tuple[tuple[re.Pattern[str], str], ...]
+
+
+def compile_templates(pairs: tuple[tuple[str, str], ...]) -> Templates:
+    """(English pattern, Chinese) pairs as :func:`fill_template` takes them (each pattern matches a whole text)."""
+    return tuple((re.compile(rf"^{pattern}$", re.S), zh) for pattern, zh in pairs)
+
+
+def fill_template(templates: Templates, text: str, nested: Templates | None = None,
+                  words: Mapping[str, Mapping[str, str]] | None = None) -> str | None:
+    """The Chinese of the first template ``text`` matches, its groups put in: ``{n}`` as it is, ``{n:sub}``
+    said through ``nested``, ``{n:KEY}`` looked up in ``words[KEY]`` (each kept as it is when unknown); None
+    when no template matches."""
     for pattern, zh in templates:
         m = pattern.match(text)
         if m:
             out = zh
             for n, value in enumerate(m.groups(), 1):
-                if f"{{{n}:note}}" in out:
-                    out = out.replace(f"{{{n}:note}}", _fill(_NOTES, value) or value)
+                value = value or ""
+                if f"{{{n}:sub}}" in out:
+                    out = out.replace(f"{{{n}:sub}}", (fill_template(nested, value) if nested else None) or value)
+                for key, table in (words or {}).items():
+                    out = out.replace(f"{{{n}:{key}}}", table.get(value, value))
                 out = out.replace(f"{{{n}}}", value)
             return out
     return None
+
+
+def _fill(templates: Templates, text: str) -> str | None:
+    return fill_template(templates, text, _NOTES)
+
+
+_COMPILED = compile_templates(TEMPLATES)
+_NOTES = compile_templates(NOTE_TEMPLATES)

@@ -20,8 +20,10 @@ from PySide6.QtGui import QFont
 
 from workbench.core.dumps.analyze import setup_window
 from workbench.core.dumps.record import WEIGHT_IN_SETUP_WINDOW, WEIGHT_TEXT_OF_UPGRADE_DUMP
+from workbench.core.dumps.wording import dump_text
 from workbench.core.moment import crash_time_from_logs
 from workbench.core.store import CaseStore
+from workbench.gui.i18n import ui_language
 from workbench.gui.models.rows import RowsModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.theme import color
@@ -388,7 +390,7 @@ class FramesModel(RowsModel):
             return self.confidence_text(rec[3])
         if column == 4:
             return rec[4] or ""
-        note = rec[5] or ""
+        note = dump_text(rec[5], ui_language())
         return (self.tr("culprit") + (f"; {note}" if note else "")) if rec[6] else note
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

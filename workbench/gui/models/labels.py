@@ -35,6 +35,19 @@ def status_label(status: str | None) -> str:
     return labels.get(status or "", status or "")
 
 
+def role_label(role: str | None) -> str:
+    """A file's folder role (the phase or place its folder says: downlevel, rollback, ...) in the interface's
+    language; the store (and ``--source``) keep the English word."""
+    tr = QCoreApplication.translate
+    labels = {"downlevel": tr("Role", "down-level"), "rollback": tr("Role", "rollback"),
+              "newos": tr("Role", "new OS"), "oobe": tr("Role", "OOBE"), "sysprep": tr("Role", "sysprep"),
+              "postupgrade": tr("Role", "after the upgrade"), "live": tr("Role", "current system"),
+              "setupdiag": tr("Role", "SetupDiag"), "preinit": tr("Role", "before Setup"),
+              "panther": tr("Role", "Panther"), "deployment": tr("Role", "original deployment"),
+              "other": tr("Role", "other")}
+    return labels.get(role or "", role or "")
+
+
 def stage_label(stage: str | None) -> str:
     """An ingest stage (open, catalogue, extract, parse, finalize, analyze, done) as the status bar says it."""
     tr = QCoreApplication.translate

@@ -20,7 +20,7 @@ from workbench.core.parsers.text_lines import search_text_lines, text_lines_inde
 from workbench.core.problem_text import problem_text
 from workbench.core.store.fulltext import match_sql
 from workbench.gui.i18n import ui_language
-from workbench.gui.models.labels import level_label, size_text, status_label
+from workbench.gui.models.labels import level_label, role_label, size_text, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 from workbench.gui.models.timeline_model import short_path
@@ -121,15 +121,25 @@ class FilesModel(RowsModel):
             "SELECT path, kind, role, size, status, records, reason, id FROM files ORDER BY id")]
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        if column == 2:
+            return role_label(rec[2])
         if column == 3:
             return size_text(rec[3])
         if column == 4:
             return status_label(rec[4])
+        if column == 6:  # the catalogue's reason, said as the Problems pane says its sentences
+            return problem_text(rec[6] or "", ui_language())
         return super().display(rec, column)
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
         name = STATUS_COLORS.get(rec[4] or "")
         return color(name) if name else None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() in (0, 6):
+            rec = self.row_tuple(index.row())  # the whole path (shown elided), the reason as the store says it
+            return rec[index.column()] if rec is not None else None
+        return super().data(index, role)
 
     def file_id(self, row: int) -> int | None:
         rec = self.row_tuple(row)

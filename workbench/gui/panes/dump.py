@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.dumps.wording import dump_text
 from workbench.core.moment import line_moment
 from workbench.gui.bus import CursorBus, Selection
+from workbench.gui.i18n import ui_language
 from workbench.gui.models.dump_models import (
     DriversModel,
     DriversProxy,
@@ -333,23 +335,23 @@ class DumpPane(QWidget):
         out = [style_tag(BANNER_LAYOUT)]
         if module and d.culprit and module.lower() == d.culprit.lower():
             out.append("<h3>" + h(self.tr("Why %1").replace("%1", module)) + "</h3>")
-            out.append(f"<p>{h(d.culprit_reason or '')}</p>")
+            out.append(f"<p>{h(dump_text(d.culprit_reason, ui_language()))}</p>")
         elif module:
             out.append("<h3>" + h(self.tr("Driver %1").replace("%1", module)) + "</h3>")
             row = store.conn.execute("SELECT microsoft_reason FROM dump_drivers WHERE file_id = ? AND name = ?",
                                      (d.file_id, module)).fetchone()
             if row is not None and row[0]:
-                out.append(f"<p>{h(row[0])}</p>")
+                out.append(f"<p>{h(dump_text(row[0], ui_language()))}</p>")
             if d.culprit:
                 out.append(f"<p><a href='module:{h(d.culprit)}'>"
                            + h(self.tr("Back to the culprit, %1").replace("%1", d.culprit)) + "</a></p>")
         else:
             out.append("<h3>" + h(self.tr("No culprit")) + "</h3>")
-            reason = d.culprit_reason or self.tr("The stack names no module to blame.")
+            reason = dump_text(d.culprit_reason, ui_language()) or self.tr("The stack names no module to blame.")
             out.append(f"<p>{h(reason)}</p>")
         if d.stack_quality:
             out.append("<p><b>" + h(self.tr("How far to trust the stack")) + "</b></p><ul>")
-            out.extend(f"<li>{h(q)}</li>" for q in d.stack_quality)
+            out.extend(f"<li>{h(dump_text(q, ui_language()))}</li>" for q in d.stack_quality)
             out.append("</ul>")
         if module:
             out.append(self._group(self.tr("Install sections in setupapi.dev.log"), setupapi_links(store, module),

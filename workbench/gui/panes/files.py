@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QVBoxLayout, QWidget
 
 from workbench.core.moment import row_of_line
@@ -27,6 +27,9 @@ class FilesPane(QWidget):
         self.table.setObjectName("filesTable")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(0, 380)
+        # a nested archive's path is long: its middle goes, so the file's own name stays in view (the
+        # tooltip has the whole path)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.activated.connect(self._on_activated)
         self.table.doubleClicked.connect(self._on_activated)
         layout = QVBoxLayout(self)

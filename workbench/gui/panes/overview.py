@@ -275,7 +275,7 @@ class OverviewPane(QWidget):
         if c:
             owner = ", ".join(x for x in (c.get("product"), (c.get("vendor_zh") if zh else None) or c.get("vendor")) if x)
             rows.append((self.tr("Culprit"), f"<b>{html.escape(c['module'])}</b>" + (f" — {html.escape(owner)}" if owner else "")))
-        rows.append((self.tr("Confidence"), html.escape(v.get("confidence") or "")))
+        rows.append((self.tr("Confidence"), html.escape(severity_label(v.get("confidence")))))
         reported = v.get("reported")
         if reported:
             # all of it, wrapped: a cut made before the code (…失败，错误代码 0) said the opposite of the customer

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 from workbench.core.finding_text import finding_data, translated
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
+from workbench.gui.models.labels import level_label, role_label, severity_label
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView
 from workbench.gui.panes.common import not_read_text
 from workbench.gui.theme import color
@@ -645,10 +646,10 @@ class TimelineStripPane(QWidget):
         self.plot.setXRange(lo / 1e6 - span * 0.01, hi / 1e6 + span * 0.01, padding=0)
 
     def _lane_text(self, label: str) -> str:
-        """A lane label in the user's language: the words are translated, folder roles and source names
-        (``rollback``, ``setupapi``) stay as the files call them."""
+        """A lane label in the user's language: the words and the folder roles are translated (a role's
+        English word is the store's and ``--source``'s)."""
         head, sep, tail = label.partition(" · ")
-        return self.tr(head) + sep + tail
+        return self.tr(head) + sep + (role_label(tail) if sep else tail)
 
     def _clear(self, items: list[Any]) -> None:
         for item in items:
@@ -916,13 +917,14 @@ class TimelineStripPane(QWidget):
         row = nearest(self._marker_rows)
         if row is not None:
             rid, ts, fid, line, level, source, component, message = row
-            lane = self.lanes[self._lanes.of_file[fid]]
-            text = f"{fmt(ts)}  {lane}  line {line}\n{level or ''} {component or ''}\n{message or ''}"
+            lane = self._lane_text(self.lanes[self._lanes.of_file[fid]])
+            where = self.tr("line %1").replace("%1", str(line)) if line is not None else ""
+            text = f"{fmt(ts)}  {lane}  {where}\n{level_label(level)} {component or ''}\n{message or ''}"
             return _Hit(text.strip(), Selection("row", ts=ts, row_id=rid, file_id=fid, line=line, origin=ORIGIN))
         finding = nearest(self._findings)
         if finding is not None:
             fid, ts, severity, title, ev_file, ev_line = finding
-            return _Hit(f"{fmt(ts)}  {severity}\n{title}",
+            return _Hit(f"{fmt(ts)}  {severity_label(severity)}\n{title}",
                         Selection("finding", ts=ts, finding_id=fid, file_id=ev_file, line=ev_line, origin=ORIGIN))
         if abs(p.y() - self.phase_y) < 0.5:
             inside = [ph for a, b, y, ph in self._phase_hits if a <= p.x() <= b and abs(p.y() - y) <= 0.3]
@@ -934,7 +936,7 @@ class TimelineStripPane(QWidget):
         reboot = min(((abs(x - p.x()), r) for x, r in self._reboots), key=lambda t: t[0], default=None)
         if reboot is not None and reboot[0] <= reach:
             r = reboot[1]
-            return _Hit(f"{fmt(r['time'])}  reboot\n{r.get('why') or ''}",
+            return _Hit(f"{fmt(r['time'])}  {self.tr('reboot')}\n{r.get('why') or ''}",
                         Selection("evidence", ts=r["time"], file_id=r.get("file_id"), line=r.get("line"),
                                   origin=ORIGIN))
         if self.reported_ts is not None and abs(self.reported_ts / 1e6 - p.x()) <= reach:
@@ -948,9 +950,10 @@ class TimelineStripPane(QWidget):
             cell = data["counts"].get(lane, {}).get(bucket)
             if cell is not None and 0 <= lane < len(self.lanes):
                 start = data["lo"] + bucket * data["width"]
-                return _Hit(f"{self.lanes[lane]}\n{fmt(start, micro=False)} – "
-                            f"{fmt(start + data['width'], micro=False)}\n{cell[0]:,} rows, {cell[1]:,} errors"
-                            "\n(zoom in to see the lines)")
+                counts = self.tr("%1 rows, %2 errors").replace("%1", f"{cell[0]:,}").replace("%2", f"{cell[1]:,}")
+                return _Hit(f"{self._lane_text(self.lanes[lane])}\n{fmt(start, micro=False)} – "
+                            f"{fmt(start + data['width'], micro=False)}\n{counts}\n"
+                            + self.tr("(zoom in to see the lines)"))
         return None
 
     def _on_hover(self, scene_pos: QPointF) -> None:
