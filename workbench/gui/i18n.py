@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from workbench.locations import resources_dir
 
@@ -22,6 +22,8 @@ from workbench.locations import resources_dir
 RESOURCES = resources_dir()
 TRANSLATIONS = RESOURCES / "translations"
 LANGUAGES = {"en": None, "zh": "zh_CN"}
+#: Qt's own translations installed (held here: Qt does not keep the Python object alive)
+_QT_WORDS: list[QTranslator] = []
 
 
 def pick_language(requested: str | None, saved: str | None) -> str:
@@ -55,6 +57,11 @@ def install_translator(app: QCoreApplication, language: str) -> QTranslator | No
     if not translator.load(str(TRANSLATIONS / f"workbench_{locale}.qm")):
         sys.stderr.write(f"workbench: no compiled translation for {locale} in {TRANSLATIONS}; showing English.\n")
         return None
+    # Qt's own words (OK, Cancel, Yes, the file dialog's) from the translation PySide6 ships beside Qt
+    qt_words = QTranslator(app)
+    if qt_words.load(f"qtbase_{locale}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_words)
+        _QT_WORDS.append(qt_words)  # kept: a collected translator stops translating
     app.installTranslator(translator)
     return translator
 

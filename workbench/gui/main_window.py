@@ -531,7 +531,11 @@ class MainWindow(QMainWindow):
         self.cancel_action.setEnabled(False)
         self._show_progress(False)
         if outcome.error_kind in ("password", "wrong_password"):
-            self.stage_label.setText(outcome.error or "")
+            name = outcome.source.name
+            self.stage_label.setText(
+                self.tr("%1 is encrypted: it opens with its password.").replace("%1", name)
+                if outcome.error_kind == "password" else
+                self.tr("The password does not open %1, or its header is damaged.").replace("%1", name))
             if self.interactive:
                 self._ask_password(outcome)
                 return

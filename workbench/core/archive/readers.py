@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import copy
 import io
+import logging
 import os
 import stat
 import struct
@@ -39,6 +40,8 @@ from workbench.core.errors import (
     RatioExceeded,
     WrongPassword,
 )
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 OpenWriter = Callable[[Member], "MemberWriter | None"]
@@ -542,8 +545,11 @@ class SevenZipReader(ArchiveReader):
                 return
             self._fh.close()
             if password is not None:
+                # the library's own words ("Unknown field: b'\\xe9'", what a wrong key decodes to) say nothing
+                # to the user: the sentence names the two causes, the log keeps the detail
+                log.info("7z header of %s not read with the password given: %r", source.name, exc)
                 raise WrongPassword(
-                    f"{source.name}: the password does not open this archive, or its header is damaged ({exc})."
+                    f"{source.name}: the password does not open this archive, or its header is damaged."
                 ) from exc
             raise ArchiveError(f"{source.name}: not a readable 7z archive ({exc}).") from exc
         if self._sz.needs_password() and password is None:

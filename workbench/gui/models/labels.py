@@ -48,6 +48,40 @@ def role_label(role: str | None) -> str:
     return labels.get(role or "", role or "")
 
 
+#: Detail tables and their columns as the source-detail pane names them (the store's names stay in the tooltip).
+_TABLES = {"evtx_records": "event", "procmon_events": "Procmon", "setupapi_sections": "setupapi",
+           "diag_rows": "diagnostics", "compat_items": "compatibility", "setup_ini": "setup ini",
+           "msinfo_summary": "msinfo32", "installed_software": "software", "setupdiag_values": "SetupDiag",
+           "wer_reports": "WER", "text_lines": "text"}
+_FIELDS = {"channel": "log", "computer": "computer", "damaged": "damaged", "data": "event data",
+           "event_id": "event ID", "level": "level", "provider": "provider", "ts": "time (UTC)", "class": "class",
+           "detail": "detail", "operation": "operation", "path": "path", "process": "process", "result": "result",
+           "tid": "thread", "action": "action", "description": "description", "device": "device",
+           "driver_version": "driver version", "end_line": "end line", "end_local": "end", "exit_code": "exit code",
+           "inf": "INF", "inf_original": "original INF", "last_line": "last line", "last_text": "last text",
+           "start_local": "start", "state": "state", "status": "status", "title": "title", "blocking": "blocking",
+           "item": "item", "name": "name", "key": "key", "section": "section", "value": "value",
+           "category": "category", "text": "text", "vendor": "vendor", "version": "version", "product": "product",
+           "display_name": "display name", "kind": "kind", "source": "source", "start_mode": "start mode",
+           "third_party": "third-party", "msg": "message", "err": "error", "sev": "severity", "mod": "module",
+           "fun": "function", "fil": "source file", "ln": "source line", "pid": "PID", "exe": "program"}
+
+
+def field_label(table: str, column: str) -> str:
+    """A detail row's field in the interface's language: "event · event ID" for ``evtx_records.event_id``;
+    a table or column not listed keeps its store name."""
+    tr = QCoreApplication.translate
+    where = _TABLES.get(table)
+    what = _FIELDS.get(column)
+    return (tr("Field", where) if where else table) + " · " + (tr("Field", what) if what else column)
+
+
+def clock_basis_label(basis: str | None) -> str:
+    """The clock a source wrote (``local``/``utc``) as the source-detail pane says it."""
+    tr = QCoreApplication.translate
+    return {"local": tr("Field", "the machine's local time"), "utc": tr("Field", "UTC")}.get(basis or "", basis or "")
+
+
 def stage_label(stage: str | None) -> str:
     """An ingest stage (open, catalogue, extract, parse, finalize, analyze, done) as the status bar says it."""
     tr = QCoreApplication.translate

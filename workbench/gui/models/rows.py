@@ -20,7 +20,14 @@ from workbench.core.parsers.text_lines import search_text_lines, text_lines_inde
 from workbench.core.problem_text import problem_text
 from workbench.core.store.fulltext import match_sql
 from workbench.gui.i18n import ui_language
-from workbench.gui.models.labels import level_label, role_label, size_text, status_label
+from workbench.gui.models.labels import (
+    clock_basis_label,
+    field_label,
+    level_label,
+    role_label,
+    size_text,
+    status_label,
+)
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 from workbench.gui.models.timeline_model import short_path
@@ -278,7 +285,8 @@ class DetailModel(RowsModel):
 
         out: list[tuple[Any, ...]] = [
             (self.tr("time (case clock)"), format_wall_us(row[1])), (self.tr("time (UTC)"), clock.format_us(row[0]) or ""),
-            (self.tr("clock written by the source"), row[2]), (self.tr("source"), row[3]), (self.tr("file"), row[4]),
+            (self.tr("clock written by the source"), clock_basis_label(row[2])), (self.tr("source"), row[3]),
+            (self.tr("file"), row[4]),
             (self.tr("line / record"), row[5]), (self.tr("level"), level_label(row[6])), (self.tr("component"), row[7]), (self.tr("message"), row[8]),
         ]
         for table in view.store.detail_tables():
@@ -296,7 +304,9 @@ class DetailModel(RowsModel):
                         continue
                     if isinstance(value, bytes):
                         value = value.hex(" ") if len(value) <= 64 else f"{len(value)} bytes"
-                    out.append((f"{table}.{name}", value))
+                    if name == "level" and isinstance(value, str):
+                        value = level_label(value)
+                    out.append((field_label(table, name), value))
         return out
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
