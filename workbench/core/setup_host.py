@@ -63,11 +63,17 @@ def host_facts(message: str) -> list[tuple[str, str]]:
 
 @hookimpl
 def workbench_analyze(store: CaseStore) -> None:
-    """One fact per distinct value per log file (the first line that states it)."""
+    """One fact per distinct value per log file (the first line that states it). The setupact parser records
+    them as it reads (so they show while a big log streams in); this reads the logs of a case parsed before
+    it did, and any the parser left without them."""
     like = " OR ".join("t.message LIKE ?" for _ in MARKERS)
-    rows = store.iter_query(
+    names = sorted({fact for _, fact in PATTERNS} | {"system.os_build"})
+    said = {r[0] for r in store.conn.execute(
+        f"SELECT DISTINCT file_id FROM facts WHERE weight = ? AND name IN ({','.join('?' * len(names))})",
+        (WEIGHT, *names))}
+    rows = [r for r in store.iter_query(
         "SELECT t.file_id, t.line, t.ts, t.message FROM timeline t WHERE t.source = 'setupact' "
-        f"AND ({like}) ORDER BY t.id", [f"%{m}%" for m in MARKERS])
+        f"AND ({like}) ORDER BY t.id", [f"%{m}%" for m in MARKERS]) if r["file_id"] not in said]
     seen: set[tuple[int, str, str]] = set()
     facts = []
     basis = "utc" if store.get_meta("time_zone_iana") else "local"  # without a zone, ts is the wall clock

@@ -19,6 +19,8 @@ from functools import lru_cache
 
 from workbench.core.parsers.base import CaseFile, Mediator, wall_us
 from workbench.core.plugins import hookimpl
+from workbench.core.setup_host import WEIGHT as HOST_WEIGHT
+from workbench.core.setup_host import host_facts
 from workbench.core.textio import looks_binary, read_lines
 
 LEVELS = {
@@ -135,6 +137,7 @@ class SetupLogParser:
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         source = file.kind  # setupact or setuperr
+        host: set[tuple[str, str]] | None = set() if source == "setupact" else None  # Host OS facts said
         pending: list = []  # the row being built: [line, local, level, component, message]
         last_local: int | None = None
         binary_from: int | None = None
@@ -156,7 +159,7 @@ class SetupLogParser:
             parts = split_line(text)
             if parts is not None:
                 if pending:
-                    self._emit(mediator, source, pending)
+                    self._emit(mediator, source, pending, host)
                 local, level, msg_id, component, message = parts
                 stamped += 1
                 last_local = local
@@ -170,24 +173,24 @@ class SetupLogParser:
                 continue
             if (br := bracket_stamp(text)) is not None:  # free text with its own [MM/DD/YYYY ...] stamp
                 if pending:
-                    self._emit(mediator, source, pending)
+                    self._emit(mediator, source, pending, host)
                 last_local = br[0]
                 pending = [ln.number, br[0], None, None, br[1].strip()]
             elif pending and pending[1] is not None and not _WIMGAPI.match(text) and (
                     text[:1] in (" ", "\t") or stamped):
                 # an indented block, or a message cut by a bare LF: it belongs to the row before
                 if len(pending[4]) + len(text) > MAX_MESSAGE:
-                    self._emit(mediator, source, pending)
+                    self._emit(mediator, source, pending, host)
                     pending = [ln.number, pending[1], pending[2], pending[3], text.strip()]
                 else:
                     pending[4] += "\n" + text.strip()
             else:
                 # a line with no stamp (WIMGAPI, or free text): its own row, at the time of the line before
                 if pending:
-                    self._emit(mediator, source, pending)
+                    self._emit(mediator, source, pending, host)
                 pending = [ln.number, last_local, None, None, text.strip()]
         if pending:
-            self._emit(mediator, source, pending)
+            self._emit(mediator, source, pending, host)
         if binary_from is not None:
             mediator.problem(f"the file ends in unreadable binary bytes from offset {binary_from} "
                              "(cut short while Setup was writing it)", binary_from)
@@ -195,9 +198,16 @@ class SetupLogParser:
             mediator.problem("no timestamped Setup lines: read as free text (like C:\\Windows\\setupact.log)")
 
     @staticmethod
-    def _emit(mediator: Mediator, source: str, row: list) -> None:
+    def _emit(mediator: Mediator, source: str, row: list, host: set[tuple[str, str]] | None = None) -> None:
         line, local, level, component, message = row
         mediator.event(line=line, local=local, level=level, component=component, message=message, source=source)
+        if host is not None and "Host" in message:
+            # the OS Setup ran on, as the log says it (core/setup_host.py): a fact as soon as it is read, so the
+            # overview names the machine while the rest of a big log streams in; each value once per file
+            for name, value in host_facts(message):
+                if (name, value) not in host:
+                    host.add((name, value))
+                    mediator.fact(name, value, line=line, text=message[:300], local=local, weight=HOST_WEIGHT)
 
 
 @hookimpl
