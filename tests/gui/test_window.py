@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from tests.archives import make_aes_zip, setupact_bytes
 from tests.gui.conftest import write_setup_log
 from workbench.gui.main_window import MainWindow
+from workbench.gui.models.labels import read_sentence
 
 LOAD_MS = 120_000
 
@@ -210,6 +211,10 @@ def test_cancel_keeps_the_window_usable_and_says_what_loaded(qtbot, tmp_path: Pa
     assert outcome.error_kind == "cancelled"
     assert "cancelled" in window.stage_label.text().lower()
     assert window.files.model.rowCount() == 12  # the catalogue was read before the cancel
+    # one count, one meaning: the status bar says what the overview says (files read to the end of those to
+    # read, the one cut off, the rows)
+    said = read_sentence(*window.view.read_counts())
+    assert said in window.stage_label.text() and said in window.overview.browser.toPlainText()
     # the next open of the same case ingests again (the last ingest did not complete), to the end
     with qtbot.waitSignal(window.caseLoaded, timeout=LOAD_MS) as blocker:
         window.open_case(tmp_path / "case")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -38,9 +39,10 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import UserActionRequired
 from workbench.core.ingest import Progress
+from workbench.core.ingest_eta import Estimate, IngestClock
 from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
-from workbench.gui.models.labels import duration_text, size_text, stage_label
+from workbench.gui.models.labels import duration_text, read_sentence, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import add_notes_action
 from workbench.gui.panes.detail import DetailPane
@@ -61,11 +63,11 @@ from workbench.gui.worker import IngestJob, IngestOutcome
 COMPACT_WIDTH = 1500
 LAYOUT_VERSION = 5  # bump when docks are added or renamed: old saved states are then ignored
 MAX_RECENT = 10
-# Share of the overall progress bar each ingest stage fills (the parse stage is most of the work).
 #: How often the rows, catalogue and facts an ingest committed are shown while it runs (ms).
 LIVE_MS = 400
-STAGE_SPAN = {"open": (0, 2), "catalogue": (2, 5), "extract": (5, 40), "parse": (40, 90), "finalize": (90, 96),
-              "analyze": (96, 99), "done": (100, 100)}
+#: Share of the overall bar (%) the stages before the parse fill; from the parse on it is the share of the
+#: whole ingest's time (core/ingest_eta.py), which knows the stages after it.
+EARLY_SPAN = {"open": (0, 1), "catalogue": (1, 2), "extract": (2, 5)}
 
 
 def settings() -> QSettings:
@@ -96,6 +98,10 @@ class MainWindow(QMainWindow):
         self._live: StoreView | None = None
         self._database: Path | None = None
         self._progress: Progress | None = None
+        self._clock = IngestClock()
+        self._estimate: Estimate | None = None
+        self._reading: tuple[str, int] | None = None  # the file being parsed, and the rows before it
+        self._resume_told = False
         self._live_ticks = 0
         self._live_timer = QTimer(self)
         self._live_timer.setInterval(LIVE_MS)
@@ -426,7 +432,12 @@ class MainWindow(QMainWindow):
         self.job = job
         self._database = None
         self._progress = None
+        self._clock = IngestClock()
+        self._estimate = None
+        self._reading = None
+        self._resume_told = False
         self.overview.show_progress(None, None, source.name)
+        self.strip.show_note(self.tr("Reading %1…").replace("%1", source.name))
         job.start()
 
     def cancel_ingest(self) -> None:
@@ -443,13 +454,32 @@ class MainWindow(QMainWindow):
         """The status bar (stage, file k of n, the file's bytes, the time left) and, while the case is read,
         the overview; the rows and the catalogue written so far are shown by the live timer."""
         self._progress = p
-        lo, hi = STAGE_SPAN.get(p.stage, (0, 100))
-        if p.bytes_total:
-            frac = p.bytes_done / p.bytes_total
+        self._estimate = self._clock.update(p, time.monotonic())
+        if p.stage == "parse" and p.current and (self._reading is None or self._reading[0] != p.current):
+            self._reading = (p.current, p.rows)  # the rows before this file: its own are the rows since
+        elif p.stage != "parse":
+            self._reading = None
+        self._show_estimate()
+        self._follow_progress(p)
+    def _show_estimate(self) -> None:
+        """The bars and the status line from the last report and the time since: sorting and analysing report
+        nothing while they run, so the live timer calls this to keep them moving (core/ingest_eta.py)."""
+        p, est = self._progress, self._estimate
+        if p is None or est is None:
+            return
+        if p.stage in ("parse", "finalize", "analyze", "done"):
+            overall = est.overall  # the whole ingest's share of its time, never going back
         else:
-            frac = p.done / p.total if p.total else 0.0
-        self.progress_bar.setValue(int(lo + (hi - lo) * min(frac, 1.0)))
-        if p.file_total:
+            lo, hi = EARLY_SPAN.get(p.stage, (0, 0))
+            frac = p.bytes_done / p.bytes_total if p.bytes_total else (p.done / p.total if p.total else 0.0)
+            overall = (lo + (hi - lo) * min(frac, 1.0)) / 100
+        self.progress_bar.setValue(max(self.progress_bar.value(), int(100 * overall)))
+        if est.stage is not None:  # a stage that reports nothing: the time spent in it against its estimate
+            self.file_bar.setRange(0, 1000)
+            self.file_bar.setValue(int(1000 * est.stage))
+            self.file_bar.setFormat(self.tr("sorting %1 rows").replace("%1", f"{p.rows:,}") if p.stage == "finalize"
+                                    else self.tr("analysing %1 rows").replace("%1", f"{p.rows:,}"))
+        elif p.file_total:
             self.file_bar.setRange(0, 1000)
             self.file_bar.setValue(int(1000 * min(p.file_done / p.file_total, 1.0)))
             self.file_bar.setFormat(f"{size_text(p.file_done)} / {size_text(p.file_total)}")
@@ -466,15 +496,42 @@ class MainWindow(QMainWindow):
                          .replace("%2", str(p.total)))
         if name:
             parts.append(name)
-        if p.eta_s is not None:
-            parts.append(self.tr("%1 left").replace("%1", duration_text(p.eta_s)))
+        if est.remaining_s is not None:
+            left = self.tr("%1 left in all") if est.whole else self.tr("%1 left in this step")
+            parts.append(left.replace("%1", duration_text(est.remaining_s)))
         self.stage_label.setText(" · ".join(parts))
+        self.files.model.set_reading(self._reading[0] if self._reading else None,
+                                     p.rows - self._reading[1] if self._reading else 0)
+
+    def _follow_progress(self, p: Progress) -> None:
+        """What the live view does on a report: start it, show the rows committed, say when they are sorted."""
         if self._live is None and self._database is not None and p.stage in ("extract", "parse"):
             self._start_live()
-        elif self._live is not None and p.stage == "parse" and p.rows > self.timeline.model.rowCount():
-            self.timeline.grow()  # the rows were committed before this report: show them now, not at the tick
+        elif self._live is not None and p.stage == "parse" and p.rows and not self.timeline.model.rowCount():
+            # the first rows were committed before this report: show them now, not at the tick (after that the
+            # table grows at each tick, with the overview's count, so the two never disagree)
+            self._live_tick()
+        if p.stage == "parse" and self._live is not None and not self._resume_told:
+            self._resume_told = True
+            self._tell_resume(p)
         if p.stage == "finalize" and self._live is not None:
             self.timeline.set_banner(self.tr("Sorting the rows by time and indexing them for search…"))
+
+    def _tell_resume(self, p: Progress) -> None:
+        """A run that continues one that stopped (a Cancel, an error, a killed app) says so, and why the table
+        holds fewer rows than before: the file cut off is read again from its start, its rows set aside."""
+        try:
+            resumed = self._live.store.get_meta("ingest_resumed_from") if self._live is not None else None
+        except Exception:  # the meta table is being written: the next open says it
+            return
+        if not resumed:
+            return
+        # a resumed run counts only the files it still has to read
+        text = self.tr("The last import of this case stopped before its end; it goes on with the %1 file(s) not "
+                       "read to the end, from %2, which is read again from its start: the rows it had are set "
+                       "aside, so the table shows fewer rows than before until it is read.") \
+            .replace("%1", str(p.total)).replace("%2", p.current.replace("::", "/").replace("\\", "/") if p.current else "?")
+        self.timeline.set_banner(text)
 
     def _on_stage_finished(self, stage: str) -> None:
         if self._live is None:
@@ -504,7 +561,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_view(live)
         self.timeline.set_banner(self.tr("Reading the case: rows appear as the files are read, file after file; "
                                          "they are sorted by time when the ingest ends."))
-        self.overview.show_progress(live, self._progress, self.source.name if self.source else "")
+        self.overview.show_progress(live, self._progress, self.source.name if self.source else "", self._estimate)
         self.strip.show_note(self.tr("The strip is drawn when the case is read to the end."))
         self.findings.details.setHtml("<p>" + html.escape(self.tr(
             "The analysis runs when the case is read to the end; the findings come then.")) + "</p>")
@@ -516,10 +573,12 @@ class MainWindow(QMainWindow):
             self._live_timer.stop()
             return
         self.timeline.grow()
+        self._show_estimate()  # the sort and the analysis report nothing while they run: time moves the bars
         self._live_ticks += 1
         if self._live_ticks % 4 == 0:
             self.files.refresh()
-        self.overview.show_progress(self._live, self._progress, self.source.name if self.source else "")
+        self.overview.show_progress(self._live, self._progress, self.source.name if self.source else "",
+                                    self._estimate)
 
     def _on_finished(self, job: IngestJob, outcome: IngestOutcome) -> None:
         job.wait()
@@ -530,8 +589,11 @@ class MainWindow(QMainWindow):
         self.last_outcome = outcome
         self.cancel_action.setEnabled(False)
         self._show_progress(False)
+        self._reading = None
+        self.files.model.set_reading(None, 0)
         if outcome.error_kind in ("password", "wrong_password"):
             name = outcome.source.name
+            self.strip.show_note(self.tr("%1 is encrypted: it is read once its password is given.").replace("%1", name))
             self.stage_label.setText(
                 self.tr("%1 is encrypted: it opens with its password.").replace("%1", name)
                 if outcome.error_kind == "password" else
@@ -565,8 +627,9 @@ class MainWindow(QMainWindow):
         problems = view.store.scalar("SELECT count(*) FROM problems") if view else 0
         loaded = self.tr("%1 files and %2 timeline rows are loaded.").replace("%1", str(files)) \
             .replace("%2", str(rows))
-        if outcome.error_kind == "cancelled":
-            self.stage_label.setText(self.tr("Ingest cancelled. ") + loaded + " "
+        if outcome.error_kind == "cancelled":  # the overview's own count, in its words
+            said = read_sentence(*view.read_counts()) if view is not None else ""
+            self.stage_label.setText(self.tr("Ingest cancelled. ") + said + " "
                                      + self.tr("Resume it from the case overview."))
             return
         if outcome.error:

@@ -31,7 +31,7 @@ def status_label(status: str | None) -> str:
     labels = {"pending": tr("Status", "pending"), "parsed": tr("Status", "parsed"), "partial": tr("Status", "partial"),
               "skipped": tr("Status", "skipped"), "failed": tr("Status", "failed"),
               "expanded": tr("Status", "expanded"), "cancelled": tr("Status", "cancelled"),
-              "interrupted": tr("Status", "interrupted")}
+              "interrupted": tr("Status", "interrupted"), "reading": tr("Status", "reading…")}
     return labels.get(status or "", status or "")
 
 
@@ -90,6 +90,17 @@ def stage_label(stage: str | None) -> str:
               "finalize": tr("Stage", "Sorting the timeline"), "analyze": tr("Stage", "Analyzing"),
               "done": tr("Stage", "Done")}
     return labels.get(stage or "", stage or "")
+
+
+def read_sentence(read: int, cut: int, files: int, rows: int) -> str:
+    """How far a stopped ingest read (:meth:`StoreView.read_counts`), in the one sentence the overview and
+    the status bar both say: files read to the end of those to read, the one cut off with its rows."""
+    tr = QCoreApplication.translate
+    text = tr("Ingest", "%1 of %2 files read to the end").replace("%1", str(read)).replace("%2", str(files))
+    if cut:
+        text += tr("Ingest", ", %1 cut off part-way").replace("%1", str(cut))
+    return text + tr("Ingest", "; %1 timeline rows, in the order read (not yet sorted by time).").replace(
+        "%1", f"{rows:,}")
 
 
 def duration_text(seconds: float | None) -> str:

@@ -122,12 +122,29 @@ class FilesModel(RowsModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([self.tr("Path"), self.tr("Kind"), self.tr("Role"), self.tr("Size"), self.tr("Status"),
                           self.tr("Records"), self.tr("Reason")], parent)
+        self._reading: tuple[str | None, int] = (None, 0)
+
+    def set_reading(self, path: str | None, rows: int) -> None:
+        """The file the ingest is reading now, and its rows so far: the catalogue records it as pending with
+        0 records until it is done, while the table already shows its rows."""
+        if (path, rows) == self._reading:
+            return
+        before = self._reading[0]
+        self._reading = (path, rows)
+        for n, rec in enumerate(self._rows):
+            if rec[0] is not None and rec[0] in (path, before):
+                self.dataChanged.emit(self.index(n, 4), self.index(n, 5))
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in view.store.conn.execute(
             "SELECT path, kind, role, size, status, records, reason, id FROM files ORDER BY id")]
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        reading = rec[0] == self._reading[0] and rec[4] == "pending"
+        if column == 4 and reading:
+            return status_label("reading")
+        if column == 5 and reading:
+            return f"{self._reading[1]:,}"
         if column == 2:
             return role_label(rec[2])
         if column == 3:

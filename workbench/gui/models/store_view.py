@@ -42,6 +42,18 @@ class StoreView:
         except sqlite3.Error:
             return None
 
+    def read_counts(self) -> tuple[int, int, int, int]:
+        """How far an ingest read, as every pane says it: (files read to the end, files cut off by a cancel or
+        a stop, files to read in all, timeline rows). Zeros while the ingest rebuilds a table."""
+        try:
+            row = self.store.conn.execute(
+                "SELECT sum(parser IS NOT NULL), sum(status IN ('cancelled', 'interrupted')), "
+                "sum(parser IS NOT NULL OR status IN ('cancelled', 'interrupted', 'pending')), "
+                "(SELECT coalesce(max(id), 0) FROM timeline) FROM files").fetchone()
+        except sqlite3.Error:
+            return 0, 0, 0, 0
+        return tuple(int(v or 0) for v in row)  # type: ignore[return-value]
+
     @property
     def complete(self) -> bool:
         """Whether the case was read to the end and analyzed: panes built on the analysis (the strip, the

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 from workbench.core.analysis import CRASH_KEYS, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis, finding_groups
 from workbench.core.finding_text import finding_texts
 from workbench.core.ingest import Progress
+from workbench.core.ingest_eta import Estimate
 from workbench.core.moment import finding_moment
 from workbench.core.verdict.reported import META_KEY, set_reported
 from workbench.gui.bus import CursorBus
 from workbench.gui.i18n import ui_language
-from workbench.gui.models.labels import duration_text, severity_label, size_text, stage_label
+from workbench.gui.models.labels import duration_text, read_sentence, severity_label, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.theme import style_tag
 
@@ -95,13 +96,15 @@ class OverviewPane(QWidget):
         set_reported(self._view.store, text)
         self.set_view(self._view)
 
-    def show_progress(self, view: StoreView | None, progress: Progress | None, source: str = "") -> None:
-        """The case being read: the stage, files and bytes done, the time left, and the facts found so far
-        (``view`` is a read-only look at the database the ingest writes; None before it exists)."""
+    def show_progress(self, view: StoreView | None, progress: Progress | None, source: str = "",
+                      estimate: Estimate | None = None) -> None:
+        """The case being read: the stage, files and bytes done, the time left (of the whole ingest:
+        ``estimate``, see core/ingest_eta.py), and the facts found so far (``view`` is a read-only look at the
+        database the ingest writes; None before it exists)."""
         self._view = view
         self.analysis = None
-        self._rerender = lambda: self.show_progress(view, progress, source)
-        text = self._ingest_html(view, progress, source)
+        self._rerender = lambda: self.show_progress(view, progress, source, estimate)
+        text = self._ingest_html(view, progress, source, estimate)
         if view is not None:
             text += self._facts_html(view)
         self.browser.setHtml(text)
@@ -114,21 +117,14 @@ class OverviewPane(QWidget):
 
     # ------------------------------------------------------------------------------------- ingest state
 
-    def _ingest_html(self, view: StoreView | None, progress: Progress | None = None, source: str = "") -> str:
+    def _ingest_html(self, view: StoreView | None, progress: Progress | None = None, source: str = "",
+                     estimate: Estimate | None = None) -> str:
         h = self._h
         state = view.ingest_state if view is not None else "running"
         if progress is not None:
             state = "running"
-        files = rows = read = 0
-        if view is not None:
-            try:
-                conn = view.store.conn
-                files = conn.execute("SELECT count(*) FROM files WHERE parser IS NOT NULL OR status IN "
-                                     "('cancelled', 'interrupted', 'pending')").fetchone()[0]
-                read = conn.execute("SELECT count(*) FROM files WHERE parser IS NOT NULL").fetchone()[0]
-                rows = conn.execute("SELECT count(*) FROM timeline").fetchone()[0]
-            except sqlite3.Error:  # the ingest is rebuilding a table under us: the next report reads it
-                pass
+        # the rows the table shows (the ids committed so far) and the files, counted as the status bar does
+        read, cut, files, rows = view.read_counts() if view is not None else (0, 0, 0, 0)
         out = [style_tag(_LAYOUT)]
         if state == "running":
             name = source or (view.store.get_meta("source") if view is not None else "") or ""
@@ -141,12 +137,12 @@ class OverviewPane(QWidget):
                                  .replace("%2", str(progress.total)))
                 if progress.bytes_total:
                     lines.append(f"{size_text(progress.bytes_done)} / {size_text(progress.bytes_total)}")
-                if progress.eta_s is not None:
-                    lines.append(self.tr("%1 left").replace("%1", duration_text(progress.eta_s)))
+                if estimate is not None and estimate.remaining_s is not None:
+                    left = self.tr("%1 left in all") if estimate.whole else self.tr("%1 left in this step")
+                    lines.append(left.replace("%1", duration_text(estimate.remaining_s)))
                 out.append("<p><b>" + h(" · ".join(lines)) + "</b></p>")
                 if progress.current:
                     out.append(f"<p class='muted'>{h(progress.current)}</p>")
-                rows = max(rows, progress.rows)
             out.append("<p>" + h(self.tr("%1 timeline rows so far; the table shows them as they come, in the "
                                          "order the files are read.").replace("%1", f"{rows:,}")) + "</p>")
             out.append(f"<p><a href='cancel:'>{h(self.tr('Cancel the ingest'))}</a></p>")
@@ -154,9 +150,7 @@ class OverviewPane(QWidget):
         if state in ("cancelled", "interrupted", "running"):
             title = self.tr("Ingest cancelled") if state == "cancelled" else self.tr("Ingest stopped before its end")
             out.append(f"<h3 class='warn'>{h(title)}</h3>")
-            out.append("<p>" + h(self.tr("%1 of %2 files read, %3 timeline rows (in the order read, not yet "
-                                         "sorted by time).").replace("%1", str(read)).replace("%2", str(files))
-                                 .replace("%3", f"{rows:,}")) + "</p>")
+            out.append("<p>" + h(read_sentence(read, cut, files, rows)) + "</p>")
             out.append("<p><b>" + h(self.tr("Analysis: not run.")) + "</b> " + h(self.tr(
                 "No finding, verdict or strip until the case is read to the end.")) + "</p>")
             out.append(f"<p><a href='resume:'>{h(self.tr('Resume the ingest'))}</a> "
