@@ -19,7 +19,7 @@ def test_the_stages_after_the_parse_are_counted_and_move_on_their_own() -> None:
     assert 0.5 < parse.overall < 0.9
     sorting = [clock.update(Progress("finalize", 0, 1, rows=rows), 9.0)]
     sorting += [clock.estimate(9.0 + t) for t in (0.5, 1.0, 2.0, 30.0)]
-    assert all(b.overall >= a.overall for a, b in zip(sorting, sorting[1:]))  # moves, never back
+    assert all(b.overall >= a.overall for a, b in zip(sorting, sorting[1:], strict=False))  # moves, never back
     assert sorting[2].stage > sorting[1].stage > sorting[0].stage == 0.0 and sorting[-1].stage < 1.0
     assert sorting[-1].remaining_s >= 1.0  # outrun: still busy, never "0 s left"
     analysis = [clock.update(Progress("analyze", 0, 1, rows=rows), 40.0), clock.estimate(41.0)]
