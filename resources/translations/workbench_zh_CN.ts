@@ -538,6 +538,22 @@
 <context>
     <name>EventsPane</name>
     <message>
+        <source>No event at this moment.</source>
+        <translation>此刻没有事件。</translation>
+    </message>
+    <message>
+        <source>%1 after this moment</source>
+        <translation>在此刻之后 %1</translation>
+    </message>
+    <message>
+        <source>%1 before this moment</source>
+        <translation>在此刻之前 %1</translation>
+    </message>
+    <message>
+        <source>No event at this moment; the nearest, shown, is %1 (%2).</source>
+        <translation>此刻没有事件；显示的是最近的一条，%1（%2）。</translation>
+    </message>
+    <message>
         <source>Show the Computer column</source>
         <extracomment>Up to this many records the value lists and groups are counted on the GUI thread; above, in a thread.</extracomment>
         <translation>显示“计算机”列</translation>
@@ -879,6 +895,14 @@
 <context>
     <name>FindingsModel</name>
     <message>
+        <source>Rank: how directly the finding explains the failure (the culprit's first, crashes that are not the upgrade's last). The list is in this order, not sorted by a column.</source>
+        <translation>排名：该发现对这次失败的解释有多直接（肇事模块的发现在最前，与本次升级无关的崩溃在最后）。列表按此顺序排列，不是按某一列排序。</translation>
+    </message>
+    <message>
+        <source>How strongly a signature matched (0-100), within one severity; not the order of the list, which is the rank (#)</source>
+        <translation>特征规则匹配的强度（0-100），只在同一严重性内比较；不是列表的顺序，列表按排名（#）排列</translation>
+    </message>
+    <message>
         <source>Severity</source>
         <extracomment>SetupDiag&apos;s own result (facts the SetupDiagResults.xml parser writes), in the order they are shown</extracomment>
         <translation>严重性</translation>
@@ -906,6 +930,10 @@
 </context>
 <context>
     <name>FindingsPane</name>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
     <message>
         <source>Analysis not run: the ingest did not finish. Resume it from the case overview; the findings come when the case is read to the end.</source>
         <translation>未运行分析：导入没有完成。请在案例概览中继续导入；案例读完后才会有发现。</translation>
@@ -1150,6 +1178,42 @@
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>The last import of this case stopped before its end; it goes on with the %1 file(s) not read to the end, from %2, which is read again from its start: the rows it had are set aside, so the table shows fewer rows than before until it is read.</source>
+        <translation>该案例上次的导入没有完成；现在从未读完的 %1 个文件继续，从 %2 开始，该文件会从头重新读取：它已有的行先被搁置，所以在它读完之前，表格中的行会比之前少。</translation>
+    </message>
+    <message>
+        <source>%1 is encrypted: it is read once its password is given.</source>
+        <translation>%1 已加密：输入密码后才会读取。</translation>
+    </message>
+    <message>
+        <source>%1 is encrypted: it opens with its password.</source>
+        <translation>%1 已加密：需要密码才能打开。</translation>
+    </message>
+    <message>
+        <source>The password does not open %1, or its header is damaged.</source>
+        <translation>该密码无法打开 %1，或其文件头已损坏。</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>sorting %1 rows</source>
+        <translation>正在排序 %1 行</translation>
+    </message>
+    <message>
+        <source>analysing %1 rows</source>
+        <translation>正在分析 %1 行</translation>
+    </message>
+    <message>
+        <source>%1 left in all</source>
+        <translation>全部完成还需%1</translation>
+    </message>
+    <message>
+        <source>%1 left in this step</source>
+        <translation>此步骤还需%1</translation>
+    </message>
     <message>
         <source>file %1 of %2</source>
         <translation>第 %1 个文件，共 %2 个</translation>
@@ -1556,6 +1620,10 @@
 <context>
     <name>NotesPane</name>
     <message>
+        <source>crash at %1</source>
+        <translation>崩溃于 %1</translation>
+    </message>
+    <message>
         <source>(new note)</source>
         <extracomment>Longest time between the first unsaved keystroke and its save (the &quot;at most the last second&quot; promise). Versions saved closer together than this are one burst of typing; History shows the last of each burst.</extracomment>
         <translation>（新笔记）</translation>
@@ -1615,6 +1683,14 @@
 </context>
 <context>
     <name>OverviewPane</name>
+    <message>
+        <source>%1 left in all</source>
+        <translation>全部完成还需%1</translation>
+    </message>
+    <message>
+        <source>%1 left in this step</source>
+        <translation>此步骤还需%1</translation>
+    </message>
     <message>
         <source>Reading the case</source>
         <translation>正在读取案例</translation>
@@ -1973,6 +2049,22 @@
 </context>
 <context>
     <name>ProcessesPane</name>
+    <message>
+        <source>, parent %1</source>
+        <translation>，父进程 %1</translation>
+    </message>
+    <message>
+        <source>started %1</source>
+        <translation>启动于 %1</translation>
+    </message>
+    <message>
+        <source>exited %1</source>
+        <translation>退出于 %1</translation>
+    </message>
+    <message>
+        <source>exit status %1</source>
+        <translation>退出状态 %1</translation>
+    </message>
     <message>
         <source>No process of the capture at this moment (%1).</source>
         <translation>此刻（%1）捕获中没有进程。</translation>
@@ -2375,6 +2467,18 @@
 <context>
     <name>TimelineStripPane</name>
     <message>
+        <source>line %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <source>%1 rows, %2 errors</source>
+        <translation>%1 行，%2 个错误</translation>
+    </message>
+    <message>
+        <source>(zoom in to see the lines)</source>
+        <translation>（放大后可查看各行）</translation>
+    </message>
+    <message>
         <source>No timeline rows with a time in this case.</source>
         <translation>此案例中没有带时间的时间线行。</translation>
     </message>
@@ -2529,6 +2633,10 @@
 <context>
     <name>Status</name>
     <message>
+        <source>reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -2646,6 +2754,343 @@
     <message>
         <source>Add to notes</source>
         <translation>添加到笔记</translation>
+    </message>
+</context>
+<context>
+    <name>Role</name>
+    <message>
+        <source>down-level</source>
+        <translation>下层阶段</translation>
+    </message>
+    <message>
+        <source>rollback</source>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <source>new OS</source>
+        <translation>新系统</translation>
+    </message>
+    <message>
+        <source>OOBE</source>
+        <translation>OOBE</translation>
+    </message>
+    <message>
+        <source>sysprep</source>
+        <translation>sysprep</translation>
+    </message>
+    <message>
+        <source>after the upgrade</source>
+        <translation>升级之后</translation>
+    </message>
+    <message>
+        <source>current system</source>
+        <translation>当前系统</translation>
+    </message>
+    <message>
+        <source>SetupDiag</source>
+        <translation>SetupDiag</translation>
+    </message>
+    <message>
+        <source>before Setup</source>
+        <translation>安装程序之前</translation>
+    </message>
+    <message>
+        <source>Panther</source>
+        <translation>Panther</translation>
+    </message>
+    <message>
+        <source>original deployment</source>
+        <translation>最初部署</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+</context>
+<context>
+    <name>Ingest</name>
+    <message>
+        <source>%1 of %2 files read to the end</source>
+        <translation>%2 个文件中已读完 %1 个</translation>
+    </message>
+    <message>
+        <source>, %1 cut off part-way</source>
+        <translation>，%1 个读到一半被中断</translation>
+    </message>
+    <message>
+        <source>; %1 timeline rows, in the order read (not yet sorted by time).</source>
+        <translation>；%1 条时间线行，按读取顺序排列（尚未按时间排序）。</translation>
+    </message>
+</context>
+<context>
+    <name>Field</name>
+    <message>
+        <source>event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Procmon</source>
+        <translation>Procmon</translation>
+    </message>
+    <message>
+        <source>setupapi</source>
+        <translation>setupapi</translation>
+    </message>
+    <message>
+        <source>diagnostics</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <source>compatibility</source>
+        <translation>兼容性</translation>
+    </message>
+    <message>
+        <source>setup ini</source>
+        <translation>安装 ini</translation>
+    </message>
+    <message>
+        <source>msinfo32</source>
+        <translation>msinfo32</translation>
+    </message>
+    <message>
+        <source>software</source>
+        <translation>软件</translation>
+    </message>
+    <message>
+        <source>SetupDiag</source>
+        <translation>SetupDiag</translation>
+    </message>
+    <message>
+        <source>WER</source>
+        <translation>WER</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>computer</source>
+        <translation>计算机</translation>
+    </message>
+    <message>
+        <source>damaged</source>
+        <translation>已损坏</translation>
+    </message>
+    <message>
+        <source>event data</source>
+        <translation>事件数据</translation>
+    </message>
+    <message>
+        <source>event ID</source>
+        <translation>事件 ID</translation>
+    </message>
+    <message>
+        <source>level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>provider</source>
+        <translation>提供程序</translation>
+    </message>
+    <message>
+        <source>time (UTC)</source>
+        <translation>时间（UTC）</translation>
+    </message>
+    <message>
+        <source>class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>detail</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <source>operation</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>process</source>
+        <translation>进程</translation>
+    </message>
+    <message>
+        <source>result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>thread</source>
+        <translation>线程</translation>
+    </message>
+    <message>
+        <source>action</source>
+        <translation>动作</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>driver version</source>
+        <translation>驱动程序版本</translation>
+    </message>
+    <message>
+        <source>end line</source>
+        <translation>结束行</translation>
+    </message>
+    <message>
+        <source>end</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>exit code</source>
+        <translation>退出代码</translation>
+    </message>
+    <message>
+        <source>INF</source>
+        <translation>INF</translation>
+    </message>
+    <message>
+        <source>original INF</source>
+        <translation>原始 INF</translation>
+    </message>
+    <message>
+        <source>last line</source>
+        <translation>最后一行</translation>
+    </message>
+    <message>
+        <source>last text</source>
+        <translation>最后的文本</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>state</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>blocking</source>
+        <translation>阻止升级</translation>
+    </message>
+    <message>
+        <source>item</source>
+        <translation>项</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>section</source>
+        <translation>节</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>vendor</source>
+        <translation>厂商</translation>
+    </message>
+    <message>
+        <source>version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>start mode</source>
+        <translation>启动方式</translation>
+    </message>
+    <message>
+        <source>third-party</source>
+        <translation>第三方</translation>
+    </message>
+    <message>
+        <source>message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>severity</source>
+        <translation>严重性</translation>
+    </message>
+    <message>
+        <source>module</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>function</source>
+        <translation>函数</translation>
+    </message>
+    <message>
+        <source>source file</source>
+        <translation>源文件</translation>
+    </message>
+    <message>
+        <source>source line</source>
+        <translation>源代码行</translation>
+    </message>
+    <message>
+        <source>PID</source>
+        <translation>PID</translation>
+    </message>
+    <message>
+        <source>program</source>
+        <translation>程序</translation>
+    </message>
+    <message>
+        <source>the machine's local time</source>
+        <translation>本机本地时间</translation>
+    </message>
+    <message>
+        <source>UTC</source>
+        <translation>UTC</translation>
     </message>
 </context>
 </TS>

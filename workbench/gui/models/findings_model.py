@@ -50,6 +50,7 @@ class FindingsModel(RowsModel):
                           self.tr("Rule")], parent)
         self._language = "en"
         self._members: dict[int, list[int]] = {}  # a row's finding id -> its group's finding ids, head first
+        self._day: tuple[Any, str | None] = (None, None)
 
     @property
     def language(self) -> str:
@@ -79,6 +80,21 @@ class FindingsModel(RowsModel):
         return [(*r[:3], moments[r[5]].ts, *r[4:self._DATA], finding_data(r[self._DATA]), moments[r[5]].file_id)
                 for r in rows]
 
+    @staticmethod
+    def display_score(score: float | None) -> str:
+        return "" if score is None else f"{score:.2f}".rstrip("0").rstrip(".")
+
+    @property
+    def one_day(self) -> str | None:
+        """The day every finding's time is on (``2024-05-20``), or None when they span several."""
+        if self._view is None:
+            return None
+        if self._day[0] is not self._rows:  # once per load, not per painted cell
+            days = {self._view.format_ts(r[3], micro=False, file_id=r[self._DATA + 1])[:10]
+                    for r in self._rows if r[3] is not None}
+            self._day = (self._rows, next(iter(days)) if len(days) == 1 else None)
+        return self._day[1]
+
     def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
         row = {column: rec[i] for column, i in self._TEXT_INDEX.items()}
         return finding_texts({**row, "data": rec[self._DATA]}, self._language,
@@ -86,10 +102,12 @@ class FindingsModel(RowsModel):
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.SCORE:
-            return "" if rec[2] is None else f"{rec[2]:.2f}".rstrip("0").rstrip(".")
-        if column == self.TIME:  # to the second: the title keeps the room in a narrow pane
-            return self._view.format_ts(rec[3], micro=False, file_id=rec[self._DATA + 1]) \
+            return self.display_score(rec[2])
+        if column == self.TIME:  # to the second, and without the date when all are on one day: the title
+            # keeps the room in a narrow pane (the day is in the header)
+            text = self._view.format_ts(rec[3], micro=False, file_id=rec[self._DATA + 1]) \
                 if self._view is not None and rec[3] is not None else ""
+            return text[11:] if self.one_day and text.startswith(self.one_day) else text
         if column == self.TITLE:
             return self._texts(rec)["title"] or ""
         if column == self.SEVERITY:
@@ -101,9 +119,21 @@ class FindingsModel(RowsModel):
         return color(name) if name else None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \
-                and section == self.SCORE:
-            return self.tr("Orders findings of one severity: signatures score 0-1 by closeness to the failure")
+        # the order is the analysis's rank (the culprit's finding first), not a sort by a column: the rows are
+        # numbered, and the score says it is no order
+        rank = self.tr("Rank: how directly the finding explains the failure (the culprit's first, crashes "
+                       "that are not the upgrade's last). The list is in this order, not sorted by a column.")
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return str(section + 1)
+            return rank if role == Qt.ItemDataRole.ToolTipRole else None
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.SCORE:
+            return self.tr("How strongly a signature matched (0-100), within one severity; not the order of the "
+                           "list, which is the rank (#)")
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.TITLE:
+            return rank
+        if role == Qt.ItemDataRole.DisplayRole and section == self.TIME and self.one_day:
+            return f"{self.tr('Time')} ({self.one_day})"
         return super().headerData(section, orientation, role)
 
     def finding(self, row: int) -> dict[str, Any] | None:

@@ -63,6 +63,11 @@ class FindingsPane(QWidget):
             hh.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(FindingsModel.TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnHidden(FindingsModel.RULE, True)  # in the details below; the title needs the room
+        # the rank (the list's order) numbers the rows; the score, no order of its own, is in the details
+        self.table.setColumnHidden(FindingsModel.SCORE, True)
+        vh = self.table.verticalHeader()
+        vh.setVisible(True)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         self.details = QTextBrowser(self)
         self.details.setObjectName("findingDetails")
@@ -284,8 +289,10 @@ class FindingsPane(QWidget):
         if f["setupdiag"]:
             rule += f" &nbsp;<span class='muted'>(SetupDiag {h(f['setupdiag'].get('rule', ''))})</span>"
         parts = [style_tag(), f"<h3>{h(f['title'])}</h3>",
-                 f"<p><b>{h(self.tr('Severity'))}:</b> {h(severity_label(f['severity']))} &nbsp; <b>{h(self.tr('Rule'))}:</b> "
-                 f"{rule}</p>"]
+                 f"<p><b>{h(self.tr('Severity'))}:</b> {h(severity_label(f['severity']))} &nbsp; "
+                 + (f"<b>{h(self.tr('Score'))}:</b> {h(self.model.display_score(f['score']))} &nbsp; "
+                    if f["score"] is not None else "")
+                 + f"<b>{h(self.tr('Rule'))}:</b> {rule}</p>"]
         if f["summary"]:
             parts.append(f"<p><b>{h(self.tr('Details'))}:</b> {h(f['summary'])}</p>")
         if f["remediation"]:
