@@ -1684,6 +1684,10 @@
 <context>
     <name>OverviewPane</name>
     <message>
+        <source>first read from %1</source>
+        <translation>最初读取自 %1</translation>
+    </message>
+    <message>
         <source>%1 left in all</source>
         <translation>全部完成还需%1</translation>
     </message>

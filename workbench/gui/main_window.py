@@ -416,6 +416,7 @@ class MainWindow(QMainWindow):
             self.job.wait()
             self.job = None
         self.source = source
+        self.overview.opened = str(source)
         self._set_view(None)
         self.setWindowTitle(self.tr("%1 — Case Workbench").replace("%1", source.name))
         self.stage_label.setText(self.tr("Opening %1…").replace("%1", source.name))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QUrl, Signal
@@ -30,6 +31,14 @@ from workbench.gui.theme import style_tag
 ORIGIN = "overview"
 TOP_FINDINGS = 5
 _LAYOUT = "td{padding:1px 8px 1px 0;} h3{margin:6px 0 2px 0;}"
+
+
+def version_text(version: str | None, build: str | None) -> str:
+    """``10.0.19045``, not ``10.0.19045 19045``: the build once, added only when the version lacks it."""
+    version, build = (version or "").strip(), (build or "").strip()
+    if build and version and (version.endswith("." + build) or f".{build}." in version + "."):
+        return version
+    return " ".join(x for x in (version, build) if x)
 
 
 class OverviewPane(QWidget):
@@ -63,6 +72,9 @@ class OverviewPane(QWidget):
         self._view: StoreView | None = None
         self._finding_times: dict[int, int | None] = {}
         self.analysis: dict[str, Any] | None = None
+        #: the path the user opened (the case database keeps where its content was first read, which may be
+        #: another copy of the same archive)
+        self.opened: str | None = None
         self._rerender: Callable[[], None] = lambda: None  # how the page was last made (a theme switch redoes it)
 
     @staticmethod
@@ -217,7 +229,7 @@ class OverviewPane(QWidget):
         out.append("<h3>" + self._h(self.tr("System")) + "</h3>")
         out.append(self._table([
             (self.tr("Computer"), val(sysf["computer"])), (self.tr("Windows"), val(sysf["os_name"])),
-            (self.tr("Version"), val(" ".join(x for x in (sysf["os_version"], sysf["os_build"]) if x))),
+            (self.tr("Version"), val(version_text(sysf["os_version"], sysf["os_build"]))),
             (self.tr("Time zone"), html.escape(view.zone_label))]))
         out.append("<h3>" + self._h(self.tr("Top findings")) + "</h3>")
         ranked = [g[0]["id"] for g in finding_groups(view.store, a["verdict"])][:TOP_FINDINGS]  # one per cause
@@ -243,7 +255,11 @@ class OverviewPane(QWidget):
         rows_n = view.store.scalar("SELECT coalesce(max(id), 0) FROM timeline")  # ids are positions in time
         out.append("<h3>" + self._h(self.tr("Case")) + "</h3>")
         out.append(self._table([
-            (self.tr("Source"), val(case["source"])), (self.tr("Files"), val(case["files"])),
+            (self.tr("Source"), val(self.opened or case["source"])
+             + ("" if not self.opened or not case["source"] or Path(self.opened) == Path(case["source"]) else
+                "<br><span class='muted'>" + self._h(self.tr("first read from %1").replace("%1", case["source"]))
+                + "</span>")),
+            (self.tr("Files"), val(case["files"])),
             (self.tr("Timeline rows"), val(rows_n)), (self.tr("Problems"), val(len(case["problems"])))]))
         return "".join(out)
 
