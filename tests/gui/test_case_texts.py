@@ -89,3 +89,22 @@ def test_notes_quote_times_on_the_case_clock(qtbot, tmp_path: Path) -> None:
     window.bus.add_to_notes({"text": "System 41", "row_id": rec[0]})
     assert window.notes.editor.toPlainText().count("@ ") == 2
     assert window.notes.editor.toPlainText().rstrip().splitlines()[-1].startswith("> — [")
+
+
+def test_the_viewer_shows_a_line_from_its_start_with_the_searched_words_marked(qtbot, tmp_path: Path) -> None:
+    """Review of issue 16: the viewer opened scrolled sideways (the line's first characters cut off) and did not
+    mark the searched word when the query had more than one."""
+    case = tmp_path / "case"
+    (case / "Panther").mkdir(parents=True)
+    (case / "Panther" / "setupact.log").write_bytes(
+        b"\xef\xbb\xbf2026-11-02 06:00:00, Info                  MOUPG  SetupHost: start\r\n")
+    long_line = "开头 " + "x" * 600 + " 第二次重启蓝屏后回滚"
+    (case / "说明.txt").write_bytes(("第一行\r\n" + long_line + "\r\n").encode("gbk"))
+    window = _open(qtbot, case)
+    assert window.search.search("蓝屏 回滚") >= 1
+    window.search.table.setCurrentIndex(window.search.model.index(window.search.model.rowCount() - 1, 1))
+    viewer = _viewer(window, "说明.txt")
+    assert viewer.text.textCursor().block().blockNumber() == 1
+    assert viewer.text.horizontalScrollBar().value() == 0
+    marked = {m.cursor.selectedText() for m in viewer.text.extraSelections()}
+    assert {"蓝屏", "回滚"} <= marked

@@ -18,6 +18,7 @@ from workbench.core.textio import read_lines
 from workbench.gui.bus import CursorBus
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
+from workbench.gui.panes.events import highlight_terms
 from workbench.gui.theme import color
 
 #: Lines shown at most (a text file of a case is a page or two; an unknown log can be huge).
@@ -63,11 +64,12 @@ class TextViewer(QDialog):
     def go_to_line(self, line: int | None, words: str = "") -> None:
         """Put line ``line`` (1-based) in view and mark it; mark ``words`` wherever they are."""
         marks: list[QTextEdit.ExtraSelection] = []
-        if words.strip():
-            doc = self.text.document()
+        doc = self.text.document()
+        # the query's words, not the query as typed ("蓝屏 回滚", "回滚*", "\"a phrase\"" are marked word by word)
+        for term in highlight_terms(words.strip()) if words.strip() else []:
             cursor = QTextCursor(doc)
             while True:
-                cursor = doc.find(words.strip(), cursor, QTextDocument.FindFlag(0))
+                cursor = doc.find(term, cursor, QTextDocument.FindFlag(0))
                 if cursor.isNull():
                     break
                 mark = QTextEdit.ExtraSelection()
@@ -80,10 +82,14 @@ class TextViewer(QDialog):
         if line is not None and line >= 1:
             block = self.text.document().findBlockByNumber(line - 1)
             if block.isValid():
+                # the line selected from its end back to its start, so the view shows where it begins (a
+                # selection ending at the end of a long line scrolled the view sideways, cutting its start)
                 cursor = QTextCursor(block)
-                cursor.select(QTextCursor.SelectionType.LineUnderCursor)
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+                cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
                 self.text.setTextCursor(cursor)
                 self.text.centerCursor()
+        self.text.horizontalScrollBar().setValue(0)
         self.text.setExtraSelections(marks)
 
     def selected_lines(self) -> tuple[int, str]:
