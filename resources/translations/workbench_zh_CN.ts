@@ -1620,6 +1620,22 @@
 <context>
     <name>NotesPane</name>
     <message>
+        <source>Customer case's notes</source>
+        <translation>客户案例的笔记</translation>
+    </message>
+    <message>
+        <source>This machine's notes</source>
+        <translation>本机的笔记</translation>
+    </message>
+    <message>
+        <source>This machine's own notes, kept with its case; the customer case's notes are under “Customer case's notes”.</source>
+        <translation>这是本机自己的笔记，保存在本机的案例中；客户案例的笔记在“客户案例的笔记”下。</translation>
+    </message>
+    <message>
+        <source>These are the customer case's notes. This machine has %1 note(s) of its own, kept with its case: choose “This machine's notes” to see them.</source>
+        <translation>这里是客户案例的笔记。本机还有 %1 条自己的笔记，保存在本机的案例中：选择“本机的笔记”即可查看。</translation>
+    </message>
+    <message>
         <source>crash at %1</source>
         <translation>崩溃于 %1</translation>
     </message>

@@ -120,3 +120,26 @@ def test_a_customer_case_file_opens_and_several_archives_dropped_become_machines
     with qtbot.waitSignal(again.caseLoaded, timeout=LOAD_MS):
         again.open_case(lone)
     assert again.notes.notes_folder is None
+
+
+def test_a_machines_own_notes_stay_in_view_in_a_customer_case(qtbot, tmp_path: Path) -> None:
+    """Review of issue 17: when a machine's case became part of a customer case, its own note vanished from
+    the Notes pane without a word. The pane says where it is and switches between the two."""
+    a, b = cc.machine_a(tmp_path), cc.machine_b(tmp_path)
+    window = _window(qtbot)
+    with qtbot.waitSignal(window.caseLoaded, timeout=LOAD_MS):
+        window.open_case(a)
+    assert window.notes.scope_box.isHidden()
+    window.notes.editor.setPlainText("A: lwfmgr 卸载后重试成功")
+    window.notes.save_now()
+    with qtbot.waitSignal(window.customer.compared, timeout=LOAD_MS):  # A is shown already: no new load
+        window.customer.add_machines([a, b], name="bank")
+    qtbot.waitUntil(lambda: window.notes.notes_folder is not None and window.view is not None, timeout=LOAD_MS)
+    notes = window.notes
+    assert window.source == a.resolve() and notes.scope == "customer" and not notes.scope_box.isHidden()
+    assert "A: lwfmgr" not in notes.editor.toPlainText()
+    assert not notes.scope_note.isHidden() and "1 note(s) of its own" in notes.scope_note.text()
+    notes.scope_box.setCurrentIndex(notes.scope_box.findData("machine"))
+    assert notes.editor.toPlainText() == "A: lwfmgr 卸载后重试成功"
+    notes.scope_box.setCurrentIndex(notes.scope_box.findData("customer"))
+    assert "A: lwfmgr" not in notes.editor.toPlainText()

@@ -133,8 +133,21 @@ class NotesPane(QWidget):
         self.preview.anchorClicked.connect(self._on_link)
         self.saved_label = QLabel(self)
         self.saved_label.setObjectName("noteSaved")
+        # in a customer case: whose notes are shown — the customer case's (the default) or this machine's own,
+        # which stay in the machine's case and would otherwise vanish from view without a word
+        self.scope_box = QComboBox(self)
+        self.scope_box.setObjectName("noteScope")
+        self.scope_box.addItem(self.tr("Customer case's notes"), "customer")
+        self.scope_box.addItem(self.tr("This machine's notes"), "machine")
+        self.scope_box.currentIndexChanged.connect(self._on_scope)
+        self.scope_box.hide()
+        self.scope_note = QLabel(self)
+        self.scope_note.setObjectName("noteScopeNote")
+        self.scope_note.setWordWrap(True)
+        self.scope_note.hide()
         bar = QHBoxLayout()
         bar.setContentsMargins(2, 2, 2, 0)
+        bar.addWidget(self.scope_box)
         bar.addWidget(self.picker, 1)
         bar.addWidget(self.toolbar, 2)
         self.split = QSplitter(Qt.Orientation.Vertical, self)
@@ -143,6 +156,7 @@ class NotesPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.scope_note)
         layout.addWidget(self.split, 1)
         layout.addWidget(self.saved_label)
         self._timer = QTimer(self)
@@ -180,6 +194,7 @@ class NotesPane(QWidget):
         self._view = view
         self.setEnabled(view is not None)
         self._reload(select=None)
+        self._say_scope()
 
     def _store(self) -> NotesStore | None:
         """The case's notes database (opened on first use), beside the view's case database, or in
@@ -187,8 +202,53 @@ class NotesPane(QWidget):
         if self._view is None:
             return None
         if self._notes is None:
-            self._notes = NotesStore.open(self.notes_folder or self._view.database.parent)
+            self._notes = NotesStore.open(self._folder())
         return self._notes
+
+    def _folder(self) -> Path:
+        """Where the notes shown are kept: the customer case's folder, unless this machine's are asked for."""
+        assert self._view is not None
+        machine = self._view.database.parent
+        return self.notes_folder if self.notes_folder is not None and self.scope == "customer" else machine
+
+    @property
+    def scope(self) -> str:
+        """``customer`` or ``machine``: whose notes are shown (``machine`` outside a customer case)."""
+        return str(self.scope_box.currentData()) if self.notes_folder is not None else "machine"
+
+    def _on_scope(self, _index: int) -> None:
+        """Show the other notes: what is typed is saved where it was being written first."""
+        self.save_now()
+        if self._notes is not None:
+            self._notes.close()
+            self._notes = None
+        self._reload(select=None)
+        self._say_scope()
+
+    def _say_scope(self) -> None:
+        """In a customer case, say that this machine's own notes are elsewhere and how many there are."""
+        if self.notes_folder is None or self._view is None:
+            self.scope_note.hide()
+            return
+        if self.scope == "machine":
+            text = self.tr("This machine's own notes, kept with its case; the customer case's notes are under "
+                           "“Customer case's notes”.")
+        else:
+            try:
+                own = NotesStore.open(self._view.database.parent)
+                try:
+                    count = len(own.notes())
+                finally:
+                    own.close()
+            except sqlite3.Error:
+                count = 0
+            if not count:
+                self.scope_note.hide()
+                return
+            text = self.tr("These are the customer case's notes. This machine has %1 note(s) of its own, kept with "
+                           "its case: choose “This machine's notes” to see them.").replace("%1", str(count))
+        self.scope_note.setText(text)
+        self.scope_note.show()
 
     def set_notes_folder(self, folder: Path | None) -> None:
         """Keep the notes in ``folder`` (a customer case's) whichever case is shown; None: each case's own.
@@ -200,7 +260,12 @@ class NotesPane(QWidget):
             self._notes.close()
             self._notes = None
         self.notes_folder = folder
+        self.scope_box.blockSignals(True)
+        self.scope_box.setCurrentIndex(0)  # a customer case opens on its own notes
+        self.scope_box.blockSignals(False)
+        self.scope_box.setVisible(folder is not None)
         self._reload(select=None)
+        self._say_scope()
 
     def _saved_notes(self) -> list[Note]:
         try:
