@@ -495,6 +495,7 @@ class TimelineStripPane(QWidget):
         self._data_items: list[Any] = []  # redrawn on every zoom
         self._case_items: list[Any] = []  # phases, reboots, findings: drawn once per case
         self._labels: list[tuple[pg.TextItem, float, float, float]] = []  # phase labels, their band x0, x1, height
+        self.reported_line: pg.InfiniteLine | None = None  # set before the view box's first resize reads it
         self._marker_rows: list[tuple[float, float, tuple[Any, ...]]] = []  # (x, y, row) of markers mode
         self._findings: list[tuple[float, float, tuple[Any, ...]]] = []
         self._phase_hits: list[tuple[float, float, float, dict[str, Any]]] = []  # (x0, x1, y, phase)
@@ -569,7 +570,6 @@ class TimelineStripPane(QWidget):
         self.lanes, self.phases, self.reboots, self.mode, self._data = [], [], [], "", None
         self.attempt: tuple[int, int] | None = None  # the failed attempt the strip opened on (UTC µs)
         self.reported_ts: int | None = None  # the moment the customer reported, as stored times are
-        self.reported_line: pg.InfiniteLine | None = None
         self._reported_text = ""
         self.pending = False
         self.selected_mark.hide()
@@ -709,8 +709,10 @@ class TimelineStripPane(QWidget):
             # the label sits between the findings and the phases lanes, left of the line (the new boot's
             # markers are on its right)
             where = (self.findings_y + 0.5 + 0.6) / (self.phase_y + 1.2)
+            # on the plot's own background: a phase band or the cursor behind it never garbles it
             line = pg.InfiniteLine(pos=x, angle=90, movable=False, label=self.tr("reboot"),
-                                   labelOpts={"position": where, "color": self._fg, "anchors": [(1, 0.5), (1, 0.5)]},
+                                   labelOpts={"position": where, "color": self._fg, "anchors": [(1, 0.5), (1, 0.5)],
+                                              "fill": self._label_fill()},
                                    pen=pg.mkPen(self._fg, width=1, style=Qt.PenStyle.DashLine))
             self._add(line, self._case_items, 4)
             self._reboots.append((x, reboot))
@@ -734,6 +736,7 @@ class TimelineStripPane(QWidget):
 
         reported = reported_of(view.store)
         self.reported_ts = None
+        self.reported_line = None
         if reported is None or not reported.date or not reported.time:
             return
         self.reported_ts = view.times.from_wall(f"{reported.date} {reported.time}")
@@ -744,7 +747,7 @@ class TimelineStripPane(QWidget):
         line = pg.InfiniteLine(pos=self.reported_ts / 1e6, angle=90, movable=False, label=label,
                                # left of the line, like a reboot's: at the end of the span there is no room right
                                labelOpts={"position": where, "color": color("error"),
-                                          "anchors": [(1, 0.5), (1, 0.5)]},
+                                          "anchors": [(1, 0.5), (1, 0.5)], "fill": self._label_fill()},
                                pen=pg.mkPen(color("error"), width=2, style=Qt.PenStyle.DotLine))
         self._reported_text = " ".join(str(reported.evidence.get("text") if reported.evidence else "").split())
         self._add(line, self._case_items, 4)
@@ -869,10 +872,26 @@ class TimelineStripPane(QWidget):
             self._add(pg.ScatterPlotItem(x=err_x, y=err_y, symbol="d", size=9, brush=pg.mkBrush(210, 40, 40),
                                          pen=pg.mkPen(120, 0, 0)), self._data_items, 2)
 
+    def _label_fill(self) -> Any:
+        """The background of a line's label: the plot's, nearly opaque."""
+        fill = QColor(self.palette().color(QPalette.ColorRole.Base))
+        fill.setAlpha(225)
+        return pg.mkBrush(fill)
+
     def _update_labels(self) -> None:
         """A phase label shows only when its band is wide enough on screen to hold it; a reboot label only
-        when the previous reboot line is far enough away not to overwrite it."""
+        when the previous reboot line is far enough away not to overwrite it; the reported moment's label
+        right of its line when there is room there (the failure, and the cursor on it, are usually left of
+        it), else left."""
         (x0, x1), (y0, y1) = self.vb.viewRange()
+        if self.reported_line is not None:
+            px = max(self.vb.width(), 1) / max(x1 - x0, 1e-9)
+            label = self.reported_line.label
+            right = (x1 - self.reported_line.value()) * px > label.boundingRect().width() + 6
+            anchor = (-0.05, 0.5) if right else (1.05, 0.5)
+            if label.anchors[0] != anchor:
+                label.anchors = [anchor, anchor]
+                label.updatePosition()
         if self._reboot_lines:
             px = max(self.vb.width(), 1) / max(x1 - x0, 1e-9)
             # labels are drawn left of their line: each needs room up to the previous line
