@@ -82,7 +82,7 @@ def test_cancel_stops_and_the_next_open_ingests_again(tmp_path: Path) -> None:
 
     with pytest.raises(IngestCancelled):
         case.ensure_ingested(cancel=cancel)
-    assert case.store.get_meta("ingest_state") == "interrupted"
+    assert case.store.get_meta("ingest_state") == "cancelled"  # a state of its own (issue 16); an error stops as "interrupted"
     assert case.ensure_ingested() is True
     assert case.store.scalar("SELECT count(*) FROM files WHERE status = 'parsed'") == 20
 

@@ -168,7 +168,11 @@ class Case:
     def ensure_ingested(self, progress: Callable | None = None, cancel: Callable[[], bool] | None = None,
                         *, force: bool = False, plugin_manager: Any = None,
                         limits: ExtractionLimits | None = None) -> bool:
-        """Ingest unless the store already holds this case; returns True when an ingest ran."""
+        """Ingest unless the store already holds this case; returns True when an ingest ran.
+
+        An ingest that stopped before its end (cancelled, an error such as a full disk, or a process killed
+        mid-way) is resumed from its first unfinished file rather than started again, unless ``force``.
+        """
         from workbench.core.ingest import Ingest
 
         ingest = Ingest(self, plugin_manager=plugin_manager, limits=limits)
@@ -178,7 +182,7 @@ class Case:
             # another window may have ingested the case while we waited for the lock
             if not force and self.is_ingested(ingest.fingerprint):
                 return False
-            ingest.run(progress=progress, cancel=cancel)
+            ingest.run(progress=progress, cancel=cancel, resume=not force)
         return True
 
     def close(self) -> None:

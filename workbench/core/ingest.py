@@ -41,8 +41,12 @@ MAX_KEPT_TEXT = 256 * 1024 * 1024
 class Progress:
     """Where an ingest is: ``stage`` (catalogue, extract, parse, finalize, analyze), counts, current file.
 
-    While a file is parsed, ``file_done``/``file_total`` say how far into it the parser is (bytes, when the
-    parser reports its position through ``Mediator.check``; 0/0 otherwise).
+    ``done``/``total`` count files (members extracted, files parsed). While a file is parsed,
+    ``file_done``/``file_total`` say how far into it the parser is (bytes, when the parser reports its
+    position through ``Mediator.check``; 0/0 otherwise). ``bytes_done``/``bytes_total`` are the same for
+    the whole stage (the files done plus the position in the current one), ``eta_s`` the seconds the stage
+    still needs at the rate measured so far (None until there is a rate), ``rows`` the timeline rows stored
+    so far: a view can show what it has while the rest streams in.
     """
 
     stage: str
@@ -51,9 +55,33 @@ class Progress:
     current: str = ""
     file_done: int = 0
     file_total: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+    eta_s: float | None = None
+    rows: int = 0
 
 
 ProgressFn = Callable[[Progress], None]
+
+#: ``ingest_state`` meta values. ``running`` found by an ingest that holds the case lock means the last one
+#: died (a kill, a crash, a power cut): it is resumed like an interrupted one.
+RUNNING, CANCELLED, INTERRUPTED, COMPLETE = "running", "cancelled", "interrupted", "complete"
+#: ``ingest_stage`` meta: how far the last run got. Extraction is redone whole when it did not finish (it is
+#: the cheap part, and a member list cut short cannot be trusted); from ``parse`` on, a resume continues.
+STAGES = ("extract", "parse", "finalize", "analyze")
+
+
+class _Rate:
+    """Seconds left for a stage, from the bytes done since it started (None for its first 0.2 s)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def eta(self, done: int, total: int) -> float | None:
+        elapsed = time.monotonic() - self.started
+        if done <= 0 or total <= 0 or elapsed < 0.2:
+            return None
+        return max(0.0, (total - done) * elapsed / done)
 
 
 # An archive of 100 000 empty members took 19 s to ingest, 5.2 s now (bench/run --only archive:
@@ -250,6 +278,10 @@ class Ingest:
         self._reported_at = 0.0
         self._unreported: str | None = None  # the last member done whose progress is not yet reported
         self._identify = _first_answer(self.pm.hook.workbench_identify, ("name", "head"))
+        self._bytes_done = 0  # extract: bytes of the members done in the current archive
+        self._bytes_total = 0
+        self._rate = _Rate()
+        self._rows = 0  # timeline rows stored so far
 
     @property
     def fingerprint(self) -> str:
@@ -279,7 +311,13 @@ class Ingest:
 
     def _report(self, stage: str, done: int, total: int, current: str = "") -> None:
         if self._progress is not None:
-            self._progress(Progress(stage, done, total, current))
+            self._progress(Progress(stage, done, total, current, rows=self._rows))
+
+    def _report_extract(self, path: str) -> None:
+        if self._progress is not None:
+            self._progress(Progress("extract", self._done, self._total_members, path,
+                                    bytes_done=self._bytes_done, bytes_total=self._bytes_total,
+                                    eta_s=self._rate.eta(self._bytes_done, self._bytes_total)))
 
     def _report_member(self, path: str) -> None:
         """Extract progress for the member just done, at most every :data:`REPORT_SECONDS`."""
@@ -287,7 +325,7 @@ class Ingest:
         if now - self._reported_at >= REPORT_SECONDS:
             self._reported_at = now
             self._unreported = None
-            self._report("extract", self._done, self._total_members, path)
+            self._report_extract(path)
         else:
             self._unreported = path
 
@@ -296,7 +334,7 @@ class Ingest:
         if self._unreported is not None:
             path, self._unreported = self._unreported, None
             self._reported_at = time.monotonic()
-            self._report("extract", self._done, self._total_members, path)
+            self._report_extract(path)
 
     def _committed(self) -> None:
         """After a commit: let the checkpoint thread copy what is committed while the pipeline goes on."""
@@ -309,50 +347,155 @@ class Ingest:
 
     # --------------------------------------------------------------------------------------- the run
 
-    def run(self, progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> None:
-        """Ingest the case from its source. Raises :class:`UserActionRequired` (password) before writing rows."""
+    def run(self, progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None, *,
+            resume: bool = False) -> None:
+        """Ingest the case from its source. Raises :class:`UserActionRequired` (password) before writing rows.
+
+        ``resume``: continue a run that stopped (cancelled, interrupted by an error, or killed) from where it
+        stopped, when :meth:`resume_stage` says the store allows it; else start again. A resumed run gives the
+        same rows as one that never stopped: the files it had not finished are read again from their start.
+        """
         self._progress, self._cancel = progress, cancel
         self._budget = ExtractionBudget(self.limits)
         store = self.store
         started = time.perf_counter()
         parsers = list({id(p): p for p in self.parsers.values()}.values())
-        store.reset_ingested(table for p in parsers for table in p.tables)
-        store.set_meta("ingest_state", "running")
+        stage = self.resume_stage() if resume else None
+        if stage is None:
+            store.reset_ingested(table for p in parsers for table in p.tables)
+            store.set_meta("ingest_stage", STAGES[0])
+        store.set_meta("ingest_state", RUNNING)
+        store.set_meta("ingest_resumed_from", stage)
         store.set_meta("schema_version", str(SCHEMA_VERSION))
         store.set_meta("source", str(self.case.source))
         store.set_meta("sha256", self.case.digest)
+        store.set_meta("parsers", self.fingerprint)  # what the rows so far were read with (a resume checks it)
         ensure_tables(store, parsers)
         autocheckpoint = store.scalar("PRAGMA wal_autocheckpoint")
         if store.scalar("PRAGMA journal_mode") == "wal" and autocheckpoint:
             store.conn.execute("PRAGMA wal_autocheckpoint = 0")
             self._checkpointer = _Checkpointer(store.path)
         try:
-            self._expand(self.case.source, container="", depth=0, top=True)
-            while self._nested:
-                file_id, path, blob, depth = self._nested.pop(0)
-                self._expand_nested(file_id, path, blob, depth)
-            store.commit()
-            self._parse_all()
-            self._committed()
-            self._report("finalize", 0, 1)
-            finalize_timeline(store)
-            self._committed()
+            if stage is None:
+                self._expand(self.case.source, container="", depth=0, top=True)
+                while self._nested:
+                    file_id, path, blob, depth = self._nested.pop(0)
+                    self._expand_nested(file_id, path, blob, depth)
+                store.commit()
+                # problems up to here are the extraction's: a resume keeps them, and drops a re-read file's others
+                store.set_meta("ingest_problems_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM problems")))
+                store.set_meta("ingest_stage", "parse")
+                stage = "parse"
+            if stage == "parse":
+                if resume:
+                    self._prepare_parse_resume()
+                self._parse_all()
+                self._committed()
+                store.set_meta("ingest_stage", "finalize")
+                stage = "finalize"
+            if stage == "finalize":
+                self._report("finalize", 0, 1)
+                finalize_timeline(store)  # one transaction: a run stopped inside it left the table as it was
+                self._committed()
+                store.set_meta("ingest_facts_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM facts")))
+                store.set_meta("ingest_stage", "analyze")
+            else:
+                self._forget_analysis()  # an analysis cut short: its findings and facts go, it runs again
             self._report("analyze", 0, 1)
             self.pm.hook.workbench_analyze(store=store)
             store.commit()
+        except IngestCancelled:
+            self._stopped(CANCELLED)
+            raise
         except BaseException:
-            store.commit()
-            store.set_meta("ingest_state", "interrupted")
+            self._stopped(INTERRUPTED)
             raise
         finally:
             if self._checkpointer is not None:
                 self._checkpointer.close()
                 self._checkpointer = None
                 store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
-        store.set_meta("parsers", self.fingerprint)
         store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
-        store.set_meta("ingest_state", "complete")
+        store.set_meta("ingest_state", COMPLETE)
         self._report("done", 1, 1)
+
+    # --------------------------------------------------------------------------------------- stop, resume
+
+    def resume_stage(self) -> str | None:
+        """The stage a resume continues at (``parse``, ``finalize``, ``analyze``), or None: start again.
+
+        Only a run that stopped (``cancelled``, ``interrupted``, or ``running`` left by a process that died:
+        the caller holds the case lock) of the same schema and parsers, past its extraction, is continued.
+        """
+        store = self.store
+        state = store.get_meta("ingest_state")
+        stage = store.get_meta("ingest_stage")
+        if state not in (RUNNING, CANCELLED, INTERRUPTED) or stage not in STAGES[1:]:
+            return None
+        if store.get_meta("schema_version") != str(SCHEMA_VERSION) or store.get_meta("parsers") != self.fingerprint:
+            return None
+        if store.get_meta("sha256") != self.case.digest:
+            return None
+        return stage
+
+    def _unfinished_files(self) -> list[int]:
+        """Files a parser has not finished with: never started, cancelled or cut off in the middle."""
+        kinds = sorted(self.parsers)
+        return [r[0] for r in self.store.conn.execute(
+            "SELECT id FROM files WHERE parser IS NULL AND blob IS NOT NULL AND status IN "
+            f"('pending', 'partial', '{CANCELLED}', '{INTERRUPTED}') AND kind IN ({','.join('?' * len(kinds))})",
+            kinds)]
+
+    def _stopped(self, state: str) -> None:
+        """Record how the run ended before the exception goes on: every file not read is marked with
+        ``state`` (the one being read already is, with its rows so far). When even that cannot be written
+        (a full disk), ``ingest_state`` stays ``running``, which the next open resumes all the same."""
+        store = self.store
+        why = ("not read: the ingest was cancelled before this file" if state == CANCELLED else
+               "not read: the ingest stopped before this file")
+        try:
+            store.commit()
+            kinds = sorted(self.parsers)
+            store.conn.execute(
+                f"UPDATE files SET status = ?, reason = ? WHERE parser IS NULL AND status = 'pending' "
+                f"AND (kind IS NULL OR kind IN ({','.join('?' * len(kinds))}))", (state, why, *kinds))
+            store.commit()
+            store.set_meta("ingest_state", state)
+        except sqlite3.Error as exc:
+            log.warning("the state of the stopped ingest could not be recorded: %s", exc)
+
+    def _prepare_parse_resume(self) -> None:
+        """Forget what the unfinished files left (rows, details, facts, their parse problems) and put them
+        back as extraction left them, then let parsers that remember earlier files rebuild that memory."""
+        store = self.store
+        todo = self._unfinished_files()
+        mark = int(store.get_meta("ingest_problems_mark") or 0)
+        tables = [t for t in store.detail_tables()
+                  if "file_id" in {c[1] for c in store.conn.execute(f'PRAGMA table_info("{t}")')}]
+        with store.conn:
+            for fid in todo:
+                for table in ("timeline", "facts", *tables):
+                    store.conn.execute(f'DELETE FROM "{table}" WHERE file_id = ?', (fid,))
+                store.conn.execute("DELETE FROM problems WHERE file_id = ? AND id > ?", (fid, mark))
+                # 'partial' when extraction already had trouble with it (its problem is older than the mark)
+                first = store.conn.execute("SELECT error FROM problems WHERE file_id = ? AND id <= ? ORDER BY id "
+                                           "LIMIT 1", (fid, mark)).fetchone()
+                store.conn.execute("UPDATE files SET status = ?, reason = ?, records = 0 WHERE id = ?",
+                                   ("partial", first[0], fid) if first else ("pending", None, fid))
+        done = [r[0] for r in store.conn.execute("SELECT id FROM files WHERE parser IS NOT NULL ORDER BY id")]
+        for parser in {id(p): p for p in self.parsers.values()}.values():
+            rebuild = getattr(parser, "resume", None)
+            if rebuild is not None:
+                rebuild(store, done)
+
+    def _forget_analysis(self) -> None:
+        """Undo an analysis that did not finish: findings, evidence and the facts it had added."""
+        store = self.store
+        mark = int(store.get_meta("ingest_facts_mark") or 0)
+        with store.conn:
+            store.conn.execute("DELETE FROM evidence")
+            store.conn.execute("DELETE FROM findings")
+            store.conn.execute("DELETE FROM facts WHERE id > ?", (mark,))
 
     # --------------------------------------------------------------------------------------- extract
 
@@ -376,6 +519,9 @@ class Ingest:
 
             self._total_members = total
             self._done = 0
+            self._bytes_done = 0
+            self._bytes_total = sum(m.size or 0 for m in members if not m.is_dir)
+            self._rate = _Rate()
             self._depth = depth
             self._blob_dir = None
             self._committed_at = time.monotonic()
@@ -478,6 +624,7 @@ class Ingest:
         self._extracted.append((writer.digest.hexdigest(), kind, writer.size, status, reason, location,
                                 writer.file_id))
         self._done += 1
+        self._bytes_done += writer.size
         if len(self._extracted) >= WRITE_BATCH or time.monotonic() - self._committed_at >= COMMIT_SECONDS:
             self._write_extracted()
         self._report_member(writer.path)
@@ -496,37 +643,65 @@ class Ingest:
     def _parse_all(self) -> None:
         rows = self.store.query(
             "SELECT id, path, kind, role, blob FROM files WHERE status IN ('pending', 'partial') "
-            "AND kind IS NOT NULL AND blob IS NOT NULL ORDER BY id"
+            "AND parser IS NULL AND kind IS NOT NULL AND blob IS NOT NULL ORDER BY id"
         )
         todo = [r for r in rows if r["kind"] in self.parsers]
+        sizes = []
+        for r in todo:
+            try:
+                sizes.append(Path(r["blob"]).stat().st_size)
+            except OSError:
+                sizes.append(0)
+        self._rows = int(self.store.scalar("SELECT count(*) FROM timeline") or 0)
+        self._rate = _Rate()
+        total_bytes = sum(sizes)
+        done_bytes = 0
         for n, row in enumerate(todo):
             self._check_cancel()
             parser = self.parsers[row["kind"]]
             file = CaseFile(row["id"], row["path"], row["kind"], row["role"], Path(row["blob"]))
-            self._report("parse", n, len(todo), file.path)
-            self._parse_one(parser, file, n, len(todo))
-        self._report("parse", len(todo), len(todo))
+            self._report_parse(n, len(todo), file.path, 0, sizes[n], done_bytes, total_bytes)
+            self._parse_one(parser, file, n, len(todo), (done_bytes, total_bytes))
+            done_bytes += sizes[n]
+        self._report_parse(len(todo), len(todo), "", 0, 0, done_bytes, total_bytes)
 
-    def _parse_one(self, parser: Parser, file: CaseFile, n: int = 0, total: int = 1) -> None:
+    def _report_parse(self, n: int, total: int, path: str, position: int, size: int, before: int,
+                      total_bytes: int) -> None:
+        if self._progress is not None:
+            done = before + min(position, size)
+            self._progress(Progress("parse", n, total, path, min(position, size), size, done, total_bytes,
+                                    self._rate.eta(done, total_bytes), self._rows))
+
+    def _parse_one(self, parser: Parser, file: CaseFile, n: int = 0, total: int = 1,
+                   stage_bytes: tuple[int, int] = (0, 0)) -> None:
         store = self.store
         progress = None
+        rows_before = self._rows
+        mediator: Mediator
         if self._progress is not None:
-            report = self._progress
             try:
                 size = file.location.stat().st_size
             except OSError:
                 size = 0
 
             def progress(position: int) -> None:
-                report(Progress("parse", n, total, file.path, min(position, size), size))
+                self._rows = rows_before + mediator.events
+                self._report_parse(n, total, file.path, position, size, *stage_bytes)
 
-        mediator = Mediator(store, file, parser.name, self._cancel, progress)
+        def commit() -> None:
+            store.commit()
+            self._committed()
+
+        mediator = Mediator(store, file, parser.name, self._cancel, progress, commit)
         before = store.scalar("SELECT status FROM files WHERE id = ?", (file.id,))
         try:
             parser.parse(file, mediator)
             mediator.flush()
         except IngestCancelled:
             mediator.flush()
+            # the rows read so far stay (a view shows them); parser stays NULL, so a resume reads it again
+            store.update_file(file.id, status=CANCELLED, records=mediator.events,
+                              reason=f"cancelled after {mediator.events} rows; a resume reads the file again")
             raise
         except Exception as exc:  # a parser bug or a hostile file: keep what was read, name the file
             try:
@@ -538,6 +713,7 @@ class Ingest:
                               reason=f"{parser.name} could not read it: {type(exc).__name__}: {exc}")
             store.add_problem(file.path, f"{parser.name} could not read it: {type(exc).__name__}: {exc}", file.id)
             store.commit()
+            self._rows = rows_before + mediator.events
             return
         status = "partial" if (mediator.problems or before == "partial") else "parsed"
         store.update_file(file.id, status=status, parser=parser.name, records=mediator.events,
@@ -545,6 +721,7 @@ class Ingest:
                           store.scalar("SELECT reason FROM files WHERE id = ?", (file.id,))
                           or f"{mediator.problems} problem(s) while reading")
         store.commit()
+        self._rows = rows_before + mediator.events
         self._committed()
 
 
@@ -610,8 +787,10 @@ def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: 
             "SELECT ts, local, basis, source, file_id, line, level, component, message FROM ("
             f"SELECT CASE WHEN basis = 'local' AND local IS NOT NULL THEN {to_utc} ELSE ts END AS ts, "
             f"CASE WHEN basis = 'utc' AND ts IS NOT NULL THEN {to_local} ELSE local END AS local, "
-            "basis, source, file_id, line, level, component, message FROM timeline) "
-            "ORDER BY ts IS NULL, ts, file_id, line"
+            "basis, source, file_id, line, level, component, message, id FROM timeline) "
+            # id last: rows of one file and time keep the order they were read in, so a resumed ingest (whose
+            # re-read files have later ids) sorts exactly as one that never stopped
+            "ORDER BY ts IS NULL, ts, file_id, line, id"
         )
         conn.execute("DROP TABLE timeline")
         conn.execute("ALTER TABLE timeline_sorted RENAME TO timeline")

@@ -8,6 +8,7 @@ raises is caught by the pipeline and its file marked failed, with what it had al
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,10 @@ from workbench.core.store import CaseStore
 
 LEVELS = ("critical", "error", "warning", "info", "verbose")
 BATCH = 5000
+#: While a file is read, what is batched is written and committed this long after the file started, then at
+#: this interval: a window shows the first rows within a second, and the rest as it streams in.
+FIRST_COMMIT_S = 0.15
+COMMIT_EVERY_S = 0.5
 #: Rows per multi-row INSERT (see :func:`insert_rows`); measured best between 100 and 500.
 ROWS_PER_INSERT = 100
 _TIMELINE_COLUMNS = ("ts", "local", "basis", "source", "file_id", "line", "level", "component", "message")
@@ -65,6 +70,11 @@ class Parser(Protocol):
     ``name`` is stored with every row it produces; ``kinds`` are the file kinds (from ``workbench_identify``)
     it reads; ``tables`` maps detail-table names to their ``CREATE TABLE IF NOT EXISTS`` statements;
     ``version`` is bumped when output changes, which makes existing cases re-ingest.
+
+    A parser that remembers something across the files of one case (EVTX drops records already read from
+    another copy) also has ``resume(store, parsed_file_ids)``: a resumed ingest calls it before the first
+    file it reads, and the parser rebuilds that memory from what the store holds for the files already
+    parsed, so the rows come out as if the ingest had never stopped.
     """
 
     name: str
@@ -80,12 +90,16 @@ class Mediator:
 
     def __init__(self, store: CaseStore, file: CaseFile, source: str,
                  cancel: Callable[[], bool] | None = None,
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int], None] | None = None,
+                 commit: Callable[[], None] | None = None) -> None:
         self.store = store
         self.file = file
         self.source = source
         self._cancel = cancel
         self._progress = progress
+        self._commit = commit
+        self._commit_at = time.monotonic() + FIRST_COMMIT_S
+        self._watched: Any = None
         self._events: list[tuple[Any, ...]] = []
         self._details: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._facts: list[tuple[Any, ...]] = []
@@ -154,13 +168,29 @@ class Mediator:
 
     # ------------------------------------------------------------------------------------- control
 
+    def watch(self, fh: Any) -> None:
+        """The binary file object the parser reads through: its position is the progress :meth:`check`
+        reports when the parser gives none (for parsers whose reader hides byte offsets: csv, XML)."""
+        self._watched = fh
+
     def check(self, position: int | None = None) -> None:
-        """Call every so often: raises :class:`IngestCancelled` when asked to stop, reports progress."""
+        """Call every so often: raises :class:`IngestCancelled` when asked to stop, reports progress, and
+        (when the pipeline gave a ``commit``) makes the rows so far visible to readers every half second."""
         self._ticks += 1
         if self._cancel is not None and self._cancel():
             raise IngestCancelled("ingest cancelled")
-        if position is not None and self._progress is not None:
-            self._progress(position)
+        if self._commit is not None and time.monotonic() >= self._commit_at:
+            self.flush()
+            self._commit()
+            self._commit_at = time.monotonic() + COMMIT_EVERY_S
+        if self._progress is not None:
+            if position is None and self._watched is not None:
+                try:
+                    position = self._watched.tell()
+                except (OSError, ValueError):
+                    position = None
+            if position is not None:
+                self._progress(position)
 
     def flush(self) -> None:
         """Write what is batched. Each batch is taken out before it is written, so a batch the store

@@ -138,6 +138,35 @@ def systemtime_us(text: str | None) -> int | None:
         return None
 
 
+def chunk_positions(path: Path) -> list[tuple[int, int, int]]:
+    """(first record number, last record number, end offset) of every chunk, in file order: a record's chunk
+    says how far into the file the reader is (one 24-byte read per 64 KiB chunk)."""
+    out: list[tuple[int, int, int]] = []
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            offset = FILE_HEADER
+            while offset + 24 <= size:
+                fh.seek(offset)
+                head = fh.read(24)
+                if head[:8] == CHUNK_MAGIC:
+                    first, last = struct.unpack_from("<QQ", head, 8)
+                    out.append((first, last, min(offset + CHUNK_SIZE, size)))
+                offset += CHUNK_SIZE
+    except OSError:
+        return []
+    return out
+
+
+def _position(positions: list[tuple[int, int, int]], record: Any) -> int | None:
+    if type(record) is not int:
+        return None
+    for first, last, end in positions:
+        if first <= record <= last:
+            return end
+    return None
+
+
 def read_header(path: Path) -> dict[str, Any]:
     """The file header's facts: version, chunk count, dirty flag (bit 0 of the flags at 0x78), and whether
     the first chunk is where it belongs (``chunk_ok``), which tells a damaged header from a non-EVTX file."""
@@ -257,7 +286,7 @@ class EvtxParser:
                                     name=f"evtx-parse-{file.id}", daemon=True)
         producer.start()
         try:
-            self._consume(file, mediator, header, out)
+            self._consume(file, mediator, header, out, chunk_positions(location))
         finally:
             stop.set()
             while producer.is_alive():  # unblock a producer waiting on a full queue
@@ -277,8 +306,21 @@ class EvtxParser:
         state.last_file_id = file.id
         return state
 
+    def resume(self, store: Any, parsed: list[int]) -> None:
+        """A resumed ingest: remember the records of the files already parsed, as an ingest that never
+        stopped would have, so their copies in the files still to read are dropped the same way."""
+        state = _State()
+        exists = store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
+        if exists and parsed:
+            marks = ",".join("?" * len(parsed))
+            for channel, computer, rid, utc in store.conn.execute(
+                    f"SELECT channel, computer, line, ts FROM {TABLE} WHERE file_id IN ({marks})", parsed):
+                state.seen.add(hash((channel, computer, rid, utc)))
+        state.last_file_id = max(parsed, default=-1)
+        self._states = {id(store): state}
+
     def _consume(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
-                 out: queue.Queue[tuple[str, Any]]) -> None:
+                 out: queue.Queue[tuple[str, Any]], positions: list[tuple[int, int, int]] | None = None) -> None:
         fact = mediator.fact
         event_rows = mediator.event_rows
         detail_rows = mediator.detail_rows
@@ -286,8 +328,10 @@ class EvtxParser:
         while True:
             kind, payload = out.get()
             if kind == "rows":
-                mediator.check(None)  # before the batch: a cancelled ingest writes nothing more
                 events, details, facts = payload
+                # before the batch: a cancelled ingest writes nothing more; the position is the end of the
+                # chunk holding the batch's last record
+                mediator.check(_position(positions, events[-1][5]) if positions and events else None)
                 event_rows(events)
                 detail_rows(TABLE, COLUMNS, details)
                 for line, utc, record_facts in facts:

@@ -211,6 +211,7 @@ class ProcmonCsvParser:
                 pass
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
         with open(file.location, encoding=codec, errors="replace", newline="") as fh:
+            mediator.watch(fh.buffer)  # progress in bytes: the csv reader hides the offsets
             self._parse(csv.reader(fh), file, mediator)
 
     def _parse(self, rows: Iterator[list[str]], file: CaseFile, mediator: Mediator) -> None:
@@ -254,7 +255,7 @@ class ProcmonCsvParser:
         line = 0
         for line, row in enumerate(rows, start=1):
             if line % 5000 == 0:
-                mediator.check(line)
+                mediator.check()
             if len(row) != width:
                 if not row or row == [""]:
                     continue

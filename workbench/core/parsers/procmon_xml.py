@@ -56,8 +56,10 @@ class ProcmonXmlParser:
         state: dict[str, int | None] = {"day": None, "last": None}
         line = 0
         anchors = 0
+        source = open(file.location, "rb")  # noqa: SIM115 - closed below; iterparse reads it as it goes
+        mediator.watch(source)  # progress in bytes: iterparse hides the offsets
         try:
-            context = ET.iterparse(str(file.location), events=("start", "end"))
+            context = ET.iterparse(source, events=("start", "end"))
             holder: ET.Element | None = None  # <processlist> / <eventlist>: emptied as we go (bounded memory)
             for ev, elem in context:
                 tag = elem.tag
@@ -86,10 +88,12 @@ class ProcmonXmlParser:
                         continue
                     self._event(line, fields, procs, state, fid, mediator)
                     if line % 5000 == 0:
-                        mediator.check(line)
+                        mediator.check()
         except ET.ParseError as exc:
             mediator.problem(f"the XML is damaged or cut short ({exc}); the processes and events before that "
                              "point were kept", None)
+        finally:
+            source.close()
         if pending:
             state["day"] = self._day_base(pending, procs, mediator)
             for ln, f in pending:

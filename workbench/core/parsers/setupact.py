@@ -142,7 +142,7 @@ class SetupLogParser:
         lines = 0
         for ln in read_lines(file.location):
             lines = ln.number
-            if ln.number % 20000 == 0:
+            if ln.number % 4096 == 0:  # cancel within a few ms, and a progress bar that moves on any size
                 mediator.check(ln.offset)
             text = ln.text
             # inside a binary run, only a stamped line ends it: random bytes also make short "clean" lines
