@@ -57,8 +57,7 @@ def chinese_nested_case(folder: Path) -> Path:
     files = demo.demo_files()
     root = f"{demo.COMPUTER}_logs"
     rollback = f"{root}/$WINDOWS.~BT/Sources/Rollback/"
-    inner = {name[len(rollback):]: data for name, data in files.items() if name.startswith(rollback)
-             and not name.endswith(".evtx")}
+    inner = {name[len(rollback):]: data for name, data in files.items() if name.startswith(rollback)}
     inner["setupmem.dmp"] = lwfmgr_case(_crash_us())
     inner_zip = _zip(folder / "_inner" / "回滚日志.zip", {f"Rollback/{k}": v for k, v in inner.items()})
     outer = {

@@ -250,11 +250,20 @@ def test_the_cursor_selects_the_process_and_its_nearest_event(qtbot, pane: Proce
     bus.select(Selection("timeline", ts=a_ts, file_id=agent.key[0], line=a_line, origin="timeline"))
     assert pane.current_item() is agent
     assert pane.events.line_of(pane.events_table.currentIndex().row()) == a_line
-    # outside the capture: the process alive then (none before the capture's first process)
+    # before the capture's first process: nothing at this moment — no stale process stays selected, and the
+    # pane says why (issue 16)
     before = min(i.start for i in pane.model.items() if i.start is not None) - 10_000_000
-    shown = pane.current_item()
     bus.set_cursor(before)
-    assert pane.current_item() is shown
+    assert pane.current_item() is None and not pane.tree.selectionModel().hasSelection()
+    assert pane.moment == before and not pane.moment_note.isHidden()
+    assert "No process of the capture at this moment" in pane.moment_note.text()
+    # clicking the process that was highlighted before publishes it again
+    pane.tree.setCurrentIndex(pane.model.index_of(agent))
+    bus.set_cursor(before)
+    bus.set_cursor(before + 1)
+    assert pane.current_item() is None
+    pane.tree.setCurrentIndex(pane.model.index_of(agent))
+    assert bus.cursor == agent.start and pane.moment_note.isHidden()
 
 
 def test_parent_link_and_exit_link_in_the_details(qtbot, pane: ProcessesPane) -> None:

@@ -8,11 +8,22 @@ stages finish. Reopening an ingested case skips the ingest (the core decides) an
 from __future__ import annotations
 
 import functools
+import html
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -28,8 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.errors import UserActionRequired
+from workbench.core.ingest import Progress
 from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
+from workbench.gui.models.labels import duration_text, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import add_notes_action, view_evidence
 from workbench.gui.panes.detail import DetailPane
@@ -46,9 +59,13 @@ from workbench.gui.panes.timeline_strip import TimelineStripPane
 from workbench.gui.panes.timeline_table import TimelinePane
 from workbench.gui.worker import IngestJob, IngestOutcome
 
+#: Below this window width the default layout has no third column (a 1366×768 laptop).
+COMPACT_WIDTH = 1500
 LAYOUT_VERSION = 5  # bump when docks are added or renamed: old saved states are then ignored
 MAX_RECENT = 10
 # Share of the overall progress bar each ingest stage fills (the parse stage is most of the work).
+#: How often the rows, catalogue and facts an ingest committed are shown while it runs (ms).
+LIVE_MS = 400
 STAGE_SPAN = {"open": (0, 2), "catalogue": (2, 5), "extract": (5, 40), "parse": (40, 90), "finalize": (90, 96),
               "analyze": (96, 99), "done": (100, 100)}
 
@@ -77,6 +94,14 @@ class MainWindow(QMainWindow):
         self.interactive = interactive
         self.bus = CursorBus(self)
         self.view: StoreView | None = None
+        # while a case is read: a read-only look at the database being written, refreshed by a timer
+        self._live: StoreView | None = None
+        self._database: Path | None = None
+        self._progress: Progress | None = None
+        self._live_ticks = 0
+        self._live_timer = QTimer(self)
+        self._live_timer.setInterval(LIVE_MS)
+        self._live_timer.timeout.connect(self._live_tick)
         self.job: IngestJob | None = None
         self.source: Path | None = None
         self.last_outcome: IngestOutcome | None = None
@@ -99,9 +124,10 @@ class MainWindow(QMainWindow):
                                      self.processes, self.dump]
         # "Add to notes" (issue 8) for panes without an evidence function of their own: rows + the bus selection
         item_views: list[tuple[QAbstractItemView, str]] = [
-            (self.events.table, "events"), (self.dump.stack, "dump"), (self.processes.tree, "processes")]
+            (self.events.table, "events"), (self.processes.tree, "processes")]
         for item_view, origin in item_views:
             add_notes_action(item_view, self.bus, functools.partial(view_evidence, item_view, self.bus, origin))
+        add_notes_action(self.dump.stack, self.bus, self.dump.frame_evidence)  # frames quoted with their source
         self.docks: dict[str, QDockWidget] = {}
         for key, title, pane in (
             ("overview", self.tr("Case overview"), self.overview), ("findings", self.tr("Findings"), self.findings),
@@ -115,22 +141,42 @@ class MainWindow(QMainWindow):
             dock.setObjectName(f"dock_{key}")  # saveState() needs stable object names
             dock.setWidget(pane)
             self.docks[key] = dock
+        self._arranging = False
+        self._shown_once = False
+        self._layout_mode: str | None = None  # "compact"/"wide" while the default layout stands; None: the user's
         self._build_status_bar()
         self._build_menus()
         self.apply_default_layout()
+        for dock in self.docks.values():
+            dock.dockLocationChanged.connect(self._dock_moved)
+            dock.topLevelChanged.connect(self._dock_moved)
         self.bus.cursorChanged.connect(self._on_cursor)
+        self.overview.resumeRequested.connect(self.resume_ingest)
+        self.overview.cancelRequested.connect(self.cancel_ingest)
         self.overview.set_view(None)
 
     # -------------------------------------------------------------------------------------- layout
 
     def apply_default_layout(self, size: tuple[int, int] | None = None) -> None:
         """Docks where a laptop (1366×768) and a 4K screen both work: overview and findings left, the strip
-        above the timeline, search and detail right, catalogue and problems below, sized by proportion."""
+        above the timeline, search and detail right, catalogue and problems below, sized by proportion.
+
+        Chosen from ``size`` or the window's real size: the window applies it again when it is first shown
+        and when a resize crosses :data:`COMPACT_WIDTH`, for as long as the user has not arranged the docks
+        (or a saved arrangement was restored)."""
+        self._arranging = True
+        try:
+            self._apply_default_layout(size)
+        finally:
+            self._arranging = False
+
+    def _apply_default_layout(self, size: tuple[int, int] | None) -> None:
         for dock in self.docks.values():
             self.removeDockWidget(dock)
         d = self.docks
-        w, h = size or (max(self.width(), 1366), max(self.height(), 768))
-        compact = w < 1500  # a 1366×768 laptop: no third column, search and detail tab with the findings
+        w, h = size or (self.width(), self.height())
+        compact = w < COMPACT_WIDTH  # a 1366×768 laptop: no third column; search and detail tab with findings
+        self._layout_mode = "compact" if compact else "wide"
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["overview"])
         self.splitDockWidget(d["overview"], d["findings"], Qt.Orientation.Vertical)
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, d["strip"])
@@ -160,13 +206,37 @@ class MainWindow(QMainWindow):
         if compact:
             self.resizeDocks([d["overview"]], [int(w * 0.27)], Qt.Orientation.Horizontal)
         else:
-            self.resizeDocks([d["overview"], d["search"]], [int(w * 0.24), int(w * 0.2)], Qt.Orientation.Horizontal)
+            # the right column wide enough for a search hit's time and a readable part of its message
+            self.resizeDocks([d["overview"], d["search"]], [int(w * 0.24), int(w * 0.24)], Qt.Orientation.Horizontal)
             self.resizeDocks([d["search"], d["detail"]], [int(h * 0.45), int(h * 0.45)], Qt.Orientation.Vertical)
         self.resizeDocks([d["overview"], d["findings"]], [int(h * 0.5), int(h * 0.4)], Qt.Orientation.Vertical)
         self.resizeDocks([d["strip"], d["files"]], [int(h * 0.2), int(h * 0.2)], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
         self.apply_default_layout((self.width(), self.height()))
+
+    def _dock_moved(self, *_args: object) -> None:
+        """The user arranged the docks: their arrangement stays, whatever the window's size."""
+        if not self._arranging:
+            self._layout_mode = None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if self._layout_mode is not None:  # not restored from the settings: fit the real size
+                self.apply_default_layout((self.width(), self.height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self._layout_mode is not None and self._shown_once and not self._arranging:
+            mode = "compact" if event.size().width() < COMPACT_WIDTH else "wide"
+            if mode != self._layout_mode:
+                QTimer.singleShot(0, self, self._refit_layout)
+
+    def _refit_layout(self) -> None:
+        if self._layout_mode is not None:
+            self.apply_default_layout((self.width(), self.height()))
 
     def restore_layout(self) -> None:
         """Put the docks back where the user left them (QSettings), unless the layout version changed."""
@@ -177,8 +247,8 @@ class MainWindow(QMainWindow):
         state = s.value("layout/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION):
+            self._layout_mode = None  # the user's own arrangement: kept at any size
 
     def save_layout(self) -> None:
         s = settings()
@@ -264,7 +334,8 @@ class MainWindow(QMainWindow):
         self.progress_bar.setFormat(self.tr("overall %p%"))
         self.file_bar = QProgressBar(self)
         self.file_bar.setObjectName("fileProgress")
-        self.file_bar.setMaximumWidth(160)
+        self.file_bar.setMinimumWidth(190)  # "123.4 MB / 456.7 MB" whole
+        self.file_bar.setMaximumWidth(220)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.clicked.connect(self.cancel_ingest)
         self.cursor_label = QLabel(self)
@@ -347,7 +418,9 @@ class MainWindow(QMainWindow):
         job.worker.opened.connect(self._on_database)
         job.done.connect(self._on_finished)
         self.job = job
-        self._database: Path | None = None
+        self._database = None
+        self._progress = None
+        self.overview.show_progress(None, None, source.name)
         job.start()
 
     def cancel_ingest(self) -> None:
@@ -355,47 +428,90 @@ class MainWindow(QMainWindow):
             self.stage_label.setText(self.tr("Cancelling…"))
             self.job.cancel()
 
-    def _stage_text(self, stage: str) -> str:
-        return {"open": self.tr("Hashing"), "catalogue": self.tr("Listing files"),
-                "extract": self.tr("Extracting"), "parse": self.tr("Reading"),
-                "finalize": self.tr("Sorting the timeline"), "analyze": self.tr("Analyzing"),
-                "done": self.tr("Done")}.get(stage, stage)
+    def resume_ingest(self) -> None:
+        """Continue the stopped ingest of the open case (the core resumes from its first unfinished file)."""
+        if self.source is not None and self.job is None:
+            self.open_case(self.source, getattr(self, "password", None))
 
-    def _on_progress(self, stage: str, done: int, total: int, current: str) -> None:
-        lo, hi = STAGE_SPAN.get(stage, (0, 100))
-        frac = done / total if total else 0.0
-        self.progress_bar.setValue(int(lo + (hi - lo) * frac))
-        if total:
-            self.file_bar.setRange(0, total)
-            self.file_bar.setValue(done)
-            self.file_bar.setFormat(f"{done}/{total}")
+    def _on_progress(self, p: Progress) -> None:
+        """The status bar (stage, file k of n, the file's bytes, the time left) and, while the case is read,
+        the overview; the rows and the catalogue written so far are shown by the live timer."""
+        self._progress = p
+        lo, hi = STAGE_SPAN.get(p.stage, (0, 100))
+        if p.bytes_total:
+            frac = p.bytes_done / p.bytes_total
+        else:
+            frac = p.done / p.total if p.total else 0.0
+        self.progress_bar.setValue(int(lo + (hi - lo) * min(frac, 1.0)))
+        if p.file_total:
+            self.file_bar.setRange(0, 1000)
+            self.file_bar.setValue(int(1000 * min(p.file_done / p.file_total, 1.0)))
+            self.file_bar.setFormat(f"{size_text(p.file_done)} / {size_text(p.file_total)}")
+        elif p.total:
+            self.file_bar.setRange(0, p.total)
+            self.file_bar.setValue(p.done)
+            self.file_bar.setFormat(f"{p.done}/{p.total}")
         else:
             self.file_bar.setRange(0, 0)
-        name = current.rsplit("::", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1] if current else ""
-        self.stage_label.setText(f"{self._stage_text(stage)} {name}".strip())
+        name = p.current.rsplit("::", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1] if p.current else ""
+        parts = [stage_label(p.stage)]
+        if p.total and p.stage in ("extract", "parse"):
+            parts.append(self.tr("file %1 of %2").replace("%1", str(min(p.done + 1, p.total)))
+                         .replace("%2", str(p.total)))
+        if name:
+            parts.append(name)
+        if p.eta_s is not None:
+            parts.append(self.tr("%1 left").replace("%1", duration_text(p.eta_s)))
+        self.stage_label.setText(" · ".join(parts))
+        if self._live is None and self._database is not None and p.stage in ("extract", "parse"):
+            self._start_live()
+        if p.stage == "finalize" and self._live is not None:
+            self.timeline.set_banner(self.tr("Sorting the rows by time and indexing them for search…"))
 
     def _on_stage_finished(self, stage: str) -> None:
-        # After the catalogue and the extraction, the files table is worth showing while parsing goes on.
-        if stage in ("catalogue", "extract") and self.job is not None:
-            if getattr(self, "_peek", None) is not None:
-                self.files.refresh()
-            else:
-                self._peek_catalogue()
+        if self._live is None:
+            return
+        if stage in ("catalogue", "extract"):
+            self.files.refresh()
+        elif stage == "finalize":
+            # the table was rewritten in time order: its rows are positions in time from now on
+            self.timeline.set_view(self._live)
+            self.timeline.set_banner(self.tr("Analyzing…"))
 
     def _on_database(self, database: Path) -> None:
         self._database = database
 
-    def _peek_catalogue(self) -> None:
-        """Show the catalogue of the case being ingested (read-only; the worker keeps writing)."""
+    def _start_live(self) -> None:
+        """Look at the database the ingest writes (read-only): the catalogue, the rows so far, the facts so
+        far. The worker keeps writing; a timer shows what it committed."""
         db = self._database
         if db is None or not db.exists():
             return
         try:
-            peek = StoreView(db)
+            live = StoreView(db)
         except Exception:
             return
-        self.files.set_view(peek)
-        self._peek = peek
+        self._live = live
+        self.files.set_view(live)
+        self.timeline.set_view(live)
+        self.timeline.set_banner(self.tr("Reading the case: rows appear as the files are read, file after file; "
+                                         "they are sorted by time when the ingest ends."))
+        self.overview.show_progress(live, self._progress, self.source.name if self.source else "")
+        self.strip.show_note(self.tr("The strip is drawn when the case is read to the end."))
+        self.findings.details.setHtml("<p>" + html.escape(self.tr(
+            "The analysis runs when the case is read to the end; the findings come then.")) + "</p>")
+        self._live_timer.start()
+
+    def _live_tick(self) -> None:
+        """Show what the ingest committed since the last tick (rows, the catalogue, facts)."""
+        if self._live is None:
+            self._live_timer.stop()
+            return
+        self.timeline.grow()
+        self._live_ticks += 1
+        if self._live_ticks % 4 == 0:
+            self.files.refresh()
+        self.overview.show_progress(self._live, self._progress, self.source.name if self.source else "")
 
     def _on_finished(self, job: IngestJob, outcome: IngestOutcome) -> None:
         job.wait()
@@ -415,6 +531,8 @@ class MainWindow(QMainWindow):
             self._set_view(StoreView(outcome.database))
             if self.interactive:
                 add_recent(outcome.source)
+        else:
+            self._set_view(None)
         self._report_outcome(outcome)
         self.caseLoaded.emit(outcome)
 
@@ -436,7 +554,8 @@ class MainWindow(QMainWindow):
         loaded = self.tr("%1 files and %2 timeline rows are loaded.").replace("%1", str(files)) \
             .replace("%2", str(rows))
         if outcome.error_kind == "cancelled":
-            self.stage_label.setText(self.tr("Ingest cancelled. ") + loaded)
+            self.stage_label.setText(self.tr("Ingest cancelled. ") + loaded + " "
+                                     + self.tr("Resume it from the case overview."))
             return
         if outcome.error:
             text = self.tr("Opening %1 stopped: %2").replace("%1", outcome.source.name).replace("%2", outcome.error)
@@ -456,12 +575,15 @@ class MainWindow(QMainWindow):
         old = self.view
         self.bus.clear()
         self.view = view
+        self._live_timer.stop()
+        live, self._live = self._live, None
         for pane in self.panes:
             pane.set_view(view)  # type: ignore[attr-defined]
-        peek = getattr(self, "_peek", None)
-        if peek is not None:
-            peek.close()
-            self._peek = None
+        self.timeline.set_banner(None if view is None or view.complete else self.tr(
+            "The ingest did not finish: these rows are in the order they were read, not yet sorted by time or "
+            "analyzed. Resume it from the case overview."))
+        if live is not None:
+            live.close()
         if old is not None:
             old.close()
         self.zone_label.setText(self.tr("Clock: %1").replace("%1", view.zone_label) if view else "")

@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from workbench.core.errors import IngestCancelled, PasswordRequired, UserActionRequired, WrongPassword
+from workbench.core.ingest import Progress
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class IngestOutcome:
 class IngestWorker(QObject):
     """Lives in a worker thread; :meth:`run` opens and ingests one case, emitting progress as it goes."""
 
-    progress = Signal(str, int, int, str)  # stage, done, total, current file
+    progress = Signal(object)  # workbench.core.ingest.Progress (stage, files, bytes, ETA, rows so far)
     stageFinished = Signal(str)  # a stage ended: panes may refresh what that stage wrote
     opened = Signal(object)  # Path of the case database, as soon as it exists (before the ingest)
     finished = Signal(object)  # IngestOutcome
@@ -53,18 +54,18 @@ class IngestWorker(QObject):
         """Ask the ingest to stop at its next check; callable from any thread."""
         self._cancel.set()
 
-    def _on_progress(self, p: object) -> None:
-        stage = getattr(p, "stage", "")
+    def _on_progress(self, p: Progress) -> None:
+        stage = p.stage
         if stage != self._stage:
             if self._stage:
                 self.stageFinished.emit(self._stage)
             self._stage = stage
+            self._last_emit = 0.0  # the first report of a stage always goes through
         now = time.monotonic()
         # Throttle: the pipeline reports per member; 20 updates a second are plenty for a progress bar.
-        if now - self._last_emit >= 0.05 or getattr(p, "done", 0) >= getattr(p, "total", 1):
+        if now - self._last_emit >= 0.05 or p.done >= p.total:
             self._last_emit = now
-            self.progress.emit(stage, int(getattr(p, "done", 0)), int(getattr(p, "total", 0)),
-                               str(getattr(p, "current", "")))
+            self.progress.emit(p)
 
     @Slot()
     def run(self) -> None:
@@ -73,7 +74,7 @@ class IngestWorker(QObject):
         database: Path | None = None
         case = None
         try:
-            self.progress.emit("open", 0, 0, str(self.source))
+            self.progress.emit(Progress("open", 0, 0, str(self.source)))
             case = Case.open(self.source, password=self.password)
             database = case.store.path
             self.opened.emit(database)

@@ -33,6 +33,10 @@ class BlockCache:
     def __len__(self) -> int:
         return len(self._blocks)
 
+    def forget(self, number: int) -> None:
+        """Drop block ``number`` (rows were added to it since it was read)."""
+        self._blocks.pop(number, None)
+
     def get(self, number: int, read: Callable[[int], Block]) -> Block:
         """Block ``number``, read with ``read(number)`` unless cached.
 

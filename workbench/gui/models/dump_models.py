@@ -297,6 +297,11 @@ class DumpsModel(RowsModel):
     def row_of(self, file_id: int) -> int:
         return next((i for i, rec in enumerate(self._rows) if rec[0].file_id == file_id), -1)
 
+    def nearest(self, ts: int) -> int:
+        """The crash source whose crash is nearest ``ts`` (-1 when none has a time)."""
+        timed = [(abs(rec[0].crash_ts - ts), i) for i, rec in enumerate(self._rows) if rec[0].crash_ts is not None]
+        return min(timed)[1] if timed else -1
+
     def kind_text(self, d: DumpInfo) -> str:
         kind = {"kernel_dump": self.tr("kernel dump"), "user_dump": self.tr("user-mode dump"),
                 "windbg_text": self.tr("WinDbg text")}.get(d.source_kind, d.source_kind)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 
 from workbench.core.analysis import SEVERITIES
 from workbench.core.finding_text import finding_data, finding_texts
+from workbench.core.moment import finding_moment
 from workbench.gui.models.labels import severity_label
 from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
 from workbench.gui.models.store_view import StoreView
@@ -61,10 +62,13 @@ class FindingsModel(RowsModel):
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
         order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
-        # data is parsed once here: the title column reads its translation on every paint
-        return [(*r[:self._DATA], finding_data(r[self._DATA])) for r in view.store.conn.execute(
-            "SELECT severity, title, score, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
-            f"rule_id, id, summary, remediation, data FROM findings f ORDER BY {order}, score DESC, id")]
+        # data is parsed once here: the title column reads its translation on every paint; the time is the
+        # finding's moment (the row it is about), the time every pane shows when it is picked
+        rows = view.store.conn.execute(
+            "SELECT severity, title, score, ts, rule_id, id, summary, remediation, data FROM findings f "
+            f"ORDER BY {order}, score DESC, id").fetchall()
+        return [(*r[:3], finding_moment(view.store, r[5]).ts, *r[4:self._DATA], finding_data(r[self._DATA]))
+                for r in rows]
 
     def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
         row = {column: rec[i] for column, i in self._TEXT_INDEX.items()}

@@ -391,17 +391,24 @@ class ProcessesModel(QAbstractItemModel):
     def alive_at(self, ts: int) -> ProcessItem | None:
         """The process to show for the moment ``ts``: the one whose event is at (or just before) ``ts`` when
         it is still alive then; otherwise the running process that started last (the most specific one);
-        otherwise the last to start before ``ts``."""
+        None when no process of a capture is alive then, or the moment is outside every capture: a process
+        that had exited by then, or one the capture last saw hours before, is not "at this moment"."""
         near = self.nearest_event(ts)
         if near is not None:
             item = self.process_of_event(*near)
             if item is not None and (item.start is None or item.alive_at(ts)):
                 return item
-        real = [i for i in self._all if not i.placeholder and i.start is not None]
-        alive = [i for i in real if i.alive_at(ts)]
-        if not alive:
-            alive = [i for i in real if i.start is not None and i.start <= ts]
+        # only inside the span a capture covers: after its end nothing says who still ran
+        spans = {fid for fid, (lo, hi) in self._bounds.items() if lo <= ts <= hi}
+        alive = [i for i in self._all if not i.placeholder and i.start is not None and i.node.file_id in spans
+                 and i.alive_at(ts)]
         return max(alive, key=lambda i: (i.start, i.node.process)) if alive else None
+
+    def capture_span(self) -> tuple[int, int] | None:
+        """The first and last event time over every capture (UTC µs), None without one."""
+        if not self._bounds:
+            return None
+        return min(lo for lo, _ in self._bounds.values()), max(hi for _, hi in self._bounds.values())
 
     def rows_as_text(self, items: list[ProcessItem]) -> str:
         """Processes as tab-separated text, the way they read on screen, for the clipboard."""

@@ -15,14 +15,15 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from workbench.gui.models.labels import level_label, status_label
+from workbench.gui.models.labels import level_label, size_text, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
 
 SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
 
 
-STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130)}
+STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130),
+                 "cancelled": QColor(190, 120, 0), "interrupted": QColor(190, 120, 0)}
 SEARCH_LIMIT = 5000
 
 
@@ -37,6 +38,10 @@ class RowsModel(HeaderedTableModel):
         self._headers = headers
         self._rows: list[tuple[Any, ...]] = []
         self._view: StoreView | None = None
+
+    @property
+    def view(self) -> StoreView | None:
+        return self._view
 
     def set_view(self, view: StoreView | None) -> None:
         """Read the rows of another case (or none)."""
@@ -107,7 +112,7 @@ class FilesModel(RowsModel):
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == 3:
-            return _size(rec[3])
+            return size_text(rec[3])
         if column == 4:
             return status_label(rec[4])
         return super().display(rec, column)
@@ -118,6 +123,9 @@ class FilesModel(RowsModel):
     def file_id(self, row: int) -> int | None:
         rec = self.row_tuple(row)
         return None if rec is None else int(rec[7])
+
+    def row_of_file(self, file_id: int) -> int:
+        return next((n for n, rec in enumerate(self._rows) if rec[7] == file_id), -1)
 
 
 class ProblemsModel(RowsModel):
@@ -163,6 +171,13 @@ class SearchModel(RowsModel):
         self.truncated = len(rows) > SEARCH_LIMIT
         return [tuple(r) for r in rows[:SEARCH_LIMIT]]
 
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == 1:
+            rec = self.row_tuple(index.row())
+            if rec is not None:  # source and level too: a narrow pane hides their columns
+                return f"{rec[1]} · {level_label(rec[2])}\n{rec[3] or ''}"
+        return super().data(index, role)
+
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == 0:
             return format_wall_us(rec[0])
@@ -171,6 +186,10 @@ class SearchModel(RowsModel):
         if column == 3:
             return level_label(rec[2])
         return super().display(rec, {2: 1}[column])
+
+    def row_of_hit(self, row_id: int) -> int:
+        """The row of the hit on timeline row ``row_id`` (-1: not a hit)."""
+        return next((n for n, rec in enumerate(self._rows) if rec[4] == row_id), -1)
 
     def hit(self, row: int) -> dict[str, Any] | None:
         rec = self.row_tuple(row)
@@ -230,14 +249,3 @@ class DetailModel(RowsModel):
         if isinstance(value, (dict, list)):
             return json.dumps(value, ensure_ascii=False)
         return "" if value is None else value
-
-
-def _size(n: int | None) -> str:
-    if n is None:
-        return ""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(n)

@@ -6,6 +6,7 @@ Every model reads through one :class:`StoreView`: a read-only SQLite connection 
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,21 @@ class StoreView:
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def ingest_state(self) -> str | None:
+        """``running``, ``cancelled``, ``interrupted`` or ``complete`` (see :mod:`workbench.core.ingest`)."""
+        try:
+            return self.store.get_meta("ingest_state")
+        except sqlite3.Error:
+            return None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the case was read to the end and analyzed: panes built on the analysis (the strip, the
+        event logs, the processes, the dump) show nothing of a case that was not, and say why. A database with
+        no ingest state at all was not written by the pipeline (a test's, a benchmark's): taken as it is."""
+        return self.ingest_state in (None, "complete")
 
     @property
     def zone_label(self) -> str:

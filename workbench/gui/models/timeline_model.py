@@ -22,6 +22,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core import clock
+from workbench.core.moment import nearest_row_id
 from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_block
 from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
@@ -101,6 +102,24 @@ class TimelineModel(HeaderedTableModel):
         self.levels, self.source, self.component, self.text = wanted
         self._load()
         self.endResetModel()
+
+    def grow(self) -> int:
+        """Show the rows an ingest still running has added since (ids only grow while files are read): they
+        are appended to the table, no reset, so the user's place and selection stay. Returns how many."""
+        if self._view is None or self._ids is not None:
+            return 0
+        try:
+            last = int(self._view.store.scalar("SELECT coalesce(max(id), 0) FROM timeline") or 0)
+        except sqlite3.Error:
+            return 0
+        if last <= self._rows:
+            return 0
+        self._blocks.forget(self._rows // BLOCK)  # the block that was read partly filled
+        added = last - self._rows
+        self.beginInsertRows(QModelIndex(), self._rows, last - 1)
+        self._rows = last
+        self.endInsertRows()
+        return added
 
     @property
     def filtered(self) -> bool:
@@ -211,6 +230,8 @@ class TimelineModel(HeaderedTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_TIME:
+                if rec[2] is None and rec[1] is not None and self._view is not None:
+                    return self._view.format_ts(rec[1])  # a UTC source read before the case clock was applied
                 return format_wall_us(rec[2])
             if col == COL_SOURCE:
                 return rec[3]
@@ -256,21 +277,13 @@ class TimelineModel(HeaderedTableModel):
         """The row nearest to ``ts`` (UTC µs): the last row at or before it, else the first after it."""
         if self._view is None or self._rows == 0:
             return -1
-        conn = self._view.store.conn
-        before = conn.execute("SELECT id, ts FROM timeline WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1",
-                              (ts,)).fetchone()
-        after = conn.execute("SELECT id, ts FROM timeline WHERE ts > ? ORDER BY ts, id LIMIT 1", (ts,)).fetchone()
-        if before is None and after is None:
+        try:
+            found = nearest_row_id(self._view.store, ts)
+        except sqlite3.Error:
             return -1
-        if before is None:
-            best = after
-        elif after is None:
-            best = before
-        else:
-            best = before if ts - before[1] <= after[1] - ts else after
-        # among rows sharing that time, show the first one
-        first = conn.execute("SELECT min(id) FROM timeline WHERE ts = ?", (best[1],)).fetchone()[0]
-        row = self.row_for_id(int(first or best[0]))
+        if found is None:
+            return -1
+        row = self.row_for_id(found)
         if self._ids is not None and row >= 0:
             # filtered: the shown row at or after that id, or the one before it, whichever is nearer in time
             def distance(r: int) -> int:

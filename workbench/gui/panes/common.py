@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -116,3 +116,11 @@ def view_evidence(view: QAbstractItemView, bus: CursorBus, origin: str, limit: i
     if not text.strip() and not any(v is not None for v in where.values()):
         return None
     return {"text": text, **where}
+
+
+def not_read_text() -> str:
+    """What a pane built on the analysis says about a case whose ingest did not finish (cancelled, stopped
+    by an error, or killed): nothing is shown rather than a part that looks like the whole."""
+    return QCoreApplication.translate(
+        "Panes", "Shown once the case is read to the end: the ingest did not finish. Resume it from the case "
+        "overview.")

@@ -7,8 +7,11 @@ panes for each source exist.
 
 from __future__ import annotations
 
+import sqlite3
+
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
+from workbench.core.moment import nearest_row_id, row_of_line
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.rows import DetailModel
 from workbench.gui.models.store_view import StoreView
@@ -32,19 +35,27 @@ class DetailPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         self._view: StoreView | None = None
-        bus.selectionChanged.connect(self._on_selection)
+        self.moment: int | None = None
+        bus.momentChanged.connect(self._on_moment)
 
     def set_view(self, view: StoreView | None) -> None:
         self._view = view
+        self.moment = None
         self.model.row_id = None
         self.model.set_view(view)
 
-    def _on_selection(self, sel: Selection | None) -> None:
-        if self._view is None:
+    def _on_moment(self, sel: Selection | None) -> None:
+        """The fields of the picked row, or of the timeline row nearest the moment (never an older row)."""
+        if self._view is None or sel is None:
             return
-        row_id = None if sel is None else sel.row_id
-        if sel is not None and row_id is None and sel.file_id is not None:
-            sql = "SELECT min(id) FROM timeline WHERE file_id = ?" + (" AND line = ?" if sel.line is not None else "")
-            params = (sel.file_id,) + ((sel.line,) if sel.line is not None else ())
-            row_id = self._view.store.scalar(sql, params)
+        self.moment = sel.ts
+        row_id = sel.row_id
+        try:
+            if row_id is None and sel.file_id is not None:
+                found = row_of_line(self._view.store, sel.file_id, sel.line)
+                row_id = found.row_id if found is not None else None
+            if row_id is None and sel.ts is not None:
+                row_id = nearest_row_id(self._view.store, sel.ts)
+        except sqlite3.Error:
+            row_id = None
         self.model.show_row(row_id)

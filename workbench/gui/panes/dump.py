@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.moment import row_of_line
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.dump_models import (
     DriversModel,
@@ -48,9 +49,10 @@ from workbench.gui.models.dump_models import (
     procmon_links,
     setupapi_links,
 )
+from workbench.gui.models.labels import span_text
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
-from workbench.gui.panes.common import make_table
+from workbench.gui.panes.common import make_table, not_read_text
 
 ORIGIN = "dump"
 BANNER_STYLE = ("<style>td{padding:0 10px 0 0;} .code{font-size:large;font-weight:bold;color:#b03020;}"
@@ -152,16 +154,28 @@ class DumpPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        # where this crash is relative to the moment the other panes show
+        self.moment_note = QLabel(self)
+        self.moment_note.setObjectName("dumpMomentNote")
+        self.moment_note.setWordWrap(True)
+        self.moment_note.setContentsMargins(4, 0, 4, 0)
+        self.moment_note.hide()
+        layout.addWidget(self.moment_note)
         layout.addWidget(self.split, 1)
         layout.addWidget(self.empty, 1)
         self._show_selector(False)
-        bus.selectionChanged.connect(self._on_selection)
-        bus.cursorChanged.connect(self._on_cursor)
+        self.moment: int | None = None
+        self.stack.clicked.connect(lambda index: self.select_frame(index.row()))
+        self.stack.activated.connect(lambda index: self.select_frame(index.row()))
+        bus.momentChanged.connect(self._on_moment)
 
     # -------------------------------------------------------------------------------------- case
 
     def set_view(self, view: StoreView | None) -> None:
         """Show another case's crash sources (or none), starting with the upgrade's own crash."""
+        unread = view is not None and not view.complete
+        if unread:
+            view = None
         self._view = view
         self.selector.blockSignals(True)
         self.dumps.set_view(view)
@@ -170,8 +184,9 @@ class DumpPane(QWidget):
         self.drivers.set_view(view)
         count = self.dumps.rowCount()
         self._show_selector(count > 1)
-        self.split.setVisible(count > 0 or view is None)
-        self.empty.setVisible(view is not None and count == 0)
+        self.split.setVisible(not unread and (count > 0 or view is None))
+        self.empty.setText(not_read_text() if unread else self.tr("No crash dump or debugger text in this case."))
+        self.empty.setVisible(unread or (view is not None and count == 0))
         if count:
             self.selector.setCurrentIndex(0)
             self.show_dump(0)
@@ -406,13 +421,66 @@ class DumpPane(QWidget):
 
     # -------------------------------------------------------------------------------------- bus
 
-    def _on_selection(self, sel: Selection | None) -> None:
-        """A row of a crash source selected elsewhere (its timeline row, a finding's evidence): show that one."""
-        if sel is None or sel.origin == ORIGIN or sel.file_id is None:
+    def _on_moment(self, sel: Selection | None) -> None:
+        """Show the crash source of the moment: the one picked (its row, a finding's evidence), else the
+        crash nearest in time; say where the crash is from the moment, and mark the link sitting on it."""
+        if sel is None:
             return
-        row = self.dumps.row_of(sel.file_id)
-        if row >= 0 and (self.dump is None or self.dump.file_id != sel.file_id):
-            self.show_dump(row)
+        self.moment = sel.ts
+        if sel.origin != ORIGIN and self.dumps.rowCount():
+            row = self.dumps.row_of(sel.file_id) if sel.file_id is not None else -1
+            if row < 0 and sel.ts is not None:
+                row = self.dumps.nearest(sel.ts)
+            if row >= 0 and (self.dump is None or self.dumps.row_of(self.dump.file_id) != row):
+                self.show_dump(row)
+        self._say_moment(sel)
+        self._on_cursor(sel.ts)
+
+    def _say_moment(self, sel: Selection) -> None:
+        d, view = self.dump, self._view
+        if d is None or view is None or sel.ts is None:
+            self.moment_note.hide()
+            return
+        if d.crash_ts is None:
+            text = self.tr("The time of this crash is unknown.")
+        elif sel.file_id == d.file_id or d.crash_ts == sel.ts:
+            text = self.tr("The crash, at this moment (%1).").replace("%1", view.format_ts(d.crash_ts, micro=False))
+        else:
+            gap = span_text((d.crash_ts - sel.ts) / 1e6)
+            which = self.tr("%1 after this moment") if d.crash_ts > sel.ts else self.tr("%1 before this moment")
+            text = self.tr("This crash is at %1, %2.").replace("%1", view.format_ts(d.crash_ts, micro=False)) \
+                .replace("%2", which.replace("%1", gap))
+        self.moment_note.setText(text)
+        self.moment_note.show()
+
+    def crash_moment(self) -> Selection | None:
+        """The shown crash as a moment: its time and the timeline row the crash source wrote."""
+        d = self.dump
+        if d is None or self._view is None:
+            return None
+        found = row_of_line(self._view.store, d.file_id, None)
+        return Selection("dump", ts=d.crash_ts, row_id=found.row_id if found else None, file_id=d.file_id,
+                         line=found.line if found else None, origin=ORIGIN)
+
+    def select_frame(self, row: int) -> None:
+        """A frame of the stack was picked: every pane moves to the crash it belongs to."""
+        sel = self.crash_moment()
+        if sel is not None and 0 <= row < self.frames.rowCount():
+            self.bus.select(sel)
+
+    def frame_evidence(self) -> dict | None:
+        """"Add to notes" on the stack: the selected frames, quoted with the dump, the frame numbers and the
+        crash time."""
+        sel = self.crash_moment()
+        rows = sorted({i.row() for i in self.stack.selectionModel().selectedRows()}) or \
+            ([self.stack.currentIndex().row()] if self.stack.currentIndex().isValid() else [])
+        recs = [r for r in (self.frames.row_tuple(n) for n in rows) if r is not None]
+        if sel is None or not recs or self.dump is None:
+            return None
+        numbers = ", ".join(f"#{r[0]:02d}" if isinstance(r[0], int) else "?" for r in recs)
+        text = "\n".join(f"{r[0]:02d} {r[1] or ''}".strip() if isinstance(r[0], int) else (r[1] or "") for r in recs)
+        return {"text": text, "source": f"{short_path(self.dump.path)} " + self.tr("frame %1").replace("%1", numbers),
+                "file_id": sel.file_id, "line": sel.line, "ts": sel.ts, "row_id": sel.row_id}
 
     def _on_cursor(self, ts: int | None) -> None:
         """Mark the link the cursor sits on, so the pane shows where the other panes are."""

@@ -74,7 +74,7 @@ from workbench.gui.models.events_model import (
     run_counts,
 )
 from workbench.gui.models.store_view import StoreView
-from workbench.gui.panes.common import make_table
+from workbench.gui.panes.common import make_table, not_read_text
 from workbench.gui.panes.timeline_rows import FollowsBus
 
 ORIGIN = "events"
@@ -419,6 +419,9 @@ class EventsPane(FollowsBus, QWidget):
 
     def set_view(self, view: StoreView | None) -> None:
         """Show another case (or none): every filter cleared, value lists counted again."""
+        unread = view is not None and not view.complete
+        if unread:
+            view = None
         self._view = view
         self._generation += 1  # counts still running for the last case are dropped when they arrive
         self._facet_values = {}
@@ -428,7 +431,9 @@ class EventsPane(FollowsBus, QWidget):
         self.event_box.setEditText("")
         self._fill_facets({})
         self._set_groups(self.group_box.currentData() or "event", [])
-        self.empty.setVisible(view is not None and self.model.total == 0)
+        self.empty.setText(not_read_text() if unread else self.tr("No event logs (EVTX) in this case."))
+        self.empty.setVisible(unread or (view is not None and self.model.total == 0))
+        self.table.setVisible(not unread)
         self._show_details(-1)
         self.refresh_counts(facets=True)
         self._update_count()

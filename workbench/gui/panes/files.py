@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, QSignalBlocker
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
+from workbench.core.moment import row_of_line
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.rows import FilesModel
 from workbench.gui.models.store_view import StoreView
@@ -14,7 +15,8 @@ ORIGIN = "files"
 
 
 class FilesPane(QWidget):
-    """The catalogue table; activating a file moves the cursor to its first timeline row."""
+    """The catalogue table; activating a file moves the cursor to its first timeline row (or shows a text
+    file); a row picked elsewhere selects its file."""
 
     def __init__(self, bus: CursorBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,19 +33,51 @@ class FilesPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         self._view: StoreView | None = None
+        self.moment: int | None = None
+        bus.momentChanged.connect(self._on_moment)
 
     def set_view(self, view: StoreView | None) -> None:
         self._view = view
+        self.moment = None
         self.model.set_view(view)
 
     def refresh(self) -> None:
         self.model.refresh()
 
     def _on_activated(self, index: QModelIndex) -> None:
+        """A file with timeline rows moves every pane to its first row; a text file without rows (the
+        customer's description, an engineer's notes, msinfo32) opens in the text viewer."""
         file_id = self.model.file_id(index.row()) if index.isValid() else None
         if file_id is None or self._view is None:
             return
-        row = self._view.store.conn.execute(
-            "SELECT id, ts, line FROM timeline WHERE file_id = ? ORDER BY id LIMIT 1", (file_id,)).fetchone()
-        if row is not None:
-            self.bus.select(Selection("row", ts=row[1], row_id=row[0], file_id=file_id, line=row[2], origin=ORIGIN))
+        first = row_of_line(self._view.store, file_id, None)
+        if first is not None and first.ts is not None:
+            self.bus.select(Selection("row", ts=first.ts, row_id=first.row_id, file_id=file_id, line=first.line,
+                                      origin=ORIGIN))
+            return
+        self.open_text(file_id)
+
+    def open_text(self, file_id: int, line: int | None = None) -> bool:
+        """Show a file of the case as text (decoded as Windows wrote it); False when it cannot be shown."""
+        if self._view is None:
+            return False
+        from workbench.gui.text_viewer import show_text_file
+
+        return show_text_file(self, self._view, self.bus, file_id, line)
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        """Select the file the picked row comes from (none for a moment without a row)."""
+        if sel is None:
+            return
+        self.moment = sel.ts
+        row = self.model.row_of_file(sel.file_id) if sel.file_id is not None else -1
+        sm = self.table.selectionModel()
+        blocker = QSignalBlocker(sm)
+        if row >= 0:
+            index = self.model.index(row, 0)
+            sm.setCurrentIndex(index, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+            self.table.scrollTo(index)
+        else:
+            sm.clear()
+        del blocker
+        self.table.viewport().update()

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QUrl
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
+from workbench.core.moment import finding_moment, row_of_line
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.findings_model import (
@@ -108,6 +109,17 @@ class FindingsPane(QWidget):
     def set_view(self, view: StoreView | None) -> None:
         if not self._plugin_failures_read:
             self.set_plugin_failures(_plugin_failures())
+        if view is not None and not view.complete:
+            # the analysis never ran: say so, rather than "no analyzer recognised a known failure"
+            self.model.set_view(None)
+            self.evidence_model.set_view(None)
+            self.evidence_model.show_finding(None)
+            self._current = None
+            self._show_setupdiag({})
+            text = self.tr("Analysis not run: the ingest did not finish. Resume it from the case overview; the "
+                           "findings come when the case is read to the end.")
+            self.details.setHtml(f"<p><b>{html.escape(text)}</b></p>")
+            return
         self.model.set_view(view)
         self.evidence_model.set_view(view)
         self.evidence_model.show_finding(None)
@@ -177,11 +189,7 @@ class FindingsPane(QWidget):
         if finding is None:
             return
         self._show(finding)
-        first = next((e for e in finding["evidence"] if e[0] is not None), None)
-        ts = finding["ts"] if finding["ts"] is not None else (first[2] if first else None)
-        self.bus.select(Selection("finding", ts=ts, finding_id=finding["id"],
-                                  file_id=first[0] if first else None, line=first[1] if first else None,
-                                  origin=ORIGIN))
+        self.bus.select(finding_selection(self.model.view, finding["id"], ORIGIN))
 
     def _show(self, finding: dict[str, Any]) -> None:
         self._current = finding
@@ -219,7 +227,11 @@ class FindingsPane(QWidget):
             return
         if self.evidence.currentIndex().row() != row:
             self.evidence.setCurrentIndex(self.evidence_model.index(row, 0))
-        self.bus.select(Selection("evidence", ts=ev["ts"], file_id=ev["file_id"], line=ev["line"],
+        # the line's own row and time: the evidence, the table and every pane at one moment
+        found = row_of_line(self.model.view.store, ev["file_id"], ev["line"]) \
+            if self.model.view is not None and ev["line"] is not None else None
+        self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else ev["ts"],
+                                  row_id=found.row_id if found else None, file_id=ev["file_id"], line=ev["line"],
                                   finding_id=self._current["id"] if self._current else None, origin=ORIGIN))
 
     def _on_link(self, url: QUrl) -> None:
@@ -265,6 +277,15 @@ class FindingsPane(QWidget):
         for ref in f["references"][:5]:
             parts.append(f"<p style='color: gray'>{h(ref)}</p>")
         return "".join(parts)
+
+
+def finding_selection(view: StoreView | None, finding_id: int, origin: str) -> Selection:
+    """A finding as a pick on the bus: its moment (the row it is about, at that row's time)."""
+    if view is None:
+        return Selection("finding", finding_id=finding_id, origin=origin)
+    m = finding_moment(view.store, finding_id)
+    return Selection("finding", ts=m.ts, row_id=m.row_id, file_id=m.file_id, line=m.line, finding_id=finding_id,
+                     origin=origin)
 
 
 def _plugin_failures() -> list[tuple[str, str]]:

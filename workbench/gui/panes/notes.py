@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.moment import row_of_line
 from workbench.core.report.markdown import STYLES, to_html
 from workbench.core.report.notes import LINK_SCHEME, parse_evidence_url, plain_links, quote_evidence
 from workbench.core.store import NotesStore
@@ -373,8 +374,13 @@ class NotesPane(QWidget):
 
     def _on_link(self, url: QUrl) -> None:
         link = parse_evidence_url(url.toString())
-        if link is not None:
-            self.bus.select(Selection("evidence", ts=link.ts, file_id=link.file_id, line=link.line, origin=ORIGIN))
+        if link is None:
+            return
+        found = row_of_line(self._view.store, link.file_id, link.line) \
+            if self._view is not None and link.file_id is not None and link.line is not None else None
+        self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else link.ts,
+                                  row_id=found.row_id if found else None, file_id=link.file_id, line=link.line,
+                                  origin=ORIGIN))
 
 
 def burst_ends(versions: list[NoteVersion], gap_seconds: int = BURST_SECONDS) -> list[NoteVersion]:

@@ -7,24 +7,35 @@ The text comes from :func:`workbench.core.analysis.build_analysis`, the same obj
 from __future__ import annotations
 
 import html
+import sqlite3
 from typing import Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
-from workbench.core.analysis import SEVERITIES, build_analysis
+from workbench.core.analysis import CRASH_KEYS, SEVERITIES, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis
 from workbench.core.finding_text import finding_texts
-from workbench.gui.bus import CursorBus, Selection
+from workbench.core.ingest import Progress
+from workbench.core.moment import finding_moment
+from workbench.gui.bus import CursorBus
 from workbench.gui.i18n import ui_language
-from workbench.gui.models.labels import severity_label
+from workbench.gui.models.labels import duration_text, severity_label, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
 
 ORIGIN = "overview"
 TOP_FINDINGS = 5
+_STYLE = "<style>td{padding:1px 8px 1px 0;} h3{margin:6px 0 2px 0;}</style>"
 
 
 class OverviewPane(QWidget):
-    """A read-only summary page; its finding links move the cursor like the findings pane does."""
+    """A read-only summary page; its finding links move the cursor like the findings pane does.
+
+    While a case is read it shows how far the ingest is and the facts found so far; a case whose ingest did
+    not finish says so, offers Resume (``resumeRequested``) and shows what was read.
+    """
+
+    resumeRequested = Signal()
+    cancelRequested = Signal()
 
     def __init__(self, bus: CursorBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,8 +63,98 @@ class OverviewPane(QWidget):
             text = self.tr("No case open. Use File › Open or drop an archive on the window.")
             self.browser.setHtml(f"<p>{html.escape(text)}</p>")
             return
+        if not view.complete:
+            # a stopped ingest: what was read, and that nothing was analyzed (no "no findings" claim)
+            self.analysis = None
+            self.browser.setHtml(self._ingest_html(view) + self._facts_html(view))
+            return
         self.analysis = build_analysis(view.store)
         self.browser.setHtml(self._html(view, self.analysis))
+
+    def show_progress(self, view: StoreView | None, progress: Progress | None, source: str = "") -> None:
+        """The case being read: the stage, files and bytes done, the time left, and the facts found so far
+        (``view`` is a read-only look at the database the ingest writes; None before it exists)."""
+        self._view = view
+        self.analysis = None
+        text = self._ingest_html(view, progress, source)
+        if view is not None:
+            text += self._facts_html(view)
+        self.browser.setHtml(text)
+
+    # ------------------------------------------------------------------------------------- ingest state
+
+    def _ingest_html(self, view: StoreView | None, progress: Progress | None = None, source: str = "") -> str:
+        h = self._h
+        state = view.ingest_state if view is not None else "running"
+        if progress is not None:
+            state = "running"
+        files = rows = read = 0
+        if view is not None:
+            try:
+                conn = view.store.conn
+                files = conn.execute("SELECT count(*) FROM files WHERE parser IS NOT NULL OR status IN "
+                                     "('cancelled', 'interrupted', 'pending')").fetchone()[0]
+                read = conn.execute("SELECT count(*) FROM files WHERE parser IS NOT NULL").fetchone()[0]
+                rows = conn.execute("SELECT count(*) FROM timeline").fetchone()[0]
+            except sqlite3.Error:  # the ingest is rebuilding a table under us: the next report reads it
+                pass
+        out = [_STYLE]
+        if state == "running":
+            name = source or (view.store.get_meta("source") if view is not None else "") or ""
+            out.append("<h3>" + h(self.tr("Reading the case")) + "</h3>")
+            out.append(f"<p>{h(name.replace(chr(92), '/').rsplit('/', 1)[-1])}</p>")
+            if progress is not None:
+                lines = [stage_label(progress.stage)]
+                if progress.total:
+                    lines.append(self.tr("file %1 of %2").replace("%1", str(min(progress.done + 1, progress.total)))
+                                 .replace("%2", str(progress.total)))
+                if progress.bytes_total:
+                    lines.append(f"{size_text(progress.bytes_done)} / {size_text(progress.bytes_total)}")
+                if progress.eta_s is not None:
+                    lines.append(self.tr("%1 left").replace("%1", duration_text(progress.eta_s)))
+                out.append("<p><b>" + h(" · ".join(lines)) + "</b></p>")
+                if progress.current:
+                    out.append(f"<p class='muted'>{h(progress.current)}</p>")
+                rows = max(rows, progress.rows)
+            out.append("<p>" + h(self.tr("%1 timeline rows so far; the table shows them as they come, in the "
+                                         "order the files are read.").replace("%1", f"{rows:,}")) + "</p>")
+            out.append(f"<p><a href='cancel:'>{h(self.tr('Cancel the ingest'))}</a></p>")
+            return "".join(out)
+        if state in ("cancelled", "interrupted", "running"):
+            title = self.tr("Ingest cancelled") if state == "cancelled" else self.tr("Ingest stopped before its end")
+            out.append(f"<h3 class='warn'>{h(title)}</h3>")
+            out.append("<p>" + h(self.tr("%1 of %2 files read, %3 timeline rows (in the order read, not yet "
+                                         "sorted by time).").replace("%1", str(read)).replace("%2", str(files))
+                                 .replace("%3", f"{rows:,}")) + "</p>")
+            out.append("<p><b>" + h(self.tr("Analysis: not run.")) + "</b> " + h(self.tr(
+                "No finding, verdict or strip until the case is read to the end.")) + "</p>")
+            out.append(f"<p><a href='resume:'>{h(self.tr('Resume the ingest'))}</a> "
+                       + h(self.tr("(continues from the first unfinished file)")) + "</p>")
+        return "".join(out)
+
+    def _facts_html(self, view: StoreView) -> str:
+        """The facts recorded so far (system, upgrade codes, crash): they fill in while files are read."""
+        rows: list[tuple[str, str]] = []
+        labels = {"system.computer": self.tr("Computer"), "system.os_name": self.tr("Windows"),
+                  "system.os_build": self.tr("Build"), "system.time_zone": self.tr("Time zone"),
+                  "upgrade.result_code": self.tr("Result code"), "upgrade.extend_code": self.tr("Extend code"),
+                  "upgrade.phase": self.tr("Phase"), "upgrade.target_build": self.tr("To build"),
+                  "crash.bugcheck_code": self.tr("Bugcheck"), "crash.culprit_module": self.tr("Culprit module")}
+        names = [f"system.{k}" for k in SYSTEM_KEYS] + [f"upgrade.{k}" for k in UPGRADE_KEYS] + \
+            [f"crash.{k}" for k in CRASH_KEYS]
+        try:
+            for name in names:
+                if name not in labels:
+                    continue
+                fact = view.store.fact(name)
+                if fact is not None and fact["value"]:
+                    value = self._phase_label(fact["value"]) if name == "upgrade.phase" else str(fact["value"])
+                    rows.append((labels[name], html.escape(value)))
+        except sqlite3.Error:
+            return ""
+        if not rows:
+            return "<p class='muted'>" + self._h(self.tr("No facts about the machine or the upgrade yet.")) + "</p>"
+        return "<h3>" + self._h(self.tr("Found so far")) + "</h3>" + self._table(rows)
 
     def _phase_label(self, phase: str | None) -> str:
         labels = {
@@ -104,14 +205,14 @@ class OverviewPane(QWidget):
             "SELECT id, severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
             f"summary, remediation, data FROM findings f ORDER BY {order}, score DESC, id LIMIT ?",
             (TOP_FINDINGS,)).fetchall()
-        self._finding_times = {r[0]: r[3] for r in top}
+        self._finding_times = {r[0]: finding_moment(view.store, r[0]).ts for r in top}
         language = ui_language()
         if top:
             out.append("<ol>")
-            for fid, severity, english, ts, summary, remediation, data in top:
+            for fid, severity, english, _ts, summary, remediation, data in top:
                 row = {"title": english, "summary": summary, "remediation": remediation, "data": data}
                 title = finding_texts(row, language)["title"] or ""
-                when = view.format_ts(ts, micro=False)
+                when = view.format_ts(self._finding_times.get(fid), micro=False)
                 out.append(f'<li><b>{html.escape(severity_label(severity))}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
                            f" <span style='color:gray'>{html.escape(when)}</span></li>")
             out.append("</ol>")
@@ -132,13 +233,13 @@ class OverviewPane(QWidget):
 
     def _on_link(self, url: QUrl) -> None:
         text = url.toString()
+        if text == "resume:":
+            self.resumeRequested.emit()
+            return
+        if text == "cancel:":
+            self.cancelRequested.emit()
+            return
         if text.startswith("finding:"):
-            fid = int(text.split(":", 1)[1])
-            first = None
-            if self._view is not None:
-                first = self._view.store.conn.execute(
-                    "SELECT file_id, line FROM evidence WHERE finding_id = ? AND file_id IS NOT NULL ORDER BY id "
-                    "LIMIT 1", (fid,)).fetchone()
-            self.bus.select(Selection("finding", ts=self._finding_times.get(fid), finding_id=fid,
-                                      file_id=first[0] if first else None, line=first[1] if first else None,
-                                      origin=ORIGIN))
+            from workbench.gui.panes.findings import finding_selection
+
+            self.bus.select(finding_selection(self._view, int(text.split(":", 1)[1]), ORIGIN))

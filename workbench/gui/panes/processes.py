@@ -13,6 +13,7 @@ selects the process of the event at that moment (else the process alive then) an
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
@@ -43,7 +44,8 @@ from workbench.gui.models.processes_model import (
 )
 from workbench.gui.models.procmon_events_model import E_PATH, ProcmonEventsModel, read_details
 from workbench.gui.models.store_view import StoreView
-from workbench.gui.panes.common import make_table
+from workbench.gui.panes.common import make_table, not_read_text
+from workbench.gui.panes.timeline_rows import REPUBLISH_S
 
 ORIGIN = "processes"
 EVENTS_TAB = 2
@@ -132,8 +134,15 @@ class ProcessesPane(QWidget):
         self.empty = QLabel(self.tr("No Procmon capture in this case."), self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
+        # the answer to a moment the capture has nothing at (no stale process is left selected)
+        self.moment_note = QLabel(self)
+        self.moment_note.setObjectName("processMomentNote")
+        self.moment_note.setWordWrap(True)
+        self.moment_note.hide()
+        self.moment: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.moment_note)
         layout.addWidget(self.split)
         layout.addWidget(self.empty)
 
@@ -142,6 +151,7 @@ class ProcessesPane(QWidget):
         self._details_timer.setInterval(DETAILS_DELAY_MS)
         self._details_timer.timeout.connect(self._load_event_details)
         self._details_stale = False
+        self._published: tuple[QAbstractItemView, float] | None = None
         self.tabs.currentChanged.connect(
             lambda index: self._load_event_details() if index == EVENTS_TAB and self._details_stale else None)
         self.tree.selectionModel().currentRowChanged.connect(self._on_current)
@@ -149,7 +159,10 @@ class ProcessesPane(QWidget):
         self.interference_view.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self._on_interference(cur))
         self.interference_view.clicked.connect(self._on_interference)
-        bus.cursorChanged.connect(self._on_cursor)
+        # a click on the process or event already selected publishes it again (other panes may have moved on)
+        self.tree.clicked.connect(lambda index: self._republish(index, self.tree, self._on_current))
+        self.events_table.clicked.connect(lambda index: self._republish(index, self.events_table, self._on_event))
+        bus.momentChanged.connect(self._on_moment)
 
     @staticmethod
     def _add_copy(view: QAbstractItemView, text: Any) -> None:
@@ -165,6 +178,9 @@ class ProcessesPane(QWidget):
     def set_view(self, view: StoreView | None) -> None:
         """Show another case (or none)."""
         self._details_timer.stop()  # a pending read must not reach a store that is being closed
+        unread = view is not None and not view.complete
+        if unread:
+            view = None
         self._view = view
         self.model.set_view(view)
         self.events.set_view(view)
@@ -172,9 +188,12 @@ class ProcessesPane(QWidget):
         self.interference.set_view(view, self.model)
         self.info.clear()
         self.event_details.clear()
+        self.moment = None
+        self.moment_note.hide()
         has = self.model.rowCount() > 0
-        self.split.setVisible(has or view is None)
-        self.empty.setVisible(view is not None and not has)
+        self.split.setVisible(not unread and (has or view is None))
+        self.empty.setText(not_read_text() if unread else self.tr("No Procmon capture in this case."))
+        self.empty.setVisible(unread or (view is not None and not has))
         n = self.interference.findings
         self.interference_view.setVisible(n > 0)
         self.left_tabs.setTabText(1, self.tr("Interference (%1)").replace("%1", str(n)))
@@ -341,6 +360,8 @@ class ProcessesPane(QWidget):
         self._fill(item)
         if item is None or item.placeholder or item.start is None:
             return
+        self._published = (self.tree, time.monotonic())
+        self.moment_note.hide()
         self.bus.select(Selection("process", ts=item.start, file_id=item.node.file_id, line=item.node.first_line,
                                   origin=ORIGIN))
         row = self.events.row_for_line(item.node.first_line)
@@ -358,6 +379,7 @@ class ProcessesPane(QWidget):
         rec = self.events.record(current.row())
         if rec is None:
             return
+        self._published = (self.events_table, time.monotonic())
         self.bus.select(Selection("event", ts=rec[1], row_id=rec[8], file_id=self.events.key[0], line=rec[0],
                                   origin=ORIGIN))
 
@@ -394,25 +416,58 @@ class ProcessesPane(QWidget):
 
     # -------------------------------------------------------------------------------------- the bus
 
-    def _on_cursor(self, ts: int | None) -> None:
-        if ts is None or self.model.rowCount() == 0:
+    def _on_moment(self, sel: Selection | None) -> None:
+        """Show the process (and event) of the moment: the event itself when the pick is a Procmon event,
+        else the process alive then and its event nearest the moment; when the capture has no process alive
+        then, clear the selection and say so."""
+        if sel is None or sel.ts is None and sel.line is None:
             return
-        sel = self.bus.selection
-        if sel is not None and sel.origin == ORIGIN and sel.ts == ts:
-            return  # this pane moved the cursor: it already shows that moment
+        self.moment = sel.ts
+        if sel.origin == ORIGIN or self.model.rowCount() == 0:
+            if sel.origin == ORIGIN:
+                self.moment_note.hide()
+            return
         item = None
         line = None
-        if sel is not None and sel.ts == ts and sel.line is not None:
-            # an event picked in another pane (timeline, search, findings): show exactly its process
+        if sel.file_id is not None and sel.line is not None:
             item = self.model.process_of_event(sel.file_id, sel.line)
             line = sel.line if item is not None else None
+        if item is None and sel.ts is not None:
+            item = self.model.alive_at(sel.ts)
         if item is None:
-            item = self.model.alive_at(ts)
-        if item is None:
+            self._show_nothing(sel.ts)
             return
-        self.show_process(item, ts=ts, line=line)
+        self.moment_note.hide()
+        self.show_process(item, ts=sel.ts, line=line)
         self._details_timer.start()
 
+    def _show_nothing(self, ts: int | None) -> None:
+        """No process of the capture is alive at ``ts``: no selection, and a line saying what the capture
+        covers, so the user knows why."""
+        self._programmatic = True
+        try:
+            self.tree.selectionModel().clear()
+            self._fill(None)
+        finally:
+            self._programmatic = False
+        view = self._view
+        span = self.model.capture_span()
+        when = view.format_ts(ts, micro=False) if view is not None and ts is not None else ""
+        text = self.tr("No process of the capture at this moment (%1).").replace("%1", when)
+        if span is not None and view is not None:
+            text += " " + self.tr("The capture covers %1 – %2.").replace(
+                "%1", view.format_ts(span[0], micro=False)).replace("%2", view.format_ts(span[1], micro=False))
+        self.moment_note.setText(text)
+        self.moment_note.show()
+
+    def _republish(self, index: QModelIndex, view: QAbstractItemView, publish: Any) -> None:
+        """A click on the current item, not the click that made it current, publishes it again."""
+        if not index.isValid() or index != view.currentIndex():
+            return
+        last = self._published
+        if last is not None and last[0] is view and time.monotonic() - last[1] < REPUBLISH_S:
+            return
+        publish(index, QModelIndex())
 
 
 def exit_value(key: object, value: object) -> str:

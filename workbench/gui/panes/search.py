@@ -6,7 +6,8 @@ Text that is not valid FTS syntax (``0xC1900101``, a path) is searched as a phra
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, QSignalBlocker
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from workbench.gui.bus import CursorBus, Selection
@@ -15,6 +16,8 @@ from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import make_table
 
 ORIGIN = "search"
+#: Narrower than this, the hits show time and message only (the message was 55 px wide in a side dock).
+NARROW_PX = 560
 
 
 class SearchPane(QWidget):
@@ -50,9 +53,37 @@ class SearchPane(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
 
+        self.moment: int | None = None
+        bus.momentChanged.connect(self._on_moment)
+
     def set_view(self, view: StoreView | None) -> None:
         self.model.set_view(view)
         self._update_status()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        """In a narrow dock the message keeps the room: source and level go to the tooltip instead."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW_PX
+        for column in (2, 3):
+            self.table.setColumnHidden(column, narrow)
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        """A row picked elsewhere is selected here when it is one of the hits; otherwise no hit is."""
+        if sel is None:
+            return
+        self.moment = sel.ts
+        if sel.origin == ORIGIN:
+            return
+        row = self.model.row_of_hit(sel.row_id) if sel.row_id is not None else -1
+        sm = self.table.selectionModel()
+        blocker = QSignalBlocker(sm)
+        if row >= 0:
+            sm.setCurrentIndex(self.model.index(row, 0), sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            sm.clear()
+        del blocker
+        self.table.viewport().update()
 
     def search(self, query: str) -> int:
         """Run ``query`` and show its hits; returns how many (tests and the menu use this)."""

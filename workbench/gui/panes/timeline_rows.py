@@ -4,10 +4,10 @@ The timeline pane and the event-logs pane both show rows of ``timeline`` (the ev
 fields after the timeline's ten), through block-paged models with the same lookups. The rules that keep them
 in step with every other pane live here once:
 
-* the cursor moves the table to the nearest row in time, unless the current row is already at that moment
-  (usually the row the user just clicked, which must not jump to the first row of its tick);
-* a selection from another pane shows the same row when the table shows it, else the row nearest its time;
-* a row the user makes current becomes the bus's selection; several rows become the bus's time range.
+* every moment another pane publishes (a pick, or the cursor alone) shows the same row when the table shows
+  it, else the row nearest its time; a moment without a time (or an empty table) clears the current row;
+* a row the user makes current — or clicks again — becomes the bus's selection; several rows become the
+  bus's time range.
 
 Moving the table because the bus said so never tells the bus again (``_programmatic``), which is what keeps
 panes from echoing each other.
@@ -15,6 +15,7 @@ panes from echoing each other.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from workbench.gui.bus import CursorBus, Selection
 
+#: A click this soon after the same row was published is the click that published it (press made it current).
+REPUBLISH_S = 0.6
 #: Positions in a timeline record (``TimelineModel.record``; ``EventsModel`` keeps the same first ten).
 ID, TS, LINE, FILE_ID = 0, 1, 5, 9
 
@@ -42,11 +45,14 @@ class FollowsBus:
     time_column = 0
     _programmatic = False
 
+    #: the moment (UTC µs) this pane last answered; None before any
+    moment: int | None = None
+
     def connect_bus(self) -> None:
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_range)
-        self.bus.cursorChanged.connect(self._on_cursor)
-        self.bus.selectionChanged.connect(self._on_selection)
+        self.table.clicked.connect(self._on_click)
+        self.bus.momentChanged.connect(self._on_moment)
 
     def _row_shown(self, row: int) -> None:
         """The table's current row changed to ``row`` (-1: none); by default nothing else to update."""
@@ -57,34 +63,40 @@ class FollowsBus:
 
     # ------------------------------------------------------------------------------------ bus → view
 
-    def _on_cursor(self, ts: int | None) -> None:
-        if ts is None:
-            return
-        rec = self.model.record(self.current_row())
-        if rec is not None and rec[TS] == ts:
-            return  # already on a row of that moment (usually: the one the user just clicked)
-        self.show_row(self.model.row_for_time(ts))
-
-    def _on_selection(self, sel: Selection | None) -> None:
-        if sel is None or sel.origin == self.origin:
-            return
-        row, exact = -1, False
+    def row_for_moment(self, sel: Selection) -> int:
+        """This table's row for a moment: the selected row itself when the table shows it, else the row
+        nearest its time (-1: none — an empty table, or a moment without a time)."""
         if sel.row_id is not None:
             row = self.model.row_for_id(sel.row_id)
-            exact = row >= 0 and self.model.id_of(row) == sel.row_id
+            if row >= 0 and self.model.id_of(row) == sel.row_id:
+                return row
         elif sel.file_id is not None:
             row = self.model.row_for_line(sel.file_id, sel.line)
             rec = self.model.record(row)
-            exact = rec is not None and rec[FILE_ID] == sel.file_id
-        if not exact:
-            # not a row of this table (another source, or filtered out): the row nearest its moment, unless
-            # the table is already on a row of that moment
-            current = self.model.record(self.current_row())
-            if sel.ts is None or (current is not None and current[TS] == sel.ts):
-                return
-            row = self.model.row_for_time(sel.ts)
+            if rec is not None and rec[FILE_ID] == sel.file_id:
+                return row
+        return -1 if sel.ts is None else self.model.row_for_time(sel.ts)
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        if sel is None:
+            return
+        self.moment = sel.ts
+        if sel.origin == self.origin:
+            return  # this pane made the pick: it shows it already
+        row = self.row_for_moment(sel)
         if row >= 0:
             self.show_row(row)
+        else:
+            self.clear_row()
+
+    def clear_row(self) -> None:
+        """Nothing at this moment: no current row rather than a row of another moment."""
+        self._programmatic = True
+        try:
+            self.table.selectionModel().clear()
+        finally:
+            self._programmatic = False
+        self._row_shown(-1)
 
     def show_row(self, row: int) -> None:
         """Make ``row`` current and centred without telling the bus (the bus told us)."""
@@ -107,11 +119,26 @@ class FollowsBus:
         if self._programmatic or not current.isValid():
             return
         self._row_shown(current.row())
-        rec = self.model.record(current.row())
+        self._publish(current.row())
+
+    def _publish(self, row: int) -> None:
+        rec = self.model.record(row)
         if rec is None:
             return
+        self._published = (rec[ID], time.monotonic())
         self.bus.select(Selection("row", ts=rec[TS], row_id=rec[ID], file_id=rec[FILE_ID], line=rec[LINE],
                                   origin=self.origin))
+
+    def _on_click(self, index: QModelIndex) -> None:
+        """A click on the row that is already current publishes it again (other panes may have moved on);
+        the click that made it current has just published it."""
+        if not index.isValid() or index.row() != self.current_row():
+            return
+        rec = self.model.record(index.row())
+        last = getattr(self, "_published", None)
+        if rec is None or (last is not None and last[0] == rec[ID] and time.monotonic() - last[1] < REPUBLISH_S):
+            return
+        self._publish(index.row())
 
     def _on_selection_range(self, *_args: object) -> None:
         """Several rows selected: their time span becomes the bus's range (the strip shades it); one row or

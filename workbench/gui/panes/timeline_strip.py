@@ -27,12 +27,13 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from workbench.core.finding_text import finding_data, translated
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView
+from workbench.gui.panes.common import not_read_text
 
 ORIGIN = "strip"
 BUCKETS = 400
@@ -434,9 +435,16 @@ class TimelineStripPane(QWidget):
         self.selected_mark.hide()
         self.plot.addItem(self.selected_mark, ignoreBounds=True)
         self.plot.setToolTip(self.tr("Wheel: zoom · drag: pan · click: move the cursor · double-click: whole case"))
+        # instead of an empty plot with a meaningless axis: why there is nothing to draw
+        self.note = QLabel(self)
+        self.note.setObjectName("stripNote")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        layout.addWidget(self.note)
 
         self._view: StoreView | None = None
         self._worker: _StripWorker | None = None
@@ -475,6 +483,8 @@ class TimelineStripPane(QWidget):
         bus.cursorChanged.connect(self._on_cursor)
         bus.rangeChanged.connect(self._on_range)
         bus.selectionChanged.connect(self._on_selection)
+        bus.momentChanged.connect(self._on_moment)
+        self.moment: int | None = None
 
     def _apply_palette(self) -> None:
         """pyqtgraph does not follow the Qt palette: give it the palette's colours (light or dark theme)."""
@@ -524,10 +534,17 @@ class TimelineStripPane(QWidget):
         self.lanes, self.phases, self.reboots, self.mode, self._data = [], [], [], "", None
         self.pending = False
         self.selected_mark.hide()
-        self._bounds = time_bounds(view) if view is not None else None
+        unread = view is not None and not view.complete
+        self._bounds = time_bounds(view) if view is not None and not unread else None
         if view is None or self._bounds is None:
+            self._view = None
             self.plot.getPlotItem().getAxis("left").setTicks([[]])
+            note = not_read_text() if unread else (self.tr("No timeline rows with a time in this case.")
+                                                   if view is not None else self.tr("No case open."))
+            self.show_note(note)
             return
+        self.note.hide()
+        self.plot.show()
         lo, hi = self._bounds
         self.axis.set_offset(view.offset_seconds((lo + hi) // 2))
         self._lanes = case_lanes(view)
@@ -568,6 +585,12 @@ class TimelineStripPane(QWidget):
         self._on_cursor(self.bus.cursor)
         self._on_range(self.bus.range)
         self._on_selection(self.bus.selection)
+
+    def show_note(self, text: str) -> None:
+        """Say why there is nothing to draw (a case still being read) in place of an empty plot."""
+        self.note.setText(text)
+        self.plot.hide()
+        self.note.show()
 
     def show_all(self) -> None:
         """Zoom out to the whole case (double-click does this)."""
@@ -903,6 +926,13 @@ class TimelineStripPane(QWidget):
             return
         self.selected_mark.setData(x=[sel.ts / 1e6], y=[self.lane_y(lane)])
         self.selected_mark.show()
+
+    def _on_moment(self, sel: Selection | None) -> None:
+        """Every pick, also of the cursor's own time: the line stays there and comes into view."""
+        if sel is None:
+            return
+        self.moment = sel.ts
+        self._on_cursor(sel.ts)
 
     def _on_cursor(self, ts: int | None) -> None:
         if ts is None or self._view is None or self._bounds is None:

@@ -108,6 +108,13 @@ class TimelinePane(FollowsBus, QWidget):
         self.source_box.currentIndexChanged.connect(self._apply_filter)
         self.component_box.currentIndexChanged.connect(self._apply_filter)
         self.count_label = QLabel(self)
+        # what the rows are while a case is still being read, or was not read to the end (set_banner)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("timelineBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#timelineBanner { background: palette(alternate-base); "
+                                  "border: 1px solid palette(mid); padding: 3px; }")
+        self.banner.hide()
         bar = QHBoxLayout()
         bar.setContentsMargins(2, 2, 2, 0)
         bar.addWidget(QLabel(self.tr("Show:"), self))
@@ -120,6 +127,7 @@ class TimelinePane(FollowsBus, QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
+        layout.addWidget(self.banner)
         layout.addWidget(self.table)
         layout.addWidget(self.empty)
         self.time_column = COL_TIME
@@ -138,6 +146,19 @@ class TimelinePane(FollowsBus, QWidget):
         self.text_edit.clear()  # words typed for another case mean nothing here
         self.text_edit.blockSignals(False)
         self._apply_filter()
+
+    def set_banner(self, text: str | None) -> None:
+        """Say above the rows what they are (a case still being read, an ingest cancelled); None hides it."""
+        self.banner.setText(text or "")
+        self.banner.setVisible(bool(text))
+
+    def grow(self) -> int:
+        """Append the rows an ingest wrote since the last call (see :meth:`TimelineModel.grow`)."""
+        added = self.model.grow()
+        if added:
+            self.empty.hide()
+            self.count_label.setText(self.tr("%1 rows").replace("%1", f"{self.model.rowCount():,}"))
+        return added
 
     def _reset_components(self) -> None:
         self.component_box.blockSignals(True)
