@@ -234,11 +234,27 @@ def describe_error(error: BaseException) -> tuple[str, int | None, int | None]:
 
 
 class _State:
-    """Per-ingest memory shared by the files of one case: the duplicate keys seen so far."""
+    """Per-ingest memory shared by the files of one case: the duplicate keys seen so far.
+
+    A key is the hash of integers only: the channel and computer names are numbered in ``names``, because
+    the hash of a string differs between processes (a resume rebuilds the keys in the main process, the
+    parse worker compares them) while the hash of an integer does not.
+    """
 
     def __init__(self) -> None:
         self.seen: set[int] = set()
+        self.names: dict[str | None, int] = {None: 0}
         self.last_file_id = -1
+
+    def key(self, channel: str | None, computer: str | None, rid: Any, utc: int | None) -> int:
+        names = self.names
+        c = names.get(channel)
+        if c is None:
+            c = names[channel] = len(names)
+        m = names.get(computer)
+        if m is None:
+            m = names[computer] = len(names)
+        return hash((c, m, rid if type(rid) is int else -1, utc if utc is not None else -1 << 62))
 
 
 class EvtxParser:
@@ -251,6 +267,7 @@ class EvtxParser:
 
     def __init__(self) -> None:
         self._states: dict[int, _State] = {}
+        self._resumed: _State | None = None
 
     # ------------------------------------------------------------------------------------- the parse
 
@@ -297,12 +314,16 @@ class EvtxParser:
             producer.join()
 
     def _state_for(self, mediator: Mediator, file: CaseFile) -> _State:
-        # Files are parsed in catalogue order; a file id that does not grow means a new ingest began.
-        key = id(mediator.store)
+        # Files are parsed in catalogue order; a file id that does not grow means a new ingest began. The
+        # memory a resume rebuilt is taken by the first file read after it (in this process, or in the parse
+        # worker the parser was handed to with that memory).
+        key = id(mediator.sink)
         state = self._states.get(key)
-        if state is None or file.id <= state.last_file_id:
+        if state is None and self._resumed is not None:
+            state, self._resumed = self._resumed, None
+        elif state is None or file.id <= state.last_file_id:
             state = _State()
-            self._states = {key: state}  # one ingest at a time: forget earlier ones (their sets can be big)
+        self._states = {key: state}  # one ingest at a time: forget earlier ones (their sets can be big)
         state.last_file_id = file.id
         return state
 
@@ -315,9 +336,10 @@ class EvtxParser:
             marks = ",".join("?" * len(parsed))
             for channel, computer, rid, utc in store.conn.execute(
                     f"SELECT channel, computer, line, ts FROM {TABLE} WHERE file_id IN ({marks})", parsed):
-                state.seen.add(hash((channel, computer, rid, utc)))
+                state.seen.add(state.key(channel, computer, rid, utc))
         state.last_file_id = max(parsed, default=-1)
-        self._states = {id(store): state}
+        self._states = {}
+        self._resumed = state
 
     def _consume(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
                  out: queue.Queue[tuple[str, Any]], positions: list[tuple[int, int, int]] | None = None) -> None:
@@ -426,6 +448,7 @@ class EvtxParser:
         to_us = systemtime_us
         levels: dict[Any, str] = LEVELS
         seen_add = state.seen.add
+        dup_key = state.key
         seen = state.seen
         file_id = file.id
         last_fact: dict[str, str | None] = {}
@@ -474,7 +497,7 @@ class EvtxParser:
             level = system.get("Level")
             if type(level) is not int:
                 level = _int_or_none(level)
-            key = hash((channel, computer, rid, utc))
+            key = dup_key(channel, computer, rid, utc)
             if key in seen:
                 stats["duplicates"] += 1
                 continue
