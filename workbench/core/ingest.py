@@ -263,6 +263,7 @@ class Ingest:
         #: 0 reads every file in this process (the reference mode), 1 in a worker process.
         self.workers = workers
         self._worker_file = 0  # the position (in the parse list) of the file the worker is reading
+        self.worker: parse_worker.ParseWorker | None = None  # while files are read in a worker
         self.pm = plugin_manager
         self.limits = limits or ExtractionLimits()
         self.parsers: dict[str, Parser] = {}
@@ -829,7 +830,7 @@ class Ingest:
         try:
             while n < len(todo):
                 if worker is None:
-                    worker = parse_worker.take()
+                    worker = self.worker = parse_worker.take()
                     try:
                         refused = worker.load(blob)
                     except parse_worker.WorkerLost as lost:  # it could not even start (see parse_worker)
@@ -861,6 +862,7 @@ class Ingest:
             healthy = True
             return n
         finally:
+            self.worker = None
             if worker is not None:
                 parse_worker.give_back(worker, healthy)
 

@@ -6,10 +6,12 @@ It runs in strict mode and we step past each error ourselves (``next()`` again a
 that recovers exactly what ``skip_errors=True`` recovers, but hands us each skipped region as an exception
 instead of a process-wide warning, so it can become a problem row naming the chunk.
 
-Speed: parsing (Rust, JSON decoding with orjson, building rows as tuples) runs in a producer thread; the
-calling thread hands each finished batch to the :class:`Mediator` whole (``event_rows``/``detail_rows``),
-whose multi-row SQLite inserts release the GIL. A record whose (provider, event ID, EventData) was seen
-before in the file reuses that message and fields JSON instead of building them again (``MESSAGE_CACHE``).
+Speed: rows are built as tuples and each batch handed to the :class:`Mediator` whole
+(``event_rows``/``detail_rows``). Reading and storing overlap by reading in the parse worker process
+(:mod:`workbench.core.parse_worker`) while the main process writes; the producer thread this parser had for
+that overlap under one GIL is gone (its hand-offs cost more than they won on a busy two-core machine). A
+record whose (provider, event ID, EventData) was seen before in the file reuses that message and fields JSON
+instead of building them again (``MESSAGE_CACHE``).
 
 Records
     * time: ``System/TimeCreated/@SystemTime`` (UTC, µs), never the record header's time, which can be
@@ -36,12 +38,10 @@ skip it and say how many they skipped in their ``evtx.file_health`` fact.
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shutil
 import struct
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -257,6 +257,53 @@ class _State:
         return hash((c, m, rid if type(rid) is int else -1, utc if utc is not None else -1 << 62))
 
 
+class _Handler:
+    """Hands what the producer read to the mediator: row batches (after a cancel check that reports the
+    position), problems (at most :data:`MAX_PROBLEMS` listed), and at the end the file's health facts."""
+
+    def __init__(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
+                 positions: list[tuple[int, int, int]]) -> None:
+        self.file = file
+        self.mediator = mediator
+        self.header = header
+        self.positions = positions
+        self.problems = 0
+        self.stats: dict[str, Any] | None = None
+
+    def take(self, item: tuple[str, Any]) -> bool:
+        """Handle one item; False after the last ("done")."""
+        kind, payload = item
+        mediator = self.mediator
+        if kind == "rows":
+            events, details, facts = payload
+            # before the batch: a cancelled ingest writes nothing more; the position is the end of the chunk
+            # holding the batch's last record
+            positions = self.positions
+            mediator.check(_position(positions, events[-1][5]) if positions and events else None)
+            mediator.event_rows(events)
+            mediator.detail_rows(TABLE, COLUMNS, details)
+            fact = mediator.fact
+            for line, utc, record_facts in facts:
+                for name, value, text, weight in record_facts:
+                    fact(name, value, line=line, text=text, utc=utc, weight=weight)
+        elif kind == "problem":
+            sentence, offset = payload
+            self.problems += 1
+            if self.problems <= MAX_PROBLEMS:
+                mediator.problem(sentence, offset)
+        elif kind == "done":
+            self.stats = payload
+            return False
+        return True
+
+    def finish(self) -> None:
+        problems = self.problems
+        if problems > MAX_PROBLEMS:
+            self.mediator.problem(f"{problems - MAX_PROBLEMS} more damaged regions skipped (not listed)")
+        if self.stats is not None:
+            EvtxParser._health(self.file, self.mediator, self.header, self.stats, problems)
+
+
 class EvtxParser:
     """Reads every ``.evtx`` of a case; see the module docstring for what goes where."""
 
@@ -294,24 +341,10 @@ class EvtxParser:
             self._parse_readable(file, mediator, header, path)
 
     def _parse_readable(self, file: CaseFile, mediator: Mediator, header: dict[str, Any], location: Path) -> None:
-        state = self._state_for(mediator, file)
-        stop = threading.Event()
-        out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=4)
-        producer = threading.Thread(target=self._produce,
-                                    args=(file, location, header.get("header_chunks") or 0, state, out, stop,
-                                          mediator.source),
-                                    name=f"evtx-parse-{file.id}", daemon=True)
-        producer.start()
-        try:
-            self._consume(file, mediator, header, out, chunk_positions(location))
-        finally:
-            stop.set()
-            while producer.is_alive():  # unblock a producer waiting on a full queue
-                try:
-                    out.get(timeout=0.05)
-                except queue.Empty:
-                    pass
-            producer.join()
+        handler = _Handler(file, mediator, header, chunk_positions(location))
+        self._produce_rows(file, location, header.get("header_chunks") or 0, self._state_for(mediator, file),
+                           handler.take, mediator.source)
+        handler.finish()
 
     def _state_for(self, mediator: Mediator, file: CaseFile) -> _State:
         # Files are parsed in catalogue order; a file id that does not grow means a new ingest began. The
@@ -340,38 +373,6 @@ class EvtxParser:
         state.last_file_id = max(parsed, default=-1)
         self._states = {}
         self._resumed = state
-
-    def _consume(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
-                 out: queue.Queue[tuple[str, Any]], positions: list[tuple[int, int, int]] | None = None) -> None:
-        fact = mediator.fact
-        event_rows = mediator.event_rows
-        detail_rows = mediator.detail_rows
-        problems = 0
-        while True:
-            kind, payload = out.get()
-            if kind == "rows":
-                events, details, facts = payload
-                # before the batch: a cancelled ingest writes nothing more; the position is the end of the
-                # chunk holding the batch's last record
-                mediator.check(_position(positions, events[-1][5]) if positions and events else None)
-                event_rows(events)
-                detail_rows(TABLE, COLUMNS, details)
-                for line, utc, record_facts in facts:
-                    for name, value, text, weight in record_facts:
-                        fact(name, value, line=line, text=text, utc=utc, weight=weight)
-            elif kind == "problem":
-                sentence, offset = payload
-                problems += 1
-                if problems <= MAX_PROBLEMS:
-                    mediator.problem(sentence, offset)
-            elif kind == "error":
-                raise payload
-            elif kind == "done":
-                stats = payload
-                break
-        if problems > MAX_PROBLEMS:
-            mediator.problem(f"{problems - MAX_PROBLEMS} more damaged regions skipped (not listed)")
-        self._health(file, mediator, header, stats, problems)
 
     @staticmethod
     def _health(file: CaseFile, mediator: Mediator, header: dict[str, Any], stats: dict[str, Any],
@@ -411,24 +412,10 @@ class EvtxParser:
 
     # ------------------------------------------------------------------------------------- producer
 
-    def _produce(self, file: CaseFile, location: Path, header_chunks: int, state: _State,
-                 out: queue.Queue[tuple[str, Any]], stop: threading.Event, source: str = "evtx") -> None:
-        def put(item: tuple[str, Any]) -> bool:
-            while not stop.is_set():
-                try:
-                    out.put(item, timeout=0.1)
-                    return True
-                except queue.Full:
-                    continue
-            return False
-
-        try:
-            self._produce_rows(file, location, header_chunks, state, put, stop, source)
-        except BaseException as exc:  # a bug or an unexpected evtx-rs failure: the consumer re-raises it
-            put(("error", exc))
-
     def _produce_rows(self, file: CaseFile, location: Path, header_chunks: int, state: _State, put: Any,
-                      stop: threading.Event, source: str = "evtx") -> None:
+                      source: str = "evtx") -> None:
+        """Read the records and hand ``put`` what comes of them in batches: ("rows", (events, details,
+        facts)), ("problem", (sentence, offset)), and last ("done", stats)."""
         import evtx
 
         stats: dict[str, Any] = {"records": 0, "duplicates": 0, "damaged": 0, "zeroed": 0, "channel": None,
@@ -551,8 +538,7 @@ class EvtxParser:
             details.append((file_id, rid, utc, channel, provider, eid, level, computer, data_json, damaged))
             n += 1
             if len(events) >= BATCH:
-                if not put(("rows", (events, details, facts_of))) or stop.is_set():
-                    return
+                put(("rows", (events, details, facts_of)))
                 events, details, facts_of = [], [], []
         if events:
             put(("rows", (events, details, facts_of)))
