@@ -18,13 +18,28 @@ this machine can go (issue 4 asks for 0.5x):
   other cost, followed by the part of our ingest that no parser change touches, SQLite sorting the rows into
   the timeline, building its indexes and its full-text index (our finalize stage plus the index builds of
   the analyze stage, timed in the same runs).
+* ``evtx_pipeline_bound_vs_raw``: the same files read in a parse worker while the main process writes (the
+  ingest's design since issue 20): the most that design can reach is the longer of its two stages, not their
+  sum. The parse stage is our parser alone, rows pickled for the pipe and dropped; the store stage is the
+  main process's part: inserting those same rows, then sorting, indexing and FTS-indexing them.
+
+Side by side with plaso (``evtx_vs_plaso_1x``, ``evtx_vs_plaso``): ``log2timeline --parsers winevtx`` to its
+storage file against ``workbench analyze`` to a searchable case store (every analyzer and signature too),
+each a whole command from the shell, one run each, in the same run of this benchmark: on the fixture files,
+and on ten times their records (``bench/evtx_corpus.py``: the fixtures' records rewritten for ten machines
+with shared templates). plaso is not a dependency: it is looked for in ``bench/.plaso`` (``python3 -m venv
+bench/.plaso && bench/.plaso/bin/pip install plaso``), ``$PLASO_LOG2TIMELINE`` or on the PATH, and the
+comparison is skipped with a note where it is absent.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -97,6 +112,111 @@ def _ours(folder: Path, home: Path) -> tuple[int, float, float, float]:
     return count, total, parse_to_sorted, store_work
 
 
+class _Captured:
+    """A row sink that keeps what a parser hands over, pickled as the worker's pipe carries it."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[str, tuple[str, ...], list]] = []
+        self.facts: list = []
+
+    def insert_rows(self, table: str, columns, rows) -> None:
+        self.batches.append(pickle.loads(pickle.dumps((table, tuple(columns), rows))))
+
+    def insert_facts(self, rows) -> None:
+        self.facts.extend(rows)
+
+    def add_problem(self, *args) -> None:
+        pass
+
+
+def _parse_stage(files: list[Path]) -> tuple[float, _Captured]:
+    """Seconds for the parse worker's part alone: our parser over the files, batches pickled."""
+    from workbench.core.parsers.base import CaseFile, Mediator
+    from workbench.core.parsers.evtx import EvtxParser
+
+    parser = EvtxParser()
+    sink = _Captured()
+    started = time.perf_counter()
+    for n, path in enumerate(files, 1):
+        mediator = Mediator(sink, CaseFile(n, path.name, "evtx", None, path), "evtx")
+        parser.parse(mediator.file, mediator)
+        mediator.flush()
+    return time.perf_counter() - started, sink
+
+
+def _insert_stage(captured: _Captured, home: Path) -> float:
+    """Seconds for the main process's inserts of what the parse stage handed over, into a fresh store."""
+    from workbench.core.parsers import evtx as evtx_parser
+    from workbench.core.store import CaseStore
+
+    store = CaseStore.open(home / "insert.sqlite")
+    try:
+        store.create_tables(evtx_parser.DDL.values())
+        started = time.perf_counter()
+        for table, columns, rows in captured.batches:
+            store.insert_rows(table, columns, rows)
+        store.insert_facts(captured.facts)
+        store.commit()
+        return time.perf_counter() - started
+    finally:
+        store.close()
+
+
+def _log2timeline() -> str | None:
+    for candidate in (HERE / ".plaso" / "bin" / "log2timeline", os.environ.get("PLASO_LOG2TIMELINE"),
+                      shutil.which("log2timeline")):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    return None
+
+
+def _plaso_run(log2timeline: str, folder: Path, out: Path) -> float:
+    out.unlink(missing_ok=True)
+    started = time.perf_counter()
+    done = subprocess.run([log2timeline, "--parsers", "winevtx", "--status_view", "none", "--unattended",
+                           "--storage_file", str(out), str(folder)], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"log2timeline failed: {done.stderr[-500:]}")
+    return elapsed
+
+
+def _analyze_run(folder: Path, home: Path) -> float:
+    """``workbench analyze`` on the folder, a whole command like log2timeline (start-up included)."""
+    env = dict(os.environ, WORKBENCH_HOME=str(home))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "workbench", "analyze", str(folder), "--json"], env=env,
+                          capture_output=True, text=True, cwd=str(HERE.parent))
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"workbench analyze failed: {done.stderr[-500:]}")
+    return elapsed
+
+
+def _versus_plaso(files: list[Path], folder: Path, tmp: Path, quick: bool) -> list[dict]:
+    log2timeline = _log2timeline()
+    if log2timeline is None:
+        print("bench/evtx_ingest: plaso comparison skipped: log2timeline not found (python3 -m venv bench/.plaso "
+              "&& bench/.plaso/bin/pip install plaso)")
+        return []
+    from evtx_corpus import write_copies
+
+    copies = 2 if quick else 10
+    big = tmp / f"x{copies}"
+    n_files, n_records = write_copies(files, big, copies)
+    figures = []
+    for label, source, what in (("_1x", folder, f"the {len(files)} fixture files"),
+                                ("" if not quick else f"_{copies}x", big,
+                                 f"{n_records:,} records in {n_files} logs ({copies}x the fixtures' records, "
+                                 "written with shared templates)")):
+        theirs = _plaso_run(log2timeline, source, tmp / "plaso.storage")
+        ours = _analyze_run(source, tmp / f"home-analyze{label}")
+        figures.append({"figure": f"evtx_vs_plaso{label}", "value": theirs / ours, "unit": "x",
+                        "baseline": f"log2timeline --parsers winevtx {theirs:.1f} s vs workbench analyze "
+                                    f"{ours:.2f} s (whole commands, one run each, same run) on {what}"})
+    return figures
+
+
 def measure(quick: bool) -> list[dict]:
     if not FIXTURES.is_dir():
         print(f"bench/evtx_ingest: skipped, no EVTX fixtures at {FIXTURES}")
@@ -113,7 +233,7 @@ def measure(quick: bool) -> list[dict]:
             target = folder / f"{n:02d}" / "Windows" / "System32" / "winevt" / "Logs" / path.name
             target.parent.mkdir(parents=True)
             shutil.copy(path, target)
-        raw_best = ours_best = core_best = decode_best = store_best = float("inf")
+        raw_best = ours_best = core_best = decode_best = store_best = parse_best = insert_best = float("inf")
         raw_count = ours_count = 0
         for run in range(runs):
             raw_count, raw_s = _raw(files)
@@ -125,7 +245,11 @@ def measure(quick: bool) -> list[dict]:
             ours_best = min(ours_best, ours_s)
             core_best = min(core_best, core_s)
             store_best = min(store_best, store_s)
+            parse_s, captured = _parse_stage(files)
+            parse_best = min(parse_best, parse_s)
+            insert_best = min(insert_best, _insert_stage(captured, home))
             shutil.rmtree(home, ignore_errors=True)
+        plaso = _versus_plaso(files, folder, Path(tmp), quick)
     logging.disable(logging.NOTSET)
     if ours_count != raw_count:
         raise RuntimeError(f"ingest stored {ours_count} records, the raw iteration read {raw_count}")
@@ -147,4 +271,10 @@ def measure(quick: bool) -> list[dict]:
         {"figure": "evtx_bound_vs_raw", "value": raw_best / (decode_best / 2 + store_best), "unit": "x",
          "baseline": base + "; the best conceivable ingest: decoding on both cores, nothing else, then "
                      "the store's sort, indexes and FTS"},
+        {"figure": "evtx_pipeline_bound_vs_raw", "value": raw_best / max(parse_best, insert_best + store_best),
+         "unit": "x", "baseline": base + f"; the longer of the two stages of the worker design: parse "
+                                        f"{parse_best:.3f} s (our parser, batches pickled), store "
+                                        f"{insert_best + store_best:.3f} s (inserts {insert_best:.3f} s, then "
+                                        "sort, indexes, FTS)"},
+        *plaso,
     ]

@@ -11,7 +11,8 @@ holds what a real collection holds, in the folders the workbench recognises:
   records it has already seen in another copy by design, so the stored rows are fewer than the records read),
 * stored binary padding (ETL traces, dumps) bringing the archive to >= 1 GiB.
 
-Every measurement runs in a child process so ``peak_rss_mb`` is the ingest's own peak, not the generator's.
+Every measurement runs in a child process so ``peak_rss_mb`` is the ingest's own peak, not the generator's
+(the child's memory plus its parse worker's, sampled together).
 Beside the issue's figures it prints where the time and memory go (``stage_<stage>_s`` with the stage's peak
 RSS, ``parse_s_<kind>``) and ``note_save_max_wait_s``: the longest a second window waited to save a note
 during the ingest (notes have their own database, so this stays in milliseconds).
@@ -253,9 +254,18 @@ def child(archive: Path) -> dict[str, Any]:
     proc = psutil.Process()
     stop = threading.Event()
 
+    peak = {"total": 0.0}
+
     def sample() -> None:
+        # the ingest's memory is this process's plus its parse worker's (issue 20): both are summed
         while not stop.wait(0.05):
             mb = proc.memory_info().rss / 2**20
+            for kid in proc.children(recursive=True):
+                try:
+                    mb += kid.memory_info().rss / 2**20
+                except psutil.Error:
+                    pass
+            peak["total"] = max(peak["total"], mb)
             stage_rss[current["stage"]] = max(stage_rss.get(current["stage"], 0.0), mb)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -311,7 +321,8 @@ def child(archive: Path) -> dict[str, Any]:
     reopen = time.perf_counter() - t1
     again.close()
     return {"first_data_s": marks.get("first_data", full), "full_ingest_s": full, "rows": rows,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "stage_rss": stage_rss,
+            "peak_rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, peak["total"]),
+            "stage_rss": stage_rss,
             "stages": stages, "note_wait_max_s": max(waits, default=0.0), "note_saves": len(waits),
             "search_s": best, "search_hits": len(hits), "reopen_s": reopen, "reopen_reingested": int(reran),
             "per_kind": per_kind, "setup_files": setup_files, "blobs": str(folder / "blobs")}
@@ -385,7 +396,8 @@ def measure(quick: bool) -> list[dict]:
          "baseline": f"open → catalogue readable by a second connection (incl. hashing the archive); {size}"},
         {"figure": "full_ingest_s", "value": got["full_ingest_s"], "unit": "s", "baseline": size},
         {"figure": "peak_rss_mb", "value": got["peak_rss_mb"], "unit": "MiB",
-         "baseline": "ingest child process maxrss, target < 500"},
+         "baseline": "the ingest process and its parse worker together (sampled every 50 ms; the process's own "
+                     "maxrss when higher), target < 300"},
         {"figure": "setup_ingest_vs_read", "value": (read_s / setup_s) if setup_s else 0.0, "unit": "x",
          "baseline": f"plain binary line read of the same {read_bytes / 2**20:,.0f} MiB of setup logs: "
                      f"{read_s:.2f} s vs parse stage {setup_s:.2f} s"},
