@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 import pluggy
 
-from workbench.core import clock, parse_worker
+from workbench.core import clock, parse_worker, search
 from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
 from workbench.core.case import Case
 from workbench.core.errors import ArchiveError, IngestCancelled, UserActionRequired
@@ -376,6 +376,8 @@ class Ingest:
             store.reset_ingested(table for p in parsers for table in p.tables)
             store.set_meta("ingest_stage", STAGES[0])
         store.set_meta("ingest_state", RUNNING)
+        if stage in (None, "parse", "finalize"):
+            store.set_meta(search.META, search.BUILDING)  # until finalize indexes the rows for full text
         store.set_meta("ingest_resumed_from", stage)
         store.set_meta("schema_version", str(SCHEMA_VERSION))
         store.set_meta("source", str(self.case.source))
@@ -976,6 +978,7 @@ def finalize_timeline(store: CaseStore) -> None:
         _sorted_copy(conn, zone, lo, hi, to_utc, to_local)
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
+    store.set_meta(search.META, search.READY)
 
 
 #: PRAGMA cache_size while finalizing (negative: KiB), 64 MiB.

@@ -132,7 +132,10 @@ def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, A
                 reported[0] = now
                 send((PROGRESS, n, position))
 
-        mediator = Mediator(sink, file, parser.name, cancel, progress, lambda n=n: send((COMMIT, n)))
+        def commit(n: int = n) -> None:
+            send((COMMIT, n))
+
+        mediator = Mediator(sink, file, parser.name, cancel, progress, commit)
         try:
             parser.parse(file, mediator)
             mediator.flush()
@@ -183,7 +186,8 @@ class ParseWorker:
         """The next message, or None when nothing came within ``timeout`` seconds (the worker is alive)."""
         try:
             if self.conn.poll(timeout):
-                return self.conn.recv()  # type: ignore[no-any-return]
+                message: tuple[Any, ...] = self.conn.recv()
+                return message
         except (EOFError, ConnectionResetError, BrokenPipeError, OSError) as exc:
             raise WorkerLost(self._exitcode()) from exc
         if not self.process.is_alive():

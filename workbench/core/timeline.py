@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-from workbench.core import clock
+from workbench.core import clock, search
 from workbench.core.errors import UserActionRequired
 from workbench.core.store import CaseStore
 
@@ -76,16 +77,20 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
     if level:
         where.append("t.level = ?")
         params.append(level)
-    if text:
+    indexed = not text or search.index_ready(store)
+    if text and indexed:
         where.append("t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
         params.append(text)
     sql = (
-        "SELECT t.id, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.component, t.message "
+        "SELECT t.id, t.message, t.component, t.ts, t.local, t.source, f.path AS file, t.line, t.level "
         "FROM timeline t JOIN files f ON f.id = t.file_id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY t.id"
-        + (f" LIMIT {int(limit)}" if limit else "")
+        + (f" LIMIT {int(limit)}" if limit and indexed else "")
     )
-    for r in store.iter_query(sql, params):
-        yield TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
-                          r["component"], r["message"] or "")
+    rows: Iterator[Any] = store.conn.execute(sql, params)
+    if not indexed:  # the index is still being built: the rows are read through a temporary one (slower)
+        search.check_query(store.conn, str(text))
+        rows = search.matching(store.conn, str(text), rows, limit)
+    for r in rows:
+        yield TimelineRow(r[0], r[3], r[4], r[5], r[6], r[7], r[8], r[2], r[1] or "")

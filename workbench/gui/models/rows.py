@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from workbench.core import search
 from workbench.gui.models.labels import level_label, size_text, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
@@ -146,6 +147,7 @@ class SearchModel(RowsModel):
         self.query = ""
         self.error: str | None = None
         self.truncated = False
+        self.indexing = False  # the last search ran before the ingest indexed the rows (slower, still right)
 
     def search(self, query: str) -> None:
         self.query = query.strip()
@@ -156,15 +158,28 @@ class SearchModel(RowsModel):
         self.truncated = False
         if not self.query:
             return []
+        conn = view.store.conn
+        # until the ingest has indexed the rows, they are read through a temporary index (search.py): slower
+        self.indexing = not search.index_ready(view.store)
         sql = ("SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
                "WHERE t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?) ORDER BY t.id LIMIT ?")
+
+        def hits(query: str) -> list[Any]:
+            if not self.indexing:
+                return conn.execute(sql, (query, SEARCH_LIMIT + 1)).fetchall()
+            search.check_query(conn, query)
+            rows = conn.execute("SELECT t.id, t.message, t.component, t.local, t.source, t.level, t.ts, t.file_id, "
+                                "t.line FROM timeline t ORDER BY t.id")
+            return [(r[3], r[4], r[5], r[1], r[0], r[6], r[7], r[8])
+                    for r in search.matching(conn, query, rows, SEARCH_LIMIT + 1)]
+
         try:
-            rows = view.store.conn.execute(sql, (self.query, SEARCH_LIMIT + 1)).fetchall()
+            rows = hits(self.query)
         except sqlite3.OperationalError:
             # Not valid FTS syntax (a path with a backslash, a lone quote, "0x8007..."): search it as a phrase.
             phrase = '"' + self.query.replace('"', '""') + '"'
             try:
-                rows = view.store.conn.execute(sql, (phrase, SEARCH_LIMIT + 1)).fetchall()
+                rows = hits(phrase)
             except sqlite3.OperationalError as exc:
                 self.error = str(exc)
                 return []

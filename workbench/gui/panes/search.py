@@ -104,6 +104,9 @@ class SearchPane(QWidget):
             self.status.setText(self.tr("First %1 hits shown; narrow the search.").replace("%1", str(SEARCH_LIMIT)))
         else:
             self.status.setText(self.tr("%1 hits").replace("%1", str(self.model.rowCount())))
+        if self.model.query and self.model.indexing:
+            self.status.setText(self.status.text() + " — " + self.tr("indexing… (searched row by row until the "
+                                                                     "index is built: slower, same hits)"))
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = self.model.hit(current.row()) if current.isValid() else None
