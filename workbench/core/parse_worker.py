@@ -260,12 +260,7 @@ def prestart() -> None:
         old, _idle = _idle, None
     if old is not None:
         old.stop()
-    worker = ParseWorker()
-    with _lock:
-        if _idle is None:
-            _idle = worker
-            return
-    worker.stop()
+    give_back(ParseWorker(), healthy=True)
 
 
 def shutdown() -> None:
