@@ -102,6 +102,30 @@
 <context>
     <name>DumpPane</name>
     <message>
+        <source>The time of this crash is unknown.</source>
+        <translation>这次崩溃的时间未知。</translation>
+    </message>
+    <message>
+        <source>The crash, at this moment (%1).</source>
+        <translation>崩溃就在此刻（%1）。</translation>
+    </message>
+    <message>
+        <source>%1 after this moment</source>
+        <translation>在此刻之后 %1</translation>
+    </message>
+    <message>
+        <source>%1 before this moment</source>
+        <translation>在此刻之前 %1</translation>
+    </message>
+    <message>
+        <source>This crash is at %1, %2.</source>
+        <translation>这次崩溃发生在 %1，%2。</translation>
+    </message>
+    <message>
+        <source>frame %1</source>
+        <translation>帧 %1</translation>
+    </message>
+    <message>
         <source>Crash source:</source>
         <translation>崩溃来源：</translation>
     </message>
@@ -734,6 +758,10 @@
 <context>
     <name>FindingsPane</name>
     <message>
+        <source>Analysis not run: the ingest did not finish. Resume it from the case overview; the findings come when the case is read to the end.</source>
+        <translation>未运行分析：导入没有完成。请在案例概览中继续导入；案例读完后才会有发现。</translation>
+    </message>
+    <message>
         <source>Signature problems</source>
         <translation>特征规则问题</translation>
     </message>
@@ -968,6 +996,42 @@
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>file %1 of %2</source>
+        <translation>第 %1 个文件，共 %2 个</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余%1</translation>
+    </message>
+    <message>
+        <source>Sorting the rows by time and indexing them for search…</source>
+        <translation>正在按时间排序并建立搜索索引…</translation>
+    </message>
+    <message>
+        <source>Analyzing…</source>
+        <translation>正在分析…</translation>
+    </message>
+    <message>
+        <source>Reading the case: rows appear as the files are read, file after file; they are sorted by time when the ingest ends.</source>
+        <translation>正在读取案例：各行按文件读取的顺序逐个出现；导入结束时按时间排序。</translation>
+    </message>
+    <message>
+        <source>The strip is drawn when the case is read to the end.</source>
+        <translation>案例读完后才绘制时间条。</translation>
+    </message>
+    <message>
+        <source>The analysis runs when the case is read to the end; the findings come then.</source>
+        <translation>案例读完后才运行分析，届时会列出发现。</translation>
+    </message>
+    <message>
+        <source>Resume it from the case overview.</source>
+        <translation>可在案例概览中继续导入。</translation>
+    </message>
+    <message>
+        <source>The ingest did not finish: these rows are in the order they were read, not yet sorted by time or analyzed. Resume it from the case overview.</source>
+        <translation>导入没有完成：这些行按读取顺序排列，尚未按时间排序，也未分析。请在案例概览中继续导入。</translation>
+    </message>
     <message>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
@@ -1398,6 +1462,74 @@
 <context>
     <name>OverviewPane</name>
     <message>
+        <source>Reading the case</source>
+        <translation>正在读取案例</translation>
+    </message>
+    <message>
+        <source>file %1 of %2</source>
+        <translation>第 %1 个文件，共 %2 个</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余%1</translation>
+    </message>
+    <message>
+        <source>%1 timeline rows so far; the table shows them as they come, in the order the files are read.</source>
+        <translation>目前已有 %1 条时间线行；表格按文件读取的顺序随时显示。</translation>
+    </message>
+    <message>
+        <source>Cancel the ingest</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
+        <source>Ingest cancelled</source>
+        <translation>导入已取消</translation>
+    </message>
+    <message>
+        <source>Ingest stopped before its end</source>
+        <translation>导入在完成前停止</translation>
+    </message>
+    <message>
+        <source>%1 of %2 files read, %3 timeline rows (in the order read, not yet sorted by time).</source>
+        <translation>已读取 %2 个文件中的 %1 个，%3 条时间线行（按读取顺序，尚未按时间排序）。</translation>
+    </message>
+    <message>
+        <source>Analysis: not run.</source>
+        <translation>分析：未运行。</translation>
+    </message>
+    <message>
+        <source>No finding, verdict or strip until the case is read to the end.</source>
+        <translation>案例读完之前没有发现、结论和时间条。</translation>
+    </message>
+    <message>
+        <source>Resume the ingest</source>
+        <translation>继续导入</translation>
+    </message>
+    <message>
+        <source>(continues from the first unfinished file)</source>
+        <translation>（从第一个未读完的文件继续）</translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation>版本号</translation>
+    </message>
+    <message>
+        <source>Result code</source>
+        <translation>结果代码</translation>
+    </message>
+    <message>
+        <source>Extend code</source>
+        <translation>扩展代码</translation>
+    </message>
+    <message>
+        <source>No facts about the machine or the upgrade yet.</source>
+        <translation>尚未得到有关这台机器或升级的信息。</translation>
+    </message>
+    <message>
+        <source>Found so far</source>
+        <translation>目前已发现</translation>
+    </message>
+    <message>
         <source>No case open. Use File › Open or drop an archive on the window.</source>
         <translation>没有打开的案例。请使用“文件 › 打开”，或将压缩包拖到窗口上。</translation>
     </message>
@@ -1635,6 +1767,14 @@
 </context>
 <context>
     <name>ProcessesPane</name>
+    <message>
+        <source>No process of the capture at this moment (%1).</source>
+        <translation>此刻（%1）捕获中没有进程。</translation>
+    </message>
+    <message>
+        <source>The capture covers %1 – %2.</source>
+        <translation>捕获的时间范围是 %1 – %2。</translation>
+    </message>
     <message>
         <source>Process tree</source>
         <translation>进程树</translation>
@@ -1881,6 +2021,10 @@
 <context>
     <name>SearchModel</name>
     <message>
+        <source>text, line %1</source>
+        <translation>文本，第 %1 行</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
     </message>
@@ -1899,6 +2043,10 @@
 </context>
 <context>
     <name>SearchPane</name>
+    <message>
+        <source>(%1 in the case's text files)</source>
+        <translation>（其中 %1 条在案例的文本文件中）</translation>
+    </message>
     <message>
         <source>Search all sources (e.g. 0xC1900101, MigHost, &quot;driver&quot;)</source>
         <translation>搜索所有来源（例如 0xC1900101、MigHost、&quot;driver&quot;）</translation>
@@ -2020,6 +2168,14 @@
 </context>
 <context>
     <name>TimelineStripPane</name>
+    <message>
+        <source>No timeline rows with a time in this case.</source>
+        <translation>此案例中没有带时间的时间线行。</translation>
+    </message>
+    <message>
+        <source>No case open.</source>
+        <translation>没有打开的案例。</translation>
+    </message>
     <message>
         <source>Wheel: zoom · drag: pan · click: move the cursor · double-click: whole case</source>
         <extracomment>Up to this many rows in a case everything is computed on the GUI thread (well under 100 ms); above, in a thread. A visible span with at most this many rows is drawn row by row; a bigger one as binned counts. How close (pixels) the mouse must be to a marker for hover and click to mean that marker. Buckets of the one whole-case binning that zoomed-out views are summed from. Phase keys of ``setup.phases`` (and the names of MOUPG phases) → (label, colour).</extracomment>
@@ -2149,6 +2305,14 @@
 <context>
     <name>Status</name>
     <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
         <source>pending</source>
         <translation>待处理</translation>
     </message>
@@ -2171,6 +2335,93 @@
     <message>
         <source>expanded</source>
         <translation>已展开</translation>
+    </message>
+</context>
+<context>
+    <name>Stage</name>
+    <message>
+        <source>Hashing</source>
+        <translation>计算哈希</translation>
+    </message>
+    <message>
+        <source>Listing files</source>
+        <translation>列出文件</translation>
+    </message>
+    <message>
+        <source>Extracting</source>
+        <translation>解压</translation>
+    </message>
+    <message>
+        <source>Reading</source>
+        <translation>读取</translation>
+    </message>
+    <message>
+        <source>Sorting the timeline</source>
+        <translation>排序时间线</translation>
+    </message>
+    <message>
+        <source>Analyzing</source>
+        <translation>分析</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
+    <name>Duration</name>
+    <message>
+        <source>about %1 s</source>
+        <translation>约 %1 秒</translation>
+    </message>
+    <message>
+        <source>about %1 min</source>
+        <translation>约 %1 分钟</translation>
+    </message>
+    <message>
+        <source>about %1 h %2 min</source>
+        <translation>约 %1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 天 %2 小时</translation>
+    </message>
+</context>
+<context>
+    <name>FilesPane</name>
+    <message>
+        <source>This file has no timeline rows and is not text.</source>
+        <translation>此文件没有时间线行，也不是文本。</translation>
+    </message>
+</context>
+<context>
+    <name>Panes</name>
+    <message>
+        <source>Shown once the case is read to the end: the ingest did not finish. Resume it from the case overview.</source>
+        <translation>案例读完后才会显示：导入没有完成。请在案例概览中继续导入。</translation>
+    </message>
+</context>
+<context>
+    <name>TextViewer</name>
+    <message>
+        <source>(only the first %1 lines are shown)</source>
+        <translation>（只显示前 %1 行）</translation>
+    </message>
+    <message>
+        <source>Add to notes</source>
+        <translation>添加到笔记</translation>
     </message>
 </context>
 </TS>

@@ -15,7 +15,6 @@ from tests.unit import dumpgen
 from workbench.core.case import Case
 from workbench.gui.bus import CursorBus
 from workbench.gui.models.dump_models import (
-    CULPRIT_BACKGROUND,
     SORT_ROLE,
     DriversModel,
     DriversProxy,
@@ -27,6 +26,7 @@ from workbench.gui.models.dump_models import (
 )
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.dump import DumpPane
+from workbench.gui.theme import color
 from workbench.writers.procmon import Ev, Proc, ft, write_pml
 
 T_CRASH = 1_700_000_000_000_000  # 2023-11-14 22:13:20 UTC, the generated dump's crash time
@@ -163,7 +163,7 @@ def test_demo_windbg_text_blames_lwfmgr(qtbot, store_view: StoreView) -> None:
     row = pane.frames.culprit_row()
     assert row == 10
     assert pane.frames.data(pane.frames.index(row, 1)) == "▶ lwfmgr.sys+0x5167"
-    assert pane.frames.data(pane.frames.index(row, 1), Qt.ItemDataRole.BackgroundRole) == CULPRIT_BACKGROUND
+    assert pane.frames.data(pane.frames.index(row, 1), Qt.ItemDataRole.BackgroundRole) == color("culprit_bg")
     assert pane.frames.data(pane.frames.index(row, 2)) == "debugger text"
     assert pane.frames.data(pane.frames.index(9, 1)) == "ndis.sys!NdisFDeregisterFilterDriver+0x47"
     # the text has no crash time: it is taken from the rollback log's "Crash 0x0000007E detected" row
@@ -277,7 +277,7 @@ def test_screenshot_of_the_pane(qtbot, dump_case: StoreView, tmp_path: Path) -> 
     # the culprit row is drawn in its highlight colour somewhere in the stack table
     shot = pane.stack.viewport().grab().toImage()
     rect = pane.stack.visualRect(pane.culprit_index())
-    assert shot.pixelColor(rect.right() - 3, rect.center().y()) == CULPRIT_BACKGROUND
+    assert shot.pixelColor(rect.right() - 3, rect.center().y()) == color("culprit_bg")
 
 
 def test_pane_is_a_dock_of_the_main_window(qtbot, demo_source: Path) -> None:

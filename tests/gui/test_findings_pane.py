@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 
 from tests.gui.test_notes_pane import screenshot_dir
 from workbench.core.analysis import SEVERITIES
@@ -23,6 +22,7 @@ from workbench.gui.models.findings_model import (
 )
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.findings import FindingsPane
+from workbench.gui.theme import color
 
 BROKEN = "title: broken\nid: user.broken\nlevel: loud\ndetection:\n  a:\n    message: x\n  condition: a\n"
 
@@ -80,7 +80,7 @@ def test_findings_are_ranked_by_severity_then_score(store_view: StoreView) -> No
              for r in range(model.rowCount())]
     assert ranks == sorted(ranks)
     assert model.data(model.index(0, FindingsModel.SEVERITY)) == "critical"
-    assert model.data(model.index(0, FindingsModel.SEVERITY), Qt.ItemDataRole.ForegroundRole) == QColor(200, 30, 30)
+    assert model.data(model.index(0, FindingsModel.SEVERITY), Qt.ItemDataRole.ForegroundRole) == color("critical")
 
 
 def test_clicking_an_evidence_row_moves_the_shared_cursor(qtbot, store_view: StoreView) -> None:

@@ -22,12 +22,9 @@ from tests.unit.procmon_scenario import at, upgrade_scenario
 from workbench.core.case import Case
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.processes_model import (
-    ABNORMAL,
-    ABNORMAL_BACKGROUND,
     P_EXIT,
     P_NAME,
     P_REGISTRY,
-    THIRD_PARTY,
     InterferenceModel,
     ModulesModel,
     ProcessesModel,
@@ -35,6 +32,7 @@ from workbench.gui.models.processes_model import (
 from workbench.gui.models.procmon_events_model import BLOCK, ProcmonEventsModel, read_details
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.processes import ProcessesPane
+from workbench.gui.theme import color
 from workbench.writers.procmon import Ev, write_csv, write_pml
 
 EXTRA = BLOCK * 2 + 40  # registry events of SetupHost: its events span three blocks
@@ -134,14 +132,14 @@ def test_tree_keys_orphans_and_marks(qapp, capture: StoreView) -> None:
     crashed = _named(model, "dismhost.exe", "D1")
     exit_index = model.index_of(crashed, P_EXIT)
     assert model.data(exit_index) == "0xC0000005"
-    assert model.data(exit_index, Qt.ItemDataRole.ForegroundRole) == ABNORMAL
-    assert model.data(exit_index, Qt.ItemDataRole.BackgroundRole).color() == ABNORMAL_BACKGROUND
+    assert model.data(exit_index, Qt.ItemDataRole.ForegroundRole) == color("abnormal_fg")
+    assert model.data(exit_index, Qt.ItemDataRole.BackgroundRole).color() == color("abnormal_bg")
     assert "ACCESS_VIOLATION" in model.data(exit_index, Qt.ItemDataRole.ToolTipRole)
     fine = _named(model, "dismhost.exe", "D2")
     assert model.data(model.index_of(fine, P_EXIT), Qt.ItemDataRole.BackgroundRole) is None
     agent = _named(model, "ctagent.exe")
     assert agent.node.third_party and "third-party" in model.data(model.index_of(agent, 3))
-    assert model.data(model.index_of(agent, P_NAME), Qt.ItemDataRole.ForegroundRole) == THIRD_PARTY
+    assert model.data(model.index_of(agent, P_NAME), Qt.ItemDataRole.ForegroundRole) == color("third_party")
     for name in ("setup.exe", "SetupPrep.exe", "SetupHost.exe", "mighost.exe", "conhost.exe"):
         item = _named(model, name)
         assert item.node.setup, name

@@ -220,3 +220,26 @@ def test_a_nested_archive_cancelled_while_extracting_starts_again(tmp_path: Path
     again.close()
     for key in expected:
         assert got[key] == expected[key], key
+
+
+def test_a_resume_keeps_what_extraction_said_of_each_file(tmp_path: Path) -> None:
+    """A member with an unsafe name is still 'parsed' after a resume; one cut short in the archive stays
+    'partial' with its reason — exactly as an uninterrupted ingest leaves them."""
+    from tests.archives import make_zip
+    from tests.cases import write_large_setupact
+
+    big = write_large_setupact(tmp_path / "big.log", megabytes=5).read_bytes()
+    source = make_zip(tmp_path / "odd.zip", {"../../evil/setupact.log": big[:200_000], "m/Panther/setupact.log": big})
+    expected = _reference(source, tmp_path / "home-reference")
+    case = Case.open(source)
+    progress, cancel = _cancel_in_file(1)
+    with pytest.raises(IngestCancelled):
+        case.ensure_ingested(progress=progress, cancel=cancel)
+    case.close()
+    again = Case.open(source)
+    assert again.ensure_ingested()
+    got = _snapshot(again.store)
+    again.close()
+    assert [f[2] for f in got["files"]] == ["parsed", "parsed"]
+    for key in expected:
+        assert got[key] == expected[key], key

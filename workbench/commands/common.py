@@ -25,7 +25,10 @@ def progress_printer(quiet: bool) -> Callable[[Progress], None] | None:
     last = [""]
 
     def show(p: Progress) -> None:
-        text = f"\r{p.stage:9} {p.done}/{p.total} {p.current[-60:]:60}"
+        extra = f" {p.bytes_done / 2**20:.0f}/{p.bytes_total / 2**20:.0f} MB" if p.bytes_total else ""
+        if p.eta_s is not None:
+            extra += f" {int(p.eta_s) // 60}:{int(p.eta_s) % 60:02d} left"
+        text = f"\r{p.stage:9} {p.done}/{p.total}{extra} {p.current[-50:]:50}"
         if text != last[0]:
             sys.stderr.write(text)
             sys.stderr.flush()

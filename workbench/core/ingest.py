@@ -9,6 +9,7 @@ never under the names the archive gives them.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -372,6 +373,7 @@ class Ingest:
         started = time.perf_counter()
         parsers = list({id(p): p for p in self.parsers.values()}.values())
         stage = self.resume_stage() if resume else None
+        resuming = stage is not None
         if stage is None:
             store.reset_ingested(table for p in parsers for table in p.tables)
             store.set_meta("ingest_stage", STAGES[0])
@@ -395,12 +397,15 @@ class Ingest:
                     file_id, path, blob, depth = self._nested.pop(0)
                     self._expand_nested(file_id, path, blob, depth)
                 store.commit()
-                # problems up to here are the extraction's: a resume keeps them, and drops a re-read file's others
+                # problems up to here are the extraction's: a resume keeps them, and drops a re-read file's others;
+                # files extraction left 'partial' (and why) are put back so when they are read again
                 store.set_meta("ingest_problems_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM problems")))
+                store.set_meta("ingest_partial_files", json.dumps(dict(store.conn.execute(
+                    "SELECT id, reason FROM files WHERE status = 'partial'").fetchall())))
                 store.set_meta("ingest_stage", "parse")
                 stage = "parse"
             if stage == "parse":
-                if resume:
+                if resuming:
                     self._prepare_parse_resume()
                 self._parse_all()
                 self._committed()
@@ -481,25 +486,33 @@ class Ingest:
         """Forget what the unfinished files left (rows, details, facts, their parse problems) and put them
         back as extraction left them, then let parsers that remember earlier files rebuild that memory."""
         store = self.store
-        todo = self._unfinished_files()
+        partial: dict[str, str | None] = json.loads(store.get_meta("ingest_partial_files") or "{}")
+        with store.conn:
+            for fid in self._unfinished_files():
+                self._forget_file(fid)
+                store.conn.execute("UPDATE files SET status = ?, reason = ?, records = 0 WHERE id = ?",
+                                   ("partial", partial[str(fid)], fid) if str(fid) in partial else ("pending", None, fid))
+        self._rebuild_parsers()
+
+    def _forget_file(self, file_id: int) -> None:
+        """Drop what a file's unfinished read left: its rows, details and facts, and its parse problems (those
+        of extraction, before ``ingest_problems_mark``, stay). The caller commits."""
+        store = self.store
         mark = int(store.get_meta("ingest_problems_mark") or 0)
         tables = [t for t in store.detail_tables()
                   if "file_id" in {c[1] for c in store.conn.execute(f'PRAGMA table_info("{t}")')}]
-        with store.conn:
-            for fid in todo:
-                for table in ("timeline", "facts", *tables):
-                    store.conn.execute(f'DELETE FROM "{table}" WHERE file_id = ?', (fid,))
-                store.conn.execute("DELETE FROM problems WHERE file_id = ? AND id > ?", (fid, mark))
-                # 'partial' when extraction already had trouble with it (its problem is older than the mark)
-                first = store.conn.execute("SELECT error FROM problems WHERE file_id = ? AND id <= ? ORDER BY id "
-                                           "LIMIT 1", (fid, mark)).fetchone()
-                store.conn.execute("UPDATE files SET status = ?, reason = ?, records = 0 WHERE id = ?",
-                                   ("partial", first[0], fid) if first else ("pending", None, fid))
-        done = [r[0] for r in store.conn.execute("SELECT id FROM files WHERE parser IS NOT NULL ORDER BY id")]
+        for table in ("timeline", "facts", *tables):
+            store.conn.execute(f'DELETE FROM "{table}" WHERE file_id = ?', (file_id,))
+        store.conn.execute("DELETE FROM problems WHERE file_id = ? AND id > ?", (file_id, mark))
+
+    def _rebuild_parsers(self) -> None:
+        """Parsers that remember earlier files (EVTX's duplicate keys) rebuild that memory from the store, for
+        the files already parsed: before a resumed parse, and before a new worker takes over mid-parse."""
+        done = [r[0] for r in self.store.conn.execute("SELECT id FROM files WHERE parser IS NOT NULL ORDER BY id")]
         for parser in {id(p): p for p in self.parsers.values()}.values():
             rebuild = getattr(parser, "resume", None)
             if rebuild is not None:
-                rebuild(store, done)
+                rebuild(self.store, done)
 
     def _forget_analysis(self) -> None:
         """Undo an analysis that did not finish: findings, evidence and the facts it had added."""
@@ -794,26 +807,6 @@ class Ingest:
             log.info("parsers read in the main process: %s", exc)
             return None
 
-    def _rebuild_parsers(self) -> None:
-        """Before a new worker takes over mid-parse: parsers that remember earlier files rebuild that memory
-        from the store, as a resumed ingest does."""
-        done = [r[0] for r in self.store.conn.execute("SELECT id FROM files WHERE parser IS NOT NULL ORDER BY id")]
-        for parser in {id(p): p for p in self.parsers.values()}.values():
-            rebuild = getattr(parser, "resume", None)
-            if rebuild is not None:
-                rebuild(self.store, done)
-
-    def _forget_file(self, file: CaseFile) -> None:
-        """Drop what a file whose reader died had handed over (rows, details, facts, its problems)."""
-        store = self.store
-        mark = int(store.get_meta("ingest_problems_mark") or 0)
-        tables = [t for t in store.detail_tables()
-                  if "file_id" in {c[1] for c in store.conn.execute(f'PRAGMA table_info("{t}")')}]
-        with store.conn:
-            for table in ("timeline", "facts", *tables):
-                store.conn.execute(f'DELETE FROM "{table}" WHERE file_id = ?', (file.id,))
-            store.conn.execute("DELETE FROM problems WHERE file_id = ? AND id > ?", (file.id, mark))
-
     def _parse_in_worker(self, todo: list[CaseFile], sizes: list[int], total_bytes: int) -> int:
         """Read ``todo`` in a worker process, writing what it sends as it comes; returns how many files were
         done there (the rest, if any, is read in this process: a parser the worker could not take).
@@ -849,7 +842,8 @@ class Ingest:
                     worker.stop()
                     worker = None
                     i = self._worker_file
-                    self._forget_file(todo[i])
+                    with self.store.conn:
+                        self._forget_file(todo[i].id)
                     tries[i] = tries.get(i, 0) + 1
                     if tries[i] >= 2:
                         parser = self.parsers[todo[i].kind]

@@ -465,6 +465,8 @@ class MainWindow(QMainWindow):
         self.stage_label.setText(" · ".join(parts))
         if self._live is None and self._database is not None and p.stage in ("extract", "parse"):
             self._start_live()
+        elif self._live is not None and p.stage == "parse" and p.rows > self.timeline.model.rowCount():
+            self.timeline.grow()  # the rows were committed before this report: show them now, not at the tick
         if p.stage == "finalize" and self._live is not None:
             self.timeline.set_banner(self.tr("Sorting the rows by time and indexing them for search…"))
 

@@ -32,6 +32,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "workbench.core.parsers.compatdata",
     "workbench.core.parsers.setup_ini",
     "workbench.core.parsers.msinfo_nfo",
+    "workbench.core.parsers.text_lines",
     "workbench.core.upgrade.analyzer",
     "workbench.core.signatures.plugin",
     "workbench.core.knowledge.plugin",

@@ -50,16 +50,19 @@ def parse_evidence_url(url: str) -> EvidenceLink | None:
 
 
 def quote_evidence(text: str, *, source: str | None = None, line: int | None = None, file_id: int | None = None,
-                   ts: int | None = None) -> str:
+                   ts: int | None = None, when: str | None = None) -> str:
     """A Markdown quote of ``text`` (a log line, an event, a stack, a process) with a link back to it.
 
     Multi-line text stays one quote; the link label names the file and line so the quote reads well even
-    where the link cannot be followed.
+    where the link cannot be followed. ``when`` is ``ts`` as the reader's clock shows it (the case clock,
+    which every pane and finding uses); without it the time is written in UTC with its ``Z``.
     """
     label = source or "evidence"
     if line is not None:
         label += f":{line}"
-    if ts is not None:
+    if when:
+        label += f" @ {when}"
+    elif ts is not None:
         label += f" @ {clock.format_us(ts)}"
     label = label.replace("[", "(").replace("]", ")")
     quoted = "\n".join(f"> {row}" if row else ">" for row in text.rstrip("\n").splitlines() or [""])

@@ -16,20 +16,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from workbench.core.dumps.analyze import setup_window
 from workbench.core.dumps.record import WEIGHT_IN_SETUP_WINDOW, WEIGHT_TEXT_OF_UPGRADE_DUMP
 from workbench.core.store import CaseStore
 from workbench.gui.models.rows import RowsModel
 from workbench.gui.models.store_view import StoreView
+from workbench.gui.theme import color
 
 #: Sort key role of the sortable tables: numbers sort as numbers, not as their hex text.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-CULPRIT_BACKGROUND = QColor(255, 221, 170)
-FAULT_BACKGROUND = QColor(255, 240, 214)
-THIRD_PARTY_COLOR = QColor(190, 70, 0)
-LOW_TRUST_COLOR = QColor(120, 120, 120)
 NEAR_CRASH_US = 15 * 60 * 1_000_000  # "near the crash": a quarter of an hour either side
 PROCMON_LINKS = 12
 NEAR_LINKS = 10
@@ -411,16 +408,16 @@ class FramesModel(RowsModel):
         rec = self._rows[index.row()]
         if role == Qt.ItemDataRole.BackgroundRole:
             if rec[6]:
-                return CULPRIT_BACKGROUND
-            return FAULT_BACKGROUND if rec[2] in ("context", "exception") else None
+                return color("culprit_bg")
+            return color("fault_bg") if rec[2] in ("context", "exception") else None
         if role == Qt.ItemDataRole.FontRole and rec[6]:
             font = QFont()
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
             if rec[6]:
-                return QColor(0, 0, 0)  # readable on the highlight in a dark theme too
-            return LOW_TRUST_COLOR if rec[3] == "low" else None
+                return color("culprit_fg")
+            return color("muted") if rec[3] == "low" else None
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self.how_tip(rec[2])
             if rec[5]:
@@ -500,11 +497,11 @@ class DriversModel(RowsModel):
             font.setItalic(bool(rec[2]) and not culprit)
             return font
         if role == Qt.ItemDataRole.BackgroundRole and culprit:
-            return CULPRIT_BACKGROUND
+            return color("culprit_bg")
         if role == Qt.ItemDataRole.ForegroundRole:
             if culprit:
-                return QColor(0, 0, 0)
-            return THIRD_PARTY_COLOR if rec[1] == 0 else None
+                return color("culprit_fg")
+            return color("third_party") if rec[1] == 0 else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return rec[7] or None
         return super().data(index, role)

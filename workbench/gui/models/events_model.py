@@ -32,7 +32,7 @@ from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_
 from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
-from workbench.gui.models.timeline_model import LEVEL_COLORS
+from workbench.gui.theme import level_color
 
 EVTX_TABLE = "evtx_records"
 MAX_BLOCKS = 64
@@ -531,7 +531,7 @@ class EventsModel(HeaderedTableModel):
                 return rec[R_MESSAGE]
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return LEVEL_COLORS.get(rec[R_LEVEL] or "")
+            return level_color(rec[R_LEVEL])
         if role == Qt.ItemDataRole.TextAlignmentRole and col == E_EVENT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -21,6 +21,7 @@ from workbench.gui.models.labels import severity_label
 from workbench.gui.models.rows import SEVERITY_COLORS, RowsModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
+from workbench.gui.theme import color
 
 __all__ = ["FindingsModel", "EvidenceModel", "SignatureProblemsModel", "setupdiag_verdict", "split_problem"]
 
@@ -77,8 +78,8 @@ class FindingsModel(RowsModel):
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.SCORE:
             return "" if rec[2] is None else f"{rec[2]:.2f}".rstrip("0").rstrip(".")
-        if column == self.TIME:
-            return self._view.format_ts(rec[3]) if self._view is not None and rec[3] is not None else ""
+        if column == self.TIME:  # to the second: the title keeps the room in a narrow pane
+            return self._view.format_ts(rec[3], micro=False) if self._view is not None and rec[3] is not None else ""
         if column == self.TITLE:
             return self._texts(rec)["title"] or ""
         if column == self.SEVERITY:
@@ -86,7 +87,8 @@ class FindingsModel(RowsModel):
         return super().display(rec, {self.RULE: 4}[column])
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
-        return SEVERITY_COLORS.get(rec[0] or "")
+        name = SEVERITY_COLORS.get(rec[0] or "")
+        return color(name) if name else None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \

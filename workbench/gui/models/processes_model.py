@@ -37,17 +37,13 @@ from PySide6.QtGui import (
 from workbench.core import clock
 from workbench.core.processes import ProcessNode, hex32, in_windows_folders, is_microsoft, process_tree
 from workbench.gui.models.store_view import StoreView
+from workbench.gui.theme import color, palette_is_dark
 
 (P_NAME, P_PID, P_EXIT, P_MARKS, P_START, P_END, P_LIFETIME, P_FILE, P_REGISTRY, P_PROCESS, P_NETWORK,
  P_PROFILING, P_OTHER, P_COMPANY, P_DESCRIPTION, P_VERSION, P_USER, P_INTEGRITY, P_COMMAND, P_IMAGE) = range(20)
 #: event-count columns and the key of :attr:`ProcessNode.counts` each shows
 COUNT_COLUMNS = {P_FILE: "file", P_REGISTRY: "registry", P_PROCESS: "process", P_NETWORK: "network",
                  P_PROFILING: "profiling", P_OTHER: "other"}
-SETUP_COLOR = QColor(30, 95, 190)
-THIRD_PARTY = QColor(190, 90, 0)
-ABNORMAL = QColor(190, 20, 20)
-ABNORMAL_BACKGROUND = QColor(255, 222, 222)
-NEUTRAL = QColor(150, 150, 150)
 #: exit statuses engineers meet in failed upgrades, named in the exit column's tooltip
 STATUS_NAMES = {
     0x00000000: "success",
@@ -97,13 +93,13 @@ def lifetime_text(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def _badge(color: QColor, letter: str) -> QIcon:
+def _badge(fill: QColor, letter: str) -> QIcon:
     """A small coloured badge with a letter: the mark stays readable for colour-blind users."""
     pix = QPixmap(16, 16)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setBrush(color)
+    p.setBrush(fill)
     p.setPen(Qt.PenStyle.NoPen)
     p.drawRoundedRect(1, 1, 14, 14, 4, 4)
     if letter:
@@ -111,7 +107,7 @@ def _badge(color: QColor, letter: str) -> QIcon:
         font.setPixelSize(10)
         font.setBold(True)
         p.setFont(font)
-        p.setPen(QColor(255, 255, 255))
+        p.setPen(color("badge_fg"))
         p.drawText(pix.rect(), Qt.AlignmentFlag.AlignCenter, letter)
     p.end()
     return QIcon(pix)
@@ -123,13 +119,14 @@ _ICONS: dict[str, QIcon] = {}
 def mark_icon(kind: str) -> QIcon:
     """The badge of a mark (``setup``, ``third-party``, ``both``, ``plain``, ``unknown``), made once (a
     QPixmap needs the QGuiApplication, so not at import time)."""
-    icon = _ICONS.get(kind)
+    key = f"{kind}:{palette_is_dark()}"  # one set of badges per theme
+    icon = _ICONS.get(key)
     if icon is None:
         if QGuiApplication.instance() is None:  # a model used headless (scripts): no pixmaps without an app
             return QIcon()
-        color, letter = {"setup": (SETUP_COLOR, "S"), "third-party": (THIRD_PARTY, "3"),
-                         "both": (ABNORMAL, "!"), "unknown": (NEUTRAL, "?")}.get(kind, (QColor(200, 200, 200), ""))
-        icon = _ICONS[kind] = _badge(color, letter)
+        name, letter = {"setup": ("setup", "S"), "third-party": ("third_party", "3"), "both": ("error", "!"),
+                        "unknown": ("muted", "?")}.get(kind, ("muted", ""))
+        icon = _ICONS[key] = _badge(color(name), letter)
     return icon
 
 
@@ -321,16 +318,16 @@ class ProcessesModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if item.placeholder:
-                return NEUTRAL
+                return color("muted")
             if col == P_EXIT and n.abnormal_exit:
-                return ABNORMAL
+                return color("abnormal_fg")
             if n.third_party:
-                return THIRD_PARTY
+                return color("third_party")
             if n.setup and col == P_NAME:
-                return SETUP_COLOR
+                return color("setup")
             return None
         if role == Qt.ItemDataRole.BackgroundRole and col == P_EXIT and n.abnormal_exit:
-            return QBrush(ABNORMAL_BACKGROUND)
+            return QBrush(color("abnormal_bg"))
         if role == Qt.ItemDataRole.FontRole:
             if item.placeholder:
                 font = QFont()
@@ -476,7 +473,7 @@ class ModulesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (0, 6):
             return rec[0]
         if role == Qt.ItemDataRole.ForegroundRole and self.third_party(rec):
-            return THIRD_PARTY
+            return color("third_party")
         return None
 
     def rows_as_text(self, rows: list[int]) -> str:
@@ -538,8 +535,8 @@ class InterferenceModel(QStandardItemModel):
             cells = [self.tr(RULE_LABELS.get(rule, rule)), name, severity, view.format_ts(when), title]
             parent = [self._cell(text, target) for text in cells]
             parent[I_TEXT].setToolTip(summary or title)
-            color = ABNORMAL if severity in ("high", "critical") else THIRD_PARTY
-            parent[I_SEVERITY].setForeground(QBrush(color))
+            mark = color("error") if severity in ("high", "critical") else color("third_party")
+            parent[I_SEVERITY].setForeground(QBrush(mark))
             if proc is not None:
                 parent[I_PROCESS].setIcon(mark_icon(mark_kind(proc)))
             for e_fid, line, e_ts, text in evidence:

@@ -18,20 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from workbench.core.parsers.procmon_common import WARNING_RESULTS, parse_exit_status
 from workbench.gui.models.blocks import BLOCK, Block, BlockCache
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.table import HeaderedTableModel
+from workbench.gui.theme import color
 
 MAX_BLOCKS = 32
 # the result before the path: a denial must be visible in a narrow pane without scrolling sideways
 E_TIME, E_OPERATION, E_RESULT, E_PATH, E_DETAIL, E_TID, E_CLASS = range(7)
 #: view column -> position in a block row
 _FIELD = {E_TIME: 1, E_OPERATION: 4, E_RESULT: 6, E_PATH: 5, E_DETAIL: 7, E_TID: 2, E_CLASS: 3}
-WARNING_COLOR = QColor(190, 110, 0)
-ERROR_COLOR = QColor(190, 20, 20)
 #: the columns of one block row
 _SQL = ("SELECT e.line, t.ts, e.tid, e.class, e.operation, e.path, e.result, e.detail, t.id "
         "FROM procmon_events e LEFT JOIN timeline t ON t.file_id = e.file_id AND t.line = e.line "
@@ -164,9 +162,9 @@ class ProcmonEventsModel(HeaderedTableModel):
             if rec[4] == "Process Exit":
                 status = parse_exit_status(rec[7] or "")
                 if status is not None and status >= 0x80000000:
-                    return ERROR_COLOR
+                    return color("error")
             if rec[6] in WARNING_RESULTS:
-                return WARNING_COLOR
+                return color("warning")
             return None
         return None
 

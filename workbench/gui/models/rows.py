@@ -16,16 +16,24 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from workbench.core import search
+from workbench.core.parsers.text_lines import search_text_lines
+from workbench.core.problem_text import problem_text
+from workbench.gui.i18n import ui_language
 from workbench.gui.models.labels import level_label, size_text, status_label
 from workbench.gui.models.store_view import StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
+from workbench.gui.models.timeline_model import short_path
+from workbench.gui.theme import color
 
-SEVERITY_COLORS = {"critical": QColor(200, 30, 30), "high": QColor(205, 80, 20), "medium": QColor(180, 130, 0)}
+#: The meaning (theme.color) of each finding severity and file status shown in colour.
+SEVERITY_COLORS = {"critical": "critical", "high": "error", "medium": "warning"}
 
 
-STATUS_COLORS = {"failed": QColor(200, 30, 30), "partial": QColor(190, 120, 0), "skipped": QColor(130, 130, 130),
-                 "cancelled": QColor(190, 120, 0), "interrupted": QColor(190, 120, 0)}
+STATUS_COLORS = {"failed": "error", "partial": "warning", "skipped": "muted", "cancelled": "warning",
+                 "interrupted": "warning"}
 SEARCH_LIMIT = 5000
+#: Hits in the case's text files listed after the timeline's.
+TEXT_LIMIT = 500
 
 
 
@@ -119,7 +127,8 @@ class FilesModel(RowsModel):
         return super().display(rec, column)
 
     def foreground(self, rec: tuple[Any, ...]) -> QColor | None:
-        return STATUS_COLORS.get(rec[4] or "")
+        name = STATUS_COLORS.get(rec[4] or "")
+        return color(name) if name else None
 
     def file_id(self, row: int) -> int | None:
         rec = self.row_tuple(row)
@@ -138,6 +147,17 @@ class ProblemsModel(RowsModel):
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in view.store.conn.execute("SELECT file, error, file_id FROM problems ORDER BY id")]
 
+    def display(self, rec: tuple[Any, ...], column: int) -> Any:
+        if column == 1:  # in the interface's language; the English the store keeps is in the tooltip
+            return problem_text(rec[1] or "", ui_language())
+        return super().display(rec, column)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == 1:
+            rec = self.row_tuple(index.row())
+            return rec[1] if rec is not None else None
+        return super().data(index, role)
+
 
 class SearchModel(RowsModel):
     """Full-text hits over every source (``timeline_fts``), in time order, at most :data:`SEARCH_LIMIT`."""
@@ -148,9 +168,11 @@ class SearchModel(RowsModel):
         self.error: str | None = None
         self.truncated = False
         self.indexing = False  # the last search ran before the ingest indexed the rows (slower, still right)
+        self.text_hits = 0  # of the rows, how many are lines of the case's text files (at the end)
 
     def search(self, query: str) -> None:
         self.query = query.strip()
+        self.text_hits = 0
         self.refresh()
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
@@ -184,7 +206,12 @@ class SearchModel(RowsModel):
                 self.error = str(exc)
                 return []
         self.truncated = len(rows) > SEARCH_LIMIT
-        return [tuple(r) for r in rows[:SEARCH_LIMIT]]
+        out = [tuple(r) for r in rows[:SEARCH_LIMIT]]
+        # the case's text files (the customer's description, notes): no time, listed after the timeline's hits
+        texts = search_text_lines(view.store, self.query, TEXT_LIMIT)
+        self.text_hits = len(texts)
+        out += [(None, short_path(path), None, text, None, None, file_id, line) for file_id, line, text, path in texts]
+        return out
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == 1:
@@ -195,7 +222,7 @@ class SearchModel(RowsModel):
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == 0:
-            return format_wall_us(rec[0])
+            return format_wall_us(rec[0]) if rec[4] is not None else self.tr("text, line %1").replace("%1", str(rec[7]))
         if column == 1:
             return (rec[3] or "").replace("\n", " ")
         if column == 3:
@@ -210,7 +237,7 @@ class SearchModel(RowsModel):
         rec = self.row_tuple(row)
         if rec is None:
             return None
-        return {"row_id": rec[4], "ts": rec[5], "file_id": rec[6], "line": rec[7]}
+        return {"row_id": rec[4], "ts": rec[5], "file_id": rec[6], "line": rec[7], "text_file": rec[4] is None}
 
 
 class DetailModel(RowsModel):

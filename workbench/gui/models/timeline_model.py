@@ -19,7 +19,6 @@ from bisect import bisect_left
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from workbench.core import clock
 from workbench.core.moment import nearest_row_id
@@ -27,13 +26,9 @@ from workbench.gui.models.blocks import BLOCK, Block, BlockCache, read_timeline_
 from workbench.gui.models.labels import level_label
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView, format_wall_us
 from workbench.gui.models.table import HeaderedTableModel
+from workbench.gui.theme import level_color, level_shade
 
 MAX_BLOCKS = 64
-LEVEL_COLORS = {"critical": QColor(200, 30, 30), "error": QColor(205, 45, 45), "warning": QColor(190, 120, 0),
-                "verbose": QColor(130, 130, 130)}
-#: Error lines are also shaded, so they stand out while scrolling even where the level column is off screen.
-LEVEL_BACKGROUNDS = {"critical": QColor(230, 40, 40, 60), "error": QColor(230, 40, 40, 38),
-                     "warning": QColor(230, 160, 0, 28)}
 
 _SQL = ("SELECT t.id, t.ts, t.local, t.source, f.path, t.line, t.level, t.component, t.message, t.file_id "
         "FROM timeline t LEFT JOIN files f ON f.id = t.file_id WHERE t.id BETWEEN ? AND ?")
@@ -255,9 +250,10 @@ class TimelineModel(HeaderedTableModel):
                 return rec[8]
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return LEVEL_COLORS.get(rec[6] or "")
+            return level_color(rec[6])
         if role == Qt.ItemDataRole.BackgroundRole:
-            return LEVEL_BACKGROUNDS.get(rec[6] or "")
+            # error lines are shaded too, so they stand out where the level column is off screen
+            return level_shade(rec[6])
         return None
 
     # ----------------------------------------------------------------------------------- lookups

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelection,
     QModelIndex,
     Qt,
@@ -53,10 +54,10 @@ from workbench.gui.models.labels import span_text
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import make_table, not_read_text
+from workbench.gui.theme import style_tag
 
 ORIGIN = "dump"
-BANNER_STYLE = ("<style>td{padding:0 10px 0 0;} .code{font-size:large;font-weight:bold;color:#b03020;}"
-                " .meta{color:gray;}</style>")
+BANNER_LAYOUT = "td{padding:0 10px 0 0;}"
 
 
 class _LinksBrowser(QTextBrowser):
@@ -193,6 +194,17 @@ class DumpPane(QWidget):
         else:
             self.show_dump(-1)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """A theme switch: lay the HTML out again in the new colours (links included)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+
+    def _restyle(self) -> None:
+        if self.dump is not None:
+            self.banner.setHtml(self._banner_html(self.dump))
+            self.show_links(self.link_module)
+
     def _show_selector(self, visible: bool) -> None:
         self.selector.setVisible(visible)
         self.selector_label.setVisible(visible)
@@ -257,7 +269,7 @@ class DumpPane(QWidget):
 
     def _banner_html(self, d: DumpInfo) -> str:
         h = html.escape
-        out = [BANNER_STYLE]
+        out = [style_tag(BANNER_LAYOUT)]
         if d.bugcheck_code:
             name = d.bugcheck_name or self.tr("(name unknown)")
             out.append(f"<p><span class='code'>{h(d.bugcheck_code)} {h(name)}</span>")
@@ -318,7 +330,7 @@ class DumpPane(QWidget):
             return
         store = self._view.store
         h = html.escape
-        out = [BANNER_STYLE]
+        out = [style_tag(BANNER_LAYOUT)]
         if module and d.culprit and module.lower() == d.culprit.lower():
             out.append("<h3>" + h(self.tr("Why %1").replace("%1", module)) + "</h3>")
             out.append(f"<p>{h(d.culprit_reason or '')}</p>")
@@ -379,9 +391,9 @@ class DumpPane(QWidget):
             n = len(self.links)
             self.links.append(link)
             when = view.format_ts(link.ts, micro=False) if view is not None and link.ts is not None else ""
-            color = " style='color:#b03020'" if link.level in ("critical", "error") else ""
+            mark = " class='error'" if link.level in ("critical", "error") else ""
             out.append(f"<li><!--mark:{n}--><a href='link:{n}'>{h(when or no_time)}</a> "
-                       f"<span{color}>{h(link.text)}</span></li>")
+                       f"<span{mark}>{h(link.text)}</span></li>")
         out.append("</ul>")
         return "".join(out)
 

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QFontDatabase, QPainter, QPalette, QTextCharFormat, QTextLayout
+from PySide6.QtGui import QAction, QFontDatabase, QPainter, QPalette, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -76,6 +76,7 @@ from workbench.gui.models.events_model import (
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import make_table, not_read_text
 from workbench.gui.panes.timeline_rows import FollowsBus
+from workbench.gui.theme import color
 
 ORIGIN = "events"
 #: Up to this many records the value lists and groups are counted on the GUI thread; above, in a thread.
@@ -114,7 +115,6 @@ class HighlightDelegate(QStyledItemDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.terms: list[str] = []
-        self.colour = QColor(255, 222, 89)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -133,8 +133,8 @@ class HighlightDelegate(QStyledItemDelegate):
         formats = []
         for start, length in spans:
             fmt = QTextCharFormat()
-            fmt.setBackground(self.colour)
-            fmt.setForeground(QColor(0, 0, 0))
+            fmt.setBackground(color("match_bg"))
+            fmt.setForeground(color("match_fg"))
             rng = QTextLayout.FormatRange()
             rng.start, rng.length, rng.format = start, length, fmt
             formats.append(rng)
@@ -328,7 +328,7 @@ class EventsPane(FollowsBus, QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("eventsCount")
         self.status_label = QLabel(self)
-        self.status_label.setStyleSheet("color: #b00000")
+        self.status_label.setObjectName("eventsStatus")  # theme.apply_theme colours it (an error message)
         # a long message must not widen the bar past a narrow dock: it is cut, and whole in the tooltip
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label.setMinimumWidth(1)

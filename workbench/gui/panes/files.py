@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSignalBlocker
-from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QVBoxLayout, QWidget
 
 from workbench.core.moment import row_of_line
 from workbench.gui.bus import CursorBus, Selection
@@ -55,7 +55,10 @@ class FilesPane(QWidget):
             self.bus.select(Selection("row", ts=first.ts, row_id=first.row_id, file_id=file_id, line=first.line,
                                       origin=ORIGIN))
             return
-        self.open_text(file_id)
+        if not self.open_text(file_id):
+            window = self.window()
+            if isinstance(window, QMainWindow):
+                window.statusBar().showMessage(self.tr("This file has no timeline rows and is not text."), 6000)
 
     def open_text(self, file_id: int, line: int | None = None) -> bool:
         """Show a file of the case as text (decoded as Windows wrote it); False when it cannot be shown."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QUrl
+from PySide6.QtCore import QEvent, QModelIndex, QSignalBlocker, Qt, QUrl
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.core.moment import finding_moment, row_of_line
@@ -28,6 +28,7 @@ from workbench.gui.models.labels import severity_label
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
 from workbench.gui.panes.common import add_notes_action, make_table
+from workbench.gui.theme import color, style_tag
 
 ORIGIN = "findings"
 
@@ -133,7 +134,18 @@ class FindingsPane(QWidget):
             self.details.setHtml(f"<p>{html.escape(text)}</p>")
         elif view is not None:
             text = self.tr("Select a finding to see its details, what to do and its evidence lines.")
-            self.details.setHtml(f"<p style='color: gray'>{html.escape(text)}</p>")
+            self.details.setHtml(style_tag() + f"<p class='muted'>{html.escape(text)}</p>")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """A theme switch: lay the HTML out again in the new colours (links included)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+
+    def _restyle(self) -> None:
+        if self._current is not None:
+            self._show(self._current)
+        self._show_problem_count()
 
     def set_plugin_failures(self, failures: list[tuple[str, str]]) -> None:
         """Plugins that failed to load (name, error), from ``build_plugin_manager``'s report."""
@@ -154,7 +166,7 @@ class FindingsPane(QWidget):
         label = self.tr("Signature problems") + (f" ({n})" if n else "")
         self.tabs.setTabText(self.tabs.indexOf(self.problems), label)
         self.tabs.tabBar().setTabTextColor(self.tabs.indexOf(self.problems),
-                                           Qt.GlobalColor.darkRed if n else self.palette().text().color())
+                                           color("error") if n else self.palette().text().color())
 
     def _show_setupdiag(self, verdict: dict[str, str]) -> None:
         """SetupDiag's one profile beside our ranked list: engineers who know SetupDiag compare the two."""
@@ -164,7 +176,8 @@ class FindingsPane(QWidget):
         name = verdict.get("profile_name") or self.tr("no profile matched")
         parts = [f"<b>{html.escape(self.tr('SetupDiag says'))}:</b> {html.escape(name)}"]
         if verdict.get("profile_guid"):
-            parts.append(f"<span style='color: gray'>{{{html.escape(verdict['profile_guid'])}}}</span>")
+            parts.append(f"<span style='color: {color('muted').name()}'>{{{html.escape(verdict['profile_guid'])}}}"
+                         "</span>")
         codes = " - ".join(v for v in (verdict.get("result_code"), verdict.get("extend_code")) if v)
         if codes:
             parts.append(html.escape(codes))
@@ -258,8 +271,8 @@ class FindingsPane(QWidget):
         h = html.escape
         rule = h(f["rule_id"])
         if f["setupdiag"]:
-            rule += f" &nbsp;<span style='color: gray'>(SetupDiag {h(f['setupdiag'].get('rule', ''))})</span>"
-        parts = [f"<h3>{h(f['title'])}</h3>",
+            rule += f" &nbsp;<span class='muted'>(SetupDiag {h(f['setupdiag'].get('rule', ''))})</span>"
+        parts = [style_tag(), f"<h3>{h(f['title'])}</h3>",
                  f"<p><b>{h(self.tr('Severity'))}:</b> {h(severity_label(f['severity']))} &nbsp; <b>{h(self.tr('Rule'))}:</b> "
                  f"{rule}</p>"]
         if f["summary"]:
@@ -273,9 +286,9 @@ class FindingsPane(QWidget):
                          + h(self.tr("%n line(s), listed below; first", "", len(f["evidence"])))
                          + f' <a href="evidence:0">{h(where)}</a></p>')
         if f["description"]:
-            parts.append(f"<p style='color: gray'>{h(f['description'])}</p>")
+            parts.append(f"<p class='muted'>{h(f['description'])}</p>")
         for ref in f["references"][:5]:
-            parts.append(f"<p style='color: gray'>{h(ref)}</p>")
+            parts.append(f"<p class='muted'>{h(ref)}</p>")
         return "".join(parts)
 
 

@@ -22,7 +22,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,6 +51,7 @@ from workbench.core.store.notes_store import Note, NoteVersion
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
+from workbench.gui.theme import color, style_tag
 
 ORIGIN = "notes"
 #: Longest time between the first unsaved keystroke and its save (the "at most the last second" promise).
@@ -61,8 +62,13 @@ BURST_SECONDS = 60
 _EVIDENCE_LINK = re.compile(r"\[([^\]\n<]*)\]\((" + LINK_SCHEME + r":evidence\?[^)\s<>\"']*)\)")
 _LITERAL = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
 _QUOTE_OPEN = f'<blockquote style="{STYLES["blockquote"]}">'
-_QT_QUOTE_OPEN = ('<table width="100%" cellspacing="0" cellpadding="4" style="margin:0 0 8px 0;"><tr>'
-                  '<td width="3" bgcolor="#c8c8c8"></td><td bgcolor="#f7f7f7" style="color:#444444;">')
+
+
+def _qt_quote_open() -> str:
+    """The quote bar drawn as a two-cell table, in the theme's quote colours."""
+    bar, bg, fg = (color(n).name() for n in ("quote_bar", "quote_bg", "quote_fg"))
+    return ('<table width="100%" cellspacing="0" cellpadding="4" style="margin:0 0 8px 0;"><tr>'
+            f'<td width="3" bgcolor="{bar}"></td><td bgcolor="{bg}" style="color:{fg};">')
 
 
 def preview_html(body: str) -> str:
@@ -77,8 +83,8 @@ def preview_html(body: str) -> str:
         parts[n] = _EVIDENCE_LINK.sub(r'<a href="\2">\1</a>', parts[n])
     # Qt's rich text ignores border-left, so the e-mail's quote bar is drawn as a two-cell table here (the
     # tags come from to_html; case text is escaped, so no "<blockquote" in it can be matched)
-    html = "".join(parts).replace(_QUOTE_OPEN, _QT_QUOTE_OPEN).replace("</blockquote>", "</td></tr></table>")
-    return html
+    html = "".join(parts).replace(_QUOTE_OPEN, _qt_quote_open()).replace("</blockquote>", "</td></tr></table>")
+    return style_tag() + html
 
 
 def _title(body: str) -> str:
@@ -149,6 +155,16 @@ class NotesPane(QWidget):
         self._loading = False
         bus.addToNotes.connect(self.add_evidence)
         self.setEnabled(False)
+
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """A theme switch: lay the HTML out again in the new colours (links included)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+
+    def _restyle(self) -> None:
+        self.preview.setHtml(preview_html(self.editor.toPlainText()))
 
     # ------------------------------------------------------------------------------------ case
 
@@ -306,7 +322,8 @@ class NotesPane(QWidget):
                 evidence = {"source": short_path(row[4]), "line": row[2], "file_id": row[1], "ts": row[3], **{
                     k: v for k, v in evidence.items() if v is not None}}
         quote = quote_evidence(str(text), source=evidence.get("source"), line=evidence.get("line"),
-                               file_id=evidence.get("file_id"), ts=evidence.get("ts"))
+                               file_id=evidence.get("file_id"), ts=evidence.get("ts"),
+                               when=self._when(evidence.get("ts")))
         if all(evidence.get(k) is None for k in ("file_id", "line", "ts")):
             # nowhere to go back to (a stack frame with no log line): a plain quote, no dead link
             quote = plain_links(quote)
@@ -346,7 +363,11 @@ class NotesPane(QWidget):
         row = self._row_for(sel.row_id, sel.file_id, sel.line)
         if row is not None:
             self.insert_quote(quote_evidence(row[0] or "", source=short_path(row[4]), line=row[2], file_id=row[1],
-                                             ts=row[3]))
+                                             ts=row[3], when=self._when(row[3])))
+
+    def _when(self, ts: int | None) -> str | None:
+        """A quoted time on the case clock, as the panes and findings show it (not in UTC)."""
+        return self._view.format_ts(ts, micro=False) if self._view is not None and ts is not None else None
 
     # ------------------------------------------------------------------------------------ history
 
@@ -378,6 +399,11 @@ class NotesPane(QWidget):
             return
         found = row_of_line(self._view.store, link.file_id, link.line) \
             if self._view is not None and link.file_id is not None and link.line is not None else None
+        if found is None and link.ts is None and link.file_id is not None and self._view is not None:
+            from workbench.gui.text_viewer import show_text_file
+
+            if show_text_file(self, self._view, self.bus, link.file_id, link.line):
+                return  # a line of a text file: it has no moment; the file opens at that line
         self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else link.ts,
                                   row_id=found.row_id if found else None, file_id=link.file_id, line=link.line,
                                   origin=ORIGIN))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import html
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.core.analysis import CRASH_KEYS, SEVERITIES, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis
@@ -21,10 +22,11 @@ from workbench.gui.bus import CursorBus
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.labels import duration_text, severity_label, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
+from workbench.gui.theme import style_tag
 
 ORIGIN = "overview"
 TOP_FINDINGS = 5
-_STYLE = "<style>td{padding:1px 8px 1px 0;} h3{margin:6px 0 2px 0;}</style>"
+_LAYOUT = "td{padding:1px 8px 1px 0;} h3{margin:6px 0 2px 0;}"
 
 
 class OverviewPane(QWidget):
@@ -51,6 +53,7 @@ class OverviewPane(QWidget):
         self._view: StoreView | None = None
         self._finding_times: dict[int, int | None] = {}
         self.analysis: dict[str, Any] | None = None
+        self._rerender: Callable[[], None] = lambda: None  # how the page was last made (a theme switch redoes it)
 
     @staticmethod
     def _h(text: str) -> str:
@@ -58,6 +61,7 @@ class OverviewPane(QWidget):
 
     def set_view(self, view: StoreView | None) -> None:
         self._view = view
+        self._rerender = lambda: self.set_view(self._view)
         if view is None:
             self.analysis = None
             text = self.tr("No case open. Use File › Open or drop an archive on the window.")
@@ -76,10 +80,18 @@ class OverviewPane(QWidget):
         (``view`` is a read-only look at the database the ingest writes; None before it exists)."""
         self._view = view
         self.analysis = None
+        self._rerender = lambda: self.show_progress(view, progress, source)
         text = self._ingest_html(view, progress, source)
         if view is not None:
             text += self._facts_html(view)
         self.browser.setHtml(text)
+
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """A theme switch: lay the HTML out again in the new colours (links included)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._rerender()
 
     # ------------------------------------------------------------------------------------- ingest state
 
@@ -98,7 +110,7 @@ class OverviewPane(QWidget):
                 rows = conn.execute("SELECT count(*) FROM timeline").fetchone()[0]
             except sqlite3.Error:  # the ingest is rebuilding a table under us: the next report reads it
                 pass
-        out = [_STYLE]
+        out = [style_tag(_LAYOUT)]
         if state == "running":
             name = source or (view.store.get_meta("source") if view is not None else "") or ""
             out.append("<h3>" + h(self.tr("Reading the case")) + "</h3>")
@@ -172,13 +184,13 @@ class OverviewPane(QWidget):
         def val(v: Any) -> str:
             return unknown if v in (None, "", []) else html.escape(str(v))
 
-        out = ["<style>td{padding:1px 8px 1px 0;} h3{margin:6px 0 2px 0;}</style>"]
+        out = [style_tag(_LAYOUT)]
         up = a["upgrade"]
         out.append("<h3>" + self._h(self.tr("Upgrade verdict")) + "</h3>")
         if up["result_code"]:
             code = up["result_code"] + (f" - {up['extend_code']}" if up["extend_code"] else "")
             verdict = self.tr("The upgrade failed with %1").replace("%1", code)
-            out.append(f"<p><b style='color:#c0392b'>{html.escape(verdict)}</b></p>")
+            out.append(f"<p><b class='error'>{html.escape(verdict)}</b></p>")
         else:
             out.append("<p>" + self._h(self.tr("No upgrade result code was found in the logs read.")) + "</p>")
         rows = [(self.tr("Phase"), html.escape(self._phase_label(up["phase"])) if up["phase"] else unknown),
@@ -214,7 +226,7 @@ class OverviewPane(QWidget):
                 title = finding_texts(row, language)["title"] or ""
                 when = view.format_ts(self._finding_times.get(fid), micro=False)
                 out.append(f'<li><b>{html.escape(severity_label(severity))}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
-                           f" <span style='color:gray'>{html.escape(when)}</span></li>")
+                           f" <span class='muted'>{html.escape(when)}</span></li>")
             out.append("</ol>")
         else:
             out.append("<p>" + self._h(self.tr("None yet.")) + "</p>")

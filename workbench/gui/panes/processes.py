@@ -16,7 +16,7 @@ import html
 import time
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,7 @@ from workbench.gui.models.procmon_events_model import E_PATH, ProcmonEventsModel
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import make_table, not_read_text
 from workbench.gui.panes.timeline_rows import REPUBLISH_S
+from workbench.gui.theme import style_tag
 
 ORIGIN = "processes"
 EVENTS_TAB = 2
@@ -215,6 +216,16 @@ class ProcessesPane(QWidget):
                 self.interference_view.resizeColumnToContents(col)
             self.interference_view.collapseAll()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """A theme switch: lay the HTML out again in the new colours (links included)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+
+    def _restyle(self) -> None:
+        item = self.current_item()
+        self.info.setHtml(self._info_html(item) if item is not None else "")
+
     def current_item(self) -> ProcessItem | None:
         return self.model.item(self.tree.currentIndex())
 
@@ -275,13 +286,13 @@ class ProcessesPane(QWidget):
         parent = self.model.by_key(n.parent) if n.parent else None
         marks = []
         if n.setup:
-            marks.append('<span style="color:#1e5fbe"><b>' + html.escape(self.tr("Setup family")) + "</b></span>")
+            marks.append('<span class="setup"><b>' + html.escape(self.tr("Setup family")) + "</b></span>")
         if n.third_party:
-            marks.append('<span style="color:#be5a00"><b>' + html.escape(self.tr("third-party")) + "</b></span>")
+            marks.append('<span class="third"><b>' + html.escape(self.tr("third-party")) + "</b></span>")
         exit_html = html.escape(status_text(n.exit_status) or (self.tr("still running at the end of the capture")
                                                                 if n.end is None else ""))
         if n.abnormal_exit:
-            exit_html = f'<span style="color:#be1414; background:#ffdede"><b>{exit_html}</b></span>'
+            exit_html = f'<span class="abnormal"><b>{exit_html}</b></span>'
         bitness = row.get("is_64bit")
         fields: list[tuple[str, str]] = [
             (self.tr("Image"), html.escape(n.image)),
@@ -309,7 +320,7 @@ class ProcessesPane(QWidget):
         ]
         rows = "".join(f'<tr><td style="padding-right:10px"><b>{html.escape(k)}</b></td><td>{v}</td></tr>'
                        for k, v in fields if v)
-        return f"<h3>{html.escape(n.name)}</h3><table>{rows}</table>"
+        return f"{style_tag()}<h3>{html.escape(n.name)}</h3><table>{rows}</table>"
 
     def _load_event_details(self) -> None:
         """Read the selected event's full details and stack from the capture (never stored).

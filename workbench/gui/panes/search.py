@@ -103,13 +103,24 @@ class SearchPane(QWidget):
         elif self.model.truncated:
             self.status.setText(self.tr("First %1 hits shown; narrow the search.").replace("%1", str(SEARCH_LIMIT)))
         else:
-            self.status.setText(self.tr("%1 hits").replace("%1", str(self.model.rowCount())))
+            text = self.tr("%1 hits").replace("%1", str(self.model.rowCount()))
+            if self.model.text_hits:
+                text += " " + self.tr("(%1 in the case's text files)").replace("%1", str(self.model.text_hits))
+            self.status.setText(text)
         if self.model.query and self.model.indexing:
             self.status.setText(self.status.text() + " — " + self.tr("indexing… (searched row by row until the "
                                                                      "index is built: slower, same hits)"))
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = self.model.hit(current.row()) if current.isValid() else None
-        if hit is not None:
-            self.bus.select(Selection("row", ts=hit["ts"], row_id=hit["row_id"], file_id=hit["file_id"],
-                                      line=hit["line"], origin=ORIGIN))
+        if hit is None:
+            return
+        if hit["text_file"]:
+            # a line of a text file: no time to move the panes to; the file opens at that line
+            if self.model.view is not None:
+                from workbench.gui.text_viewer import show_text_file
+
+                show_text_file(self, self.model.view, self.bus, hit["file_id"], hit["line"], self.model.query)
+            return
+        self.bus.select(Selection("row", ts=hit["ts"], row_id=hit["row_id"], file_id=hit["file_id"],
+                                  line=hit["line"], origin=ORIGIN))

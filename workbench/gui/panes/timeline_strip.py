@@ -58,16 +58,19 @@ _GROUP_LABELS = {"setupapi": "setupapi", "evtx": "Event logs", "procmon": "Procm
 
 #: Phase keys of ``setup.phases`` (and the names of MOUPG phases) → (label, colour).
 PHASE_STYLES: dict[str, tuple[str, tuple[int, int, int]]] = {
-    "DOWNLEVEL": ("down-level", (66, 133, 214)),
-    "SAFE_OS": ("SafeOS", (142, 96, 200)),
-    "SAFE_OS/FIRST_BOOT": ("SafeOS / first boot", (142, 96, 200)),
-    "FIRST_BOOT": ("first boot", (0, 150, 160)),
-    "OOBE_BOOT": ("OOBE", (56, 160, 80)),
-    "SYSPREP": ("sysprep", (160, 120, 60)),
-    "ROLLBACK": ("rollback", (220, 80, 50)),
-    "POST_UPGRADE": ("after the upgrade", (130, 130, 130)),
-    "UNKNOWN": ("setup", (130, 130, 130)),
+    # dark enough for the white label on them to read at 4.5:1 (tests/gui/test_theme.py)
+    "DOWNLEVEL": ("down-level", (36, 98, 178)),
+    "SAFE_OS": ("SafeOS", (112, 66, 170)),
+    "SAFE_OS/FIRST_BOOT": ("SafeOS / first boot", (112, 66, 170)),
+    "FIRST_BOOT": ("first boot", (0, 110, 120)),
+    "OOBE_BOOT": ("OOBE", (36, 120, 58)),
+    "SYSPREP": ("sysprep", (128, 88, 40)),
+    "ROLLBACK": ("rollback", (184, 56, 32)),
+    "POST_UPGRADE": ("after the upgrade", (100, 100, 100)),
+    "UNKNOWN": ("setup", (100, 100, 100)),
 }
+#: The colour of the phase labels, drawn on the opaque bands above.
+PHASE_LABEL = (255, 255, 255)
 LEVEL_BRUSHES = {"critical": (190, 0, 0), "error": (220, 40, 40), "warning": (225, 150, 0), "info": (90, 120, 170),
                  "verbose": (160, 160, 160)}
 SEVERITY_BRUSHES = {"critical": (190, 0, 0), "high": (225, 90, 20), "medium": (210, 160, 0), "low": (90, 120, 170)}
@@ -637,9 +640,9 @@ class TimelineStripPane(QWidget):
             x1s.append(b)
             y0s.append(y0)
             hs.append(h)
-            brushes.append(pg.mkBrush(*rgb, 210))
+            brushes.append(pg.mkBrush(*rgb, 255))
             self._phase_hits.append((a, b, y0 + h / 2, phase))
-            text = pg.TextItem(self.tr(label), color=(255, 255, 255), anchor=(0, 0.5))
+            text = pg.TextItem(self.tr(label), color=PHASE_LABEL, anchor=(0, 0.5))
             text.setFont(self._label_font)
             text.textItem.document().setDocumentMargin(1)  # the default 4 px margin does not fit a thin band
             text.updateTextPos()
