@@ -408,7 +408,7 @@ class Ingest:
                 if resuming:
                     self._prepare_parse_resume()
                 self._parse_all()
-                self._committed()
+                self._parse_commit()
                 store.set_meta("ingest_stage", "finalize")
                 stage = "finalize"
             if stage == "finalize":
@@ -718,11 +718,7 @@ class Ingest:
                 self._rows = rows_before + mediator.events
                 self._report_parse(n, total, file.path, position, size, *stage_bytes)
 
-        def commit() -> None:
-            store.commit()
-            self._committed()
-
-        mediator = Mediator(store, file, parser.name, self._cancel, progress, commit)
+        mediator = Mediator(store, file, parser.name, self._cancel, progress, self._parse_commit)
         before = store.scalar("SELECT status FROM files WHERE id = ?", (file.id,))
         try:
             parser.parse(file, mediator)
@@ -762,7 +758,14 @@ class Ingest:
                           reason=None if status == "parsed" else
                           store.scalar("SELECT reason FROM files WHERE id = ?", (file.id,))
                           or f"{problems} problem(s) while reading")
-        store.commit()
+        # committed with the next rows when the last commit is recent (a commit per small file cost a tenth of
+        # reading the fixture event logs); a kill loses at most that half second, which a resume reads again
+        if time.monotonic() - self._committed_at >= COMMIT_SECONDS:
+            self._parse_commit()
+
+    def _parse_commit(self) -> None:
+        self.store.commit()
+        self._committed_at = time.monotonic()
         self._committed()
 
     # --------------------------------------------------------------------------------------- parse worker
@@ -900,8 +903,7 @@ class Ingest:
                 self._rows = rows_before + applied
                 self._report_parse(n, total, todo[n].path, message[2], sizes[n], done_bytes, total_bytes)
             elif tag == parse_worker.COMMIT:
-                store.commit()
-                self._committed()
+                self._parse_commit()
             elif tag in (parse_worker.DONE, parse_worker.FAILED):
                 file = todo[n]
                 parser_name = self.parsers[file.kind].name
