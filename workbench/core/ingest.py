@@ -367,8 +367,6 @@ class Ingest:
         """
         self._progress, self._cancel = progress, cancel
         self._budget = ExtractionBudget(self.limits)
-        if self._worker_likely():
-            parse_worker.prestart()  # its start-up overlaps the catalogue and the extraction
         store = self.store
         started = time.perf_counter()
         parsers = list({id(p): p for p in self.parsers.values()}.values())
@@ -406,6 +404,8 @@ class Ingest:
                 stage = "parse"
             if stage == "parse":
                 if resuming:
+                    if self._worker_likely():
+                        parse_worker.prestart()  # starts while the unfinished files are put back
                     self._prepare_parse_resume()
                 self._parse_all()
                 self._parse_commit()
@@ -542,6 +542,10 @@ class Ingest:
             self.store.commit()
             total = len(members)
             self._report("catalogue", total, total, label)
+            if top and self._worker_likely():
+                # the worker's start-up (a few tenths of a second of the other core) overlaps the extraction;
+                # started after the catalogue, so the first screen does not share a core with it
+                parse_worker.prestart()
 
             self._total_members = total
             self._done = 0
@@ -772,14 +776,14 @@ class Ingest:
 
     def _use_worker(self, total_bytes: int) -> bool:
         """Whether this ingest reads its files in a worker process (see :mod:`workbench.core.parse_worker`):
-        always with ``workers=1``, never with 0 (the reference mode), else when there is enough to read for
-        the overlap to pay for a process (the tests' small cases are read here, as before)."""
+        always with ``workers=1``, never with 0 (the reference mode), else when there is a second core and
+        enough to read for the overlap to pay for a process (the tests' small cases are read here, as before)."""
         workers = self.workers
         if workers is None:
             env = os.environ.get("WORKBENCH_PARSE_WORKERS", "").strip()
             workers = int(env) if env.isdigit() else None
         if workers is None:
-            return total_bytes >= WORKER_MIN_BYTES
+            return total_bytes >= WORKER_MIN_BYTES and (os.cpu_count() or 1) > 1
         return workers > 0
 
     def _worker_likely(self) -> bool:
