@@ -25,7 +25,8 @@ this machine can go (issue 4 asks for 0.5x):
 
 Side by side with plaso (``evtx_vs_plaso_1x``, ``evtx_vs_plaso``): ``log2timeline --parsers winevtx`` to its
 storage file against ``workbench analyze`` to a searchable case store (every analyzer and signature too),
-each a whole command from the shell, one run each, in the same run of this benchmark: on the fixture files,
+each a whole command from the shell, the better of two runs each, interleaved, in the same run of this
+benchmark: on the fixture files,
 and on ten times their records (``bench/evtx_corpus.py``: the fixtures' records rewritten for ten machines
 with shared templates). plaso is not a dependency: it is looked for in ``bench/.plaso`` (``python3 -m venv
 bench/.plaso && bench/.plaso/bin/pip install plaso``), ``$PLASO_LOG2TIMELINE`` or on the PATH, and the
@@ -48,6 +49,8 @@ NAME = "evtx"
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / "shared" / "fixtures" / "evtx"
+#: Runs of each side of the plaso comparison (log2timeline takes a minute and more at 10x).
+PLASO_RUNS = 2
 
 
 def _raw(files: list[Path], decode: bool = False) -> tuple[int, float]:
@@ -209,11 +212,14 @@ def _versus_plaso(files: list[Path], folder: Path, tmp: Path, quick: bool) -> li
                                 ("" if not quick else f"_{copies}x", big,
                                  f"{n_records:,} records in {n_files} logs ({copies}x the fixtures' records, "
                                  "written with shared templates)")):
-        theirs = _plaso_run(log2timeline, source, tmp / "plaso.storage")
-        ours = _analyze_run(source, tmp / f"home-analyze{label}")
+        theirs = ours = float("inf")
+        for run in range(PLASO_RUNS):  # interleaved, the better run of each side counts
+            theirs = min(theirs, _plaso_run(log2timeline, source, tmp / "plaso.storage"))
+            ours = min(ours, _analyze_run(source, tmp / f"home-analyze{label}-{run}"))
         figures.append({"figure": f"evtx_vs_plaso{label}", "value": theirs / ours, "unit": "x",
                         "baseline": f"log2timeline --parsers winevtx {theirs:.1f} s vs workbench analyze "
-                                    f"{ours:.2f} s (whole commands, one run each, same run) on {what}"})
+                                    f"{ours:.2f} s (whole commands, the better of {PLASO_RUNS} runs each, same "
+                                    f"run) on {what}"})
     return figures
 
 

@@ -9,8 +9,6 @@ every parser's detail table by rowid; and the full-text index answers the same q
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from tests.cases import chinese_nested_case, downlevel_procmon_case, multi_file_
 from workbench.core import parse_worker
 from workbench.core.case import Case
 from workbench.core.ingest import Ingest, Progress
+from workbench.core.plugins import hookimpl
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 #: Words searched in both stores: what the search pane and ``workbench timeline --search`` answer.
@@ -96,7 +95,7 @@ def _killer(kills: list[int], times: int, ordinal: int):
         if (p.stage == "parse" and p.done == ordinal and p.file_done > 0 and worker is not None
                 and len(kills) < times and worker.process.pid not in kills):
             kills.append(worker.process.pid)
-            os.kill(worker.process.pid, signal.SIGKILL)
+            worker.process.kill()  # SIGKILL (TerminateProcess on Windows): no chance to clean up
             worker.process.join(5)
 
     return progress
@@ -137,3 +136,45 @@ def test_a_file_that_kills_its_worker_twice_is_failed_and_the_rest_is_read(tmp_p
 
 def teardown_module() -> None:
     parse_worker.shutdown()
+
+
+class _HugeLineParser:
+    """Reads a setup log like the real parser, then hands over a row with a line number SQLite cannot hold."""
+
+    name = "setuplog"
+    kinds = frozenset({"setupact"})
+    tables: dict = {}
+    version = 99
+
+    def parse(self, file, mediator) -> None:
+        for n in range(3):
+            mediator.event(line=n + 1, message=f"line {n}", level="info", local=n)
+        mediator.flush()
+        mediator.event(line=2**70, message="too big", level="info", local=9)
+        mediator.flush()
+
+
+class _HugeLinePlugin:
+    @hookimpl
+    def workbench_parsers(self) -> list:
+        return [_HugeLineParser()]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_batch_the_store_rejects_fails_that_file_and_the_rest_is_read(tmp_path: Path, workers: int) -> None:
+    from workbench.core.plugins.manager import build_plugin_manager
+
+    source = multi_file_case(tmp_path / "src", lines=2000)
+    pm, _ = build_plugin_manager(extra=(_HugeLinePlugin(),), entry_points=False, user=False)
+    case = Case.open(source, home=tmp_path / "home")
+    try:
+        Ingest(case, plugin_manager=pm, workers=workers).run()
+        rows = case.store.conn.execute("SELECT kind, status, records, reason FROM files WHERE kind IN "
+                                       "('setupact', 'evtx', 'pml') ORDER BY id").fetchall()
+        setup = [r for r in rows if r[0] == "setupact"]
+        assert setup and all(s == "failed" and "OverflowError" in why for _, s, _, why in setup), setup
+        assert all(s in ("parsed", "partial") for k, s, _, _ in rows if k != "setupact"), rows
+        assert case.store.scalar("SELECT count(*) FROM timeline WHERE source = 'setuplog'") == 3 * len(setup)
+        assert case.store.get_meta("ingest_state") == "complete"
+    finally:
+        case.close()

@@ -249,6 +249,15 @@ class _Checkpointer:
         self._thread.join()
 
 
+class _Rejected(Exception):
+    """The store refused a batch a parse worker sent (a value SQLite cannot hold): the file fails there."""
+
+    def __init__(self, events: int, error: str) -> None:
+        super().__init__(error)
+        self.events = events
+        self.error = error
+
+
 class Ingest:
     """One run of the pipeline over a case. Build it, then :meth:`run`."""
 
@@ -845,6 +854,18 @@ class Ingest:
                 try:
                     worker.send(("files", [(i, todo[i].kind, todo[i]) for i in range(n, len(todo))]))
                     n = self._apply_worker(worker, todo, sizes, total_bytes, n)
+                except _Rejected as rejected:  # as a parser here fails when the store rejects its rows
+                    worker.stop()
+                    worker = None
+                    i = self._worker_file
+                    parser = self.parsers[todo[i].kind]
+                    log.error("rows of %s could not be stored: %s", todo[i].path, rejected.error)
+                    self._file_failed(todo[i], parser.name, rejected.events, rejected.error)
+                    n = i + 1
+                    self._rebuild_parsers()
+                    blob = self._parsers_blob({f.kind for f in todo[n:]}) or b""
+                    if not blob:
+                        return n
                 except parse_worker.WorkerLost as lost:
                     worker.stop()
                     worker = None
@@ -894,16 +915,21 @@ class Ingest:
             if message is None:
                 continue
             tag = message[0]
-            if tag == parse_worker.ROWS:
-                _, _, table, columns, rows = message
-                store.insert_rows(table, columns, rows)
-                if table == "timeline":
-                    applied += len(rows)
-            elif tag == parse_worker.FACTS:
-                store.insert_facts(message[2])
-            elif tag == parse_worker.PROBLEM:
-                store.add_problem(*message[2:])
-            elif tag == parse_worker.PROGRESS:
+            try:
+                if tag == parse_worker.ROWS:
+                    _, _, table, columns, rows = message
+                    if table == "timeline":
+                        applied += len(rows)  # counted before, as the mediator counts a batch it hands over
+                    store.insert_rows(table, columns, rows)
+                elif tag == parse_worker.FACTS:
+                    store.insert_facts(message[2])
+                elif tag == parse_worker.PROBLEM:
+                    store.add_problem(*message[2:])
+            except Exception as exc:  # a value the store cannot hold: this file fails, the others go on
+                raise _Rejected(applied, f"{type(exc).__name__}: {exc}") from exc
+            if tag in (parse_worker.ROWS, parse_worker.FACTS, parse_worker.PROBLEM):
+                continue
+            if tag == parse_worker.PROGRESS:
                 self._rows = rows_before + applied
                 self._report_parse(n, total, todo[n].path, message[2], sizes[n], done_bytes, total_bytes)
             elif tag == parse_worker.COMMIT:
