@@ -177,7 +177,8 @@ def _plaso_run(log2timeline: str, folder: Path, out: Path) -> float:
     out.unlink(missing_ok=True)
     started = time.perf_counter()
     done = subprocess.run([log2timeline, "--parsers", "winevtx", "--status_view", "none", "--unattended",
-                           "--storage_file", str(out), str(folder)], capture_output=True, text=True)
+                           "--storage_file", str(out), str(folder)], capture_output=True, text=True,
+                          cwd=str(out.parent))  # it writes its log file into the working folder
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"log2timeline failed: {done.stderr[-500:]}")
