@@ -84,6 +84,7 @@ class RawMember:
     cd_compressed: int | None = None
     cd_size: int | None = None
     offset: int | None = None
+    flags: int = 0x800  # UTF-8 names; add 0x1 for an encrypted member
 
 
 def raw_zip(members: list[RawMember]) -> bytes:
@@ -94,33 +95,50 @@ def raw_zip(members: list[RawMember]) -> bytes:
     for m in members:
         raw_name = m.name.encode("utf-8")
         offsets.append(len(out))
-        out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x800, m.method, 0, 0x5821, m.crc,
+        out += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, m.flags, m.method, 0, 0x5821, m.crc,
                            len(m.payload), m.size, len(raw_name), 0) + raw_name + m.payload
     for m, at in zip(members, offsets, strict=True):
         raw_name = m.name.encode("utf-8")
         csize = len(m.payload) if m.cd_compressed is None else m.cd_compressed
         size = m.size if m.cd_size is None else m.cd_size
-        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x800, m.method, 0, 0x5821, m.crc,
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, m.flags, m.method, 0, 0x5821, m.crc,
                                csize, size, len(raw_name), 0, 0, 0, 0, 0,
                                at if m.offset is None else m.offset) + raw_name
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0)
     return bytes(out + central + end)
 
 
-def deflate64_member(name: str, chunks: Iterable[bytes]) -> RawMember:
-    """A member compressed with Deflate64 (method 9), as Windows' "Compressed folder" writes big files;
-    ``chunks`` are compressed as they come, so a large member never sits in memory."""
-    import inflate64
+def packed_member(name: str, method: int, chunks: Iterable[bytes]) -> RawMember:
+    """A member packed with zip ``method`` (8 Deflate, 9 Deflate64, 12 bzip2, 93 Zstandard); ``chunks`` are
+    compressed as they come, so a large member (a bomb) never sits in memory."""
+    import bz2
 
-    d = inflate64.Deflater()
+    if method == 9:
+        import inflate64
+
+        deflater = inflate64.Deflater()
+        step, end = deflater.deflate, deflater.flush
+    elif method == 93:
+        from backports import zstd
+
+        zc = zstd.ZstdCompressor()
+        step, end = zc.compress, zc.flush
+    else:
+        other = zlib.compressobj(9, zlib.DEFLATED, -15) if method == 8 else bz2.BZ2Compressor(9)
+        step, end = other.compress, other.flush
     packed = bytearray()
     size = crc = 0
     for chunk in chunks:
-        packed += d.deflate(chunk)
+        packed += step(chunk)
         size += len(chunk)
         crc = zlib.crc32(chunk, crc)
-    packed += d.flush()
-    return RawMember(name, 9, bytes(packed), size, crc)
+    packed += end()
+    return RawMember(name, method, bytes(packed), size, crc)
+
+
+def deflate64_member(name: str, chunks: Iterable[bytes]) -> RawMember:
+    """A member compressed with Deflate64 (method 9), as Windows' "Compressed folder" writes big files."""
+    return packed_member(name, 9, chunks)
 
 
 # ------------------------------------------------------------------------------- ZipCrypto (traditional)
@@ -153,6 +171,14 @@ class _Keys:
             out.append(b ^ (((t * (t ^ 1)) >> 8) & 0xFF))
             self.update(b)
         return bytes(out)
+
+
+def zipcrypto_member(member: RawMember, password: str) -> RawMember:
+    """The same member encrypted with traditional PKWARE encryption (its payload still compressed)."""
+    keys = _Keys(password.encode())
+    header = bytes(range(11)) + bytes([member.crc >> 24])
+    return RawMember(member.name, member.method, keys.encrypt(header + member.payload), member.size, member.crc,
+                     flags=member.flags | 0x1)
 
 
 def make_zipcrypto(path: Path, files: dict[str, bytes], password: str) -> Path:

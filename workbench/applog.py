@@ -107,6 +107,11 @@ def _chain_excepthooks() -> None:
     threading.excepthook = thread_hook
 
 
+def installed_path() -> Path | None:
+    """The error log file in use, or None when :func:`install` was not called or could not write it."""
+    return _installed
+
+
 def uninstall() -> None:
     """Remove the file handler again (tests; an embedding application that wants its own logging)."""
     global _installed

@@ -173,6 +173,25 @@ Probably caused by : lwfmgr.sys ( lwfmgr+5167 )
 0f ffff8a0c`1f2e7710 fffff806`47b1a9d5     : 00000000`00000000 00000000`00000000 00000000`00000000 00000000`00000000 : nt!Phase1InitializationDiscard+0xde2
 10 ffff8a0c`1f2e7900 fffff806`47c13d8c     : 00000000`00000000 00000000`00000000 00000000`00000000 00000000`00000000 : nt!PspSystemThreadStartup+0x55
 11 ffff8a0c`1f2e7950 00000000`00000000     : ffff8a0c`1f2e8000 ffff8a0c`1f2e1000 00000000`00000000 00000000`00000000 : nt!KiStartSystemThread+0x1c
+0: kd> .exr ffff8a0c1f2e6f38
+ExceptionAddress: fffff8064a2b1c47 (ndis!NdisFDeregisterFilterDriver+0x0000000000000047)
+   ExceptionCode: c0000005 (Access violation)
+  ExceptionFlags: 00000000
+NumberParameters: 2
+   Parameter[0]: 0000000000000000
+   Parameter[1]: 0000000000000158
+Attempt to read from address 0000000000000158
+0: kd> .cxr ffff8a0c1f2e6770
+rax=0000000000000000 rbx=0000000000000000 rcx=ffffc1075e1a0000
+rdx=0000000000000000 rsi=ffffc1075e1a0000 rdi=ffffc1075e19f000
+rip=fffff8064a2b1c47 rsp=ffff8a0c1f2e73d0 rbp=ffff8a0c1f2e7450
+ r8=0000000000000000  r9=0000000000000000 r10=fffff8064a2b1c00
+r11=ffff8a0c1f2e7400 r12=0000000000000000 r13=ffffc1075d8c1e30
+r14=ffffc1075e1a0000 r15=0000000000000001
+iopl=0         nv up ei pl zr na po nc
+cs=0010  ss=0018  ds=002b  es=002b  fs=0053  gs=002b             efl=00010246
+ndis!NdisFDeregisterFilterDriver+0x47:
+fffff806`4a2b1c47 488b8b58010000  mov     rcx,qword ptr [rbx+158h] ds:002b:00000000`00000158=????????
 """
 
 

@@ -2,6 +2,155 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CombinedExportDialog</name>
+    <message>
+        <source>Export combined summary</source>
+        <translation>导出合并总结</translation>
+    </message>
+    <message>
+        <source>Text (.txt)</source>
+        <translation>纯文本 (.txt)</translation>
+    </message>
+    <message>
+        <source>E-mail draft (.eml)</source>
+        <translation>邮件草稿 (.eml)</translation>
+    </message>
+    <message>
+        <source>Replace personal values with pseudonyms</source>
+        <translation>用化名替换个人信息</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerController</name>
+    <message>
+        <source>Machines</source>
+        <translation>机器</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open c&amp;ustomer case…</source>
+        <translation>打开客户案例(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>&amp;Add machine to this case…</source>
+        <translation>向此案例添加机器(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Export com&amp;bined summary…</source>
+        <translation>导出合并总结(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Open a customer case</source>
+        <translation>打开客户案例</translation>
+    </message>
+    <message>
+        <source>Customer cases (*.wbcustomer)</source>
+        <translation>客户案例 (*.wbcustomer)</translation>
+    </message>
+    <message>
+        <source>Add machines to this case</source>
+        <translation>向此案例添加机器</translation>
+    </message>
+    <message>
+        <source>Case archives (*.zip *.7z *.001 *.wbcase);;All files (*)</source>
+        <translation>案例存档 (*.zip *.7z *.001 *.wbcase);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Customer case</source>
+        <translation>客户案例</translation>
+    </message>
+    <message>
+        <source>Name of this customer case (the file is saved beside the first archive):</source>
+        <translation>客户案例的名称（文件保存在第一个存档旁边）：</translation>
+    </message>
+    <message>
+        <source>Opening the customer case…</source>
+        <translation>正在打开客户案例…</translation>
+    </message>
+    <message>
+        <source>Reading %1 (%2 of %3)…</source>
+        <translation>正在读取 %1（第 %2 个，共 %3 个）…</translation>
+    </message>
+    <message>
+        <source>The customer case could not be opened: %1</source>
+        <translation>无法打开客户案例：%1</translation>
+    </message>
+    <message>
+        <source>Machines — %1</source>
+        <translation>机器 — %1</translation>
+    </message>
+    <message>
+        <source>Notes — %1</source>
+        <translation>笔记 — %1</translation>
+    </message>
+    <message>
+        <source>%1 cannot be opened.</source>
+        <translation>无法打开 %1。</translation>
+    </message>
+    <message>
+        <source>%1 — Case Workbench</source>
+        <translation>%1 — 案例工作台</translation>
+    </message>
+</context>
+<context>
+    <name>MachinesPane</name>
+    <message>
+        <source>Suspects common to the failures</source>
+        <translation>各次失败的共同嫌疑</translation>
+    </message>
+    <message>
+        <source>Other third-party software</source>
+        <translation>其他第三方软件</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>发现</translation>
+    </message>
+    <message>
+        <source>Add machine…</source>
+        <translation>添加机器…</translation>
+    </message>
+    <message>
+        <source>Show this machine</source>
+        <translation>显示此机器</translation>
+    </message>
+    <message>
+        <source>Open in a new window</source>
+        <translation>在新窗口中打开</translation>
+    </message>
+    <message>
+        <source>Export combined summary…</source>
+        <translation>导出合并总结…</translation>
+    </message>
+    <message>
+        <source>No customer case is open. Add machines (File › Add machine to this case, or drop several archives on the window) to compare them side by side.</source>
+        <translation>没有打开客户案例。添加机器（文件 › 向此案例添加机器，或将多个存档拖到窗口上）即可并排比较。</translation>
+    </message>
+    <message>
+        <source>Versions where a source gives them; ✓ present without a version; — absent; ⚠ named the culprit on that machine. Click a machine's header to show it in every pane.</source>
+        <translation>有来源给出版本时显示版本；✓ 表示存在但没有版本；— 表示没有；⚠ 表示在该机器上被认定为肇事模块。单击机器的列标题即可让所有窗格显示该机器。</translation>
+    </message>
+</context>
+<context>
     <name>DetailModel</name>
     <message>
         <source>Field</source>
@@ -812,6 +961,11 @@
         <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>处理建议</translation>
     </message>
+    <message>
+        <source>Also seen as</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string): the same crash as other sources reported it</translatorcomment>
+        <translation>同一原因的其他发现</translation>
+    </message>
 </context>
 <context>
     <name>FramesModel</name>
@@ -1305,8 +1459,8 @@
         <translation>案例时区</translation>
     </message>
     <message>
-        <source>Show every time in this zone (the case is read again):</source>
-        <translation>以此时区显示所有时间（将重新读取案例）：</translation>
+        <source>Show every time in this zone, or at an offset like +08:00 (the case is read again):</source>
+        <translation>以此时区（或 +08:00 这样的偏移）显示所有时间（将重新读取案例）：</translation>
     </message>
     <message>
         <source>%1 is not a time zone.</source>
@@ -1558,16 +1712,52 @@
         <translation>未知</translation>
     </message>
     <message>
-        <source>Upgrade verdict</source>
-        <translation>升级结论</translation>
+        <source>Upgrade</source>
+        <translation>升级</translation>
     </message>
     <message>
-        <source>The upgrade failed with %1</source>
-        <translation>升级失败，错误代码 %1</translation>
+        <source>Verdict</source>
+        <translation>结论</translation>
     </message>
     <message>
-        <source>No upgrade result code was found in the logs read.</source>
-        <translation>在已读取的日志中没有找到升级结果代码。</translation>
+        <source>The upgrade failed</source>
+        <translation>升级失败</translation>
+    </message>
+    <message>
+        <source>The upgrade succeeded</source>
+        <translation>升级成功</translation>
+    </message>
+    <message>
+        <source>Not the failed upgrade&apos;s logs</source>
+        <translation>不是失败升级的日志</translation>
+    </message>
+    <message>
+        <source>Not enough logs to judge</source>
+        <translation>日志不足，无法判断</translation>
+    </message>
+    <message>
+        <source>Culprit</source>
+        <translation>肇事模块</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>可信度</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>客户报告</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>分析过程</translation>
+    </message>
+    <message>
+        <source>Next steps</source>
+        <translation>建议 / 下一步</translation>
+    </message>
+    <message>
+        <source>Reported by the customer, e.g. 0xC1900101-0x40017 10:35</source>
+        <translation>客户报告的现象，例如 0xC1900101-0x40017 10:35</translation>
     </message>
     <message>
         <source>Phase</source>
@@ -1764,6 +1954,22 @@
         <source>still running at the end of the capture</source>
         <translation>捕获结束时仍在运行</translation>
     </message>
+    <message>
+        <source>setup</source>
+        <translation>安装程序</translation>
+    </message>
+    <message>
+        <source>third-party</source>
+        <translation>第三方</translation>
+    </message>
+    <message>
+        <source>suspect</source>
+        <translation>嫌疑</translation>
+    </message>
+    <message>
+        <source>abnormal-exit</source>
+        <translation>异常退出</translation>
+    </message>
 </context>
 <context>
     <name>ProcessesPane</name>
@@ -1935,6 +2141,10 @@
         <source>not in the capture</source>
         <translatorcomment>hand-added, not produced by lupdate (self.tr() inside an f-string); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>不在捕获中</translation>
+    </message>
+    <message>
+        <source>suspect: the findings blame it (it put code into Setup, or kept Setup from its files)</source>
+        <translation>嫌疑：发现指向它（它向安装程序注入了代码，或阻止安装程序访问其文件）</translation>
     </message>
 </context>
 <context>
@@ -2204,6 +2414,16 @@
         <translation>事件日志</translation>
     </message>
     <message>
+        <source>WER reports</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>WER 报告</translation>
+    </message>
+    <message>
+        <source>original deployment</source>
+        <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
+        <translation>原始部署</translation>
+    </message>
+    <message>
         <source>Dumps</source>
         <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>转储</translation>
@@ -2242,6 +2462,14 @@
         <source>setup</source>
         <translatorcomment>hand-added, not produced by lupdate (self.tr() of a dynamic lane/phase label in timeline_strip.py); lost on the next lupdate -no-obsolete unless the code is changed</translatorcomment>
         <translation>安装</translation>
+    </message>
+    <message>
+        <source>reported %1</source>
+        <translation>客户报告 %1</translation>
+    </message>
+    <message>
+        <source>reported by the customer</source>
+        <translation>客户报告的时间</translation>
     </message>
 </context>
 <context>

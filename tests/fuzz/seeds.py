@@ -117,6 +117,7 @@ def evtx_skeleton() -> bytes:
 
 def _generated() -> dict[str, list[bytes]]:
     from tests.archives import setupact_bytes
+    from tests.unit.clockcase import msinfo_report, nfo, report_wer, systeminfo
     from tests.unit.dumpgen import build_physical_dump, lwfmgr_case, x86_case
     from tests.unit.procmon_scenario import upgrade_scenario
     from workbench.demo import WINDBG_KV, demo_files
@@ -140,7 +141,10 @@ def _generated() -> dict[str, list[bytes]]:
         "setupact": [setupact_bytes(), *pick("setupact.log")],
         "setuperr": [setupact_bytes(), *pick("setuperr.log")],
         "setupapi": pick("setupapi.dev.log"),
-        "msinfo_nfo": pick(".NFO"),
+        "msinfo_nfo": [*pick(".NFO"), nfo()],
+        "msinfo_text": [msinfo_report()],
+        "systeminfo": [systeminfo("gbk"), systeminfo("utf-16")],
+        "wer_report": [report_wer()],
         "diag_xml": [DIAG_XML],
         "setupdiag_results": [SETUPDIAG, b"\xff\xfe" + SETUPDIAG.decode().encode("utf-16-le")],
         "compatdata_xml": [COMPAT],
@@ -160,6 +164,9 @@ TARGETS: dict[str, str] = {
     "setuperr": "setuperr.log",
     "setupapi": "setupapi.dev.log",
     "msinfo_nfo": "SYSSUM.NFO",
+    "msinfo_text": "msinfo32_report.txt",
+    "systeminfo": "systeminfo.txt",
+    "wer_report": "Report.wer",
     "diag_xml": "diagerr.xml",
     "setupdiag_results": "SetupDiagResults.xml",
     "compatdata_xml": "CompatData_2022_07_06.xml",
@@ -179,6 +186,10 @@ _FIXTURES: dict[str, tuple[str, bool]] = {
     "setuperr": ("setup/*setuperr*.log", True),
     "setupapi": ("setup/*setupapi*", True),
     "diag_xml": ("setup/*diag*.xml", False),
+    "msinfo_nfo": ("sysinfo/*.NFO", True),
+    "msinfo_text": ("sysinfo/*msinfo32_report.txt", True),
+    "systeminfo": ("sysinfo/*systeminfo*.txt", True),
+    "wer_report": ("wer/*/Report.wer", True),
     "evtx": ("evtx/**/*.evtx", False),
     "pml": ("procmon/**/*", False),
     "procmon_csv": ("procmon/**/*CSV", True),

@@ -193,3 +193,32 @@ def test_screenshot_of_a_rendered_html_summary(qtbot, dialog: ExportDialog, tmp_
     qtbot.wait(50)
     out = folder / "export-dialog.png"
     assert dialog.grab().save(str(out)) and out.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_export_dialog_redacts_the_whole_corpus(qtbot, tmp_path: Path, lang: str) -> None:
+    """The GUI's export, its preview and its clipboard redact with the same code as `workbench report --redact`:
+    none of the corpus's planted values survives, and the summary says what kinds were redacted."""
+    from tests.unit.test_redaction_corpus import _corpus_case, leaks
+    from tests.unit.test_report_redact import _eml_text
+
+    case = _corpus_case(tmp_path)
+    database = case.store.path
+    case.close()
+    d = ExportDialog(database, interactive=False, now=NOW)
+    qtbot.addWidget(d)
+    note = "发送前已脱敏" if lang == "zh" else "Redacted before sending"
+    for fmt in ("md", "html", "txt", "eml"):
+        _choose(d, fmt, lang, True)
+        preview = d.preview.toPlainText()
+        assert leaks(preview) == [] and note in preview, fmt
+        out = d.export_to(tmp_path / f"summary.{lang}.{fmt}")
+        data = out.read_bytes()
+        text = _eml_text(data) if fmt == "eml" else data.decode("utf-8")
+        assert leaks(text) == [] and note in text, fmt
+        with CaseStore.open(database) as store:
+            assert data == export_summary(store, fmt, lang=lang, redact=True, now=NOW)
+    with CaseStore.open(database) as store:
+        mime = summary_mime_data(store, lang=lang, redact=True, now=NOW)
+    assert leaks(mime.text()) == [] and leaks(mime.html()) == [] and note in mime.text()
+    d.close()

@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.test_notes_pane import screenshot_dir
-from workbench.core.analysis import SEVERITIES
 from workbench.core.case import Case
 from workbench.core.signatures.packs import builtin_pack_roots, user_pack_root
 from workbench.gui.bus import CursorBus
@@ -73,20 +72,30 @@ def test_models_pass_qtmodeltester(qtmodeltester, store_view: StoreView) -> None
         qtmodeltester.check(model, force_py=True)
 
 
-def test_findings_are_ranked_by_severity_then_score(store_view: StoreView) -> None:
+def test_findings_are_ranked_as_the_analysis_ranks_them(store_view: StoreView) -> None:
+    """The causal order of the analysis JSON (the culprit's findings first), not severity then score; one row
+    per cause as the analysis groups them, the crash's other findings under it with all their evidence."""
+    from workbench.core.analysis import finding_groups, findings
+
     model = FindingsModel()
     model.set_view(store_view)
-    ranks = [(SEVERITIES.index(model.row_tuple(r)[0]), -(model.row_tuple(r)[2] or 0))
-             for r in range(model.rowCount())]
-    assert ranks == sorted(ranks)
+    ids = [model.row_tuple(r)[5] for r in range(model.rowCount())]
+    groups = finding_groups(store_view.store)
+    assert ids == [g[0]["id"] for g in groups] and len(ids) == len(findings(store_view.store))
+    assert model.row_tuple(0)[4] == "crash.upgrade_bugcheck"  # the demo's culprit: lwfmgr.sys
+    crash = model.finding(0)
+    assert crash["members"] == [r["id"] for r in groups[0]] and len(crash["members"]) > 1 and crash["also"]
+    own = store_view.store.scalar("SELECT count(*) FROM evidence WHERE finding_id = ?", (crash["id"],))
+    assert len(crash["evidence"]) > own  # the other sources' lines too
     assert model.data(model.index(0, FindingsModel.SEVERITY)) == "critical"
     assert model.data(model.index(0, FindingsModel.SEVERITY), Qt.ItemDataRole.ForegroundRole) == color("critical")
 
 
 def test_clicking_an_evidence_row_moves_the_shared_cursor(qtbot, store_view: StoreView) -> None:
     pane, bus = _pane(qtbot, store_view)
-    row = next(r for r in range(pane.model.rowCount())
-               if pane.model.finding(r)["rule_id"] == "beyond.code_0xc1900101_0x40017")
+    # the code's documented meaning is told under the failure it restates: the row that holds it
+    row = pane.model.row_of_finding(store_view.store.scalar(
+        "SELECT id FROM findings WHERE rule_id = 'beyond.code_0xc1900101_0x40017'"))
     pane.activate(row)
     assert pane.evidence_model.rowCount() >= 2
     # evidence is one row per line, in time order
@@ -120,10 +129,10 @@ def test_a_finding_picked_elsewhere_is_shown_without_echo(qtbot, store_view: Sto
 def test_details_line_and_remediation_follow_the_ui_language(qtbot, store_view: StoreView) -> None:
     pane, _ = _pane(qtbot, store_view)
     row = next(r for r in range(pane.model.rowCount())
-               if pane.model.finding(r)["rule_id"] == "setupdiag.find_rollback_failure")
+               if pane.model.finding(r)["rule_id"] == "beyond.boot_driver_not_loaded")
     pane.activate(row)
     text = pane.details.toPlainText()
-    assert "Rollback from OOBEBoot: 0xC1900101 - 0x40017" in text and "FindRollbackFailure" in text
+    assert "Boot-start or system-start driver(s) did not load" in text and "7026" in text
     en = pane.model.finding(row)["remediation"]
     pane.set_language("zh")
     zh = pane.model.finding(row)["remediation"]
@@ -144,20 +153,23 @@ def test_the_chinese_interface_shows_chinese_titles_and_details(qtbot, qapp, sto
         qapp.removeTranslator(translator)
     assert pane.model.language == "zh"
     rules = [pane.model.finding(r)["rule_id"] for r in range(pane.model.rowCount())]
-    row = rules.index("setupdiag.find_rollback_failure")
+    row = rules.index("beyond.boot_driver_not_loaded")
     title = pane.model.index(row, FindingsModel.TITLE)
-    assert pane.model.data(title) == "升级已回滚"
+    assert pane.model.data(title) == "安装程序运行期间有引导或系统驱动程序未能加载"
     pane.activate(row)
     text = pane.details.toPlainText()
-    assert text.startswith("升级已回滚") and "从 OOBEBoot 回滚：0xC1900101 - 0x40017" in text
-    assert "请解码扩展代码" in text  # the remediation, as before
+    assert text.startswith("安装程序运行期间有引导或系统驱动程序未能加载") and "7026 事件 1 个" in text
     analyzer = pane.model.index(rules.index("upgrade.failure"), FindingsModel.TITLE)
     assert pane.model.data(analyzer) == "升级失败：0xC1900101 - 0x40017"
+    # the failure's restatements are told under it, in the interface's language
+    pane.activate(rules.index("upgrade.failure"))
+    assert "升级已回滚" in pane.details.toPlainText()  # find_rollback_failure's title, told under the failure
     # the same rows in English: only the title column changes
     with qtbot.waitSignal(pane.model.dataChanged, timeout=1000):
         pane.set_language("en")
-    assert pane.model.data(title) == "The upgrade rolled back"
-    assert pane.details.toPlainText().startswith("The upgrade rolled back")
+    assert pane.model.data(title) == "Boot or system drivers failed to load while Setup was running"
+    pane.activate(row)
+    assert pane.details.toPlainText().startswith("Boot or system drivers failed to load")
 
 
 def test_overview_and_timeline_strip_name_findings_in_the_ui_language(qtbot, qapp, store_view: StoreView) -> None:
@@ -173,7 +185,9 @@ def test_overview_and_timeline_strip_name_findings_in_the_ui_language(qtbot, qap
         pane.set_view(store_view)
     finally:
         qapp.removeTranslator(translator)
-    assert "0xC1900101 - 0x40017：第二次启动失败（筛选器驱动程序）" in pane.browser.toPlainText()
+    text = pane.browser.toPlainText()
+    assert text.startswith("结论\n升级失败\n") and "肇事模块：lwfmgr.sys" in text  # the verdict leads, in Chinese
+    assert "蓝屏 0x0000007E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED，由 lwfmgr.sys 引起" in text  # the top finding
     assert "升级已回滚" in {f[3] for f in case_findings(store_view, "zh")}
     assert "The upgrade rolled back" in {f[3] for f in case_findings(store_view)}
 

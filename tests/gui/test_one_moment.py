@@ -93,7 +93,8 @@ def test_every_finding_puts_every_pane_at_its_moment(qtbot, tmp_path: Path, buil
     window.docks["findings"].raise_()
     table = window.findings.table
     count = window.findings.model.rowCount()
-    assert count >= 2, "each test case has several findings"
+    # the large log holds one failure (its code, restated by two signatures): one finding per cause
+    assert count >= (1 if build is large_log_case else 2), "each test case has several findings"
     for row in range(count):
         _click(qtbot, table, row)
         finding = window.findings.model.finding(row)

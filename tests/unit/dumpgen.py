@@ -51,9 +51,13 @@ def x86_context(eip: int, esp: int) -> bytes:
     return bytes(ctx)
 
 
-def exception_record64(code: int, address: int) -> bytes:
+def exception_record64(code: int, address: int, params: tuple[int, ...] = (0, 0x158)) -> bytes:
+    """An EXCEPTION_RECORD64; an access violation's parameters are (0 read / 1 write / 8 execute, address):
+    the default is the brief's read of [rbx+158h] with rbx = 0."""
     rec = bytearray(0x98)
-    struct.pack_into("<IIQQI", rec, 0, code, 0, 0, address, 2)
+    struct.pack_into("<IIQQI", rec, 0, code, 0, 0, address, len(params))
+    for i, value in enumerate(params):
+        struct.pack_into("<Q", rec, 0x20 + 8 * i, value)
     return bytes(rec)
 
 

@@ -29,7 +29,10 @@ def test_analyze_json_has_the_stable_keys(tmp_path: Path, capsys: pytest.Capture
     data = json.loads(out)
     assert code == 0
     assert data["schema"] == "workbench.analysis/1"
-    assert set(data) == {"schema", "case", "system", "upgrade", "crash", "processes", "findings"}
+    assert set(data) == {"schema", "case", "system", "upgrade", "crash", "other_crashes", "processes", "verdict",
+                         "findings"}
+    assert {"state", "summary", "summary_zh", "phase", "culprit", "reasoning", "confidence", "next_steps",
+            "next_steps_zh"} <= set(data["verdict"])
     assert data["processes"] == {"setup_processes": [], "third_party_suspects": []}
     assert set(data["case"]) == {"source", "sha256", "files", "problems"}
     assert {"os_name", "os_version", "os_build", "computer", "time_zone"} <= set(data["system"])

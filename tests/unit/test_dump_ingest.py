@@ -118,7 +118,8 @@ def test_dump_and_its_windbg_text_make_one_finding(tmp_path: Path) -> None:
     a = build_analysis(case.store)
     upgrade = [f for f in a["findings"] if f["id"] == "crash.upgrade_bugcheck"]
     assert len(upgrade) == 1
-    files = sorted(e["file"].rsplit("/", 1)[-1] for e in upgrade[0]["evidence"])
+    # every source's evidence (the signatures reading the same crash are told under it, with their lines)
+    files = sorted({e["file"].rsplit("/", 1)[-1] for e in upgrade[0]["evidence"]})
     assert files == ["setupmem.dmp", "setupmem_kv.txt"]
     # the text names ndis's export (it had symbols); it is the engineer's view of the same dump and wins
     assert a["crash"]["frames"][9]["symbol"] == "NdisFDeregisterFilterDriver"

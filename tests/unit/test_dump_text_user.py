@@ -105,6 +105,38 @@ def test_lm_rows_are_not_stack_frames() -> None:
         ("volmgrx.sys", 0xFFFFF80109200000, 0x5F000), ("CLFS.SYS", 0xFFFFF801092EC000, 0x61000)]
 
 
+#: amdppm's real triage stack as ``k`` prints it: the exception filter's cold code has no symbol of its own
+AMDPPM_K = """0: kd> k
+ # Child-SP          RetAddr               Call Site
+00 ffff8504`29890ee8 fffff804`7bdf5a80     nt!KeBugCheckEx
+01 ffff8504`29890ef0 fffff804`7be0f4e1     {handler}
+02 ffff8504`29890f30 fffff804`7bdcc052     nt!__C_specific_handler+0xa2
+03 ffff8504`29890fa0 fffff804`7bdfe942     nt!RtlpExecuteHandlerForException+0x12
+04 ffff8504`29890fd0 fffff804`7bd2bf97     nt!RtlDispatchException+0x297
+05 ffff8504`298916f0 fffff804`7bd2ab86     nt!KiDispatchException+0x186
+06 ffff8504`29891db0 fffff804`7be07bac     nt!KiExceptionDispatch+0x12c
+07 ffff8504`29891f90 fffff804`7be031f5     nt!KiSegmentNotPresentFault+0x335
+08 ffff8504`29892120 fffff804`8b58334c     amdppm!WriteIoMemRawEx+0x70
+09 ffff8504`29892150 fffff804`8b58313f     amdppm!WriteGenAddrEx+0x6b
+0a ffff8504`29892770 fffff804`7c1548a6     nt!PnpAsynchronousCall+0xea
+0b ffff8504`29892c60 fffff804`7bdfd0d8     nt!KiStartSystemThread+0x28
+
+Probably caused by : amdppm.sys ( amdppm!WriteIoMemRawEx+70 )
+"""
+
+
+@pytest.mark.parametrize("handler", ["nt! ?? ::FNODOBFM::`string'+0x1611", "nt!?? ::FNODOBFM::`string'+0x1611",
+                                     "nt!PspSystemThreadStartup$filt$0+0x44"])
+def test_frames_above_the_trap_frame_only_handle_the_fault(handler: str) -> None:
+    """WinDbg spells a handler's cold code ``nt! ?? ::FNODOBFM::`string'`` (with or without the space): it is
+    one frame of the stack, and like every frame above the trap frame it handles the fault, it is not the
+    fault — the culprit stays the faulting module the debugger also names, never ntoskrnl.exe."""
+    r = parse_windbg_text(AMDPPM_K.format(handler=handler).splitlines())
+    assert len(r.frames) == 12 and r.frames[1].module == "ntoskrnl.exe"
+    choose_culprit(r)
+    assert r.culprit == "amdppm.sys" and r.frames[r.culprit_frame].symbol == "WriteIoMemRawEx"
+
+
 @pytest.mark.fixtures
 def test_analyze_v_evildriver_0x7e(shared_fixtures: Path) -> None:
     r = parse_fixture(shared_fixtures, "insightengineering_analyze_v_kernel_0x7E_evildriver.txt")

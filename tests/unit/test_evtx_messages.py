@@ -90,6 +90,7 @@ def test_6013_gives_time_zone_and_os() -> None:
                     "10.0.19045 Build 19045 (19045.vb_release.191206-1406)")
     f = facts(r)
     assert f["system.time_zone"] == ("China Standard Time", em.WEIGHT_TIME_ZONE)
+    assert f["system.utc_offset_minutes"] == ("480", em.WEIGHT_TIME_ZONE)  # the bias is minutes west of UTC
     assert em.WEIGHT_TIME_ZONE < 10  # msinfo32's NFO (weight 10) knows the zone better
     assert f["system.os_build"][0] == "19045" and f["evtx.os_build"][0] == "19045"
     assert f["system.os_name"][0] == "Windows 10 Pro" and f["system.os_version"][0] == "10.0.19045"

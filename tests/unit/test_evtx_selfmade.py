@@ -213,3 +213,33 @@ def test_templates_shared_per_chunk_read_the_same_as_inline_ones(tmp_path: Path)
         return [json.loads(r["data"]) for r in evtx.PyEvtxParser(str(path)).records_json()]
 
     assert records(shared) == records(inline) and len(records(shared)) == len(events)
+
+
+def test_a_damaged_signature_is_read_without_a_copy_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log whose 'ElfFile' signature is gone is read through a view that puts it back: nothing is written
+    to the temp folder (full copies there outlived killed runs, and a full temp folder failed every log)."""
+    import tempfile
+
+    tmp = tmp_path / "systmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    root = tmp_path / "case"
+    make_logs(root, fill=2000)
+    system = root / LOGS / "System.evtx"
+    data = system.read_bytes()
+    system.write_bytes(b"\0" * 8 + data[8:])
+    tmp.chmod(0o500)  # a temp folder nothing can be written to, as when it is full
+    try:
+        case = ingest_folder(root)
+    finally:
+        tmp.chmod(0o700)
+    store = case.store
+    fid = file_id(case, "System.evtx")
+    assert store.scalar("SELECT count(*) FROM evtx_records WHERE file_id = ?", (fid,)) == len(upgrade_story()) + 2000
+    assert list(tmp.iterdir()) == []
+    line = store.scalar("SELECT max(line) FROM evtx_records WHERE file_id = ?", (fid,))
+    xml = evtx_parser.record_xml_for_row(store, fid, line)
+    assert xml is not None and f"<EventRecordID>{line}<" in xml
+    assert system.read_bytes()[:8] == b"\0" * 8  # the case's own file is never written to
+    case.close()

@@ -94,9 +94,11 @@ def test_many_member_archive_ingests_completely(tmp_path: Path) -> None:
 
     problems = case.store.query("SELECT file_id, file, error FROM problems")
     unsafe = [p for p in problems if "unsafe name" in p["error"]]
-    assert [(p["file"], p["file_id"]) for p in unsafe] == [("escape/setupact.log", rows["escape/setupact.log"]["id"])]
+    assert [(p["file"], p["file_id"]) for p in unsafe] == [("escape/setupact.log", rows["escape/setupact.log"]["id"]),
+                                                           ("drivers/case/A.INF", rows["drivers/case/A.INF"]["id"])]
     assert "path traversal" in unsafe[0]["error"]
     assert "differs only by letter case" in (rows["drivers/case/A.INF"]["notes"] or "")
+    assert "differs only by letter case" in unsafe[1]["error"]  # a name Windows cannot hold beside its twin
     assert case.store.scalar("SELECT count(*) FROM files WHERE sha256 IS NULL") == 0
 
     extract = [p for p in seen if p.stage == "extract" and "::" not in p.current]  # the nested zip reports apart

@@ -11,7 +11,6 @@ import importlib
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -153,24 +152,18 @@ def test_resources_dir_prefers_the_packaged_copy(tmp_path: Path, monkeypatch: py
 
 
 def _build_wheel(tmp_path: Path) -> Path:
-    """``pip wheel . --no-deps`` on a copy of the checkout, so the build leaves no build/ or egg-info behind."""
-    src = tmp_path / "src"
-    ignore = shutil.ignore_patterns(".git", "__pycache__", "*.pyc", "build", "dist", ".venv", "tests", "bench",
-                                    ".pytest_cache", ".ruff_cache", "*.egg-info")
-    shutil.copytree(ROOT, src, ignore=ignore)
-    out = tmp_path / "wheel"
-    cmd = [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(out), "-q",
-           "--disable-pip-version-check"]
-    have_backend = importlib.util.find_spec("wheel") is not None and importlib.util.find_spec("setuptools")
-    if have_backend:
-        cmd.append("--no-build-isolation")  # offline CI: use the installed setuptools instead of fetching it
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
-    if proc.returncode != 0 and not have_backend and "No matching distribution" in proc.stdout + proc.stderr:
-        pytest.skip("no setuptools/wheel for an isolated build (offline); install `wheel` to run this test")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    wheels = list(out.glob("case_workbench-*.whl"))
-    assert len(wheels) == 1
-    return wheels[0]
+    """The wheel the offline kit ships (packaging/project_wheel.py: a copy of the checkout, a fixed date)."""
+    sys.path.insert(0, str(PACKAGING))
+    try:
+        import project_wheel
+    finally:
+        sys.path.remove(str(PACKAGING))
+    try:
+        return project_wheel.build_project_wheel(tmp_path / "wheel")
+    except project_wheel.WheelBuildError as exc:
+        if "No matching distribution" in str(exc):
+            pytest.skip("no setuptools/wheel for an isolated build (offline); install `wheel` to run this test")
+        raise
 
 
 @pytest.mark.slow

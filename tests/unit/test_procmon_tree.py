@@ -178,7 +178,10 @@ def test_processes_summary_for_the_analysis_json(tmp_path: Path) -> None:
     assert ("SetupHost.exe", "0x8007001F") in setup and ("TiWorker.exe", None) not in setup
     (agent,) = summary["third_party_suspects"]
     assert (agent["name"], agent["company"]) == ("ctagent.exe", "Contoso Ltd.")
-    assert agent["findings"] == ["ctagent.exe (Contoso Ltd.) touched Setup's files"]
+    # the agent put its DLL into SetupHost (it is the injection finding's injector, named first) and touched
+    # Setup's files
+    assert agent["findings"] == ["cthook64.dll (Contoso Ltd.) was put into SetupHost.exe 36 s before it exited with "
+                                 "0x8007001F", "ctagent.exe (Contoso Ltd.) touched Setup's files"]
     assert any("winre.wim" in e["text"] for e in agent["evidence"])
 
 
@@ -195,3 +198,49 @@ def test_synthetic_default_column_csv_gives_the_pml_setup_subtree(shared_fixture
 
     assert setup_subtree(pml) == setup_subtree(csv)
     assert len(setup_subtree(csv)) == 7
+
+
+def test_the_injector_is_a_suspect_in_the_tree_and_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A process that opened SetupHost and whose DLL was then loaded into it (ctagent.exe, cthook64.dll) is the
+    injection finding's injector: a suspect, named first, marked in the tree and in ``workbench processes``."""
+    from workbench.cli import main
+    from workbench.core.processes import processes_summary
+
+    procs, events = upgrade_scenario()
+    path = write_pml(tmp_path / "cap.pml", procs, events)
+    case = _case(path)
+    marks = {n.name: n.marks for _d, n in walk(process_tree(case.store))}
+    assert "suspect" in marks["ctagent.exe"] and "suspect" not in marks["SetupHost.exe"]
+    assert processes_summary(case.store)["third_party_suspects"][0]["name"] == "ctagent.exe"
+    assert main(["processes", str(path), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("times on the case clock: local, zone unknown\n")
+    agent = next(line for line in out.splitlines() if "ctagent.exe" in line)
+    assert "suspect" in agent
+
+
+def test_processes_are_shown_on_the_case_clock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The capture's times (UTC in the PML) on the case clock the NFO states, +08:00, like every other output."""
+    from tests.unit.clockcase import build_case
+    from workbench.cli import main
+
+    root = build_case(tmp_path / "case", 480, with_csv=False, with_wer=False)
+    assert main(["processes", str(root), "-q"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "times on the case clock: 中国标准时间 (UTC+08:00)"
+    host = next(line for line in out.splitlines() if "SetupHost.exe" in line)
+    assert "start=2024-03-12T10:30:00 " in host and "end=2024-03-12T10:41:30.500 " in host and "Z " not in host
+    assert main(["processes", str(root), "--json", "-q"]) in (0, 1)
+    tree = json.loads(capsys.readouterr().out)
+
+    def find(nodes: list[dict], name: str) -> dict | None:
+        for n in nodes:
+            if n["name"] == name:
+                return n
+            hit = find(n.get("children") or [], name)
+            if hit:
+                return hit
+        return None
+
+    node = find(tree, "SetupHost.exe")
+    assert node is not None and node["start"] == "2024-03-12T02:30:00Z" and node["clock"] == "utc"

@@ -38,15 +38,21 @@ def _eml_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def redacted_exports(store: CaseStore, lang: str) -> tuple[str, dict[str, str]]:
+    """The unredacted Markdown summary, and the redacted md, html, txt and eml (every part) as text."""
+    plain = export_summary(store, "md", lang=lang, now=NOW).decode("utf-8")
+    outputs = {fmt: export_summary(store, fmt, lang=lang, redact=True, now=NOW).decode("utf-8")
+               for fmt in ("md", "html", "txt")}
+    outputs["eml"] = _eml_text(export_summary(store, "eml", lang=lang, redact=True, now=NOW,
+                                              attach_markdown=True, attach_evidence=True))
+    return plain, outputs
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_redacted_exports_contain_no_planted_value(tmp_path: Path, lang: str) -> None:
     case = build_case(tmp_path)
     try:
-        plain = export_summary(case.store, "md", lang=lang, now=NOW).decode("utf-8")
-        outputs = {fmt: export_summary(case.store, fmt, lang=lang, redact=True, now=NOW).decode("utf-8")
-                   for fmt in ("md", "html", "txt")}
-        outputs["eml"] = _eml_text(export_summary(case.store, "eml", lang=lang, redact=True, now=NOW,
-                                                  attach_markdown=True, attach_evidence=True))
+        plain, outputs = redacted_exports(case.store, lang)
     finally:
         case.close()
     # the unredacted summary really carries every planted value, so their absence below means something

@@ -211,8 +211,8 @@ def test_long_cases_are_cut_to_the_strongest_findings(case: Case) -> None:
     file_id = store.scalar("SELECT min(file_id) FROM timeline")
     for i in range(MAX_FINDINGS + 2):
         store.add_finding(rule_id=f"test.minor_{i}", title=f"Minor finding {i}", severity="low", score=i,
-                          evidence=[{"file_id": file_id, "line": n, "ts": None, "text": f"minor {i} line {n}"}
-                                    for n in range(MAX_EVIDENCE + 3)])
+                          evidence=[{"file_id": file_id, "line": 100 * i + n, "ts": None, "text": f"minor {i} line {n}"}
+                                    for n in range(MAX_EVIDENCE + 3)])  # lines of their own: no finding repeats another
     store.commit()
     summary = build_summary(store, lang="en", now=NOW)
     assert len(summary["findings"]) == MAX_FINDINGS and summary["findings_total"] == MAX_FINDINGS + 4

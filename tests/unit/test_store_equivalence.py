@@ -8,6 +8,7 @@ every parser's detail table by rowid; and the full-text index answers the same q
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from tests.cases import chinese_nested_case, downlevel_procmon_case, multi_file_case
 from workbench.core import parse_worker
 from workbench.core.case import Case
+from workbench.core.errors import EnvironmentFailure
 from workbench.core.ingest import Ingest, Progress
 from workbench.core.plugins import hookimpl
 
@@ -176,5 +178,54 @@ def test_a_batch_the_store_rejects_fails_that_file_and_the_rest_is_read(tmp_path
         assert all(s in ("parsed", "partial") for k, s, _, _ in rows if k != "setupact"), rows
         assert case.store.scalar("SELECT count(*) FROM timeline WHERE source = 'setuplog'") == 3 * len(setup)
         assert case.store.get_meta("ingest_state") == "complete"
+    finally:
+        case.close()
+
+
+class _FullDiskParser:
+    """Reads a setup log like the real parser, then meets a full disk (its temp folder, say) in the second one."""
+
+    name = "setuplog"
+    kinds = frozenset({"setupact"})
+    tables: dict = {}
+    version = 98
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def parse(self, file, mediator) -> None:
+        self.seen += 1
+        for n in range(3):
+            mediator.event(line=n + 1, message=f"line {n}", level="info", local=n)
+        mediator.flush()
+        if self.seen == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", "/tmp/wb-scratch")
+
+
+class _FullDiskPlugin:
+    @hookimpl
+    def workbench_parsers(self) -> list:
+        return [_FullDiskParser()]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_full_disk_in_a_parser_stops_the_ingest_either_way(tmp_path: Path, workers: int) -> None:
+    """The machine's failure met while a file is read (here or in the worker) is not the file's: the ingest
+    stops with the one sentence, no file is blamed, and the case is left unfinished for the next run."""
+    from workbench.core.plugins.manager import build_plugin_manager
+
+    source = multi_file_case(tmp_path / "src", lines=2000)
+    pm, _ = build_plugin_manager(extra=(_FullDiskPlugin(),), entry_points=False, user=False)
+    case = Case.open(source, home=tmp_path / "home")
+    try:
+        with pytest.raises(EnvironmentFailure) as raised:
+            Ingest(case, plugin_manager=pm, workers=workers).run()
+        assert "the disk is full" in str(raised.value) and "/tmp/wb-scratch" in str(raised.value)
+        assert case.store.get_meta("ingest_state") == "interrupted"
+        assert case.store.scalar("SELECT count(*) FROM files WHERE status IN ('failed', 'partial')") == 0
+        assert case.store.scalar("SELECT count(*) FROM problems") == 0
+        statuses = [r[0] for r in case.store.conn.execute(
+            "SELECT status FROM files WHERE kind = 'setupact' ORDER BY id")]
+        assert statuses[0] == "parsed" and set(statuses[1:]) == {"interrupted"}, statuses
     finally:
         case.close()

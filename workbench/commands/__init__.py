@@ -14,4 +14,5 @@ COMMANDS: tuple[str, ...] = (
     "workbench.commands.signatures",
     "workbench.commands.knowledge",
     "workbench.commands.export_case",
+    "workbench.commands.compare",
 )

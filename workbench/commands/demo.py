@@ -17,6 +17,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.demo import demo_case_path, write_demo_case
 
-    path = write_demo_case(Path(args.out) / "demo-case.zip") if args.out else demo_case_path()
+    if args.out:
+        from workbench.core.output_file import check_output, output_failure
+
+        target = check_output(Path(args.out) / "demo-case.zip", new_folders=True)
+        try:
+            path = write_demo_case(target)
+        except OSError as exc:  # the folder the user named: theirs to fix (exit 2), said with its path
+            raise output_failure(target, exc) from exc
+    else:
+        path = demo_case_path()
     sys.stdout.write(f"{path}\n")
     return 0

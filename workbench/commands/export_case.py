@@ -38,11 +38,13 @@ def default_output(case_arg: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     from workbench.core.bundle import BUNDLE_SUFFIX, export_case
     from workbench.core.errors import UserActionRequired
+    from workbench.core.output_file import check_output
 
     out = Path(args.output) if args.output else default_output(args.case)
     if out.suffix.lower() != BUNDLE_SUFFIX:
         raise UserActionRequired(f"{out}: a case bundle must end in {BUNDLE_SUFFIX} (that is how the workbench "
                                  "and Windows recognise it).")
+    check_output(out, new_folders=True)  # before the case is read
     case = open_case(args)
     try:
         manifest = export_case(case, out, with_source=args.with_source)

@@ -2,8 +2,9 @@
 
 The summary an engineer sends: case description, analysis (findings with evidence, stack, interfering
 process, key timeline), progress, recommendation and the engineer's notes. ``--redact`` replaces user,
-computer and domain names, addresses, phone and ID-card numbers and Wi-Fi names with pseudonyms (notes
-included); ``--redact-preview`` lists what would be replaced; ``--redact-add``/``--redact-keep`` edit the
+computer and domain names, people's names, network and street addresses, phone, ID-card and serial numbers,
+Wi-Fi names, QQ/WeChat accounts and recovery or product keys with pseudonyms (notes included);
+``--redact-preview`` lists what would be replaced; ``--redact-add``/``--redact-keep`` edit the
 case's own list, which the GUI shares.
 """
 
@@ -12,9 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
-from workbench.commands.common import add_case_arguments, open_case
+from workbench.commands.common import add_case_arguments, add_reported_argument, apply_reported, open_case
 from workbench.core.errors import UserActionRequired
 
 NAME = "report"
@@ -38,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--now", help="generation time to print (ISO-8601, e.g. 2026-11-25T08:30:00Z), "
                                  "for reproducible exports")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    add_reported_argument(p)
 
 
 def _now(text: str | None) -> datetime:
@@ -51,10 +52,16 @@ def _now(text: str | None) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.commands.terminal import write_result
+    from workbench.core.output_file import check_output
+    from workbench.core.printable import one_line
     from workbench.core.report import redact as R
     from workbench.core.report.export import export_summary, prepared_summary
 
+    if args.output:  # a folder that does not exist is said before the case is read, not after
+        check_output(args.output)
     case = open_case(args)
+    apply_reported(case, args)
     store = case.store
     for item in args.redact_add:
         category, sep, value = item.partition("=")
@@ -71,15 +78,9 @@ def run(args: argparse.Namespace) -> int:
         if not rows:
             out("nothing to redact\n")
         for r in rows:
-            out(f"{r.pseudonym:12} {r.category:9} {r.count:4}x  {r.value}    ({r.origin})\n")
+            out(f"{r.pseudonym:12} {r.category:9} {r.count:4}x  {one_line(r.value)}    ({one_line(r.origin)})\n")
         return 0
     data = export_summary(store, args.format, lang=args.lang, redact=args.redact, now=now,
                           attach_markdown=args.attach_markdown, attach_evidence=args.attach_evidence)
-    if args.output:
-        Path(args.output).write_bytes(data)
-        if not args.quiet:
-            sys.stderr.write(f"{args.output}\n")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    write_result(data, args.output, args.quiet)
     return 0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 
 from workbench.commands.common import add_case_arguments, open_case
+from workbench.core.printable import dump_json
 
 NAME = "timeline"
 HELP = "print the unified timeline"
@@ -25,10 +24,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.core.timeline import FIELDS, parse_time, query_timeline
+    from workbench.core.spreadsheet import write_csv
+    from workbench.core.timeline import FIELDS, check_search, parse_time, query_timeline
 
     case = open_case(args)
     store = case.store
+    if args.search:
+        check_search(store, args.search)  # a bad query is a sentence before any output, even the CSV header
     rows = query_timeline(
         store,
         source=args.source,
@@ -40,11 +42,8 @@ def run(args: argparse.Namespace) -> int:
     )
     out = sys.stdout
     if args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row.as_dict())
+        write_csv(out, FIELDS, (row.as_dict() for row in rows))
     else:
         for row in rows:
-            out.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
+            out.write(dump_json(row.as_dict()) + "\n")
     return 0

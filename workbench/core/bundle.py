@@ -39,6 +39,8 @@ from typing import Any
 from workbench.core.case import Case, cases_root, open_case_store, source_digest
 from workbench.core.errors import UserActionRequired, WorkbenchError
 from workbench.core.locking import case_lock
+from workbench.core.output_file import check_output, output_failure
+from workbench.core.scratch import scratch, sweep
 from workbench.core.store import SCHEMA_VERSION, NotesStore
 from workbench.core.store.notes_store import NOTES_DATABASE, Note
 from workbench.core.store.snapshot import copy_database
@@ -106,16 +108,63 @@ def _database_entry(name: str, path: Path) -> dict[str, Any]:
     return {"name": name, "size": path.stat().st_size, "sha256": _sha256_file(path)}
 
 
+def _write_bundle(case: Case, work: Path, db_copy: Path, notes_copy: Path, sources: list[tuple[Path, str]],
+                  source_kind: str) -> dict[str, Any]:
+    """Write the bundle's zip to ``work`` from fresh copies of the case's databases; returns its manifest."""
+    from workbench import __version__
+    from workbench.core.analysis import build_analysis
+
+    store = case.store
+    store.commit()
+    copy_database(store.conn, db_copy)  # the receiver opens it like any case database
+    with NotesStore.open(case.folder) as notes_store:
+        notes_store.copy_to(notes_copy)
+    with NotesStore(notes_copy, sqlite3.connect(notes_copy)) as copy:  # notes.md and counts: that snapshot
+        notes = copy.notes()
+    counts = {
+        "files": store.scalar("SELECT count(*) FROM files"),
+        "timeline": store.scalar("SELECT count(*) FROM timeline"),
+        "findings": store.scalar("SELECT count(*) FROM findings"),
+        "notes": len(notes),
+    }
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "app_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "case": {"sha256": case.digest, "source_name": case.source.name if not isinstance(case, BundleCase)
+                 else case.source_name, "source_kind": source_kind},
+        "database": _database_entry(DATABASE, db_copy),
+        "notes_database": _database_entry(NOTES_DATABASE, notes_copy),
+        "source": None,
+        "counts": counts,
+    }
+    if sources:
+        manifest["source"] = {"entry": sources[0][1].split("/", 1)[0] if source_kind == "folder"
+                              else sources[0][1],
+                              "files": [{"name": name, "size": p.stat().st_size} for p, name in sources]}
+    analysis = build_analysis(store)
+    with zipfile.ZipFile(work, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        zf.write(db_copy, DATABASE)
+        zf.write(notes_copy, NOTES_DATABASE)
+        zf.writestr(ANALYSIS, json.dumps(analysis, ensure_ascii=False, indent=2))
+        zf.writestr(NOTES, _notes_markdown(notes))
+        for path, name in sources:
+            # archives are compressed already: storing them is as small and much faster
+            zf.write(path, f"{SOURCE_DIR}/{name}", compress_type=zipfile.ZIP_STORED
+                     if source_kind != "folder" else zipfile.ZIP_DEFLATED)
+    return manifest
+
+
 def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str, Any]:
     """Write ``case`` as a bundle to ``out``; returns the manifest written.
 
     Both databases are copied with ``VACUUM INTO`` so each copy is consistent (WAL content included) even while
-    a window has the case open or saves a note, and compact. The zip is written beside ``out`` and renamed into
-    place, so a failed export never leaves a half bundle under the final name.
+    a window has the case open or saves a note, and compact. The copies and the zip are written in the case's
+    own folder (:mod:`workbench.core.scratch`) and the zip is renamed into place, so a failed or killed export
+    leaves neither a half bundle under the final name nor a copy of the case beside it.
     """
-    from workbench import __version__
-    from workbench.core.analysis import build_analysis
-
     store = case.store
     if store.get_meta("ingest_state") != "complete":
         raise UserActionRequired(f"{case.source.name}: the case has not been ingested completely; open it "
@@ -127,55 +176,27 @@ def export_case(case: Case, out: Path, *, with_source: bool = False) -> dict[str
     source_kind = "folder" if case.source.is_dir() else "file"
     if with_source:
         source_kind, sources = _source_files(case)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = out.parent / f".{out.name}.{os.getpid()}.part"
-    db_copy = out.parent / f".{out.name}.{os.getpid()}.sqlite"
-    notes_copy = out.parent / f".{out.name}.{os.getpid()}.notes.sqlite"
-    try:
-        store.commit()
-        copy_database(store.conn, db_copy)  # the receiver opens it like any case database
-        with NotesStore.open(case.folder) as notes_store:
-            notes_store.copy_to(notes_copy)
-        with NotesStore(notes_copy, sqlite3.connect(notes_copy)) as copy:  # notes.md and counts: that snapshot
-            notes = copy.notes()
-        counts = {
-            "files": store.scalar("SELECT count(*) FROM files"),
-            "timeline": store.scalar("SELECT count(*) FROM timeline"),
-            "findings": store.scalar("SELECT count(*) FROM findings"),
-            "notes": len(notes),
-        }
-        manifest: dict[str, Any] = {
-            "format": FORMAT,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "app_version": __version__,
-            "schema_version": SCHEMA_VERSION,
-            "case": {"sha256": case.digest, "source_name": case.source.name if not isinstance(case, BundleCase)
-                     else case.source_name, "source_kind": source_kind},
-            "database": _database_entry(DATABASE, db_copy),
-            "notes_database": _database_entry(NOTES_DATABASE, notes_copy),
-            "source": None,
-            "counts": counts,
-        }
-        if sources:
-            manifest["source"] = {"entry": sources[0][1].split("/", 1)[0] if source_kind == "folder"
-                                  else sources[0][1],
-                                  "files": [{"name": name, "size": p.stat().st_size} for p, name in sources]}
-        analysis = build_analysis(store)
-        with zipfile.ZipFile(work, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
-            zf.write(db_copy, DATABASE)
-            zf.write(notes_copy, NOTES_DATABASE)
-            zf.writestr(ANALYSIS, json.dumps(analysis, ensure_ascii=False, indent=2))
-            zf.writestr(NOTES, _notes_markdown(notes))
-            for path, name in sources:
-                # archives are compressed already: storing them is as small and much faster
-                zf.write(path, f"{SOURCE_DIR}/{name}", compress_type=zipfile.ZIP_STORED
-                         if source_kind != "folder" else zipfile.ZIP_DEFLATED)
-        os.replace(work, out)
-    finally:
-        work.unlink(missing_ok=True)
-        db_copy.unlink(missing_ok=True)
-        notes_copy.unlink(missing_ok=True)
+    check_output(out, new_folders=True)
+    with scratch(case.folder) as run:  # every copy of the case inside its own folder, swept after a kill
+        work = run.path / "bundle.part"
+        db_copy = run.path / "case.sqlite"
+        notes_copy = run.path / "notes.sqlite"
+        manifest = _write_bundle(case, work, db_copy, notes_copy, sources, source_kind)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_failure(out, exc) from exc
+        try:
+            os.replace(work, out)
+        except OSError:  # another drive: copied beside the output under a name the sweep knows, then renamed
+            part = run.outside(out.parent / f".{out.name}.{os.getpid()}.part")
+            try:
+                shutil.copyfile(work, part)
+                os.replace(part, out)
+            except OSError as exc:  # the output's disk or folder: the user's to fix, named
+                raise output_failure(out, exc) from exc
+            finally:
+                part.unlink(missing_ok=True)
     return manifest
 
 
@@ -341,6 +362,7 @@ def open_bundle(path: Path, *, home: Path | None = None, password: str | None = 
     entry = _safe_relative(str(source.get("entry", ""))) if has_source else None
     if has_source and entry is None:
         raise WorkbenchError(f"{path.name}: the bundle names an unsafe source entry.")
+    sweep(folder)
     store = open_case_store(folder)
     if not has_source and store.get_meta("schema_version") != str(SCHEMA_VERSION):
         version = store.get_meta("schema_version")

@@ -12,14 +12,17 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workbench.core.archive.limits import ExtractionLimits
-from workbench.core.errors import UserActionRequired
+from workbench.core.environment import cannot_write, machine_failure
+from workbench.core.errors import EnvironmentFailure, UserActionRequired
 from workbench.core.locking import case_lock
+from workbench.core.scratch import sweep
 from workbench.core.store import SCHEMA_VERSION, CaseStore
 from workbench.core.store.notes_store import NOTES_DATABASE, move_legacy_notes
 
@@ -46,10 +49,12 @@ def cases_root(home: Path | None = None) -> Path:
 
 def _hash_files(parts: list[Path]) -> str:
     digest = hashlib.sha256()
+    buffer = bytearray(4 * 1024 * 1024)
+    view = memoryview(buffer)
     for path in parts:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(4 * 1024 * 1024):
-                digest.update(chunk)
+        with open(path, "rb", buffering=0) as fh:
+            while n := fh.readinto(buffer):
+                digest.update(view[:n])
     return digest.hexdigest()
 
 
@@ -69,31 +74,87 @@ def _listing_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def source_digest(source: Path, home: Path | None = None) -> str:
+def _identity(stats: list[os.stat_result]) -> dict[str, int]:
+    """What must be unchanged for a cached digest to be offered at all: sizes, times and file ids.
+
+    ``st_ctime_ns`` (on POSIX, the last change of the file or its times, which no user can set back) catches
+    bytes replaced with the size and modification time kept; on Windows it is the creation time, which is why
+    the cache alone is never the answer where the digest is shown (see :func:`source_digest`).
+    """
+    return {"size": sum(s.st_size for s in stats), "mtime_ns": max(s.st_mtime_ns for s in stats),
+            "ctime_ns": max(s.st_ctime_ns for s in stats), "ino": sum(s.st_ino for s in stats)}
+
+
+_SPECIAL_FILES = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                  (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+
+
+def unreadable_source(path: Path, *, allow_empty: bool = False) -> str | None:
+    """Why ``path`` (resolved) cannot be a case, as one sentence, or None when it can be read.
+
+    A device, a pipe or a socket is refused before the first byte is read: ``/dev/zero`` never ends, so hashing
+    it would run forever, and a pipe would hang waiting for a writer. A folder with no file anywhere under it
+    gives nothing to analyse: saying so beats an empty, "incomplete" case the user has to puzzle over.
+    """
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return None if allow_empty else _empty_folder(path)
+    kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "a special file")
+    return (f"{path}: this is {kind}, not a file or folder; give the archive, folder or log file to read.")
+
+
+def _empty_folder(folder: Path) -> str | None:
+    """The sentence for a folder with no regular file under it (the walk stops at the first file found)."""
+    entries = 0
+    errors: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=errors.append):
+        entries += len(dirs) + len(files)
+        for name in files:
+            if stat.S_ISREG(os.lstat(os.path.join(root, name)).st_mode):
+                return None
+    if errors:  # a folder that cannot be listed is not empty: say what stopped us
+        raise errors[0]
+    if not entries:
+        return f"{folder}: the folder is empty; give the folder that holds the collected logs."
+    return (f"{folder}: the folder holds no file to read (only empty folders, links or special files); give the "
+            "folder that holds the collected logs.")
+
+
+def source_digest(source: Path, home: Path | None = None, *, verify: bool = True, allow_empty: bool = False) -> str:
     """SHA-256 of a file, or of all volumes of a split archive (``*.001``) back to back.
 
-    Cached by path, size and modification time, so a reopen does not re-read gigabytes.
+    With ``verify`` (the default) the digest is always computed from the bytes read now: replacing an
+    archive's bytes while keeping its size and modification time must not leave the old digest (it names
+    the case folder and is shown as the evidence hash). Without it, a digest cached for the same path, size,
+    times and file id is returned, for a caller that shows the case at once and re-hashes it afterwards
+    (:meth:`Case.verify_source`). A folder's identity is its listing; its files are hashed as they are read.
+    A device, a pipe or an empty folder is refused with one sentence (:func:`unreadable_source`).
     """
+    refusal = unreadable_source(source, allow_empty=allow_empty)
+    if refusal:
+        raise UserActionRequired(refusal)
     if source.is_dir():
         return _listing_digest(source)
     from workbench.core.archive.volumes import volume_set
 
     parts = volume_set(source) or [source]
-    stats = [p.stat() for p in parts]
-    size, mtime_ns = sum(s.st_size for s in stats), max(s.st_mtime_ns for s in stats)
+    identity = _identity([p.stat() for p in parts])
     index = cases_root(home) / "_index"
     key = hashlib.sha1(str(source.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
     entry = index / f"{key}.json"
-    try:
-        cached = json.loads(entry.read_text("utf-8"))
-        if cached["size"] == size and cached["mtime_ns"] == mtime_ns:
-            return str(cached["sha256"])
-    except (OSError, ValueError, KeyError):
-        pass
+    if not verify:
+        try:
+            cached = json.loads(entry.read_text("utf-8"))
+            if all(cached.get(k) == v for k, v in identity.items()):
+                return str(cached["sha256"])
+        except (OSError, ValueError, KeyError):
+            pass
     digest = _hash_files(parts)
     try:
         index.mkdir(parents=True, exist_ok=True)
-        entry.write_text(json.dumps({"size": size, "mtime_ns": mtime_ns, "sha256": digest}), "utf-8")
+        entry.write_text(json.dumps({**identity, "sha256": digest}), "utf-8")
     except OSError:
         pass  # a read-only home only costs a re-hash next time
     return digest
@@ -117,6 +178,35 @@ def open_case_store(folder: Path) -> CaseStore:
     return store
 
 
+def _open_folder(folder: Path) -> tuple[CaseStore, bool]:
+    """The case database of ``folder``, made on first use; (store, read-only).
+
+    A folder that cannot be written but holds a case database (a case on a read-only disk, a DVD, a locked
+    share) is opened read-only as it is; any other failure to write is the machine's, said in one sentence.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        sweep(folder)  # temporary files of runs that were killed
+        store = open_case_store(folder)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if (folder / CASE_DATABASE).is_file() and not os.access(folder, os.W_OK):
+            return CaseStore.open(folder / CASE_DATABASE, readonly=True, immutable=True), True
+        if isinstance(exc, OSError):
+            raise cannot_write(exc, folder) from exc
+        raise EnvironmentFailure(f"The workbench cannot write the case database in {folder} ({exc}); free some "
+                                 "space, or set WORKBENCH_HOME to a folder you can write.") from exc
+    try:
+        if store.get_meta("created") is None:
+            from datetime import datetime, timezone
+
+            store.set_meta("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    except sqlite3.OperationalError as exc:
+        store.close()
+        raise machine_failure(exc, folder) or EnvironmentFailure(
+            f"The workbench cannot write the case database in {folder} ({exc}).") from exc
+    return store, False
+
+
 @dataclass
 class Case:
     """An opened case. ``store`` is ready to read; :meth:`ensure_ingested` fills it on first open."""
@@ -128,9 +218,21 @@ class Case:
     password: str | None = None
     name_encoding: str | None = None
 
+    #: True when ``digest`` was computed from the source's bytes by this open (see :func:`source_digest`)
+    digest_verified: bool = True
+    #: True for an ingested case on a read-only disk, opened as it is (nothing can be written there)
+    readonly: bool = False
+
     @classmethod
     def open(cls, source: str | Path, *, home: Path | None = None, password: str | None = None,
-             name_encoding: str | None = None) -> Case:
+             name_encoding: str | None = None, verify: bool = True, allow_empty: bool = False) -> Case:
+        """Open (and create on first use) the case of ``source``.
+
+        ``verify=False`` lets a window show a case it has seen before without first re-reading gigabytes:
+        the digest may then come from the cache, ``digest_verified`` is False, and the caller runs
+        :meth:`verify_source` before it shows or exports the digest. ``allow_empty``: an empty folder is a case
+        (the signature tests build one from rows alone); otherwise it is refused with a sentence.
+        """
         path = Path(source).expanduser()
         if path.suffix.lower() == ".wbcase" and path.is_file():
             # a case bundle carries a finished database, not logs (core/bundle.py)
@@ -141,17 +243,27 @@ class Case:
             raise UserActionRequired(f"{path}: no such file or folder.")
         try:
             path = path.resolve()
-            digest = source_digest(path, home)
+            digest = source_digest(path, home, verify=verify, allow_empty=allow_empty)
         except PermissionError as exc:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
         folder = cases_root(home) / digest[:24]
-        folder.mkdir(parents=True, exist_ok=True)
-        store = open_case_store(folder)
-        if store.get_meta("created") is None:
-            from datetime import datetime, timezone
+        store, readonly = _open_folder(folder)
+        case = cls(path, digest, folder, store, password, name_encoding)
+        case.digest_verified = verify or path.is_dir()
+        case.readonly = readonly
+        return case
 
-            store.set_meta("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        return cls(path, digest, folder, store, password, name_encoding)
+    def verify_source(self, home: Path | None = None) -> bool:
+        """Re-hash the source's bytes; True when they are still those the case was opened by.
+
+        False means the file was replaced: the case folder (named after the old digest) is not this file's,
+        and the caller opens the source again, which finds or creates the right one.
+        """
+        if self.source.is_dir():
+            return True
+        same = source_digest(self.source, home or self.folder.parent.parent) == self.digest
+        self.digest_verified = same
+        return same
 
     @property
     def blobs(self) -> Path:
@@ -176,6 +288,12 @@ class Case:
         from workbench.core.ingest import Ingest
 
         ingest = Ingest(self, plugin_manager=plugin_manager, limits=limits)
+        if self.readonly:
+            if not force and self.store.get_meta("ingest_state") == "complete":
+                return False  # read as it was ingested, by whichever version did
+            raise EnvironmentFailure(f"{self.folder} is on a disk that cannot be written and holds "
+                                     f"{'a case to ingest again' if force else 'an unfinished case'}; copy the "
+                                     "case folder to a writable disk, or set WORKBENCH_HOME to one.")
         if not force and self.is_ingested(ingest.fingerprint):
             return False
         with case_lock(self.folder):

@@ -7,7 +7,8 @@ offset transitions inside the case's time range, so re-clocking millions of rows
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -104,33 +105,107 @@ DISPLAY_NAMES: dict[str, str] = {
     "协调世界时": "UTC",
 }
 
+# systeminfo writes the zone's display name after its standard offset: ``(UTC+08:00) 北京，重庆，香港特别行政区，
+# 乌鲁木齐``. The place list after the offset names the Windows zone (so daylight saving is applied where the
+# zone has it); an unknown list still gives the offset.
+PLACE_NAMES: dict[str, str] = {
+    "北京，重庆，香港特别行政区，乌鲁木齐": "China Standard Time",
+    "Beijing, Chongqing, Hong Kong, Urumqi": "China Standard Time",
+    "台北": "Taipei Standard Time", "Taipei": "Taipei Standard Time",
+    "大阪，札幌，东京": "Tokyo Standard Time", "Osaka, Sapporo, Tokyo": "Tokyo Standard Time",
+    "首尔": "Korea Standard Time", "Seoul": "Korea Standard Time",
+    "吉隆坡，新加坡": "Singapore Standard Time", "Kuala Lumpur, Singapore": "Singapore Standard Time",
+    "Pacific Time (US & Canada)": "Pacific Standard Time", "太平洋时间(美国和加拿大)": "Pacific Standard Time",
+    "Mountain Time (US & Canada)": "Mountain Standard Time",
+    "Central Time (US & Canada)": "Central Standard Time",
+    "Eastern Time (US & Canada)": "Eastern Standard Time",
+    "Dublin, Edinburgh, Lisbon, London": "GMT Standard Time",
+    "Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna": "W. Europe Standard Time",
+    "Brussels, Copenhagen, Madrid, Paris": "Romance Standard Time",
+    "Chennai, Kolkata, Mumbai, New Delhi": "India Standard Time",
+    "Kathmandu": "Nepal Standard Time",
+    "Canberra, Melbourne, Sydney": "AUS Eastern Standard Time",
+    "Coordinated Universal Time": "UTC", "协调世界时": "UTC",
+}
 
-def resolve_zone(name: str | None) -> ZoneInfo | None:
-    """An IANA zone for a Windows key name, a Chinese display name, an IANA name, or ``UTC+08:00``."""
+_OFFSET = re.compile(r"^\(?\s*(?:UTC|GMT)?\s*([+-\u2212])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?")
+
+
+def parse_offset(text: str | None) -> int | None:
+    """Minutes east of UTC written at the start of ``text``: ``+08:00``, ``UTC+08:00``, ``(UTC-08:00) Pacific
+    Time (US & Canada)``, ``GMT+0545``. None when it states no offset, or one no zone has (beyond -12..+14 h,
+    or not a multiple of 15 minutes)."""
+    if not text:
+        return None
+    raw = text.strip()
+    if raw in ("UTC", "GMT", "Z", "(UTC)"):
+        return 0
+    m = _OFFSET.match(raw)
+    if m is None or not (raw[:1] in "+-\u2212" or raw.lstrip("(").upper().startswith(("UTC", "GMT"))):
+        return None
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    value = (hours * 60 + minutes) * (-1 if m.group(1) in "-\u2212" else 1)
+    return value if valid_offset(value) else None
+
+
+def valid_offset(minutes: int) -> bool:
+    """An offset some zone has: a multiple of 15 minutes between -12 h and +14 h."""
+    return -12 * 60 <= minutes <= 14 * 60 and minutes % 15 == 0
+
+
+def offset_text(minutes: int) -> str:
+    """``480`` -> ``+08:00``, ``-210`` -> ``-03:30``."""
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def fixed_zone(minutes: int) -> tzinfo:
+    """A zone without daylight saving, ``minutes`` east of UTC, named ``UTC+05:45`` (what :func:`resolve_zone`
+    reads back)."""
+    return timezone(timedelta(minutes=minutes), f"UTC{offset_text(minutes)}")
+
+
+def zone_key(zone: tzinfo) -> str:
+    """The name a zone is kept under in the case (``Asia/Shanghai``, ``UTC+05:45``)."""
+    key = getattr(zone, "key", None)
+    return str(key) if key else str(zone.tzname(None))
+
+
+def resolve_zone(name: str | None) -> tzinfo | None:
+    """The zone for a Windows key name (``China Standard Time``), a Chinese display name (``中国标准时间``), an
+    IANA name, a systeminfo display name (``(UTC+08:00) 北京，重庆，…``) or an offset (``+05:45``, ``UTC+08:00``).
+
+    Named zones come back as :class:`ZoneInfo` (with their daylight saving); a bare offset as a fixed zone.
+    """
     if not name:
         return None
     name = name.strip()
     name = DISPLAY_NAMES.get(name, name)
+    m = _OFFSET.match(name)
+    if m is not None and name.startswith("("):
+        place = name[m.end():].strip()
+        if place in PLACE_NAMES:
+            name = PLACE_NAMES[place]
     iana = WINDOWS_ZONES.get(name, name)
     try:
         return ZoneInfo(iana)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         pass
-    # "UTC+08:00", "(UTC+08:00) Beijing, ...", "+0800"
-    import re
+    minutes = parse_offset(name)
+    return fixed_zone(minutes) if minutes is not None else None
 
-    m = re.search(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", name)
-    if m and ("UTC" in name or "GMT" in name or name[0] in "+-"):
-        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
-        sign = 1 if m.group(1) == "+" else -1
-        if hours <= 14:
-            # Etc/GMT signs are inverted; only whole hours exist there, so build a fixed zone by hand.
-            if minutes == 0:
-                try:
-                    return ZoneInfo(f"Etc/GMT{'-' if sign > 0 else '+'}{hours}") if hours else ZoneInfo("Etc/UTC")
-                except ZoneInfoNotFoundError:
-                    return None
-    return None
+
+def offset_minutes_at(zone: tzinfo, utc_us: int) -> int:
+    """The zone's offset from UTC at a moment (daylight saving included), in minutes east."""
+    return _offset_us(zone, utc_us) // (60 * US)
+
+
+def standard_offset_minutes(zone: tzinfo, utc_us: int | None = None) -> int:
+    """The zone's standard offset (what Windows writes as ``(UTC+08:00)``): the smaller of its January and
+    July offsets in the year of ``utc_us`` (today when None); daylight saving only ever adds."""
+    year = us_to_datetime(utc_us).year if utc_us is not None else datetime.now(timezone.utc).year
+    probes = (datetime(year, 1, 15, tzinfo=timezone.utc), datetime(year, 7, 15, tzinfo=timezone.utc))
+    return min(offset_minutes_at(zone, datetime_to_us(p)) for p in probes)
 
 
 def us_to_datetime(us: int) -> datetime:
@@ -143,6 +218,16 @@ def datetime_to_us(dt: datetime) -> int:
         dt = dt.replace(tzinfo=timezone.utc)
     delta = dt - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds
+
+
+def parse_iso_us(text: str | None) -> int | None:
+    """µs of an ISO-8601 text as :func:`format_us` writes it (``Z`` or not: read as written); None if not one."""
+    if not text:
+        return None
+    try:
+        return datetime_to_us(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
 
 
 def format_us(us: int | None, utc: bool = True) -> str | None:
@@ -161,7 +246,7 @@ _PROBE_HI = 2_208_988_800 * US  # 2040-01-01
 
 
 @lru_cache(maxsize=64)
-def _transitions(zone: ZoneInfo, lo_us: int, hi_us: int) -> tuple[tuple[int, int], ...]:
+def _transitions(zone: tzinfo, lo_us: int, hi_us: int) -> tuple[tuple[int, int], ...]:
     """(utc_us_from, offset_us) pairs covering [lo, hi]: daily probes, refined to the hour, then the quarter.
 
     Daily, not hourly: offset changes are months apart, and a case spanning years of event logs made hourly
@@ -190,12 +275,12 @@ def _transitions(zone: ZoneInfo, lo_us: int, hi_us: int) -> tuple[tuple[int, int
     return tuple(out)
 
 
-def _offset_us(zone: ZoneInfo, utc_us: int) -> int:
+def _offset_us(zone: tzinfo, utc_us: int) -> int:
     off = us_to_datetime(utc_us).astimezone(zone).utcoffset()
     return int(off.total_seconds()) * US if off is not None else 0
 
 
-def utc_to_local_sql(zone: ZoneInfo | None, lo_us: int, hi_us: int, col: str = "ts") -> str:
+def utc_to_local_sql(zone: tzinfo | None, lo_us: int, hi_us: int, col: str = "ts") -> str:
     """SQL for the wall clock of ``col`` (UTC µs) in ``zone``; identity when the zone is unknown."""
     if zone is None:
         return col
@@ -206,7 +291,7 @@ def utc_to_local_sql(zone: ZoneInfo | None, lo_us: int, hi_us: int, col: str = "
     return f"(CASE {' '.join(parts)} ELSE {col} + {trans[-1][1]} END)"
 
 
-def local_to_utc_sql(zone: ZoneInfo | None, lo_us: int, hi_us: int, col: str = "local") -> str:
+def local_to_utc_sql(zone: tzinfo | None, lo_us: int, hi_us: int, col: str = "local") -> str:
     """SQL for the UTC of a wall clock ``col``; in a repeated autumn hour the first (daylight) reading wins."""
     if zone is None:
         return col

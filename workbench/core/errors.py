@@ -22,6 +22,12 @@ class WrongPassword(UserActionRequired):
     """The given password does not open the archive."""
 
 
+class EnvironmentFailure(UserActionRequired):
+    """The machine, not the case, stopped the work: a full disk or temp folder, a folder that cannot be
+    written, a file-size limit. Never recorded as a property of a file: the ingest stops, the case is left
+    unfinished, and the next run retries it (see :mod:`workbench.core.environment`)."""
+
+
 class ArchiveError(WorkbenchError):
     """The archive cannot be read at all (not an archive, corrupt beyond its directory, ...)."""
 
@@ -36,3 +42,8 @@ class RatioExceeded(ArchiveLimitExceeded):
 
 class IngestCancelled(WorkbenchError):
     """The caller's ``cancel`` callback asked the ingest to stop."""
+
+
+class OutputNotWritable(UserActionRequired):
+    """The file the user asked us to write (``-o``) cannot be written there: the user chooses another place
+    (see :mod:`workbench.core.output_file`)."""

@@ -636,9 +636,11 @@ def record_facts(record: Record) -> list[Fact]:
     facts: list[Fact] = []
     if event_id == 6013 and provider in EVENTLOG:
         text = _eventlog_6013(data)
-        _, zone = time_zone_of_6013(unnamed(data))
+        bias, zone = time_zone_of_6013(unnamed(data))
         if zone:
             facts.append(("system.time_zone", zone, text, WEIGHT_TIME_ZONE))
+        if zone and bias is not None:
+            facts.append(("system.utc_offset_minutes", str(-bias), text, WEIGHT_TIME_ZONE))
         os_info = os_of_6013(data.get("Binary"))
         if os_info:
             facts.append(("system.os_name", os_info["name"], text, WEIGHT_OS))

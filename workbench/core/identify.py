@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from posixpath import basename
 
+from workbench.core.parsers.msinfo_text import looks_like_report
+from workbench.core.parsers.systeminfo import looks_like_systeminfo
 from workbench.core.plugins import hookimpl
 from workbench.core.textio import sniff_encoding
 
@@ -27,6 +29,9 @@ KINDS: dict[str, str] = {
     "kernel_dump": "kernel crash dump (PAGEDU64/PAGEDUMP)",
     "user_dump": "user-mode minidump (MDMP)",
     "msinfo_nfo": "msinfo32 system summary (.NFO)",
+    "msinfo_text": "msinfo32 /report text (system summary, drivers, services, tasks)",
+    "systeminfo": "systeminfo output saved as text",
+    "wer_report": "Windows Error Reporting report (Report.wer)",
     "setupdiag_results": "SetupDiag result (SetupDiagResults.xml)",
     "diag_xml": "Panther diagnostics rowset (diagerr.xml / diagwrn.xml)",
     "compatdata_xml": "Setup compatibility report (CompatData_*.xml)",
@@ -37,6 +42,7 @@ KINDS: dict[str, str] = {
     "etl": "ETW trace (.etl)",
     "image": "image (screenshot)",
     "archive": "archive inside the case (zip / 7z)",
+    "description": "the customer's or engineer's description of the failure (问题描述.txt, 说明.txt)",
     "text": "other text",
     "unknown": "unrecognised binary",
 }
@@ -62,6 +68,8 @@ _WINDBG = re.compile(
     r"^\s*ChildEBP RetAddr|^start\s+end\s+module name|^Loading Dump File|FAULTING_IP:|STACK_TEXT:)",
     re.M,
 )
+#: a Report.wer renamed by a collector: its first keys
+_WER_HEAD = re.compile(r"\A\s*Version=\d+\s*[\r\n]+EventType=\S", re.M)
 _PROCMON_CSV_HEAD = re.compile(r'^"[^"]+","[^"]+","(PID|Process ID|ИД процесса|Идентификатор процесса)"', re.I)
 
 
@@ -121,6 +129,8 @@ def identify_kind(name: str, head: bytes) -> str:
         return "setupapi"
     if ext == "nfo" or "<msinfo>" in lower:
         return "msinfo_nfo"
+    if ext == "wer" or _WER_HEAD.search(text[:2048]):
+        return "wer_report"
     if "setupdiagresults" in base or "<setupdiag" in lower:
         return "setupdiag_results"
     if base.endswith(("diagerr.xml", "diagwrn.xml")) or "bdc6e3f0-6da3-11d1-a2a3-00aa00c14882" in lower:
@@ -139,6 +149,10 @@ def identify_kind(name: str, head: bytes) -> str:
         return "setupact"  # a renamed setup log (setupact_rollback.txt and the like)
     if _WINDBG.search(text):
         return "windbg_text"
+    if looks_like_report(text):
+        return "msinfo_text"
+    if looks_like_systeminfo(text):
+        return "systeminfo"
     return "text"
 
 

@@ -13,9 +13,11 @@ import json
 import logging
 import os
 import pickle
+import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +27,11 @@ import pluggy
 
 from workbench.core import clock, parse_worker, search
 from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
+from workbench.core.attempt import mark_deployment_logs
 from workbench.core.case import Case
-from workbench.core.errors import ArchiveError, IngestCancelled, UserActionRequired
+from workbench.core.clock_case import apply_case_clock, decide_case_clock, prepare_clock
+from workbench.core.environment import machine_failure, writing_failed
+from workbench.core.errors import ArchiveError, EnvironmentFailure, IngestCancelled, UserActionRequired
 from workbench.core.identify import HEAD, role_of
 from workbench.core.parsers.base import CaseFile, Mediator, Parser
 from workbench.core.store import SCHEMA_VERSION, CaseStore
@@ -108,11 +113,25 @@ _SKIP_REASONS = {"unknown": "not a file kind the workbench reads", "text": "plai
 _NO_READER = "no reader for this kind of file yet"
 _EMPTY = "empty file (0 bytes)"
 #: Words in a name-cleaning note that make the name unsafe to write as given (reported as a problem).
-_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name")
+_UNSAFE_WORDS = ("traversal", "absolute", "drive", "UNC", "device name", "data stream", "Unicode normalization",
+                 "letter case")
 _CATALOGUE_COLUMNS = ("path", "container", "size", "compressed_size", "mtime", "status", "reason", "role",
                       "notes", "blob")
 _EXTRACTED_COLUMNS = ("sha256", "kind", "size", "status", "reason", "blob")
 _BLOB_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _normal_form(name: str) -> str:
+    """How a name writes its accents: the two twins of a pair look identical, so the problem says which is which."""
+    if unicodedata.is_normalized("NFC", name):
+        return "composed (NFC)"
+    return "decomposed (NFD)" if unicodedata.is_normalized("NFD", name) else "partly decomposed"
+
+
+#: finds the first byte that is not NUL without copying (a file of zeros is a collection that lost its data)
+_NONZERO = re.compile(rb"[^\x00]")
+_ZEROS = ("only zero bytes ({size} bytes): the file was allocated but never written, as a crash or a power "
+          "loss leaves it; there is nothing to read")
 
 
 def _write_whole(path: str, data: bytes) -> None:
@@ -134,7 +153,7 @@ class _MemberWriter:
     """
 
     __slots__ = ("ingest", "file_id", "member", "path", "digest", "size", "buffer", "buffered", "kind", "fh",
-                 "blob")
+                 "blob", "zeros")
 
     def __init__(self, ingest: Ingest, file_id: int, member: Member, path: str) -> None:
         self.ingest = ingest
@@ -148,17 +167,23 @@ class _MemberWriter:
         self.kind: str | None = None
         self.fh: BinaryIO | None = None
         self.blob: str | None = None
+        self.zeros = True  # every byte so far is NUL
 
     def write(self, data: bytes) -> None:
         self.digest.update(data)
         self.size += len(data)
+        if self.zeros and _NONZERO.search(data) is not None:
+            self.zeros = False
         if self.kind is None:
             self.buffer.append(data)
             self.buffered += len(data)
             if self.buffered >= HEAD:
                 self._decide(closing=False)
         elif self.fh is not None:
-            self.fh.write(data)
+            try:
+                self.fh.write(data)
+            except OSError as exc:  # our own disk, not the member: the ingest stops, the case stays unfinished
+                raise writing_failed(exc, Path(self.blob or self.ingest.case.folder)) from exc
 
     def _decide(self, closing: bool) -> None:
         head = b"".join(self.buffer)
@@ -168,18 +193,27 @@ class _MemberWriter:
             return  # no byte to keep and nothing to parse: no file (a create cost ~60 µs, more than the rest)
         if self.member.local_path is None and self.ingest.worth_keeping(self.kind, self.member.size):
             self.blob = self.ingest.blob_path(self.file_id)
-            if closing:
-                _write_whole(self.blob, head)
-            else:
-                self.fh = open(self.blob, "wb")
-                self.fh.write(head)
+            try:
+                if closing:
+                    _write_whole(self.blob, head)
+                else:
+                    self.fh = open(self.blob, "wb")
+                    self.fh.write(head)
+            except OSError as exc:
+                raise writing_failed(exc, Path(self.blob)) from exc
 
-    def close(self, error: str | None = None) -> None:
+    def close(self, error: str | None = None, *, keep: bool = True) -> None:
         if self.kind is None:
             self._decide(closing=True)
         if self.fh is not None:
-            self.fh.close()
-        self.ingest.member_done(self, error)
+            try:
+                self.fh.close()
+            except OSError as exc:
+                raise writing_failed(exc, Path(self.blob or self.ingest.case.folder)) from exc
+        if not keep and self.blob is not None:  # a bomb's zeros are no evidence, and would fill the disk
+            os.remove(self.blob)
+            self.blob = None
+        self.ingest.member_done(self, error, keep)
 
 
 def _first_answer(hook: Any, names: tuple[str, ...]) -> Callable[..., Any]:
@@ -422,7 +456,9 @@ class Ingest:
                 stage = "finalize"
             if stage == "finalize":
                 self._report("finalize", 0, 1)
+                prepare_clock(store)
                 finalize_timeline(store)  # one transaction: a run stopped inside it left the table as it was
+                mark_deployment_logs(store)
                 self._committed()
                 store.set_meta("ingest_facts_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM facts")))
                 store.set_meta("ingest_stage", "analyze")
@@ -431,19 +467,25 @@ class Ingest:
             self._report("analyze", 0, 1)
             self.pm.hook.workbench_analyze(store=store)
             store.commit()
+            store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
+            store.set_meta("ingest_state", COMPLETE)
         except IngestCancelled:
             self._stopped(CANCELLED)
             raise
-        except BaseException:
+        except BaseException as exc:
             self._stopped(INTERRUPTED)
+            failure = machine_failure(exc, self.case.folder) if isinstance(exc, Exception) else None
+            if failure is not None and failure is not exc:
+                raise failure from exc
             raise
         finally:
             if self._checkpointer is not None:
                 self._checkpointer.close()
                 self._checkpointer = None
-                store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
-        store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
-        store.set_meta("ingest_state", COMPLETE)
+                try:
+                    store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+                except sqlite3.Error:
+                    pass
         self._report("done", 1, 1)
 
     # --------------------------------------------------------------------------------------- stop, resume
@@ -598,10 +640,16 @@ class Ingest:
         for member in members:
             if member.is_dir:
                 continue
-            twin = first_by_case.setdefault(member.path.casefold(), member.path)
-            unsafe = [n for n in member.notes if any(w in n for w in _UNSAFE_WORDS)] if member.notes else []
+            key = member.path if member.path.isascii() else unicodedata.normalize("NFC", member.path)
+            twin = first_by_case.setdefault(key.casefold(), member.path)
             if twin != member.path:
-                member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
+                if unicodedata.normalize("NFC", twin) == key:  # é as one character, or as e and an accent
+                    member.notes.append(f"the same name as {twin!r} in another Unicode normalization (this one "
+                                        f"{_normal_form(member.path)}, that one {_normal_form(twin)}: one file on "
+                                        "macOS, two on Windows; both kept)")
+                else:
+                    member.notes.append(f"differs only by letter case from {twin!r} (both kept)")
+            unsafe = [n for n in member.notes if any(w in n for w in _UNSAFE_WORDS)] if member.notes else []
             path = prefix + member.path
             status, reason = ("skipped", "symbolic link: listed, not followed") if member.is_link else ("pending", None)
             rows.append((path, container, member.size, member.compressed_size, member.mtime, status, reason,
@@ -632,6 +680,8 @@ class Ingest:
             return
         try:
             self._expand(blob, container=path, depth=depth)
+        except EnvironmentFailure:
+            raise  # the machine's, not the nested archive's
         except UserActionRequired as exc:
             reason = str(exc).replace(blob.name, path, 1)
             self.store.update_file(file_id, status="failed", reason=reason)
@@ -645,15 +695,21 @@ class Ingest:
         count = self.store.scalar("SELECT count(*) FROM files WHERE container = ?", (path,))
         self.store.update_file(file_id, status="expanded", reason=f"archive: {count} files inside", records=count)
 
-    def member_done(self, writer: _MemberWriter, error: str | None) -> None:
+    def member_done(self, writer: _MemberWriter, error: str | None, keep: bool = True) -> None:
         """Called as each member's bytes end: record hash, kind and what happens next to it.
 
         The row waits for the next batch (:meth:`_write_extracted`); nothing reads it before then.
         """
         kind = writer.kind or "unknown"
         status, reason = "pending", None
+        if error is None and writer.zeros and writer.size:  # named setupact.log or MEMORY.DMP, it holds nothing
+            error = _ZEROS.format(size=writer.size)
+            keep = False
+            if writer.blob is not None:
+                os.remove(writer.blob)
+                writer.blob = None
         if error is not None:
-            status, reason = ("partial" if writer.size else "failed"), error
+            status, reason = ("partial" if writer.size and keep else "failed"), error
             self.store.add_problem(writer.path, error, writer.file_id)
         location = writer.blob or writer.member.local_path
         if kind == "archive" and location is not None and error is None:
@@ -741,6 +797,9 @@ class Ingest:
             self._file_cancelled(file, mediator.events)
             raise
         except Exception as exc:  # a parser bug or a hostile file: keep what was read, name the file
+            failure = machine_failure(exc, self.case.folder)
+            if failure is not None:  # a full disk is not a property of the file: stop, leave the case unfinished
+                raise failure from exc
             try:
                 mediator.flush()  # what is still batched; a batch that failed before is not retried
             except Exception as again:  # the rest of the batched rows are bad too: say so, go on
@@ -852,7 +911,8 @@ class Ingest:
                         healthy = worker.alive()
                         return n
                 try:
-                    worker.send(("files", [(i, todo[i].kind, todo[i]) for i in range(n, len(todo))]))
+                    worker.send(("files", [(i, todo[i].kind, todo[i]) for i in range(n, len(todo))],
+                                 self.case.folder))
                     n = self._apply_worker(worker, todo, sizes, total_bytes, n)
                 except _Rejected as rejected:  # as a parser here fails when the store rejects its rows
                     worker.stop()
@@ -926,6 +986,9 @@ class Ingest:
                 elif tag == parse_worker.PROBLEM:
                     store.add_problem(*message[2:])
             except Exception as exc:  # a value the store cannot hold: this file fails, the others go on
+                failure = machine_failure(exc, self.case.folder)
+                if failure is not None:  # a full disk is not a property of the file: stop, leave the case unfinished
+                    raise failure from exc
                 raise _Rejected(applied, f"{type(exc).__name__}: {exc}") from exc
             if tag in (parse_worker.ROWS, parse_worker.FACTS, parse_worker.PROBLEM):
                 continue
@@ -954,6 +1017,8 @@ class Ingest:
                 if asked_cancel:
                     continue  # the worker stops in this file at its first check
                 self._report_parse(n, total, todo[n].path, 0, sizes[n], done_bytes, total_bytes)
+            elif tag == parse_worker.MACHINE:  # as in :meth:`_parse_one`: the file is not blamed, the run stops
+                raise EnvironmentFailure(message[2])
             elif tag == parse_worker.CANCELLED:
                 self._file_cancelled(todo[n], applied)
                 self._rows = rows_before + applied
@@ -965,28 +1030,17 @@ class Ingest:
 # ------------------------------------------------------------------------------------------- finalize
 
 
-def case_zone_name(store: CaseStore) -> tuple[str | None, str | None]:
-    """The case time zone and where it came from: the user's choice, else the strongest fact."""
-    user = store.get_meta("time_zone_user")
-    if user:
-        return user, "user"
-    fact = store.fact("system.time_zone")
-    if fact is not None and fact["value"]:
-        return fact["value"], fact["file"] or "facts"
-    return None, None
-
-
 def finalize_timeline(store: CaseStore) -> None:
     """Put every row on the case clock, then rewrite the timeline in time order and index it.
 
-    After this, ``timeline.id`` is the row's position in time, which is what lets views page the table by
-    rowid ranges instead of ORDER BY ... OFFSET.
+    The clock is the one :func:`~workbench.core.clock_case.decide_case_clock` picks (the user's, a stated
+    zone, an inferred offset, or none: then local rows keep their wall clock). After this, ``timeline.id`` is
+    the row's position in time, which is what lets views page the table by rowid ranges instead of ORDER BY
+    ... OFFSET.
     """
-    name, origin = case_zone_name(store)
-    zone = clock.resolve_zone(name)
-    store.set_meta("time_zone", name if zone is not None else None)
-    store.set_meta("time_zone_source", origin if zone is not None else None)
-    store.set_meta("time_zone_iana", zone.key if zone is not None else None)
+    cc = decide_case_clock(store)
+    zone = cc.zone
+    apply_case_clock(store, cc)
     lo, hi = store.conn.execute(
         "SELECT min(coalesce(ts, local)), max(coalesce(ts, local)) FROM timeline").fetchone()
     lo = lo if lo is not None else 0
@@ -1013,8 +1067,9 @@ FINALIZE_CACHE_KIB = -65536
 
 def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: str) -> None:
     with conn:
-        conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
-                     "WHERE basis = 'local' AND ts IS NOT NULL")
+        if zone is not None:  # without a zone a wall-clock time stays one: it is never passed off as UTC
+            conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
+                         "WHERE basis = 'local' AND ts IS NOT NULL")
         for index in ("timeline_ts", "timeline_file_line", "timeline_level"):
             conn.execute(f"DROP INDEX IF EXISTS {index}")
         ddl = next(t for t in S.TABLES if "EXISTS timeline (" in t)

@@ -18,9 +18,13 @@ Messages, worker to main, each a tuple whose first item says what it is; ``n`` i
 job list:
     (ROWS, n, table, columns, rows)   (FACTS, n, rows)   (PROBLEM, n, file, error, file_id, offset)
     (PROGRESS, n, position)   (COMMIT, n)   (DONE, n, events, problems)   (CANCELLED, n, events)
-    (FAILED, n, events, problems, sentence, traceback)   (END,)
+    (FAILED, n, events, problems, sentence, traceback)   (MACHINE, n, sentence)   (END,)
+MACHINE is the machine's failure, not the file's (:func:`workbench.core.environment.machine_failure`: a full
+disk or temp folder, out of memory): the worker stops the job list there, and the ingest stops as it does when
+that happens in one process (the case left unfinished, no file blamed).
 Main to worker: ("parsers", pickled {kind: parser}) answered by (READY,) or (REFUSED, sentence); ("files",
-[(n, kind, CaseFile), ...]) answered by the stream above; ("cancel",) while a file is read; ("quit",).
+[(n, kind, CaseFile), ...], case folder) answered by the stream above; ("cancel",) while a file is read;
+("quit",).
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-ROWS, FACTS, PROBLEM, PROGRESS, COMMIT, DONE, CANCELLED, FAILED, END = "r", "f", "p", "g", "c", "d", "x", "e", "end"
+ROWS, FACTS, PROBLEM, PROGRESS, COMMIT, DONE, CANCELLED, FAILED, MACHINE, END = (
+    "r", "f", "p", "g", "c", "d", "x", "e", "m", "end")
 READY, REFUSED = "ready", "refused"
 #: Position reports per file at most this often (the first always goes): the GUI redraws on each.
 PROGRESS_EVERY_S = 0.02
@@ -100,13 +106,14 @@ def _serve(conn: Any) -> None:
                 else:
                     conn.send((READY,))
             elif command[0] == "files":
-                _read_files(conn, parsers, command[1])
+                _read_files(conn, parsers, command[1], command[2])
             # a "cancel" that arrives after the last file was done is stale: ignored
     except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
         return  # the main process is gone
 
 
-def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, Any]]) -> None:
+def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, Any]], folder: Path) -> None:
+    from workbench.core.environment import machine_failure
     from workbench.core.errors import IngestCancelled
     from workbench.core.parsers.base import Mediator
 
@@ -146,6 +153,10 @@ def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, A
         except (BrokenPipeError, ConnectionResetError, EOFError):
             raise
         except Exception as exc:  # a parser bug or a hostile file: what was read is kept, the file named
+            failure = machine_failure(exc, folder)
+            if failure is not None:  # not the file's: the ingest stops there, as in one process
+                send((MACHINE, n, str(failure)))
+                return
             try:
                 mediator.flush()
             except (BrokenPipeError, ConnectionResetError, EOFError):

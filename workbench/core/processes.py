@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core import clock
+from workbench.core.clock_text import CaseTimes, stamped
 from workbench.core.finding_text import bilingual
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
@@ -39,6 +39,9 @@ KERNEL_NAMES = frozenset({"system", "idle", "registry", "secure system", "memcom
                           "interrupts"})
 DENIALS = ("ACCESS DENIED", "SHARING VIOLATION")
 BEFORE_EXIT_US = 5_000_000  # "the seconds before a Setup process exited abnormally"
+#: File-access noise counts only when it hits the failing moment (issue 19): denials this close before a Setup
+#: process crashed. Hundreds of a scanner's refusals spread over the run explain nothing.
+FAILING_MOMENT_US = 30_000_000
 MAX_EVIDENCE = 25
 
 
@@ -90,6 +93,7 @@ class ProcessNode:
     parent: tuple[int, int] | None = None
     setup: bool = False
     third_party: bool = False
+    suspect: bool = False  # a third-party process the findings blame (see mark_suspects)
     children: list[ProcessNode] = field(default_factory=list)
 
     @property
@@ -114,23 +118,31 @@ class ProcessNode:
             out.append("setup")
         if self.third_party:
             out.append("third-party")
+        if self.suspect:
+            out.append("suspect")
         if self.abnormal_exit:
             out.append("abnormal-exit")
         return out
 
-    def as_dict(self, children: bool = True) -> dict[str, Any]:
-        utc = self.basis == "utc"
+    def time_text(self, times: CaseTimes, us: int | None) -> str | None:
+        """One of this process's times (kept on its capture's own clock) as the analysis JSON writes times."""
+        return times.iso(times.stored(us, self.basis), self.basis)
+
+    def as_dict(self, children: bool = True, times: CaseTimes | None = None) -> dict[str, Any]:
+        """The process as JSON; times as ``times`` writes them (without: as the capture wrote them)."""
+        times = times if times is not None else CaseTimes()
         d: dict[str, Any] = {
             "file_id": self.file_id, "process": self.process, "pid": self.pid, "parent_pid": self.parent_pid,
             "parent": list(self.parent) if self.parent else None, "name": self.name, "image": self.image,
             "command_line": self.command_line, "user": self.user, "integrity": self.integrity,
             "company": self.company, "description": self.description, "version": self.version,
-            "clock": self.basis, "start": clock.format_us(self.start, utc), "end": clock.format_us(self.end, utc),
+            "clock": times.basis(self.basis), "start": self.time_text(times, self.start),
+            "end": self.time_text(times, self.end),
             "lifetime_s": self.lifetime_s, "exit_status": hex32(self.exit_status), "marks": self.marks,
             "events": self.counts,
         }
         if children:
-            d["children"] = [c.as_dict() for c in self.children]
+            d["children"] = [c.as_dict(times=times) for c in self.children]
         return d
 
 
@@ -223,8 +235,10 @@ def build_tree(nodes: Iterable[ProcessNode]) -> list[ProcessNode]:
 
 
 def process_tree(store: CaseStore, file_id: int | None = None) -> list[ProcessNode]:
-    """The tree (roots with children) for the views and ``workbench processes``."""
-    return build_tree(load_processes(store, file_id))
+    """The tree (roots with children) for the views and ``workbench processes``, suspects marked."""
+    nodes = load_processes(store, file_id)
+    mark_suspects(store, nodes)
+    return build_tree(nodes)
 
 
 def walk(roots: Iterable[ProcessNode], depth: int = 0) -> Iterable[tuple[int, ProcessNode]]:
@@ -281,7 +295,25 @@ def analyze(store: CaseStore) -> list[dict[str, Any]]:
     findings += _third_party_touching(store, third, setup)
     findings += _denials(store, nodes, setup)
     findings += _abnormal_exits(store, setup, third)
-    return findings
+    findings += _injections(store, setup, third)
+    return _one_per_crash(findings)
+
+
+def _one_per_crash(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One capture exported twice (the PML and its CSV) gives the same finding twice: keep one, with the
+    evidence of both. Same rule and title (or ``twin`` key: an export may lack the company a title names), and
+    times within two seconds (or both unknown). The first (the PML, read first) keeps its words."""
+    out: list[dict[str, Any]] = []
+    for f in findings:
+        twin = next((o for o in out if o["rule_id"] == f["rule_id"] and o.get("twin", o["title"]) == f.get("twin", f["title"])
+                     and (o.get("ts") is None) == (f.get("ts") is None)
+                     and (o.get("ts") is None or abs(o["ts"] - f["ts"]) <= 2_000_000)
+                     and {e.get("file_id") for e in o["evidence"]} != {e.get("file_id") for e in f["evidence"]}), None)
+        if twin is None:
+            out.append(f)
+        else:
+            twin["evidence"] = twin["evidence"] + f["evidence"]
+    return out
 
 
 def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[str, Any]]:
@@ -324,9 +356,31 @@ def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[s
     return out
 
 
+def _crash_exits(store: CaseStore, setup: list[ProcessNode]) -> list[tuple[int, int]]:
+    """(file id, time) of every Setup process's crash exit (an NTSTATUS error): the failing moments."""
+    out = []
+    for n in setup:
+        if n.exit_status is not None and n.exit_status >= 0xC0000000 and n.exit_line is not None:
+            ts = store.scalar("SELECT ts FROM timeline WHERE file_id = ? AND line = ?", (n.file_id, n.exit_line))
+            if ts is not None:
+                out.append((n.file_id, int(ts)))
+    return out
+
+
+def _denied_at_failure(store: CaseStore, file_id: int, where: str, params: tuple[Any, ...],
+                       exits: list[tuple[int, int]]) -> int:
+    """How many denied or refused accesses matching ``where`` (on ``procmon_events e``) fall in the seconds
+    before a Setup process crashed in the same capture."""
+    return sum(store.scalar(
+        "SELECT count(*) FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND t.line = e.line "
+        f"WHERE e.file_id = ? AND e.result IN (?, ?) AND t.ts BETWEEN ? AND ? AND {where}",
+        (file_id, *DENIALS, ts - FAILING_MOMENT_US, ts, *params)) or 0 for fid, ts in exits if fid == file_id)
+
+
 def _third_party_touching(store: CaseStore, third: list[ProcessNode],
                           setup: list[ProcessNode]) -> list[dict[str, Any]]:
     out = []
+    exits = _crash_exits(store, setup)
     setup_keys = _keys_sql(n.key for n in setup)
     for n in third:
         where = f"e.file_id = ? AND e.process = ? AND {_SETUP_PATH_SQL}"
@@ -347,8 +401,13 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
             evidence = _evidence(store, f"e.file_id = ? AND e.result IN (?, ?) AND {setup_keys} AND e.path IN ("
                                  + ", ".join("?" for _ in clashes) + ")",
                                  (n.file_id, *DENIALS, *[c["path"] for c in clashes]), limit=5) + evidence
+        # a weak signal unless Setup was refused the same files and it happened when Setup failed
+        at_failure = _denied_at_failure(store, n.file_id, f"{setup_keys} AND e.path IN ("
+                                        + ", ".join("?" for _ in clashes) + ")",
+                                        tuple(c["path"] for c in clashes), exits) if clashes else 0
+        severity = "high" if at_failure else "medium" if clashes else "low"
         out.append(dict(
-            rule_id="procmon.third_party_touches_setup", severity="high" if denials or clashes else "medium",
+            rule_id="procmon.third_party_touches_setup", severity=severity,
             score=60 + min(count, 30) + (10 if clashes else 0),
             title=f"{n.name} ({n.company or 'unknown company'}) touched Setup's files",
             summary=f"Third-party process {_label(n)}, image {n.image or '?'}, made {count} accesses to Setup's "
@@ -380,6 +439,7 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
     for r in rows:
         per.setdefault((r["file_id"], r["process"]), {})[r["result"]] = r["n"]
     out = []
+    exits = _crash_exits(store, setup)
     for key, results in per.items():
         n = nodes.get(key)
         label = _label(n) if n else f"process #{key[1]}"
@@ -389,7 +449,11 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
         total = sum(results.values())
         what = ", ".join(f"{v} × {k}" for k, v in results.items())
         out.append(dict(
-            rule_id="procmon.setup_access_denied", severity="medium", score=40 + min(total, 20),
+            # refusals explain a failure only at the failing moment (a Setup process refused just before it died)
+            rule_id="procmon.setup_access_denied",
+            severity="medium" if n is not None and n.setup and _denied_at_failure(
+                store, key[0], "e.process = ?", (key[1],), exits) else "low",
+            score=40 + min(total, 20),
             title=f"{what} for {n.name if n else label} on Setup's files",
             summary=f"{label}{' (a Setup process)' if n and n.setup else ''} got {what} on Setup paths or in "
                     "Setup's own work. A file held open or guarded by another product makes Setup fail.",
@@ -447,33 +511,152 @@ def _abnormal_exits(store: CaseStore, setup: list[ProcessNode], third: list[Proc
     return out
 
 
-def processes_summary(store: CaseStore) -> dict[str, Any]:
-    """The ``processes`` object of the analysis JSON: Setup processes with their exit status, and the
-    third-party suspects with the findings that name them."""
-    nodes = load_processes(store)
-    setup = [
-        {"name": n.name, "pid": n.pid, "file_id": n.file_id, "process": n.process, "exit_status": hex32(n.exit_status),
-         "abnormal_exit": n.abnormal_exit, "start": clock.format_us(n.start, n.basis == "utc"),
-         "end": clock.format_us(n.end, n.basis == "utc")}
-        for n in sorted(nodes, key=lambda n: (n.file_id, n.start or 0, n.process)) if n.setup]
-    suspects: dict[tuple[int, int], dict[str, Any]] = {}
-    by_key = {n.key: n for n in nodes}
-    for f in store.query("SELECT id, rule_id, title, data FROM findings WHERE rule_id LIKE 'procmon.%'"):
+#: How long before a Setup process died a third-party module loaded into it still counts as a suspect.
+INJECT_WINDOW_US = 600_000_000
+
+
+def _injector(store: CaseStore, target: ProcessNode, module: str, company: str, third: list[ProcessNode],
+              before: int | None) -> tuple[ProcessNode | None, list[dict[str, Any]]]:
+    """The third-party process that put ``module`` into ``target``: one that opened the target's image (what
+    Procmon shows of an injection), of the module's company, or shipping it from its own folder; the events
+    that show it are returned as evidence."""
+    folder = module.lower().rsplit("\\", 1)[0]
+    best: tuple[int, ProcessNode | None, list[dict[str, Any]]] = (0, None, [])
+    for p in third:
+        if p.file_id != target.file_id:
+            continue
+        score = 0
+        opened: list[dict[str, Any]] = []
+        if target.image:
+            opened = _evidence(store, "e.file_id = ? AND e.process = ? AND lower(e.path) = lower(?)"
+                               + (" AND t.ts <= ?" if before is not None else ""),
+                               (p.file_id, p.process, target.image, *([before] if before is not None else [])),
+                               limit=3)
+            score += 4 if opened else 0
+        if company and p.company and p.company.lower() == company.lower():
+            score += 2
+        if p.image and p.image.lower().rsplit("\\", 1)[0] == folder:
+            score += 2
+        if score > best[0]:
+            best = (score, p, opened)
+    return best[1], best[2]
+
+
+def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessNode]) -> list[dict[str, Any]]:
+    """Third-party code loaded into a Setup process shortly before it died: the injector process and its
+    company, the DLL, and the seconds between the load and the crash (issue 19: the strongest Procmon sign,
+    which must not rank below a scanner's access noise)."""
+    out = []
+    for n in setup:
+        if not n.abnormal_exit or n.exit_line is None:
+            continue
+        exit_ts = store.scalar("SELECT ts FROM timeline WHERE file_id = ? AND line = ?", (n.file_id, n.exit_line))
+        companies: dict[str, str] = {}
+        if _has_table(store, "procmon_modules"):
+            companies = {m["path"].lower(): m["company"] or "" for m in store.query(
+                "SELECT path, company FROM procmon_modules WHERE file_id = ? AND process = ?", (n.file_id, n.process))
+                if m["path"]}
+        loads = store.query(
+            "SELECT e.line, e.path, t.ts FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND "
+            "t.line = e.line WHERE e.file_id = ? AND e.process = ? AND e.operation = 'Load Image' ORDER BY t.ts",
+            (n.file_id, n.process))
+        status = hex32(n.exit_status)
+        for load in loads:
+            path = load["path"] or ""
+            company = companies.get(path.lower(), "")
+            if not path or path.lower() == n.image.lower() or is_microsoft(company) or \
+                    (not company and in_windows_folders(path)):
+                continue
+            if exit_ts is not None and load["ts"] is not None and not 0 <= exit_ts - load["ts"] <= INJECT_WINDOW_US:
+                continue
+            seconds = None if exit_ts is None or load["ts"] is None else round((exit_ts - load["ts"]) / 1e6, 1)
+            dll = path.rsplit("\\", 1)[-1]
+            who, opened = _injector(store, n, path, company, third, load["ts"])
+            company = company or (who.company if who is not None else "")
+            by = f"{who.name} ({who.company or 'unknown company'})" if who is not None else None
+            by_zh = f"{who.name}（{who.company or '未知公司'}）" if who is not None else None
+            what = f"{dll}" + (f" ({company})" if company else "")
+            what_zh = f"{dll}" + (f"（{company}）" if company else "")
+            secs = f"{seconds:g} s" if seconds is not None else "shortly"
+            title = f"{what} was put into {n.name} {secs} before it exited with {status}"
+            title_zh = f"{what_zh} 被注入 {n.name}，{seconds:g} 秒后该进程以 {status} 退出" if seconds is not None \
+                else f"{what_zh} 被注入 {n.name}，随后该进程以 {status} 退出"
+            summary = (f"{by + ' opened ' + n.name + ' and ' if by else ''}{dll} was loaded into {_label(n)}"
+                       + (f" {seconds:g} seconds" if seconds is not None else "") + f" before it exited with {status}"
+                       + (" (a crash)" if (n.exit_status or 0) >= 0xC0000000 else "") + ".")
+            summary_zh = (f"{by_zh + ' 打开了 ' + n.name + '，' if by_zh else ''}{dll} 被加载到 {n.name}（PID {n.pid}）中"
+                          + (f"，{seconds:g} 秒后" if seconds is not None else "，随后") + f"该进程以 {status} 退出"
+                          + ("（崩溃）" if (n.exit_status or 0) >= 0xC0000000 else "") + "。")
+            fix = (f"Update or uninstall {company or 'the product that ships ' + dll}, or exclude the Setup folders "
+                   "and processes from it during the upgrade.",
+                   f"更新或卸载 {company or '提供 ' + dll + ' 的产品'}，或在升级期间将安装程序的文件夹和进程加入其排除列表。")
+            evidence = opened + _evidence(store, "e.file_id = ? AND e.line IN (?, ?)",
+                                          (n.file_id, load["line"], n.exit_line), limit=2)
+            out.append(dict(
+                rule_id="procmon.injected_before_exit", severity="critical", score=95.0, ts=exit_ts,
+                twin=(n.name.lower(), dll.lower(), status),
+                title=title, summary=summary, remediation=fix[0],
+                data={"process": list(n.key), "target": n.name, "module": path, "company": company,
+                      "seconds": seconds, "exit_status": status,
+                      "injector": None if who is None else {"name": who.name, "pid": who.pid, "company": who.company,
+                                                            "image": who.image, "process": list(who.key)},
+                      **bilingual(title=(title, title_zh), summary=(summary, summary_zh), remediation=fix)},
+                evidence=evidence))
+    return out
+
+
+def _suspect_findings(store: CaseStore, by_key: dict[tuple[int, int], ProcessNode]
+                      ) -> dict[tuple[int, int], list[Any]]:
+    """The third-party processes the Procmon findings blame, each with its findings (rows): the process a
+    finding is about, and the injector a finding names (a process that opened a Setup process whose DLL was
+    then loaded into it: the interferer, though the finding is about Setup). Injectors come first."""
+    out: dict[tuple[int, int], list[Any]] = {}
+    injectors: list[tuple[int, int]] = []
+    for f in store.query("SELECT id, rule_id, title, data FROM findings WHERE rule_id LIKE 'procmon.%' "
+                         "ORDER BY score DESC, id"):
         try:
             data = json.loads(f["data"] or "{}")
         except ValueError:
             continue
-        raw: list[int] = list(data.get("process") or [])
-        n = by_key.get((int(raw[0]), int(raw[1]))) if len(raw) == 2 else None
-        if n is None or not n.third_party or n.setup:
-            continue
-        s = suspects.setdefault(n.key, {"name": n.name, "pid": n.pid, "company": n.company, "image": n.image,
-                                        "findings": [], "evidence": []})
-        s["findings"].append(f["title"])
-        for e in store.query("SELECT line, ts, text FROM evidence WHERE finding_id = ? ORDER BY id LIMIT 10",
-                             (f["id"],)):
-            s["evidence"].append({"line": e["line"], "time": clock.format_us(e["ts"]), "text": e["text"]})
-    return {"setup_processes": setup, "third_party_suspects": list(suspects.values())}
+        who = data.get("injector") if isinstance(data.get("injector"), dict) else {}
+        for raw, injector in ((list(data.get("process") or []), False), (list(who.get("process") or []), True)):
+            n = by_key.get((int(raw[0]), int(raw[1]))) if len(raw) == 2 else None
+            if n is None or not n.third_party or n.setup:
+                continue
+            out.setdefault(n.key, []).append(f)
+            if injector and n.key not in injectors:
+                injectors.append(n.key)
+    return {k: out[k] for k in injectors + [k for k in out if k not in injectors]}
+
+
+def mark_suspects(store: CaseStore, nodes: Iterable[ProcessNode]) -> None:
+    """Mark the third-party processes the findings blame (:func:`_suspect_findings`) ``suspect``."""
+    by_key = {n.key: n for n in nodes}
+    for key in _suspect_findings(store, by_key):
+        by_key[key].suspect = True
+
+
+def processes_summary(store: CaseStore) -> dict[str, Any]:
+    """The ``processes`` object of the analysis JSON: Setup processes with their exit status, and the
+    third-party suspects (an injector first) with the findings that name them."""
+    nodes = load_processes(store)
+    times = CaseTimes(store)
+    setup = [
+        {"name": n.name, "pid": n.pid, "file_id": n.file_id, "process": n.process, "exit_status": hex32(n.exit_status),
+         "abnormal_exit": n.abnormal_exit, "start": n.time_text(times, n.start), "end": n.time_text(times, n.end)}
+        for n in sorted(nodes, key=lambda n: (n.file_id, n.start or 0, n.process)) if n.setup]
+    suspects = []
+    by_key = {n.key: n for n in nodes}
+    for key, found in _suspect_findings(store, by_key).items():
+        n = by_key[key]
+        s: dict[str, Any] = {"name": n.name, "pid": n.pid, "company": n.company, "image": n.image,
+                             "findings": [f["title"] for f in found], "evidence": []}
+        for f in found:
+            for e in store.query("SELECT file_id, line, ts, text FROM evidence WHERE finding_id = ? ORDER BY id "
+                                 "LIMIT 10", (f["id"],)):
+                s["evidence"].append({"line": e["line"], "time": stamped(times, e), "text": e["text"]})
+        suspects.append(s)
+    return {"setup_processes": setup, "third_party_suspects": suspects}
 
 
 @hookimpl

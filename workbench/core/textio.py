@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 SAMPLE = 1024 * 1024
 CHUNK = 1024 * 1024
-MAX_LINE = 64 * 1024  # a "line" longer than this is binary garbage or a missing newline: cut it
+MAX_LINE = 64 * 1024  # of a longer line (binary garbage, a missing newline) only the first MAX_LINE bytes are kept
+#: Over-long lines named one by one in a file's problems; past this, one more problem gives the count.
+MAX_CUT_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
 class Line:
-    number: int  # 1-based
+    number: int  # 1-based: the line as an editor counts it, however long the lines before it were
     offset: int  # byte offset of the line start in the file
     text: str
+    length: int | None = None  # the line's full size in bytes, set only when ``text`` holds just its start
+
+    @property
+    def cut(self) -> bool:
+        """True when the line was longer than :data:`MAX_LINE` and ``text`` keeps only its first part."""
+        return self.length is not None
 
 
 def sniff_encoding(sample: bytes) -> tuple[str, int]:
@@ -96,15 +104,38 @@ def _decode(raw: bytes, codec: str) -> str:
     return raw.decode(codec, "replace")
 
 
-def read_lines(path: Path) -> Iterator[Line]:
-    """Yield the lines of ``path`` without line endings or NULs, each with its number and byte offset."""
+def read_lines(path: Path, problem: Callable[[str, int | None], None] | None = None) -> Iterator[Line]:
+    """Yield the lines of ``path`` without line endings or NULs, each with its number and byte offset.
+
+    A line longer than :data:`MAX_LINE` is still one line: its first part is kept (``Line.length`` says how
+    long it really was) and the rest is read past without being held, so a 200 MB line costs no more memory
+    than a short one and the lines after it keep their true numbers. Parsers pass ``problem`` (their
+    mediator's): each such line is then named in a sentence, so the reader knows its stored text is only a
+    start.
+    """
     with open(path, "rb") as fh:
-        yield from iter_lines(fh)
+        lines = iter_lines(fh)
+        yield from lines if problem is None else _noting_cuts(lines, problem)
+
+
+def _noting_cuts(lines: Iterator[Line], problem: Callable[[str, int | None], None]) -> Iterator[Line]:
+    cut = 0
+    for ln in lines:
+        if ln.length is not None:
+            cut += 1
+            if cut <= MAX_CUT_PROBLEMS:
+                problem(f"line {ln.number} is {ln.length:,} bytes long; only its first {MAX_LINE // 1024} KiB "
+                        "are kept", ln.offset)
+        yield ln
+    if cut > MAX_CUT_PROBLEMS:
+        problem(f"{cut:,} lines in all were longer than {MAX_LINE // 1024} KiB and were cut", None)
 
 
 def iter_lines(fh: BinaryIO) -> Iterator[Line]:
+    """:func:`read_lines` over an open binary file."""
     sample = fh.read(SAMPLE)
     codec, bom = sniff_encoding(sample)
+    del sample
     fh.seek(bom)
     if codec.startswith("utf-16"):
         yield from _iter_utf16(fh, codec, bom)
@@ -112,53 +143,95 @@ def iter_lines(fh: BinaryIO) -> Iterator[Line]:
     number = 0
     offset = bom
     pending = b""
+    skipped = 0  # bytes of the current (over-long) line read past; pending then holds its first MAX_LINE bytes
     while True:
         chunk = fh.read(CHUNK)
         if not chunk:
             break
-        pending += chunk
+        if skipped:
+            nl = chunk.find(b"\n")
+            if nl < 0:
+                skipped += len(chunk)
+                continue
+            number += 1
+            length = len(pending) + skipped + nl
+            yield Line(number, offset, _clean(_decode_start(pending, codec)), length)
+            offset += length + 1
+            pending, skipped = chunk[nl + 1:], 0
+        else:
+            pending += chunk
         start = 0
         while True:
             nl = pending.find(b"\n", start)
             if nl < 0:
                 break
-            raw = pending[start:nl]
-            for piece in range(0, max(len(raw), 1), MAX_LINE):  # an over-long line is cut into pieces
-                number += 1
-                yield Line(number, offset + piece, _clean(_decode(raw[piece:piece + MAX_LINE], codec)))
+            number += 1
+            if nl - start > MAX_LINE:
+                yield Line(number, offset, _clean(_decode_start(pending[start:start + MAX_LINE], codec)), nl - start)
+            else:
+                yield Line(number, offset, _clean(_decode(pending[start:nl], codec)))
             offset += nl + 1 - start
             start = nl + 1
         pending = pending[start:]
-        while len(pending) > MAX_LINE:
-            number += 1
-            yield Line(number, offset, _clean(_decode(pending[:MAX_LINE], codec)))
-            offset += MAX_LINE
-            pending = pending[MAX_LINE:]
-    if pending:
+        if len(pending) > MAX_LINE:  # no end in sight: keep the start, read past the rest
+            skipped = len(pending) - MAX_LINE
+            pending = pending[:MAX_LINE]
+    if pending or skipped:
         number += 1
-        yield Line(number, offset, _clean(_decode(pending, codec)))
+        if skipped:
+            yield Line(number, offset, _clean(_decode_start(pending, codec)), len(pending) + skipped)
+        else:
+            yield Line(number, offset, _clean(_decode(pending, codec)))
+
+
+def _decode_start(raw: bytes, codec: str) -> str:
+    """The first :data:`MAX_LINE` bytes of a longer line, which may end inside a multi-byte character."""
+    if codec == "utf-8":
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(raw) - 3:
+                try:
+                    return raw[:exc.start].decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
+            return raw.decode("cp1252", "replace")
+    text = raw.decode(codec, "replace")
+    return text[:-1] if text.endswith("\ufffd") else text
 
 
 def _iter_utf16(fh: BinaryIO, codec: str, bom: int) -> Iterator[Line]:
     decoder = codecs.getincrementaldecoder(codec)("replace")
     number = 0
     offset = bom
-    pending = ""
+    kept: list[str] = []  # pieces of the current line, at most MAX_LINE characters in all
+    room = MAX_LINE
+    size = 0  # bytes of the current line so far
+    cut = False  # characters of the current line were dropped past MAX_LINE
     while True:
         chunk = fh.read(CHUNK)
         final = not chunk
-        pending += decoder.decode(chunk, final=final)
-        parts = pending.split("\n")
-        pending = parts.pop()
-        for part in parts:
+        parts = decoder.decode(chunk, final=final).split("\n")
+        last = len(parts) - 1
+        for i, part in enumerate(parts):
+            if part:
+                size += len(part.encode(codec))  # not 2 * len(part): characters past U+FFFF take four bytes
+                if len(part) > room:
+                    part, cut = part[:room], True
+                if part:
+                    kept.append(part)
+                    room -= len(part)
+            if i == last:
+                break  # the line goes on in the next chunk
             number += 1
-            yield Line(number, offset, _clean(part))
-            offset += (len(part) + 1) * 2
+            yield Line(number, offset, _clean("".join(kept)), size if cut else None)
+            offset += size + 2
+            kept, room, size, cut = [], MAX_LINE, 0, False
         if final:
             break
-    if pending:
+    if kept or size:
         number += 1
-        yield Line(number, offset, _clean(pending))
+        yield Line(number, offset, _clean("".join(kept)), size if cut else None)
 
 
 def _clean(text: str) -> str:

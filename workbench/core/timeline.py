@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,12 +24,18 @@ class TimelineRow:
     level: str | None
     component: str | None
     message: str
+    basis: str = "utc"  # the clock the source wrote: 'utc' or 'local'
+    zone_known: bool = True
 
     def as_dict(self) -> dict[str, object]:
-        """The row as the CLI prints it: UTC ISO-8601 and the case's wall clock side by side."""
+        """The row as the CLI prints it: UTC ISO-8601 and the case's wall clock side by side.
+
+        Until the case has a time zone, each row says only the time its source wrote: a local source's wall
+        clock as ``time_local`` (never passed off as UTC), a UTC source's time as ``time_utc``."""
+        known = self.zone_known
         return {
-            "time_utc": clock.format_us(self.ts, utc=True),
-            "time_local": clock.format_us(self.local, utc=False),
+            "time_utc": clock.format_us(self.ts, utc=True) if known or self.basis == "utc" else None,
+            "time_local": clock.format_us(self.local, utc=False) if known or self.basis == "local" else None,
             "source": self.source,
             "file": self.file,
             "line": self.line,
@@ -57,12 +64,37 @@ def parse_time(text: str, store: CaseStore) -> int:
     return clock.datetime_to_us(dt.replace(tzinfo=zone).astimezone(timezone.utc))
 
 
+def check_search(store: CaseStore, text: str) -> None:
+    """Raise :class:`UserActionRequired` with a sentence when ``text`` is not a query the full-text index takes.
+
+    SQLite reports a bad FTS5 query only when the statement runs ("unterminated string", "fts5: syntax
+    error near ...", "no such column: foo" for ``foo:bar``); that is the user's typing, not a fault of the case.
+    """
+    try:
+        if search.index_ready(store):
+            store.conn.execute("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ? LIMIT 1", (text,)).fetchone()
+        else:  # the index is still being built: the temporary table the rows are read through answers
+            search.check_query(store.conn, text)
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            raise  # no index in this store: not the query's fault
+        raise UserActionRequired(
+            f"the search {text!r} is not valid full-text syntax ({exc}); write words, \"a phrase\" in double "
+            "quotes, prefix* or AND / OR / NOT.") from exc
+
+
 def query_timeline(store: CaseStore, *, source: str | None = None, start: int | None = None,
                    end: int | None = None, text: str | None = None, level: str | None = None,
                    limit: int | None = None) -> Iterator[TimelineRow]:
     """Rows in time order. ``source`` matches a source name (setupact, evtx, ...), a folder role
     (rollback, downlevel, ...) or part of a file path; ``text`` is a full-text query; ``start``/``end`` are
-    UTC microseconds (end inclusive)."""
+    UTC microseconds (end inclusive).
+
+    A ``text`` that is not FTS5 syntax (a lone ``"``) raises :class:`UserActionRequired` before the first row
+    (:func:`check_search`, which a caller that prints a header first calls itself).
+    """
+    if text:
+        check_search(store, text)
     where: list[str] = []
     params: list[object] = []
     if source:
@@ -82,15 +114,15 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
         where.append("t.id IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
         params.append(text)
     sql = (
-        "SELECT t.id, t.message, t.component, t.ts, t.local, t.source, f.path AS file, t.line, t.level "
+        "SELECT t.id, t.message, t.component, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.basis "
         "FROM timeline t JOIN files f ON f.id = t.file_id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY t.id"
         + (f" LIMIT {int(limit)}" if limit and indexed else "")
     )
+    known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
     rows: Iterator[Any] = store.conn.execute(sql, params)
     if not indexed:  # the index is still being built: the rows are read through a temporary one (slower)
-        search.check_query(store.conn, str(text))
         rows = search.matching(store.conn, str(text), rows, limit)
     for r in rows:
-        yield TimelineRow(r[0], r[3], r[4], r[5], r[6], r[7], r[8], r[2], r[1] or "")
+        yield TimelineRow(r[0], r[3], r[4], r[5], r[6], r[7], r[8], r[2], r[1] or "", r[9], known)

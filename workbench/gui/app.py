@@ -27,12 +27,16 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="workbench", description="Open a case in the Case Workbench window "
+    from workbench.commands.arguments import OneSentenceParser
+
+    p = OneSentenceParser(prog="workbench", description="Open a case in the Case Workbench window "
                                 "(or run a subcommand: workbench analyze|timeline|files|demo --help).")
     p.add_argument("case", nargs="?", help="a .zip, .7z, folder or single log file (default: the demo case)")
     p.add_argument("--password", help="password of an encrypted archive")
     p.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to a PNG, then exit")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size (default 1600x1000)")
+    p.add_argument("--tz", metavar="ZONE", help='the case time zone: +08:00, "China Standard Time" or '
+                   "Asia/Shanghai; kept in the case (auto: back to the zone the case's sources give)")
     p.add_argument("--lang", choices=("en", "zh"), help="user-interface language (default: the system's)")
     p.add_argument("--theme", choices=("system", "light", "dark"),
                    help="colours for this run (default: View › Theme, which follows the system)")
@@ -47,9 +51,11 @@ def _demo_case() -> Path:
 
 def main(argv: list[str]) -> int:
     """Run the window; returns the process exit code (2 for a wrong argument, as the CLI does)."""
+    from workbench.commands.arguments import parse
+
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse(parser, argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
@@ -100,13 +106,16 @@ def _run(app: object, args: argparse.Namespace) -> int:
     window = MainWindow(interactive=not args.screenshot)
     width, height = args.size or DEFAULT_SIZE
     window.resize(width, height)
+    zone = _zone_argument(args.tz)
+    if zone is False:
+        return 2
     if args.screenshot:
-        return _screenshot(app, window, source, args.password, Path(args.screenshot), (width, height))
+        return _screenshot(app, window, source, args.password, Path(args.screenshot), (width, height), zone)
     if args.size is None:
         window.restore_layout()
     window.show()
     if source is not None:
-        window.open_case(source, args.password)
+        window.open_case(source, args.password, zone=zone)
     code = int(app.exec())  # type: ignore[attr-defined]
     _dispose(window)
     return code
@@ -121,8 +130,24 @@ def _dispose(window: object) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def _zone_argument(text: str | None) -> str | None | bool:
+    """``--tz`` as the window's ``open_case`` takes it (None: keep the case's; ``""``: the sources'), or False
+    (after saying why) when it names no zone."""
+    if text is None:
+        return None
+    from workbench.core import clock
+
+    if text.strip().lower() in ("auto", ""):
+        return ""
+    if clock.resolve_zone(text) is None:
+        sys.stderr.write(f"workbench: {text!r} is not a time zone; write an offset like +08:00, a Windows zone "
+                         "name like \"China Standard Time\", or an IANA name like Asia/Shanghai.\n")
+        return False
+    return text.strip()
+
+
 def _screenshot(app: object, window: object, source: Path | None, password: str | None, out: Path,
-                size: tuple[int, int]) -> int:
+                size: tuple[int, int], zone: str | None | bool = None) -> int:
     """Open the case, wait until the panes are filled, point the panes at the top finding, save a PNG."""
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -135,7 +160,7 @@ def _screenshot(app: object, window: object, source: Path | None, password: str 
     outcome: list[object] = []
     window.caseLoaded.connect(lambda o: (outcome.append(o), loop.quit()))
     if source is not None:
-        window.open_case(source, password)
+        window.open_case(source, password, zone=zone if isinstance(zone, str) else None)
         QTimer.singleShot(15 * 60 * 1000, loop.quit)  # a safety net: never hang a docs build forever
         loop.exec()
     if window.strip.pending:  # a big case: the strip's lanes are still being counted in a thread

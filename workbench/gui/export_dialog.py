@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.report import redact as R
-from workbench.core.report.export import EXPORT_FORMATS, export_summary
+from workbench.core.report.export import EXPORT_FORMATS, export_summary, prepared_summary, redacted_summary
 from workbench.core.report.render import render_summary
 from workbench.core.report.summary import LANGUAGES, build_summary
 from workbench.core.store import CaseStore
@@ -79,9 +79,7 @@ def remembered_options() -> tuple[str, str, bool]:
 
 def summary_mime_data(store: CaseStore, *, lang: str, redact: bool, now: datetime | None = None) -> QMimeData:
     """The summary as HTML and as plain text in one clipboard payload (redacted first when asked)."""
-    summary = build_summary(store, lang=lang, now=now or datetime.now(timezone.utc))
-    if redact:
-        summary = R.Redactor.for_case(store).apply(summary)
+    summary = prepared_summary(store, lang=lang, redact=redact, now=now or datetime.now(timezone.utc))
     mime = QMimeData()
     mime.setHtml(render_summary(summary, "html"))
     mime.setText(render_summary(summary, "txt"))
@@ -382,7 +380,7 @@ class ExportDialog(QDialog):
             if redact:
                 redactor = self.redactor()
                 self.model.set_rows(redactor.preview(summary))
-                summary = redactor.apply(summary)
+                summary = redacted_summary(summary, redactor)
             else:
                 self.model.set_rows([])
             self.table.resizeColumnsToContents()

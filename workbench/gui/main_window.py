@@ -154,6 +154,10 @@ class MainWindow(QMainWindow):
         self.overview.resumeRequested.connect(self.resume_ingest)
         self.overview.cancelRequested.connect(self.cancel_ingest)
         self.overview.set_view(None)
+        # several machines of one customer (issue 17): the Machines dock, its menu actions and hooks
+        from workbench.gui.customer import install_customer_case
+
+        self.customer = install_customer_case(self)
 
     # -------------------------------------------------------------------------------------- layout
 
@@ -388,6 +392,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        if self.customer.dropped([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]):
+            event.acceptProposedAction()  # several archives: machines of one customer case
+            return
         for url in event.mimeData().urls():
             if url.isLocalFile():
                 event.acceptProposedAction()
@@ -399,6 +406,8 @@ class MainWindow(QMainWindow):
 
         ``zone`` sets the case time zone first (``""`` hands the choice back to the sources), which re-ingests.
         """
+        if self.customer.intercept(source):
+            return  # a .wbcustomer file: the customer case opens its machines
         if self.job is not None:
             self.job.cancel()
             self.job.wait()
@@ -594,7 +603,10 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------------------------- navigation
 
     def _on_cursor(self, ts: int | None) -> None:
-        self.cursor_label.setText(self.view.format_ts(ts) if self.view is not None and ts is not None else "")
+        sel = self.bus.selection  # the row picked at this moment says which clock it is on (no zone: UTC or not)
+        file_id = sel.file_id if sel is not None and sel.ts == ts else None
+        self.cursor_label.setText(self.view.format_ts(ts, file_id=file_id) if self.view is not None and ts is not None
+                                  else "")
 
     def next_finding(self) -> None:
         model = self.findings.model
@@ -639,7 +651,7 @@ class MainWindow(QMainWindow):
         choices = [auto, *sorted(WINDOWS_ZONES), *sorted(available_timezones())]
         current = self.view.store.get_meta("time_zone_user") or ""
         text, ok = QInputDialog.getItem(self, self.tr("Case time zone"),
-                                        self.tr("Show every time in this zone (the case is read again):"),
+                                        self.tr("Show every time in this zone, or at an offset like +08:00 (the case is read again):"),
                                         choices, choices.index(current) if current in choices else 0, True)
         if ok:
             self.change_zone("" if text == auto else text)
@@ -696,6 +708,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About Case Workbench"), f"<p>{text}</p><table>{rows}</table>{places}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.customer.shutdown()
         if self.job is not None:
             self.job.cancel()
             self.job.wait()

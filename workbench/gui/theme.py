@@ -145,11 +145,11 @@ def level_shade(level: str | None) -> QColor | None:
 
 def html_style(dark: bool | None = None) -> str:
     """The CSS every rich-text pane starts its HTML with: links and the meaning classes in the theme's
-    colours (``.error``, ``.warn``, ``.muted``, ``.setup``, ``.third``, ``.code``)."""
+    colours (``.error``, ``.warn``, ``.muted``, ``.setup``, ``.third``, ``.ok``, ``.code``)."""
     c = {k: v for k, v in SEMANTIC["dark" if (palette_is_dark() if dark is None else dark) else "light"].items()}
     return (f"a{{color:{c['link']};}} .error{{color:{c['error']};}} .critical{{color:{c['critical']};}} "
             f".warn{{color:{c['warning']};}} .muted{{color:{c['muted']};}} .meta{{color:{c['muted']};}} "
-            f".setup{{color:{c['setup']};}} .third{{color:{c['third_party']};}} "
+            f".setup{{color:{c['setup']};}} .third{{color:{c['third_party']};}} .ok{{color:{c['ok']};}} "
             f".abnormal{{color:{c['abnormal_fg']}; background:{c['abnormal_bg']};}} "
             f".code{{font-size:large;font-weight:bold;color:{c['error']};}}")
 

@@ -78,10 +78,12 @@ class IngestWorker(QObject):
             case = Case.open(self.source, password=self.password)
             database = case.store.path
             self.opened.emit(database)
+            rezone = False
             if self.zone is not None:
-                case.store.set_meta("time_zone_user", self.zone or None)
-            ran = case.ensure_ingested(progress=self._on_progress, cancel=self._cancel.is_set,
-                                       force=self.zone is not None)
+                from workbench.core.clock_case import set_user_zone
+
+                rezone = set_user_zone(case.store, self.zone)  # a new clock: every time is read again
+            ran = case.ensure_ingested(progress=self._on_progress, cancel=self._cancel.is_set, force=rezone)
             outcome = IngestOutcome(self.source, database, ran)
         except WrongPassword as exc:
             outcome = IngestOutcome(self.source, database, True, str(exc), "wrong_password")

@@ -194,15 +194,17 @@ RESULTS = {0: "SUCCESS", 0xC0000043: "SHARING VIOLATION", 0xC0000022: "ACCESS DE
 def write_csv(path: Path, procs: list[Proc], events: list[Ev], *, locale: str = "en",
               columns: tuple[str, ...] = ("Time of Day", "Process Name", "PID", "Operation", "Path", "Result",
                                           "Detail", "Parent PID", "Date & Time"),
-              utc_offset_h: int = 0) -> Path:
+              utc_offset_h: int = 0, utc_offset_minutes: int | None = None) -> Path:
     """The events as Procmon would export them: quoted fields, BOM, CRLF; ``locale`` 'en' (12-hour,
-    M/D/Y), 'it' (24-hour, decimal comma, D/M/Y) or 'ru' (24-hour, decimal comma, D.M.Y, NBSP numbers)."""
+    M/D/Y), 'it' (24-hour, decimal comma, D/M/Y) or 'ru' (24-hour, decimal comma, D.M.Y, NBSP numbers).
+    Times are on the exporting machine's wall clock: UTC plus ``utc_offset_minutes`` (else ``utc_offset_h``)."""
     by_index = {p.index: p for p in procs}
+    offset = timedelta(minutes=utc_offset_minutes) if utc_offset_minutes is not None else timedelta(hours=utc_offset_h)
 
     def when(filetime: int) -> tuple[str, str]:
         micro = (filetime - EPOCH_FT) // 10
         frac = (filetime - EPOCH_FT) % 10_000_000
-        dt = datetime(1970, 1, 1) + timedelta(microseconds=micro) + timedelta(hours=utc_offset_h)
+        dt = datetime(1970, 1, 1) + timedelta(microseconds=micro) + offset
         if locale == "en":
             h12 = dt.hour % 12 or 12
             ampm = "AM" if dt.hour < 12 else "PM"

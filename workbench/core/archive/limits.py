@@ -58,7 +58,7 @@ class ExtractionBudget:
             and member_total > lim.ratio_floor_bytes
             and member_total > lim.max_ratio * max(compressed, 1)
         ):
-            raise RatioExceeded(
-                f"{name}: expands more than {lim.max_ratio:.0f} times its compressed size "
+            raise RatioExceeded(  # filed under the member's own name: the sentence need not repeat it
+                f"expands more than {lim.max_ratio:.0f} times its compressed size "
                 f"({compressed} bytes); extraction stopped as a likely decompression bomb."
             )

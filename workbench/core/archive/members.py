@@ -28,8 +28,9 @@ class Member:
 
 
 class MemberWriter(Protocol):
-    """Receives one member's bytes. ``close`` is called once, also after an error."""
+    """Receives one member's bytes. ``close`` is called once, also after an error; ``keep=False`` says the
+    bytes written are not worth keeping (a member stopped as a decompression bomb)."""
 
     def write(self, data: bytes) -> None: ...
 
-    def close(self, error: str | None = None) -> None: ...
+    def close(self, error: str | None = None, *, keep: bool = True) -> None: ...

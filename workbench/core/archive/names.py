@@ -17,8 +17,9 @@ _CONTROL = re.compile(r"[\x00-\x1f]")
 #: Anything cleaning might change: control characters, backslashes, a drive, a leading, doubled or trailing
 #: '/', '.' and '..' parts, and what could be a device name. Names without any go through unchanged.
 _NEEDS_CLEANING = re.compile(
-    r"[\x00-\x1f\\]|^[A-Za-z]:|^/|//|/$|(?:^|/)\.\.?(?:/|$)"
-    r"|(?i:(?:^|/)(?:con|prn|aux|nul|com[1-9]|lpt[1-9]|conin\$|conout\$|clock\$)[ .]*(?:\.|/|$))"
+    r"[\x00-\x1f\\:]|^/|//|/$|(?:^|/)\.\.?(?:/|$)"
+    r"|(?i:(?:^|/)(?:con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3]|conin\$|conout\$"
+    r"|clock\$)[ .]*(?:\.|/|$))"
 )
 
 
@@ -57,16 +58,22 @@ def clean_member_path_slowly(raw: str) -> tuple[str, list[str]]:
             continue
         if is_device_name(part):
             notes.append(f"{part!r} is a Windows device name (never written as a file)")
+        if ":" in part:
+            notes.append(f"{part!r} names an NTFS alternate data stream ('{part.split(':', 1)[1]}' of "
+                         f"'{part.split(':', 1)[0]}'); a Windows copy would hide it in another file")
         parts.append(part)
     return "/".join(parts), notes
 
 
+#: Windows' reserved device names; the superscript digits count too (COM¹ is COM1 to Windows' name parser,
+#: as Microsoft's "Naming Files, Paths, and Namespaces" lists them)
 _DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$",
-            *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+            *(f"COM{i}" for i in [*range(1, 10), "\u00b9", "\u00b2", "\u00b3"]),
+            *(f"LPT{i}" for i in [*range(1, 10), "\u00b9", "\u00b2", "\u00b3"])}
 
 
 def is_device_name(part: str) -> bool:
-    """Windows treats ``CON``, ``NUL.txt``, ``com1 .log`` ... as devices, whatever the extension."""
+    """Windows treats ``CON``, ``NUL.txt``, ``com1 .log``, ``COM¹`` ... as devices, whatever the extension."""
     return part.split(".", 1)[0].rstrip(" .").upper() in _DEVICES
 
 

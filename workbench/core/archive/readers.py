@@ -7,11 +7,14 @@ pulled one by one, and solid 7z, where the decompressor drives the order.
 
 from __future__ import annotations
 
+import bisect
+import copy
 import io
 import os
 import stat
 import struct
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -26,12 +29,14 @@ from workbench.core.archive.names import (
     unicode_path_extra,
 )
 from workbench.core.archive.volumes import VolumeFile, volume_set
-from workbench.core.archive.zip_methods import DEFLATE64, stream_member
+from workbench.core.archive.zip_methods import DEFLATE64, DEFLATED, STORED, ZSTD, decoder_for, stream_member
 from workbench.core.errors import (
     ArchiveError,
     ArchiveLimitExceeded,
+    EnvironmentFailure,
     IngestCancelled,
     PasswordRequired,
+    RatioExceeded,
     WrongPassword,
 )
 
@@ -104,8 +109,9 @@ class ArchiveReader(ABC):
 
 
 def _pump(src: IO[bytes], member: Member, writer: MemberWriter, budget: ExtractionBudget,
-          cancel: Callable[[], bool] | None) -> None:
-    """Copy ``src`` into ``writer`` in chunks, charging the budget; close the writer with any error."""
+          cancel: Callable[[], bool] | None, compressed: int | None) -> None:
+    """Copy ``src`` into ``writer`` in chunks, charging the budget (the ratio against ``compressed``); close
+    the writer with any error."""
     done = 0
     try:
         while True:
@@ -115,8 +121,13 @@ def _pump(src: IO[bytes], member: Member, writer: MemberWriter, budget: Extracti
             if not chunk:
                 break
             done += len(chunk)
-            budget.add(member.path, len(chunk), done, member.compressed_size)
+            budget.add(member.path, len(chunk), done, compressed)
             writer.write(chunk)
+    except RatioExceeded as exc:  # this member is a bomb; the archive's other members go on
+        writer.close(str(exc), keep=False)
+        return
+    except EnvironmentFailure:  # the machine's failure: no sentence on the member, the ingest stops
+        raise
     except (ArchiveLimitExceeded, IngestCancelled) as exc:
         writer.close(str(exc))
         raise
@@ -181,6 +192,34 @@ def _local_header(fh: IO[bytes], info: zipfile.ZipInfo, encoding: str) -> tuple[
     if end is not None and data_start > end:
         return f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)", data_start
     return None, data_start
+
+
+class _Extents:
+    """Where each zip member's bytes may lie: from its local header to the next one, or to the directory.
+
+    Entries are sorted by where their local headers start; a second directory entry pointing at a header
+    already owned by another shares its data (the simplest overlapping-entries bomb).
+    """
+
+    def __init__(self, members: list[Member], infos: list[zipfile.ZipInfo], directory_start: int) -> None:
+        self._owner: dict[int, tuple[zipfile.ZipInfo, str]] = {}
+        for member, info in zip(members, infos, strict=True):
+            self._owner.setdefault(info.header_offset, (info, member.path))
+        self._starts = sorted(self._owner)
+        self._directory = directory_start
+
+    def shared_with(self, info: zipfile.ZipInfo) -> str | None:
+        """The path of the member whose local header ``info`` points at too, or None when it is its own."""
+        owner, path = self._owner[info.header_offset]
+        return None if owner is info else path
+
+    def end_of(self, info: zipfile.ZipInfo) -> tuple[int, str | None]:
+        """Where ``info``'s extent ends, and the path of the member starting there (None: the directory)."""
+        at = bisect.bisect_right(self._starts, info.header_offset)
+        if at < len(self._starts) and self._starts[at] < self._directory:
+            start = self._starts[at]
+            return start, self._owner[start][1]
+        return max(self._directory, info.header_offset), None
 
 
 class ZipReader(ArchiveReader):
@@ -280,6 +319,7 @@ class ZipReader(ArchiveReader):
         _check_member_count(self._members, budget)
         plain = type(self._zf) is zipfile.ZipFile  # not pyzipper's, whose header checks are its own
         encoding = getattr(self._zf, "metadata_encoding", None) or "cp437"
+        extents = _Extents(self._members, self._infos, getattr(self._zf, "start_dir", None) or self._source_size())
         for member, info in zip(self._members, self._infos, strict=True):
             if member.is_dir or member.is_link:
                 continue
@@ -289,31 +329,57 @@ class ZipReader(ArchiveReader):
                 continue
             if plain and _empty_stored(info):
                 self._extract_empty(info, member, writer, budget, cancel, encoding)
-                continue
-            if info.compress_type == DEFLATE64 and not member.encrypted:
-                self._extract_streamed(info, member, writer, budget, cancel, encoding)
-                continue
-            try:
-                src = self._zf.open(info, pwd=self._password if member.encrypted else None)
-            except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
-                writer.close(f"cannot be decompressed: {exc}")
-                continue
-            with src:
-                _pump(src, member, writer, budget, cancel)
+            elif member.encrypted:
+                self._extract_encrypted(info, member, writer, budget, cancel, encoding, extents)
+            else:
+                self._extract_streamed(info, member, writer, budget, cancel, encoding, extents)
 
-    def _extract_streamed(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter,
-                          budget: ExtractionBudget, cancel: Callable[[], bool] | None, encoding: str) -> None:
-        """A member read by our own bounded decoders (:mod:`zip_methods`) rather than ``zipfile``'s."""
+    def _source_size(self) -> int:
+        return int(self._fh.seek(0, io.SEEK_END))
+
+    def _place(self, info: zipfile.ZipInfo, member: Member, encoding: str,
+               extents: _Extents) -> tuple[str | None, int, int, str | None]:
+        """Where a member's compressed bytes start and how many may be read: (why not to read it, or None;
+        the offset; the count; the member its declared size runs into, if any).
+
+        Its bytes are read only from its own extent, up to the next member's local header (or the central
+        directory): no byte is ever decoded for two members, so entries built to overlap (Fifield's zip bomb)
+        cannot multiply one compressed kernel, and a size the directory overstates cannot make the ratio
+        limit lenient.
+        """
+        shared = extents.shared_with(info)
+        if shared is not None:
+            return (f"overlapping entries: its directory entry points at the data of {shared!r} (a known "
+                    "zip-bomb construction); not extracted"), 0, 0, None
         try:
             error, data_start = _local_header(self._fh, info, encoding)
         except (OSError, ValueError) as exc:
             error, data_start = str(exc), 0
         if error is not None:
-            writer.close(f"cannot be decompressed: {error}")
+            return f"cannot be decompressed: {error}", 0, 0, None
+        end, next_path = extents.end_of(info)
+        room = max(end - data_start, 0)
+        if info.compress_size > room and next_path is None:
+            self.problems.append((member.path, f"a size that lies: the archive's directory declares "
+                                               f"{info.compress_size} compressed bytes where {room} lie before "
+                                               "the directory; only those were read"))
+        return None, data_start, min(info.compress_size, room), next_path if info.compress_size > room else None
+
+    def _extract_streamed(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter,
+                          budget: ExtractionBudget, cancel: Callable[[], bool] | None, encoding: str,
+                          extents: _Extents) -> None:
+        """A member read by our own bounded decoders (:mod:`zip_methods`) rather than ``zipfile``'s.
+
+        When its declared size runs into the next member, its data is decoded up to there: a stream that ends
+        before is a size that lies; one that would go on is an overlapping entry (Fifield's construction).
+        """
+        error, data_start, left, runs_into = self._place(info, member, encoding, extents)
+        if error is not None:
+            writer.close(error)
             return
         fh = self._fh
         fh.seek(data_start)
-        left = info.compress_size
+        bound = left
 
         def read(n: int) -> bytes:
             nonlocal left
@@ -321,8 +387,59 @@ class ZipReader(ArchiveReader):
             left -= len(data)
             return data
 
-        stream_member(read, info.compress_type, member, writer, budget, cancel, compressed=info.compress_size,
-                      declared_size=info.file_size, crc=info.CRC)
+        overlap = None if runs_into is None else (
+            f"overlapping entries: its data runs on into the member {runs_into!r} (the directory declares "
+            f"{info.compress_size} compressed bytes where {bound} lie before it; a known zip-bomb construction); "
+            "not extracted")
+        done = stream_member(read, info.compress_type, member, writer, budget, cancel, compressed=bound,
+                             declared_size=info.file_size, crc=info.CRC, cut_short=overlap)
+        if runs_into is not None and done.error is None:
+            self.problems.append((member.path, f"a size that lies: the archive's directory declares "
+                                               f"{info.compress_size} compressed bytes where its data took "
+                                               f"{done.consumed}"))
+
+    def _extract_encrypted(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter,
+                           budget: ExtractionBudget, cancel: Callable[[], bool] | None, encoding: str,
+                           extents: _Extents) -> None:
+        """An encrypted member: zipfile (ZipCrypto) or pyzipper (WinZip AES) decrypts.
+
+        Stored and Deflate data they also decompress, in bounded steps. For the other methods (whose
+        decompression there is unbounded, or missing for Deflate64) the member is opened as if stored, so
+        the library only decrypts, and our decoders decompress what its ``_read2`` hands out.
+        """
+        assert self._zf is not None
+        pwd = self._password
+        error, _, bound, runs_into = self._place(info, member, encoding, extents)
+        if runs_into is not None:  # encrypted data cannot be told from what follows it: not decrypted
+            error = (f"overlapping entries: its data runs on into the member {runs_into!r} (a known zip-bomb "
+                     "construction); not extracted")
+        if error is not None:
+            writer.close(error)
+            return
+        if info.compress_type in (STORED, DEFLATED):
+            try:
+                src = self._zf.open(info, pwd=pwd)
+            except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
+                writer.close(f"cannot be decompressed: {exc}")
+                return
+            with src:
+                _pump(src, member, writer, budget, cancel, bound)
+            return
+        raw = copy.copy(info)
+        raw.compress_type = STORED
+        try:
+            src = self._zf.open(raw, pwd=pwd)
+        except (NotImplementedError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as exc:
+            writer.close(f"cannot be decompressed: {exc}")
+            return
+        read = getattr(src, "_read2", None)
+        with src:
+            if read is None:  # a zipfile without it: better not read than read without limits
+                writer.close(f"cannot be decompressed: method {info.compress_type} in an encrypted member")
+                return
+            aes_v2 = getattr(info, "wz_aes_version", None) == 2  # AE-2 keeps no CRC (its MAC is the check)
+            stream_member(read, info.compress_type, member, writer, budget, cancel, compressed=bound,
+                          declared_size=info.file_size, crc=None if aes_v2 else info.CRC)
 
     def _extract_empty(self, info: zipfile.ZipInfo, member: Member, writer: MemberWriter, budget: ExtractionBudget,
                        cancel: Callable[[], bool] | None, encoding: str) -> None:
@@ -339,7 +456,7 @@ class ZipReader(ArchiveReader):
         if error is not None:
             writer.close(f"cannot be decompressed: {error}")
             return
-        _pump(io.BytesIO(), member, writer, budget, cancel)
+        _pump(io.BytesIO(), member, writer, budget, cancel, 0)
 
     def close(self) -> None:
         if self._zf is not None:
@@ -348,6 +465,53 @@ class ZipReader(ArchiveReader):
 
 
 # ---------------------------------------------------------------------------------------------------- 7z
+
+
+#: Decoded bytes a 7z folder hands out per step at most.
+SEVEN_ZIP_STEP = 4 * 1024 * 1024
+#: Packed bytes a 7z folder reads per step. Coders keep what they cannot yet decode, so with a step of
+#: 4 MiB out per 32 KiB in, input piles up only past a ratio of 128, and then by at most 1/128 of the output.
+SEVEN_ZIP_READ = 32 * 1024
+#: py7zr's coders that ignore the output limit, and the zip method whose bounded decoder stands in for each
+_ZIP_METHOD_OF = {"DeflateDecompressor": DEFLATED, "Deflate64Decompressor": DEFLATE64,
+                  "ZstdDecompressor": ZSTD}
+
+
+class _Limited:
+    """A py7zr coder with an output limit, over one of our bounded decoders (:mod:`zip_methods`).
+
+    py7zr's Deflate, Deflate64 and Zstandard coders return all a read expands to (Zstandard and Deflate64
+    ~30 000 times it); this one decodes only as far as ``max_length`` asks and keeps the rest of its input.
+    """
+
+    def __init__(self, decoder: Any) -> None:
+        self._decoder = decoder
+        self._feeds: list[Iterator[bytes]] = []
+        self._spill = b""
+
+    def decompress(self, data: bytes | bytearray | memoryview, max_length: int = -1) -> bytes:
+        if data:
+            self._feeds.append(self._decoder.feed(bytes(data)))
+        out = bytearray(self._spill)
+        self._spill = b""
+        while self._feeds and (max_length < 0 or len(out) < max_length):
+            piece = next(self._feeds[0], None)
+            if piece is None:
+                self._feeds.pop(0)
+                continue
+            out += piece
+        if 0 <= max_length < len(out):
+            out, self._spill = out[:max_length], bytes(out[max_length:])
+        return bytes(out)
+
+
+class _FolderDamaged(Exception):
+    """A 7z folder's data could not be decoded past some point (``cause``), after ``produced`` bytes."""
+
+    def __init__(self, cause: Exception, produced: int) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.produced = produced
 
 
 class SevenZipReader(ArchiveReader):
@@ -434,109 +598,126 @@ class SevenZipReader(ArchiveReader):
 
     def extract(self, open_writer: OpenWriter, budget: ExtractionBudget,
                 cancel: Callable[[], bool] | None = None) -> None:
-        from py7zr.helpers import get_sanitized_output_path
-        from py7zr.io import Py7zIO, WriterFactory
+        """Decode each folder (a solid block, or one file) ourselves, in bounded steps, member after member.
 
+        py7zr reads the directory and builds each folder's coders; the loop is ours, because py7zr's own asks
+        a coder for up to 128 MB at once and has no ratio check: a 313 KB 7z wrote 2 GiB. Here each step
+        hands out at most :data:`SEVEN_ZIP_STEP` bytes and the ratio is checked for the folder as a whole
+        (its members share one stream) against its packed size, bounded by the bytes the archive really has.
+        """
         if self._sz is None:
             from workbench.core.archive.sevenzip_recover import extract_stream
 
             extract_stream(self._fh, self._size(), self._members[0], open_writer, budget, cancel, self.problems)
             return
         _check_member_count(self._members, budget)
-        # py7zr hands the factory the name it would write to; rebuild that mapping the way py7zr does,
-        # leaving out names py7zr refuses (traversal), which we report instead of failing the whole archive.
-        by_out: dict[str, Member] = {}
-        targets: list[str] = []
-        seen: dict[str, int] = {}
+        folders: list[tuple[Any, list[tuple[Any, Member]]]] = []
         for f, member in zip(self._sz.files, self._members, strict=True):
             if member.is_dir:
                 continue
-            if f.filename in seen:
-                out = f"{f.filename}_{seen[f.filename]}"
-                seen[f.filename] += 1
-            else:
-                out = f.filename
-                seen[f.filename] = 0
-            try:
-                key = get_sanitized_output_path(out, None).as_posix()
-            except Exception:
-                self.problems.append((member.path, "the name escapes the archive (path traversal); not extracted"))
+            if f.emptystream or f.folder is None:
+                if not member.is_link:
+                    budget.start_member(member.path)
+                    writer = open_writer(member)
+                    if writer is not None:
+                        writer.close(None)
                 continue
-            by_out[key] = member
-            targets.append(f.filename)
-        budget_ = budget
-        problems = self.problems
-        opened: list[_SevenZipSink] = []
-
-        class _SevenZipSink(Py7zIO):
-            def __init__(self, member: Member | None) -> None:
-                self.member = member
-                self.writer: MemberWriter | None = None
-                self.done = 0
-                self.closed = False
-                if member is not None and not member.is_link:
-                    budget_.start_member(member.path)
-                    self.writer = open_writer(member)
-
-            def write(self, s: bytes | bytearray) -> int:
-                if cancel is not None and cancel():
-                    raise IngestCancelled("ingest cancelled")
-                if self.writer is not None and self.member is not None:
-                    self.done += len(s)
-                    budget_.add(self.member.path, len(s), self.done, None)
-                    self.writer.write(bytes(s))
-                return len(s)
-
-            def read(self, size: int | None = None) -> bytes:
-                return b""
-
-            def seek(self, offset: int, whence: int = 0) -> int:
-                return 0
-
-            def flush(self) -> None:
-                pass
-
-            def size(self) -> int:
-                return self.done
-
-            def close(self) -> None:
-                if not self.closed:
-                    self.closed = True
-                    if self.writer is not None:
-                        self.writer.close(None)
-
-        class _Factory(WriterFactory):
-            def create(self, filename: str) -> Py7zIO:
-                sink = _SevenZipSink(by_out.get(filename))
-                opened.append(sink)
-                return sink
-
-        try:
-            self._sz.extract(targets=targets, factory=_Factory())
-        except (ArchiveLimitExceeded, IngestCancelled) as exc:
-            self._close_open(opened, str(exc))
-            raise
-        except Exception as exc:
-            self._close_open(opened, f"damaged data: {exc}")
-            if self._password is not None and not any(s.done for s in opened):
-                raise WrongPassword(f"{self.source.name}: the password does not open this archive ({exc}).") from exc
-            problems.append(("", f"the 7z data is damaged or truncated ({exc}); later members may be missing"))
+            if not folders or folders[-1][0] is not f.folder:
+                folders.append((f.folder, []))
+            folders[-1][1].append((f, member))
+        main = self._sz.header.main_streams
+        if not folders or main is None:
             return
-        # Empty members never receive a write, so py7zr never asks for a writer: catalogue them too.
-        made = {id(s.member) for s in opened}
-        for member in by_out.values():
-            if id(member) not in made and not member.is_link:
-                writer = open_writer(member)
-                if writer is not None:
-                    writer.close(None)
+        order = {id(folder): n for n, folder in enumerate(main.unpackinfo.folders)}
+        starts, stream = [], 0
+        for folder in main.unpackinfo.folders:
+            starts.append(stream)
+            stream += max(coder.get("numinstreams", 1) for coder in folder.coders)
+        positions = main.packinfo.packpositions
+        size = self._size()
+        produced = 0
+        for folder, entries in folders:
+            n = order[id(folder)]
+            first = starts[n]
+            streams = max(coder.get("numinstreams", 1) for coder in folder.coders)
+            begin = self._sz.afterheader + positions[first]
+            packed = positions[first + streams] - positions[first]
+            try:
+                produced += self._extract_folder(folder, entries, begin, packed, size, open_writer, budget, cancel)
+            except _FolderDamaged as exc:
+                produced += exc.produced
+                if self._password is not None and not produced:
+                    raise WrongPassword(f"{self.source.name}: the password does not open this archive "
+                                        f"({exc.cause}).") from exc.cause
+                self.problems.append(("", f"the 7z data is damaged or truncated ({exc.cause}); later members "
+                                          "may be missing"))
 
-    @staticmethod
-    def _close_open(opened: list, error: str) -> None:
-        for sink in opened:
-            if not sink.closed:
-                sink.closed = True
-                if sink.writer is not None:
-                    sink.writer.close(error)
+    def _extract_folder(self, folder: Any, entries: list[tuple[Any, Member]], begin: int, packed: int, size: int,
+                        open_writer: OpenWriter, budget: ExtractionBudget,
+                        cancel: Callable[[], bool] | None) -> int:
+        """Decode one folder's members in order; returns the bytes produced. A member past the ratio limit
+        stops the folder (the members after it lie beyond the bomb in the same stream)."""
+        from py7zr import compressor
+
+        decoder = compressor.SevenZipDecompressor(folder.coders, packed, folder.unpacksizes, folder.crc,
+                                                  folder.password, blocksize=SEVEN_ZIP_READ)
+        unbounded = (compressor.DeflateDecompressor, compressor.Deflate64Decompressor, compressor.ZstdDecompressor)
+        chain: list[Any] = [_Limited(decoder_for(_ZIP_METHOD_OF[type(c).__name__])) if isinstance(c, unbounded)
+                            else c for c in decoder.chain]
+        decoder.chain = chain
+        bound = max(min(packed, size - begin), 0)  # a packed size past the end of the file is not there
+        fh = self._fh
+        fh.seek(begin)
+        done = 0
+        stopped: str | None = None
+        for f, member in entries:
+            writer: MemberWriter | None = None
+            if stopped is not None:
+                if not member.is_link and (writer := open_writer(member)) is not None:
+                    writer.close(stopped)
+                continue
+            if not member.is_link:
+                budget.start_member(member.path)
+                writer = open_writer(member)
+            left = int(f.uncompressed)
+            crc = wrote = 0
+            try:
+                while left > 0:
+                    if cancel is not None and cancel():
+                        raise IngestCancelled("ingest cancelled")
+                    at = fh.tell()
+                    out = decoder.decompress(fh, min(left, SEVEN_ZIP_STEP))
+                    if not out:
+                        if fh.tell() == at:
+                            raise ArchiveError(f"the data ends {left} bytes before the end of {member.path!r}")
+                        continue
+                    left -= len(out)
+                    done += len(out)
+                    wrote += len(out)
+                    budget.add(member.path, len(out), done, bound)
+                    if writer is not None:
+                        writer.write(out)
+                        crc = zlib.crc32(out, crc)
+            except RatioExceeded as exc:
+                stopped = f"not extracted: it follows a decompression bomb ({member.path!r}) in the same solid block"
+                if writer is not None:
+                    writer.close(str(exc), keep=False)
+                continue
+            except EnvironmentFailure:  # the machine's failure: no sentence on the member, the ingest stops
+                raise
+            except (ArchiveLimitExceeded, IngestCancelled) as exc:
+                if writer is not None:
+                    writer.close(str(exc))
+                raise
+            except Exception as exc:  # damaged data or a wrong key: keep what was read, say why it stopped
+                if writer is not None:
+                    writer.close(f"damaged data after {wrote} bytes: {exc}")
+                raise _FolderDamaged(exc, done) from exc
+            if writer is not None:
+                bad = f.crc32 is not None and crc != f.crc32
+                writer.close(f"damaged data after {wrote} bytes: Bad CRC-32 for file {member.raw_name!r}" if bad
+                             else None)
+        return done
 
     def close(self) -> None:
         if self._sz is not None:

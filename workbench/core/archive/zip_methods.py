@@ -24,7 +24,7 @@ import inflate64
 
 from workbench.core.archive.limits import ExtractionBudget
 from workbench.core.archive.members import Member, MemberWriter
-from workbench.core.errors import ArchiveLimitExceeded, IngestCancelled, RatioExceeded
+from workbench.core.errors import ArchiveLimitExceeded, EnvironmentFailure, IngestCancelled, RatioExceeded
 
 #: Decoded bytes handed out per step at most, whatever the compression ratio.
 OUT_STEP = 1024 * 1024
@@ -193,18 +193,20 @@ class Decoded:
 
 def stream_member(read: Callable[[int], bytes], method: int, member: Member, writer: MemberWriter,
                   budget: ExtractionBudget, cancel: Callable[[], bool] | None, *, compressed: int | None,
-                  declared_size: int | None, crc: int | None) -> Decoded:
+                  declared_size: int | None, crc: int | None, cut_short: str | None = None) -> Decoded:
     """Decode one member from ``read`` (its compressed bytes, ``b""`` at their end) into ``writer``, and close it.
 
     ``compressed`` is what the ratio limit divides by: the most compressed bytes the member can occupy (the
     caller bounds the size its directory declares by the bytes that lie before the next member), never a
     size taken on trust. ``declared_size`` and ``crc`` come from the directory: more output than declared is
-    a size that lies and stops the member; less, or another CRC, is damage. Bomb limits and cancelling
+    a size that lies and stops the member; less, or another CRC, is damage, or ``cut_short`` when given (what
+    it means that ``read`` ran out before the stream ended; those bytes are not kept). Bomb limits and cancelling
     propagate after the writer is closed, except the ratio limit, which ends only this member; damaged data
     closes it with the reason and returns.
     """
     result = Decoded()
     running = 0
+    ran_out = False
     try:
         decoder = decoder_for(method)
         while not decoder.eof:
@@ -212,6 +214,7 @@ def stream_member(read: Callable[[int], bytes], method: int, member: Member, wri
                 raise IngestCancelled("ingest cancelled")
             chunk = read(IN_STEP)
             if not chunk:
+                ran_out = True
                 break
             result.consumed += len(chunk)
             for piece in decoder.feed(chunk):
@@ -229,8 +232,10 @@ def stream_member(read: Callable[[int], bytes], method: int, member: Member, wri
         result.consumed -= decoder.unused()
     except RatioExceeded as exc:  # this member is a bomb; the archive's other members go on
         result.error = str(exc)
-        writer.close(result.error)
+        writer.close(result.error, keep=False)
         return result
+    except EnvironmentFailure:  # the machine's failure: no sentence on the member, the ingest stops
+        raise
     except (ArchiveLimitExceeded, IngestCancelled) as exc:
         writer.close(str(exc))
         raise
@@ -238,6 +243,11 @@ def stream_member(read: Callable[[int], bytes], method: int, member: Member, wri
         result.error = f"cannot be decompressed: {exc}"
     except Exception as exc:  # damaged member data: keep what was read, say why it stopped
         result.error = f"damaged data after {result.size} bytes: {exc}"
+    if result.error is None and cut_short is not None and ran_out and (
+            declared_size is None or result.size < declared_size):
+        result.error = cut_short
+        writer.close(result.error, keep=False)
+        return result
     if result.error is None:
         if declared_size is not None and result.size < declared_size:
             result.error = (f"damaged or truncated data: it ends after {result.size} of the {declared_size} bytes "

@@ -7,8 +7,6 @@ so deflated members can still be recovered; stored ones cannot and are reported.
 
 from __future__ import annotations
 
-import bz2
-import lzma
 import struct
 import zlib
 from collections.abc import Callable
@@ -17,7 +15,7 @@ from typing import IO, Any
 from workbench.core.archive.limits import ExtractionBudget
 from workbench.core.archive.members import Member, MemberWriter
 from workbench.core.archive.names import choose_legacy_encoding, clean_member_path
-from workbench.core.errors import ArchiveLimitExceeded, IngestCancelled
+from workbench.core.archive.zip_methods import stream_member
 
 _LOCAL = b"PK\x03\x04"
 _HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -89,24 +87,19 @@ def list_local_members(fh: IO[bytes]) -> list[tuple[Member, tuple[int, tuple[Any
     return out
 
 
-def _decompressor(method: int) -> Any:
-    if method == 0:
-        return None
-    if method == 8:
-        return zlib.decompressobj(-15)
-    if method == 12:
-        return bz2.BZ2Decompressor()
-    if method == 14:
-        return "lzma"
-    raise NotImplementedError(f"compression method {method}")
-
-
 def extract_local_members(fh: IO[bytes], members: list[tuple[Member, tuple[int, tuple[Any, ...], bytes]]],
                           open_writer: Callable[[Member], MemberWriter | None], budget: ExtractionBudget,
                           cancel: Callable[[], bool] | None, problems: list[tuple[str, str]]) -> None:
-    """Stream the members found by :func:`list_local_members` into their writers."""
-    for member, (offset, fields, _raw) in members:
-        _, _, flags, method, _, _, _, csize, _, nlen, xlen = fields
+    """Stream the members found by :func:`list_local_members` into their writers, through the same bounded
+    decoders as a zip with its directory (:mod:`zip_methods`).
+
+    A member's bytes are read up to the next local header found (or the end of the file), so the ratio limit
+    divides by bytes that are really there, whatever its header says.
+    """
+    size = int(fh.seek(0, 2))
+    starts = [offset for _, (offset, _, _) in members] + [size]
+    for n, (member, (offset, fields, _raw)) in enumerate(members):
+        _, _, flags, method, _, _, crc, csize, usize, nlen, xlen = fields
         if member.is_dir:
             continue
         if member.encrypted:
@@ -116,49 +109,18 @@ def extract_local_members(fh: IO[bytes], members: list[tuple[Member, tuple[int, 
         writer = open_writer(member)
         if writer is None:
             continue
-        fh.seek(offset + _HEADER.size + nlen + xlen)
-        try:
-            _copy_member(fh, member, method, None if flags & 0x08 else csize, writer, budget, cancel)
-        except (ArchiveLimitExceeded, IngestCancelled) as exc:
-            writer.close(str(exc))
-            raise
-        except Exception as exc:
-            writer.close(f"damaged or truncated data: {exc}")
-            continue
+        data_start = offset + _HEADER.size + nlen + xlen
+        room = max(starts[n + 1] - data_start, 0)
+        left = room if flags & 0x08 else min(csize, room)
+        bound = left
+        fh.seek(data_start)
 
+        def read(want: int) -> bytes:
+            nonlocal left
+            data = fh.read(min(want, left)) if left > 0 else b""
+            left -= len(data)
+            return data
 
-def _copy_member(fh: IO[bytes], member: Member, method: int, csize: int | None, writer: MemberWriter,
-                 budget: ExtractionBudget, cancel: Callable[[], bool] | None) -> None:
-    dec = _decompressor(method)
-    if dec == "lzma":
-        head = fh.read(4)  # version (2) + properties size (2), then the 5-byte LZMA1 properties
-        props = fh.read(struct.unpack("<H", head[2:4])[0])
-        if len(props) < 5:
-            raise ValueError("LZMA properties cut short")
-        lc_lp_pb = props[0]
-        lzma1 = {"id": lzma.FILTER_LZMA1, "lc": lc_lp_pb % 9, "lp": (lc_lp_pb // 9) % 5, "pb": lc_lp_pb // 45,
-                 "dict_size": int.from_bytes(props[1:5], "little")}
-        dec = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma1])
-        if csize is not None:
-            csize -= 4 + len(props)
-    remaining = csize
-    done = 0
-    while True:
-        if cancel is not None and cancel():
-            raise IngestCancelled("ingest cancelled")
-        want = CHUNK if remaining is None else min(CHUNK, remaining)
-        if want == 0:
-            break
-        chunk = fh.read(want)
-        if not chunk:
-            writer.close(f"truncated after {done} bytes")
-            return
-        if remaining is not None:
-            remaining -= len(chunk)
-        data = chunk if dec is None else dec.decompress(chunk)
-        done += len(data)
-        budget.add(member.path, len(data), done, member.compressed_size)
-        writer.write(data)
-        if dec is not None and getattr(dec, "eof", False):
-            break
-    writer.close(None)
+        streamed = bool(flags & 0x08)  # sizes and CRC follow the data, in a descriptor
+        stream_member(read, method, member, writer, budget, cancel, compressed=bound,
+                      declared_size=None if streamed else usize, crc=None if streamed else crc)

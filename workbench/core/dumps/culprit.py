@@ -29,6 +29,28 @@ PLUMBING = re.compile(
     r"RtlFailFast|__fastfail|VerifierBugCheckIfAppropriate|ViErrorFinishReport|Vf\w+Report)"
     r"(@\d+)?$", re.I)
 
+#: Frames that take the fault (a trap handler or the exception dispatcher): everything above the last of them
+#: on a stack is the handling of the exception (filters, handlers, the bug check), whatever its name — WinDbg
+#: prints a handler's cold code as ``nt! ?? ::FNODOBFM::`string'``, which no list of names can hold.
+DISPATCH = re.compile(
+    r"^_?(KiPageFault|KiGeneralProtectionFault|KiSegmentNotPresentFault|KiExceptionDispatch|KiDispatchException|"
+    r"KiDivideErrorFault|KiInvalidOpcodeFault|KiDoubleFaultAbort|KiStackFault|KiRaiseSecurityCheckFailure|"
+    r"KiFastFailDispatch|KiTrap\w*|KiBreakpointTrap|KiDebugTrapOrFault|KiAlignmentFault|KiFloatingErrorFault|"
+    r"KiXmmException|RtlRaiseStatus|RtlRaiseException|ExRaiseStatus)(@\d+)?$", re.I)
+
+
+def handling_frames(symbols: list[str | None]) -> int:
+    """How many frames at the top of a stack (given by their symbols, top first) only handle the fault: up to
+    and including the last trap or dispatch frame, else the leading bug-check and dispatch plumbing."""
+    last = max((i for i, sym in enumerate(symbols) if sym and DISPATCH.match(sym)), default=None)
+    if last is not None:
+        return last + 1
+    n = 0
+    while n < len(symbols) and symbols[n] and PLUMBING.match(symbols[n] or ""):
+        n += 1
+    return n
+
+
 #: Kernel helpers that fault on behalf of their caller: blame whoever called them.
 HELPERS = re.compile(
     r"^_?(Rtlp?Hp\w+|RtlpHeap\w*|Rtlp?\w*Heap\w*|ExFreePool\w*|ExAllocatePool\w*|ExFreeHeapPool|"
@@ -79,7 +101,9 @@ def classify(module: Module) -> tuple[bool, str]:
     """
     if module.company:
         ms = "microsoft" in module.company.lower()
-        return ms, f"version resource of the image in the case: CompanyName {module.company!r}"
+        where = "the engineer's lmv listing of the module" if module.company_source == "debugger" \
+            else "version resource of the image in the case"
+        return ms, f"{where}: CompanyName {module.company!r}"
     names = {module.name.lower()}
     if module.debugger_name:
         names.add(module.debugger_name.lower())
@@ -114,10 +138,11 @@ def choose_culprit(report: CrashReport) -> None:
         module.microsoft, module.microsoft_reason = classify(module)
     skipped: list[str] = []
     first_real: int | None = None
+    handling = handling_frames([f.symbol for f in report.frames])
     for i, frame in enumerate(report.frames):
         if frame.module is None:
             continue
-        if frame.symbol and PLUMBING.match(frame.symbol):
+        if i < handling or (frame.symbol and PLUMBING.match(frame.symbol)):
             skipped.append(frame.label())
             continue
         module = _module_for_frame(report, frame)

@@ -313,6 +313,11 @@ def apply_images(modules: list[Module], library: ImageLibrary) -> dict[str, PeIm
         image = library.match(module)
         if image is not None:
             matched[module.name.lower()] = image
-            module.company = image.company or module.company
+            if image.company:
+                module.company, module.company_source = image.company, "image"
+                values = image.version()
+                module.product = values.get("ProductName") or module.product
+                module.description = values.get("FileDescription") or module.description
+                module.file_version = values.get("FileVersion") or module.file_version
             module.image_path = str(image.path)
     return matched

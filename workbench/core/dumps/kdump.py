@@ -217,8 +217,12 @@ def read_kernel_dump(fh: BinaryIO, file_size: int) -> KernelDump:
     dump.header_exception = head[lay.exception: lay.exception + (0x98 if wide else 0x50)]
     exc_code = _u32(dump.header_exception, 0)
     if not _absent(exc_code) and exc_code:
-        report.exception_code = exc_code
-        report.exception_address = rd(dump.header_exception, 0x10 if wide else 0x0C)
+        from workbench.core.dumps.fault import exception_record
+
+        record = exception_record(dump.header_exception, wide)
+        if record is not None:
+            report.exception_code, report.exception_address, params = record
+            report.exception_parameters = [p for p in params if not _absent(p)]
     if lay.attributes is not None and not _absent(_u32(head, lay.attributes)):
         report.extra["dump_attributes"] = f"0x{_u32(head, lay.attributes):x}"
     if arch is None:

@@ -29,6 +29,10 @@ class Module:
     path: str | None = None
     debugger_name: str | None = None  # nt, Ntfs, NETIO: what WinDbg calls it
     company: str | None = None  # from the image's version resource, when the image is in the case
+    company_source: str | None = None  # image (its version resource) | debugger (the engineer's lmv listing)
+    product: str | None = None  # ProductName, FileDescription, file version: from the same version resource
+    description: str | None = None
+    file_version: str | None = None
     image_path: str | None = None  # the matched image file in the case (name + timestamp + size agree)
     microsoft: bool | None = None  # filled by the culprit analysis, with the reason below
     microsoft_reason: str | None = None
@@ -66,6 +70,34 @@ class Frame:
 
 
 @dataclass
+class BadAccess:
+    """What an access violation touched: the address, how (read/write/execute), the faulting instruction and
+    the register its memory operand was built on, each from where the source states it; ``evidence`` holds
+    the lines that show it, as ``(line number or None, text)``. Built by :mod:`workbench.core.dumps.fault`."""
+
+    address: int | None = None
+    access: str | None = None  # read | write | execute
+    instruction: str | None = None  # "mov rcx,qword ptr [rbx+158h]"
+    operand: str | None = None  # "rbx+158h"
+    register: str | None = None  # the operand's base register, "rbx"
+    register_value: int | None = None
+    evidence: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def see(self, line: int | None, text: str) -> None:
+        """Keep one line that shows a part of the bad access (each once)."""
+        item = (line, text.strip())
+        if item[1] and item not in self.evidence:
+            self.evidence.append(item)
+
+    def as_json(self) -> str:
+        return json.dumps({
+            "address": None if self.address is None else f"0x{self.address:x}", "access": self.access,
+            "instruction": self.instruction, "operand": self.operand, "register": self.register,
+            "register_value": None if self.register_value is None else f"0x{self.register_value:x}",
+            "evidence": [{"line": ln, "text": t} for ln, t in self.evidence]})
+
+
+@dataclass
 class CrashReport:
     """Everything one crash source says. Unknown values stay None: they are never guessed."""
 
@@ -79,6 +111,9 @@ class CrashReport:
     parameters: list[int] = field(default_factory=list)
     exception_code: int | None = None
     exception_address: int | None = None
+    exception_parameters: list[int] = field(default_factory=list)  # ExceptionInformation[] of the record
+    registers: dict[str, int] = field(default_factory=dict)  # the fault's context, when the source has it
+    bad_access: BadAccess | None = None  # what an access violation touched (workbench.core.dumps.fault)
     process_name: str | None = None
     modules: list[Module] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)

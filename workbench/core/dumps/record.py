@@ -12,6 +12,7 @@ import json
 
 from workbench.core.dumps import bugchecks
 from workbench.core.dumps.culprit import classify
+from workbench.core.dumps.fault import derive
 from workbench.core.dumps.model import CrashReport, Module
 from workbench.core.parsers.base import CaseFile, Mediator
 
@@ -40,7 +41,9 @@ TABLES: dict[str, str] = {
     "dump_drivers": """CREATE TABLE IF NOT EXISTS dump_drivers (
         file_id INTEGER, idx INTEGER, name TEXT, path TEXT,
         base TEXT, size INTEGER, timestamp INTEGER, checksum INTEGER,  -- addresses as hex text (> 2^63)
-        microsoft INTEGER, microsoft_reason TEXT, on_stack INTEGER
+        microsoft INTEGER, microsoft_reason TEXT, on_stack INTEGER,
+        company TEXT, product TEXT, description TEXT, file_version TEXT,  -- the version resource, when read
+        company_source TEXT        -- image | debugger (an lmv listing)
     )""",
     "pe_images": """CREATE TABLE IF NOT EXISTS pe_images (
         file_id INTEGER PRIMARY KEY, name TEXT, machine TEXT, timestamp INTEGER, size_of_image INTEGER,
@@ -76,7 +79,9 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
         weight = WEIGHT_UPGRADE_DUMP if on_path else WEIGHT_OTHER_KERNEL_DUMP
     elif report.source_kind == "windbg_text":
         dumped = report.extra.get("dump_file", "")
-        weight = WEIGHT_TEXT_OF_UPGRADE_DUMP if dumped and upgrade_path(dumped) else WEIGHT_TEXT
+        # the text names the dump it was made from, or its own name says so (setupmem_kv.txt)
+        of_upgrade = (dumped and upgrade_path(dumped)) or "setupmem" in file.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        weight = WEIGHT_TEXT_OF_UPGRADE_DUMP if of_upgrade else WEIGHT_TEXT
     else:
         weight = WEIGHT_USER_DUMP + (5 if on_path else 0)
     code = report.bugcheck_code
@@ -102,7 +107,8 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
             "file_id": file.id, "idx": i, "name": m.name, "path": m.path, "base": _hex(m.base), "size": m.size,
             "timestamp": m.timestamp, "checksum": m.checksum,
             "microsoft": None if m.microsoft is None else int(m.microsoft), "microsoft_reason": m.microsoft_reason,
-            "on_stack": int(m.name.lower() in on_stack),
+            "on_stack": int(m.name.lower() in on_stack), "company": m.company, "product": m.product,
+            "description": m.description, "file_version": m.file_version, "company_source": m.company_source,
         })
     for i, f in enumerate(report.frames):
         mediator.detail("dump_frames", {
@@ -135,12 +141,23 @@ def record(report: CrashReport, file: CaseFile, mediator: Mediator, *, event: bo
         microsoft = classify(module)[0] if module is not None else classify(Module(name=report.culprit))[0]
         mediator.fact("crash.culprit_third_party", "false" if microsoft else "true", line=1,
                       text=f"{report.culprit}: {report.culprit_reason}", utc=utc, weight=weight)
+    bad = derive(report)
+    if bad is not None:
+        # what the access violation touched, with the source's own lines (a debugger text's line numbers)
+        line, text = next(((ln, t) for ln, t in bad.evidence if ln is not None), (1, evidence))
+        mediator.fact("crash.bad_access", bad.as_json(), line=line, text=text, utc=utc, weight=weight)
     fault = report.fault_frame or (report.frames[0] if report.frames else None)
     if fault is not None and fault.module:
         mediator.fact("crash.fault_module", fault.module, line=1, text=f"fault at {fault.label()}", utc=utc,
                       weight=weight)
     if report.frames:
         mediator.fact("crash.frames", report.frames_json(), line=1, text=evidence, utc=utc, weight=weight)
+    if report.extra.get("uptime_us", "").isdigit():
+        # how long the crashed system had been up (a debugger's System Uptime): a crash seconds after the start
+        # is a failing boot; the line quoted is the debugger's own, with its Debug session time
+        line = int(report.extra.get("uptime_line") or 1)
+        text = "\n".join(t for t in (report.extra.get("session_time_text"), report.extra.get("uptime_text")) if t)
+        mediator.fact("crash.uptime_us", report.extra["uptime_us"], line=line, text=text, utc=utc, weight=weight)
     if report.os_build and report.source_kind == "kernel_dump":
         # the build that crashed: after a failed second boot that is the *target* build
         mediator.fact("crash.os_build", str(report.os_build), line=1, text=evidence, utc=utc, weight=weight)

@@ -13,15 +13,20 @@ import struct
 from collections.abc import Callable, Iterator, Mapping
 
 from workbench.core.dumps import bugchecks
+from workbench.core.dumps.fault import decode_memory_operand, exception_record
 from workbench.core.dumps.images import ImageBase, images_in_memory
 from workbench.core.dumps.kdump import KernelDump, VirtualMemory, stack_window
-from workbench.core.dumps.model import CrashReport, Frame, Module
-from workbench.core.dumps.unwind import RSP, UnwindError, context_registers, unwind_step
+from workbench.core.dumps.model import BadAccess, CrashReport, Frame, Module
+from workbench.core.dumps.unwind import REG_NAMES, RSP, UnwindError, context_registers, unwind_step
 
 #: (pc offset, sp offset, context size) in the CONTEXT of each architecture (reference/dumps.md §2.4).
 CONTEXT_REGS = {"x64": (0xF8, 0x98, 0x4D0), "arm64": (0x108, 0x100, 0x390), "x86": (0xB8, 0xC4, 0x2CC)}
 #: Offsets of Rip and Rsp in the x64 KTRAP_FRAME [unverified, reference/dumps.md §4.1].
 TRAP_X64 = (0x168, 0x180)
+#: The registers an x64 KTRAP_FRAME saves (the volatile ones and rbx, rdi, rsi, rbp) and its size.
+TRAP_X64_REGS = {"rax": 0x30, "rcx": 0x38, "rdx": 0x40, "r8": 0x48, "r9": 0x50, "r10": 0x58, "r11": 0x60,
+                 "rbx": 0x140, "rdi": 0x148, "rsi": 0x150, "rbp": 0x158, "rip": 0x168, "rsp": 0x180}
+TRAP_SIZE = 0x190
 MAX_FRAMES = 128
 MIN_OFFSET = 0x1000  # a "return address" in the PE header page is data, not code
 
@@ -37,6 +42,13 @@ def context_pc_sp(ctx: bytes | None, arch: str | None) -> tuple[int, int] | None
     if len(ctx) < max(pc_off, sp_off) + struct.calcsize(fmt):
         return None
     return struct.unpack_from(fmt, ctx, pc_off)[0], struct.unpack_from(fmt, ctx, sp_off)[0]
+
+
+def trap_registers(trap: bytes | None) -> dict[str, int]:
+    """The registers an x64 trap frame holds (the others it does not save are left out, not zero)."""
+    if trap is None or len(trap) < TRAP_SIZE:
+        return {}
+    return {name: struct.unpack_from("<Q", trap, off)[0] for name, off in TRAP_X64_REGS.items()}
 
 
 class SectionMap:
@@ -281,11 +293,9 @@ def recover_kernel_stack(dump: KernelDump, images: Mapping[str, ImageBase] | Non
     # tier 0: the exception record and context the parameters point to (0x7E P3/P4, 0x3B P3, ...)
     i_exr = bugchecks.parameter_role(code, "exception_record")
     if i_exr is not None and i_exr < len(params):
-        exr = mem.read(params[i_exr], 0x98 if word == 8 else 0x50)
-        if exr is not None:
-            report.exception_code = struct.unpack_from("<I", exr, 0)[0]
-            report.exception_address = struct.unpack_from("<Q" if word == 8 else "<I", exr,
-                                                          0x10 if word == 8 else 0x0C)[0]
+        record = exception_record(mem.read(params[i_exr], 0x98 if word == 8 else 0x50), word == 8)
+        if record is not None:
+            report.exception_code, report.exception_address, report.exception_parameters = record
     fault: tuple[int, int] | None = None
     fault_ctx: bytes | None = None
     how_note = ""
@@ -301,6 +311,7 @@ def recover_kernel_stack(dump: KernelDump, images: Mapping[str, ImageBase] | Non
             fault = (struct.unpack_from("<Q", trap, TRAP_X64[0])[0], struct.unpack_from("<Q", trap, TRAP_X64[1])[0])
             how_note = f"trap frame at bugcheck parameter {i_trap + 1}"
             fault_ctx = None
+            report.registers = trap_registers(mem.read(params[i_trap], TRAP_SIZE))
     if fault is not None and report.module_at(fault[0]) is None:
         report.stack_quality.append(f"the {how_note} points outside every loaded module; not used")
         fault, fault_ctx = None, None
@@ -313,6 +324,8 @@ def recover_kernel_stack(dump: KernelDump, images: Mapping[str, ImageBase] | Non
     if fault is not None:
         first = report.resolve(fault[0], how="context", confidence="exact", sp=fault[1], note=how_note)
         regs = context_registers(fault_ctx) if fault_ctx is not None and arch == "x64" else None
+        if regs:  # the fault's registers: what a NULL in the faulting instruction's operand is read from
+            report.registers = {REG_NAMES[i]: v for i, v in regs.items()}
         if top is not None and top <= fault[1] < end:
             frames = walk_stack(report, mem.read, first, regs, end, word, images)
         else:
@@ -337,3 +350,21 @@ def recover_kernel_stack(dump: KernelDump, images: Mapping[str, ImageBase] | Non
             "some frames are stack-scan hits: true return addresses mixed with stale ones; the module images "
             "(.pdata) in the case would make them exact")
     report.frames = frames
+    if fault is not None:
+        read_fault_operand(report, CodeView(report, mem.read, images), fault[0])
+
+
+def read_fault_operand(report: CrashReport, view: CodeView, pc: int) -> None:
+    """The faulting instruction's memory operand, decoded from its bytes (in the dump's memory or a matched
+    module image): which register a NULL came in (``[rbx+158h]``). Nothing when the bytes are not there."""
+    if report.arch != "x64":
+        return
+    code = view.read(pc, 16)
+    decoded = decode_memory_operand(code) if code is not None else None
+    if decoded is None or code is None:
+        return
+    where = report.resolve(pc, how="context", confidence="exact").label()
+    bad = report.bad_access or BadAccess()
+    bad.operand, bad.register = decoded[0], decoded[1]
+    bad.see(None, f"code at {where}: {code[:decoded[3]].hex(' ')} (memory operand [{decoded[0]}])")
+    report.bad_access = bad

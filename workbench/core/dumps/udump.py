@@ -13,11 +13,12 @@ import struct
 from collections.abc import Mapping
 from typing import BinaryIO
 
+from workbench.core.dumps.fault import exception_record
 from workbench.core.dumps.images import ImageBase
 from workbench.core.dumps.kdump import DumpFormatError, VirtualMemory
 from workbench.core.dumps.model import CrashReport, Module
-from workbench.core.dumps.stack import CONTEXT_REGS, context_pc_sp, walk_stack
-from workbench.core.dumps.unwind import context_registers
+from workbench.core.dumps.stack import CONTEXT_REGS, CodeView, context_pc_sp, read_fault_operand, walk_stack
+from workbench.core.dumps.unwind import REG_NAMES, context_registers
 
 ARCH = {0: "x86", 9: "x64", 12: "arm64"}
 MAX_STREAMS = 4096
@@ -91,8 +92,9 @@ def read_user_dump(fh: BinaryIO, file_size: int) -> tuple[CrashReport, VirtualMe
         size, rva = streams[6]
         exc = _read_at(fh, rva, min(size, 0xA8))
         if len(exc) >= 0xA8:
-            report.exception_code = struct.unpack_from("<I", exc, 8)[0]
-            report.exception_address = struct.unpack_from("<Q", exc, 8 + 0x10)[0]
+            # MINIDUMP_EXCEPTION (at 8) has the EXCEPTION_RECORD64 layout, whatever the dump's architecture
+            report.exception_code, report.exception_address, report.exception_parameters = \
+                exception_record(exc[8:0xA0], True) or (None, None, [])
             ctx_size, ctx_rva = struct.unpack_from("<II", exc, 0xA0)
             if report.arch in CONTEXT_REGS and ctx_rva + ctx_size <= file_size:
                 context = _read_at(fh, ctx_rva, min(ctx_size, 0x1000))
@@ -112,7 +114,10 @@ def recover_user_stack(report: CrashReport, memory: VirtualMemory, images: Mappi
         word = 4 if report.arch == "x86" else 8
         end = pc_sp[1] + _readable(memory, pc_sp[1], word)
         regs = context_registers(report.raw_context or b"") if report.arch == "x64" else None
+        if regs:
+            report.registers = {REG_NAMES[i]: v for i, v in regs.items()}
         report.frames = walk_stack(report, memory.read, first, regs or None, end, word, images)
+        read_fault_operand(report, CodeView(report, memory.read, images), pc_sp[0])
     elif report.exception_address:
         report.frames = [report.resolve(report.exception_address, how="exception", confidence="exact",
                                         note="exception address of the exception stream")]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from workbench.core.dumps.culprit import file_name_for
-from workbench.core.dumps.model import CrashReport, Frame, Module
+from workbench.core.dumps.model import BadAccess, CrashReport, Frame, Module
 
 HEX = r"[0-9a-fA-F]{1,8}(?:`[0-9a-fA-F]{8})?|[0-9a-fA-F]{9,16}"
 PROMPT = re.compile(r"^\s*(?:(\d+): kd>|kd>|(\d+):(\d+)(?::\w+)?>)\s*(.*)$", re.I)
@@ -48,7 +48,27 @@ ROW_X86 = re.compile(
     r"^\s*(?:(?P<n>[0-9a-fA-F]{1,4})\s+)?(?P<sp>[0-9a-fA-F]{8})\s+(?P<ret>[0-9a-fA-F]{8})\s+(?P<site>\S.*)$")
 LM_ROW = re.compile(rf"^\s*(?P<start>{A})\s+(?P<end>{A})\s+(?P<name>\S+)\s*(?P<rest>.*)$")
 SYMBOL = re.compile(r"^(?P<mod>[A-Za-z0-9_.\-]+?)(?:!(?P<fn>.+?))?(?:\+(?:0x)?(?P<off>[0-9a-fA-F]+))?$")
+# "Debug session time: Mon May 20 07:12:40.118 2024 (UTC + 0:00)": for a dump, when it was written (the crash),
+# on the debugging machine's clock with its offset from UTC (older debuggers print no offset: taken as UTC);
+# "System Uptime: 0 days 0:00:41.905": how long the crashed system had been up
+SESSION_TIME = re.compile(r"^Debug session time:\s*\w{3}\s+(?P<mon>\w{3})\s+(?P<day>\d{1,2})\s+"
+                          r"(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2})(?:\.(?P<frac>\d{1,6}))?\s+(?P<year>\d{4})"
+                          r"(?:\s*\(UTC\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2}):(?P<om>\d{2})\))?")
+UPTIME = re.compile(r"^System Uptime:\s*(?P<d>\d+) days? (?P<h>\d+):(?P<m>\d{2}):(?P<s>\d{2})(?:\.(?P<frac>\d+))?")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), 1)}
+UNNAMED_CODE = re.compile(r"^(?P<mod>[A-Za-z0-9_.\-]+)!\s*\?\?\s*::(?P<name>[^+\s]+(?: [^+\s]+)*?)"
+                          r"(?:\+(?:0x)?(?P<off>[0-9a-fA-F]+))?$")
 ARROWS = re.compile(r"\s*(?:<-|->)\s*")
+# what went wrong (reference/dumps.md §6.3-6.4): register dumps, disassembly, the exception record's lines
+REGISTER_PAIR = re.compile(r"\b([re]?(?:ax|bx|cx|dx|si|di|bp|sp|ip)|r(?:[89]|1[0-5]))=([0-9a-fA-F]{8}(?:`?[0-9a-fA-F]{8})?)\b")
+CODE_LABEL = re.compile(r"^\S+?(?:!\S+|\+(?:0x)?[0-9a-fA-F]+):\s*$")  # nt!KiPageFault+0x42e: / app+0x14c7e:
+DISASM = re.compile(r"^\s*(?:[0-9a-fA-F]{4}:)?(?:0x)?(?P<addr>[0-9a-fA-F]{8}(?:`?[0-9a-fA-F]{8})?)\s+"
+                    r"(?P<bytes>(?:[0-9a-fA-F]{2}){1,15})\s+(?P<ins>[a-z][a-z0-9]{1,11}(?:\s+\S.*)?)$")
+EXR_ADDRESS = re.compile(r"^ExceptionAddress:\s*([0-9a-fA-F`]+)")
+EXR_CODE = re.compile(r"^ExceptionCode:\s*([0-9a-fA-F]{8})\b")
+EXR_PARAM = re.compile(r"^Parameter\[(\d+)\]:\s*([0-9a-fA-F`]+)")
+ATTEMPT = re.compile(r"^Attempt to (read|write|execute) (?:from|to)? ?(?:address )?([0-9a-fA-F`]+)", re.I)
 
 
 def _hex(text: str) -> int:
@@ -66,6 +86,12 @@ def parse_symbol(site: str) -> tuple[str | None, str | None, int | None, int | N
     site = site.strip()
     site = re.sub(r"\s*\[[^\]]*@\s*\d+\]\s*$", "", site)  # source file and line
     site = re.sub(r"\s*\((?:FPO|TrapFrame|CONTEXT|Inline)[^)]*\)\s*", " ", site).strip()
+    # code WinDbg has no symbol for (basic-block-reordered "cold" code, typically an exception filter) is
+    # printed "nt! ?? ::FNODOBFM::`string'+0x1611" (or without the space): one call site, with spaces in it
+    unnamed = UNNAMED_CODE.match(site)
+    if unnamed:
+        off = int(unnamed["off"], 16) if unnamed["off"] else None
+        return unnamed["mod"], f"?? ::{unnamed['name']}", off, None
     site = site.split()[0] if site else site
     if not site:
         return None, None, None, None
@@ -87,6 +113,131 @@ class _Stack:
     after_cxr: bool = False
     stack_text: bool = False
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Registers:
+    """One register dump (``r``, ``.cxr``, ``.trap``, ``CONTEXT:`` of ``!analyze``) and the instruction after it."""
+
+    values: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # register -> (line, text) showing it
+    switched: bool = False  # shown after .cxr/.trap/.ecxr or as !analyze's CONTEXT/TRAP_FRAME: the fault's
+    instruction: tuple[int, str, int] | None = None  # (line, text, address)
+
+
+@dataclass
+class _Fault:
+    """What the text says went wrong, gathered line by line and joined by :meth:`finish`."""
+
+    bad: BadAccess = field(default_factory=BadAccess)
+    blocks: list[_Registers] = field(default_factory=list)
+    faulting_ip: tuple[int, str, int] | None = None  # the disassembly under FAULTING_IP:
+    want_disasm: int = 0  # lines left in which a disassembly line belongs to the block or key before it
+    after_key: str | None = None  # FAULTING_IP, CONTEXT, TRAP_FRAME: what the next lines belong to
+    params: dict[int, int] = field(default_factory=dict)
+
+    def line(self, number: int, text: str, stripped: str, switched: bool, report: CrashReport) -> bool:
+        """Read one line; True when it was a line of the fault (the caller looks no further)."""
+        pairs = REGISTER_PAIR.findall(stripped)
+        if len(pairs) >= 2 and not re.sub(r"\b\w+=[0-9a-fA-F`]+\b|\biopl=\d\b|\b[a-z]{2}\b", "", stripped).strip():
+            block = self.blocks[-1] if self.blocks and self.want_disasm and not self.blocks[-1].instruction \
+                else None
+            if block is None:
+                block = _Registers(switched=switched or self.after_key in ("CONTEXT", "TRAP_FRAME"))
+                self.blocks.append(block)
+            for name, value in pairs:
+                block.values[name.lower()] = _hex(value)
+                block.lines[name.lower()] = (number, stripped)
+            self.want_disasm = 4
+            return True
+        if self.want_disasm:
+            self.want_disasm -= 1
+            if CODE_LABEL.match(stripped) or stripped.startswith(("iopl=", "cs=", "vip=", "CtxFlags")):
+                return True
+            m = DISASM.match(text)
+            if m:
+                instruction = (number, stripped, _hex(m["addr"]))
+                if self.after_key == "FAULTING_IP":
+                    self.faulting_ip = self.faulting_ip or instruction
+                elif self.blocks and self.blocks[-1].instruction is None:
+                    self.blocks[-1].instruction = instruction
+                self.want_disasm = 0
+                return True
+        m = EXR_ADDRESS.match(stripped)
+        if m:
+            report.exception_address = report.exception_address or _hex(m[1])
+            return True
+        m = EXR_CODE.match(stripped)
+        if m:
+            report.exception_code = report.exception_code or int(m[1], 16)
+            return True
+        m = EXR_PARAM.match(stripped)
+        if m:
+            i, value = int(m[1]), _hex(m[2])
+            self.params.setdefault(i, value)
+            if i == 1:
+                self.bad.see(number, stripped)
+            return True
+        m = ATTEMPT.match(stripped)
+        if m:
+            self.bad.access = self.bad.access or m[1].lower()
+            if self.bad.address is None:
+                self.bad.address = _hex(m[2])
+            self.bad.see(number, stripped)
+            return True
+        return False
+
+    def key(self, number: int, key: str, value: str, line: str) -> None:
+        """A ``KEY: value`` line of ``!analyze -v``: the ones that say what was touched, and which block follows."""
+        self.after_key = key
+        self.want_disasm = 3 if key == "FAULTING_IP" else 0
+        first = value.split()[0] if value.split() else ""
+        if key in ("READ_ADDRESS", "WRITE_ADDRESS") and re.fullmatch(r"[0-9a-fA-F`]{1,17}", first):
+            self.bad.address = _hex(first)
+            self.bad.access = self.bad.access or ("read" if key == "READ_ADDRESS" else "write")
+            self.bad.see(number, line)
+        elif key == "EXCEPTION_PARAMETER2" and re.fullmatch(r"[0-9a-fA-F`]{1,17}", first):
+            self.params.setdefault(1, _hex(first))
+        elif key == "EXCEPTION_PARAMETER1" and re.fullmatch(r"[0-9a-fA-F`]{1,17}", first):
+            self.params.setdefault(0, _hex(first))
+
+    def finish(self, report: CrashReport) -> None:
+        """The fault's register block (its ``rip`` is the exception address, else the last one shown after a
+        context switch), its instruction (FAULTING_IP's first), and what the operand's register held."""
+        if self.params and not report.exception_parameters:
+            report.exception_parameters = [self.params.get(i, 0) for i in range(max(self.params) + 1)]
+        fault_at = report.exception_address or (self.faulting_ip[2] if self.faulting_ip else None)
+        chosen = None
+        if fault_at is not None:
+            chosen = next((b for b in reversed(self.blocks)
+                           if fault_at in (b.values.get("rip"), b.values.get("eip"))
+                           or (b.instruction and b.instruction[2] == fault_at)), None)
+        if chosen is None:
+            chosen = next((b for b in reversed(self.blocks) if b.switched), None)
+        instruction = self.faulting_ip or (chosen.instruction if chosen else None)
+        if chosen is not None and chosen.instruction and self.faulting_ip and \
+                chosen.instruction[2] == self.faulting_ip[2]:
+            instruction = chosen.instruction  # the same instruction, with WinDbg's effective address after it
+        bad = self.bad
+        said, bad.evidence = bad.evidence, []  # the instruction and its register first: the lines an engineer quotes
+        if chosen is not None:
+            report.registers = dict(chosen.values)
+        if instruction is not None:
+            decoded = DISASM.match(instruction[1])
+            bad.instruction = re.sub(r"\s+", " ", decoded["ins"]).strip() if decoded else instruction[1]
+            bad.instruction = re.sub(r"\s+[a-z]s:(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F`]+=\S*$", "", bad.instruction)
+            bad.see(instruction[0], instruction[1])
+            from workbench.core.dumps.fault import effective_address, memory_operand
+
+            operand = memory_operand(bad.instruction)
+            if operand is not None and operand[1] and chosen is not None and operand[1] in chosen.lines:
+                bad.see(*chosen.lines[operand[1]])
+            if bad.address is None:
+                bad.address = effective_address(instruction[1])
+        for item in said:
+            bad.see(*item)
+        if bad.address is not None or bad.instruction or bad.evidence:
+            report.bad_access = bad
 
 
 def _frame_from_row(site: str, ret: str | None, sp: str | None) -> Frame | None:
@@ -111,12 +262,14 @@ def parse_windbg_text(lines: Iterable[str]) -> CrashReport:
     saw_kernel = saw_user = False
     context_switched = False  # a .cxr/.trap/.ecxr was run: later listings show the fault's own stack
     params: dict[int, int] = {}
-    for raw in lines:
+    fault = _Fault()
+    for number, raw in enumerate(lines, 1):  # the file's line numbers: evidence points at them
         line = raw.rstrip("\r\n")
         stripped = line.strip()
         prompt = PROMPT.match(line)
         if prompt:
             mode, key, current = None, None, None
+            fault.after_key, fault.want_disasm = None, 0
             last_command = prompt[4].strip().lower()
             if last_command.startswith((".cxr", ".trap", ".ecxr", ".exr")) and not last_command.startswith(".exr"):
                 context_switched = True
@@ -141,6 +294,7 @@ def parse_windbg_text(lines: Iterable[str]) -> CrashReport:
                     "lm", "unloaded"):
                 mode = None
             key = None
+            fault.after_key, fault.want_disasm = None, 0
             continue
         if mode == "stack" and current is not None:
             if stripped.startswith(("WARNING", "***")):
@@ -163,6 +317,8 @@ def parse_windbg_text(lines: Iterable[str]) -> CrashReport:
             if stripped.startswith(("Browse", "Unable to enumerate")):
                 continue
             mode = None
+        if mode != "stack" and fault.line(number, line, stripped, context_switched, report):
+            continue
         # !analyze -v
         m = BUGCHECK_TITLE.match(stripped)
         if m and report.bugcheck_code is None:
@@ -197,6 +353,16 @@ def parse_windbg_text(lines: Iterable[str]) -> CrashReport:
             for i, v in enumerate(m[1].split()):
                 params.setdefault(i, _hex(v))
             continue
+        if report.crash_time_us is None and stripped.startswith("Debug session time:"):
+            report.crash_time_us = session_time_us(stripped)
+            if report.crash_time_us is not None:
+                report.extra.update(session_time_line=str(number), session_time_text=stripped)
+            continue
+        if stripped.startswith("System Uptime:") and "uptime_us" not in report.extra:
+            up = uptime_us(stripped)
+            if up is not None:
+                report.extra.update(uptime_us=str(up), uptime_line=str(number), uptime_text=stripped)
+            continue
         if stripped.startswith("Mini Kernel Dump File"):
             report.dump_type = "triage (minidump)"
         m = re.match(r"^Loading Dump File \[(.+)\]$", stripped)
@@ -226,6 +392,7 @@ def parse_windbg_text(lines: Iterable[str]) -> CrashReport:
             if value:
                 report.extra.setdefault(key, value)
             _analyze_key(report, key, value, params)
+            fault.key(number, key, value, stripped)
             continue
         if ARROWS.search(stripped) and "!" in stripped and current is None:
             _arrow_list(stripped, stacks)
@@ -233,6 +400,9 @@ def parse_windbg_text(lines: Iterable[str]) -> CrashReport:
         while len(report.parameters) <= i:
             report.parameters.append(0)
         report.parameters[i] = v
+    fault.finish(report)
+    if report.extra.get("kv.AV.Fault") and report.bad_access is not None and report.bad_access.access is None:
+        report.bad_access.access = report.extra["kv.AV.Fault"].lower()
     chosen = _choose_stack(stacks)
     report.kernel = _is_kernel(saw_kernel, saw_user, report, chosen)
     if chosen is not None:
@@ -257,6 +427,31 @@ def _stack_row(line: str) -> Frame | None:
             if frame is not None:
                 return frame
     return None
+
+
+def session_time_us(line: str) -> int | None:
+    """UTC µs of a ``Debug session time:`` line (the crash, for a dump), or None when it does not read as one."""
+    m = SESSION_TIME.match(line)
+    if not m or m["mon"].lower() not in _MONTHS:
+        return None
+    from datetime import datetime, timedelta, timezone
+
+    offset = timedelta(hours=int(m["oh"] or 0), minutes=int(m["om"] or 0)) * (-1 if m["sign"] == "-" else 1)
+    try:
+        when = datetime(int(m["year"]), _MONTHS[m["mon"].lower()], int(m["day"]), int(m["h"]), int(m["m"]),
+                        int(m["s"]), int((m["frac"] or "0").ljust(6, "0")[:6]), tzinfo=timezone(offset))
+    except ValueError:
+        return None
+    return int(when.astimezone(timezone.utc).timestamp()) * 1_000_000 + when.microsecond
+
+
+def uptime_us(line: str) -> int | None:
+    """µs of a ``System Uptime:`` line (how long the crashed system had run), or None."""
+    m = UPTIME.match(line)
+    if not m:
+        return None
+    seconds = ((int(m["d"]) * 24 + int(m["h"])) * 60 + int(m["m"])) * 60 + int(m["s"])
+    return seconds * 1_000_000 + int((m["frac"] or "0").ljust(6, "0")[:6])
 
 
 def _lm_row(line: str, report: CrashReport, unloaded: bool) -> Module | None:
@@ -299,8 +494,15 @@ def _lm_detail(text: str, module: Module) -> None:
         module.checksum = int(value.split()[0], 16) if value else None
     elif key == "imagesize":
         module.size = int(value.split()[0], 16) if value else module.size
-    elif key == "companyname":
-        module.company = value
+    elif key == "companyname" and value:
+        # lmv prints the image's version resource as the debugger read it (the engineer's own analysis)
+        module.company, module.company_source = value, "debugger"
+    elif key == "productname" and value:
+        module.product = value
+    elif key == "filedescription" and value:
+        module.description = value
+    elif key in ("file version", "fileversion") and value:
+        module.file_version = module.file_version or value
 
 
 def _analyze_key(report: CrashReport, key: str, value: str, params: dict[int, int]) -> None:

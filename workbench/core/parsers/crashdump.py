@@ -31,7 +31,7 @@ class KernelDumpParser:
     name = "kernel_dump"
     kinds = frozenset({"kernel_dump"})
     tables = TABLES
-    version = 1
+    version = 3  # 2: crash.bad_access (the exception record's parameters, the fault's registers); 3: modules' versions
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         try:
@@ -51,7 +51,7 @@ class UserDumpParser:
     name = "user_dump"
     kinds = frozenset({"user_dump"})
     tables = TABLES
-    version = 1
+    version = 3  # 2: crash.bad_access; 3: modules' version resources
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         try:
@@ -74,11 +74,12 @@ class WinDbgTextParser:
     name = "windbg_text"
     kinds = frozenset({"windbg_text"})
     tables = TABLES
-    version = 1
+    version = 4  # 2: true line numbers after a line past 64 KiB; 3: crash.bad_access (registers, the record);
+    # 4: lmv's ProductName / FileDescription / File version, tolerant call sites (nt! ?? ::FNODOBFM::...)
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         def lines():
-            for ln in read_lines(file.location):
+            for ln in read_lines(file.location, mediator.problem):
                 if ln.number % 20000 == 0:
                     mediator.check(ln.offset)
                 if ln.number > MAX_TEXT_LINES:

@@ -37,16 +37,15 @@ skip it and say how many they skipped in their ``evtx.file_health`` fact.
 
 from __future__ import annotations
 
+import io
 import os
 import re
-import shutil
 import struct
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -77,8 +76,8 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 #: Facts written once per file and again only when the value changes (6013 is logged every day).
-ON_CHANGE = frozenset({"system.time_zone", "system.os_name", "system.os_version", "system.os_build",
-                       "evtx.os_build", "evtx.boot_build"})
+ON_CHANGE = frozenset({"system.time_zone", "system.utc_offset_minutes", "system.os_name", "system.os_version",
+                       "system.os_build", "evtx.os_build", "evtx.boot_build"})
 
 TABLE = "evtx_records"
 DDL = {
@@ -181,28 +180,51 @@ def read_header(path: Path) -> dict[str, Any]:
     return out
 
 
+class _SignedView(io.RawIOBase):
+    """An event log read with its file signature put back: evtx-rs refuses a file whose 'ElfFile' signature
+    is damaged even when every chunk is intact. Reading through this view needs no copy, so nothing of the
+    case is written anywhere (a copy in the temp folder outlived killed runs, and failed when it was full)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._fh = open(path, "rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        at = self._fh.tell()
+        n = self._fh.readinto(buffer)
+        if n and at < len(MAGIC):
+            end = min(len(MAGIC), at + n)
+            memoryview(buffer)[: end - at] = MAGIC[at:end]
+        return n
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
 @contextmanager
-def readable(path: str | Path) -> Iterator[Path]:
-    """The file as evtx-rs will open it. evtx-rs refuses a file whose header signature is damaged even when
-    every chunk is intact; for such a file this yields a temporary copy with the signature put back (the
-    case's own files are never written to), removed afterwards."""
+def readable(path: str | Path) -> Iterator[str | IO[bytes]]:
+    """The file as evtx-rs will open it: its path, or for a file whose signature alone is damaged a
+    read-only view with the signature put back (the case's own files are never written to)."""
     path = Path(path)
     header = read_header(path)
     if header["magic_ok"] or not header["chunk_ok"]:
-        yield path
+        yield str(path)
         return
-    fd, name = tempfile.mkstemp(prefix="wb-evtx-", suffix=".evtx")
-    try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-            src.read(len(MAGIC))
-            out.write(MAGIC)
-            shutil.copyfileobj(src, out, 4 * 1024 * 1024)
-        yield Path(name)
-    finally:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
+    with io.BufferedReader(_SignedView(path), buffer_size=1024 * 1024) as view:
+        yield view
 
 
 _CHUNK_NO = re.compile(r"chunk number (\d+)")
@@ -310,7 +332,7 @@ class EvtxParser:
     name = "evtx"
     kinds = frozenset({"evtx"})
     tables = DDL
-    version = 1
+    version = 2
 
     def __init__(self) -> None:
         self._states: dict[int, _State] = {}
@@ -336,12 +358,13 @@ class EvtxParser:
             return
         if not header["magic_ok"]:
             mediator.problem("the file header is damaged (no 'ElfFile' signature) but its chunks are intact: "
-                             "records were read from a repaired copy", 0)
+                             "records were read with the signature put back", 0)
         with readable(location) as path:
             self._parse_readable(file, mediator, header, path)
 
-    def _parse_readable(self, file: CaseFile, mediator: Mediator, header: dict[str, Any], location: Path) -> None:
-        handler = _Handler(file, mediator, header, chunk_positions(location))
+    def _parse_readable(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
+                        location: str | IO[bytes]) -> None:
+        handler = _Handler(file, mediator, header, chunk_positions(file.location))  # the chunks are where they are
         self._produce_rows(file, location, header.get("header_chunks") or 0, self._state_for(mediator, file),
                            handler.take, mediator.source)
         handler.finish()
@@ -412,8 +435,8 @@ class EvtxParser:
 
     # ------------------------------------------------------------------------------------- producer
 
-    def _produce_rows(self, file: CaseFile, location: Path, header_chunks: int, state: _State, put: Any,
-                      source: str = "evtx") -> None:
+    def _produce_rows(self, file: CaseFile, location: str | IO[bytes], header_chunks: int,
+                      state: _State, put: Any, source: str = "evtx") -> None:
         """Read the records and hand ``put`` what comes of them in batches: ("rows", (events, details,
         facts)), ("problem", (sentence, offset)), and last ("done", stats)."""
         import evtx
@@ -421,7 +444,7 @@ class EvtxParser:
         stats: dict[str, Any] = {"records": 0, "duplicates": 0, "damaged": 0, "zeroed": 0, "channel": None,
                                  "computer": None, "system_computer": None}
         try:
-            records = evtx.PyEvtxParser(str(location)).records_json()
+            records = evtx.PyEvtxParser(location).records_json()
         except (RuntimeError, OSError, ValueError) as exc:
             sentence, offset, _ = describe_error(exc)
             put(("problem", (f"the event log could not be opened: {sentence}", offset)))
@@ -554,7 +577,7 @@ def iter_record_xml(path: str | Path) -> Iterator[tuple[int, str]]:
     import evtx
 
     with readable(path) as location:
-        records = evtx.PyEvtxParser(str(location)).records()
+        records = evtx.PyEvtxParser(location).records()
         consecutive = 0
         while True:
             try:

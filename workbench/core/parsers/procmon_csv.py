@@ -18,11 +18,12 @@ from __future__ import annotations
 import csv
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from workbench.core.captures import UNDATED
 from workbench.core.clock import datetime_to_us
 from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.parsers.procmon_common import (
@@ -36,11 +37,14 @@ from workbench.core.parsers.procmon_common import (
     write_processes,
 )
 from workbench.core.plugins import hookimpl
-from workbench.core.textio import sniff_encoding
+from workbench.core.textio import MAX_LINE, sniff_encoding
 
 DAY_US = 86_400_000_000
 MAX_ROW_PROBLEMS = 20
 DETAIL_KEEP = 512  # characters of a non-Process detail kept per event (the rest stays in the file)
+#: Characters kept of the end of an over-long line, so the fields after a huge one (and the row's closing
+#: quote) still reach the CSV reader; the start keeps textio.MAX_LINE characters.
+LONG_LINE_TAIL = 4096
 
 #: Procmon's column names (its CSV header). Lower-cased for matching.
 KNOWN_COLUMNS = frozenset(c.lower() for c in (
@@ -195,7 +199,7 @@ class ProcmonCsvParser:
     name = "procmon_csv"
     kinds = frozenset({"procmon_csv"})
     tables = TABLES
-    version = 1
+    version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         with open(file.location, "rb") as raw:
@@ -212,7 +216,7 @@ class ProcmonCsvParser:
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
         with open(file.location, encoding=codec, errors="replace", newline="") as fh:
             mediator.watch(fh.buffer)  # progress in bytes: the csv reader hides the offsets
-            self._parse(csv.reader(fh), file, mediator)
+            self._parse(csv.reader(bounded_lines(fh, mediator.problem)), file, mediator)
 
     def _parse(self, rows: Iterator[list[str]], file: CaseFile, mediator: Mediator) -> None:
         try:
@@ -243,8 +247,9 @@ class ProcmonCsvParser:
         if c_tod is None and c_dt is None:
             mediator.problem("the export has no Time of Day or Date & Time column: events have no time", 0)
         elif c_dt is None:
-            mediator.problem("the export has no Date & Time column, so its events carry a time of day but no date; "
-                             "they are placed on 1970-01-01 (add the Date & Time column in Procmon to fix)", 0)
+            # dated after every file is read, from a PML of the same capture or the setup logs
+            # (workbench.core.captures); until then the rows count from 1970-01-01
+            mediator.fact(UNDATED, "true", text="the export has a Time of Day column but no Date & Time column")
 
         fid = file.id
         builder = ProcessBuilder("local")
@@ -341,6 +346,38 @@ class ProcmonCsvParser:
             mediator.problem(f"{bad} rows in all could not be read fully", None)
         builder.resolve_parents(first_ts)
         write_processes(mediator, builder.records)
+
+
+def bounded_lines(fh: TextIO, problem: Callable[[str, int | None], None]) -> Iterator[str]:
+    """The physical lines of a CSV, line ends kept (the CSV reader needs them), none held whole when huge.
+
+    A line longer than :data:`MAX_LINE` characters yields its start, `` … `` and its last
+    :data:`LONG_LINE_TAIL` characters, read past in bounded pieces: one row stays one row (its later fields
+    and closing quote survive), and a 200 MB Detail costs no more memory than a short one. Each such line is
+    named through ``problem`` by its number as an editor counts lines (a bare CR ends one, as in Procmon's
+    Detail fields).
+    """
+    number = 0
+    while True:
+        line = fh.readline(MAX_LINE)
+        if not line:
+            return
+        number += 1
+        if len(line) < MAX_LINE or line[-1] in "\r\n":
+            yield line
+            continue
+        size, tail = len(line), ""
+        while True:
+            more = fh.readline(MAX_LINE)
+            if not more:
+                break
+            size += len(more)
+            tail = (tail + more)[-LONG_LINE_TAIL:]
+            if more[-1] in "\r\n":
+                break
+        problem(f"line {number} is {size:,} characters long; only its first {MAX_LINE // 1024} Ki and last "
+                f"{LONG_LINE_TAIL // 1024} Ki characters are kept", None)
+        yield line + " … " + tail
 
 
 def datetime_to_us_date(d: date) -> int:

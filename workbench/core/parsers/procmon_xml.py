@@ -17,6 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
+from workbench.core.captures import UNDATED
 from workbench.core.clock import datetime_to_us
 from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.parsers.procmon_common import (
@@ -47,7 +48,7 @@ class ProcmonXmlParser:
     name = "procmon_xml"
     kinds = frozenset({"procmon_xml"})
     tables = TABLES
-    version = 1
+    version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         fid = file.id
@@ -138,6 +139,9 @@ class ProcmonXmlParser:
             if offset > DAY_US // 2:
                 offset -= DAY_US  # west of Greenwich
             offset = round(offset / QUARTER_US) * QUARTER_US
+            mediator.fact("procmon.export_offset_minutes", str(offset // 60_000_000), utc=rec.start,
+                          text=f"Process Start of {rec.name} at {f.get('Time_of_Day', '')} on the export's wall "
+                               "clock, created at its process's CreateTime (UTC)")
             local_start = rec.start + offset
             return local_start - local_start % DAY_US
         for _line, f in pending:  # an explicit date column, when the export has one
@@ -152,7 +156,9 @@ class ProcmonXmlParser:
                              "newest process start (UTC) is used, which may be a day off", None)
             newest = datetime.fromtimestamp(max(starts) / 1e6, tz=timezone.utc)
             return datetime_to_us(datetime(newest.year, newest.month, newest.day))
-        mediator.problem("the export has times of day but no date; events are placed on 1970-01-01", None)
+        # dated after every file is read, from a PML of the same capture or the setup logs
+        # (workbench.core.captures); until then the rows count from 1970-01-01
+        mediator.fact(UNDATED, "true", text="the export has times of day but no date and no process start times")
         return 0
 
     @staticmethod

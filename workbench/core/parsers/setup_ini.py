@@ -35,13 +35,13 @@ class SetupIniParser:
     name = "setup_ini"
     kinds = frozenset({"rollbackinfo_ini", "setupplatform_ini"})
     tables = {"setup_ini": DDL}
-    version = 1
+    version = 2  # 2: true line numbers after a line past 64 KiB
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         section = ""
         pairs = 0
         bad = 0
-        for ln in read_lines(file.location):
+        for ln in read_lines(file.location, mediator.problem):
             text = ln.text.strip()
             if not text or text.startswith((";", "#")):
                 continue

@@ -131,7 +131,7 @@ class SetupLogParser:
     name = "setuplog"
     kinds = frozenset({"setupact", "setuperr"})
     tables: dict[str, str] = {}
-    version = 2
+    version = 3  # 3: a line past 64 KiB is one line, cut, not one row per piece
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         source = file.kind  # setupact or setuperr
@@ -140,7 +140,7 @@ class SetupLogParser:
         binary_from: int | None = None
         stamped = 0
         lines = 0
-        for ln in read_lines(file.location):
+        for ln in read_lines(file.location, mediator.problem):
             lines = ln.number
             if ln.number % 4096 == 0:  # cancel within a few ms, and a progress bar that moves on any size
                 mediator.check(ln.offset)

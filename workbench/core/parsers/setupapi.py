@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from workbench.core.parsers.base import CaseFile, Mediator, wall_us
 from workbench.core.parsers.setupact import is_junk
 from workbench.core.plugins import hookimpl
+from workbench.core.software import TABLES as SOFTWARE_TABLES
+from workbench.core.software import add_software, base_name
 from workbench.core.textio import read_lines
 
 _STAMP = re.compile(r"(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?")
@@ -69,6 +71,7 @@ class _Section:
     inf: str | None = None
     inf_original: str | None = None
     driver_version: str | None = None
+    provider: str | None = None  # the INF's provider (``inf: Provider: Oracle Corporation``)
     in_selected_node: bool = False
     state: str = "started"
     last_line: int = 0
@@ -102,8 +105,8 @@ class SetupApiParser:
 
     name = "setupapi"
     kinds = frozenset({"setupapi"})
-    tables = {"setupapi_sections": SECTIONS_DDL}
-    version = 1
+    tables = {"setupapi_sections": SECTIONS_DDL, **SOFTWARE_TABLES}
+    version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
         open_sections: dict[str, _Section] = {}
@@ -112,7 +115,7 @@ class SetupApiParser:
         last_local: int | None = None
         binary_from: int | None = None
         saw_any = False
-        for ln in read_lines(file.location):
+        for ln in read_lines(file.location, mediator.problem):
             if ln.number % 20000 == 0:
                 mediator.check(ln.offset)
             text = ln.text
@@ -212,6 +215,10 @@ class SetupApiParser:
             sec.inf_original = m.group(1).strip().replace("/", "\\").rsplit("\\", 1)[-1]
         if "Driver Version - " in body and sec.in_selected_node:
             sec.driver_version = body.split("Driver Version - ", 1)[1].strip()
+        if body.startswith("inf: Provider:") and sec.provider is None:
+            sec.provider = body.split(":", 2)[2].strip() or None
+        elif body.startswith("inf: Driver Version:") and sec.driver_version is None:
+            sec.driver_version = body.split(":", 2)[2].strip().rsplit(",", 1)[-1] or None
         m = _DESC.search(body) or _DEVDESC.search(body)
         if m and sec.description is None:
             sec.description = m.group(1).strip()
@@ -232,9 +239,23 @@ class SetupApiParser:
             "last_line": sec.last_line, "last_text": sec.last_text,
         }
 
+    @staticmethod
+    def _package(mediator: Mediator, sec: _Section, status: str) -> None:
+        """A driver package whose INF names its provider: a row of the case's installed software."""
+        if sec.provider is None:
+            return
+        device = sec.device or ""
+        path = device if device.lower().endswith(".inf") else None
+        name = sec.inf_original or base_name(path) or sec.inf
+        if name:
+            add_software(mediator, {"name": name, "display_name": sec.description, "path": path,
+                                    "vendor": sec.provider, "version": sec.driver_version, "state": status},
+                         kind="package", source="setupapi", line=sec.line)
+
     def _close(self, mediator: Mediator, file: CaseFile, sec: _Section, number: int, status: str,
                code: str | None) -> None:
         mediator.detail("setupapi_sections", self._row(file, sec, number, status, code, None))
+        self._package(mediator, sec, status)
         level = "info" if status == "SUCCESS" else "error"
         what = f"{status}({code})" if code else status
         mediator.event(line=number, local=sec.end or sec.last_local or sec.start, level=level, component="section",
@@ -243,6 +264,7 @@ class SetupApiParser:
     def _unfinished(self, mediator: Mediator, sec: _Section, all_open: list[_Section]) -> None:
         state = sec.state if sec.state in ("installing", "waiting") else "started"
         mediator.detail("setupapi_sections", self._row(mediator.file, sec, None, "unfinished", None, state))
+        self._package(mediator, sec, "unfinished")
         name = sec.description or sec.device or sec.title
         inf = f" ({sec.inf_original or sec.inf})" if (sec.inf_original or sec.inf) else ""
         message = (f"Device install never finished: {name}{inf}; "

@@ -19,6 +19,8 @@ from workbench.core.textio import read_lines
 
 TABLE = "text_lines"
 DDL = f"CREATE TABLE IF NOT EXISTS {TABLE} (file_id INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT)"
+#: Kinds indexed: plain text, and the customer's description (which its own parser also reads for the verdict).
+TEXT_KINDS = "('text', 'description')"
 #: Lines indexed per file: a description is a page; a multi-MB unknown text is read up to here.
 MAX_LINES = 200_000
 #: Bytes of text files indexed in all (the largest files are left out first).
@@ -28,7 +30,7 @@ MAX_BYTES = 64 * 1024 * 1024
 def index_text_files(store: CaseStore) -> int:
     """(Re)build ``text_lines`` from the case's text files; returns the lines indexed."""
     files = store.conn.execute(
-        "SELECT id, blob, size FROM files WHERE kind = 'text' AND blob IS NOT NULL ORDER BY size, id").fetchall()
+        f"SELECT id, blob, size FROM files WHERE kind IN {TEXT_KINDS} AND blob IS NOT NULL ORDER BY size, id").fetchall()
     total = 0
     lines = 0
     with store.conn:

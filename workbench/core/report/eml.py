@@ -20,12 +20,16 @@ from workbench.core.report.render import render_summary, render_template
 
 
 def build_eml(summary: dict[str, Any], *, now: datetime, attach_markdown: bool = False,
-              attach_evidence: bool = False) -> EmailMessage:
-    """A draft e-mail of ``summary`` (redact it first when it leaves the customer)."""
+              attach_evidence: bool = False, kind: str = "summary") -> EmailMessage:
+    """A draft e-mail of ``summary`` (redact it first when it leaves the customer).
+
+    ``kind`` is the template set (:func:`render_summary`); its subject is ``subject`` for a case and
+    ``<kind>-subject`` otherwise. The evidence attachment exists for a case's summary only."""
     lang = summary["lang"]
-    text = render_summary(summary, "txt")
-    html = render_summary(summary, "html")
-    subject = " ".join(render_template("subject", lang, "txt", {"s": summary}).split())
+    text = render_summary(summary, "txt", kind)
+    html = render_summary(summary, "html", kind)
+    subject_template = "subject" if kind == "summary" else f"{kind}-subject"
+    subject = " ".join(render_template(subject_template, lang, "txt", {"s": summary}).split())
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = subject
     msg["Date"] = format_datetime(now)
@@ -36,9 +40,9 @@ def build_eml(summary: dict[str, Any], *, now: datetime, attach_markdown: bool =
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
     if attach_markdown:
-        msg.add_attachment(render_summary(summary, "md"), subtype="markdown", charset="utf-8",
+        msg.add_attachment(render_summary(summary, "md", kind), subtype="markdown", charset="utf-8",
                            filename=_filename(summary, "summary", "md"))
-    if attach_evidence:
+    if attach_evidence and kind == "summary":
         excerpt = render_template("evidence", lang, "txt", {"s": summary})
         msg.add_attachment(excerpt, subtype="plain", charset="utf-8",
                            filename=_filename(summary, "evidence", "txt"))
@@ -49,7 +53,7 @@ def build_eml(summary: dict[str, Any], *, now: datetime, attach_markdown: bool =
 
 
 def _filename(summary: dict[str, Any], kind: str, ext: str) -> str:
-    code = (summary["upgrade"].get("result_code") or "case").replace(" ", "")
+    code = ((summary.get("upgrade") or {}).get("result_code") or "case").replace(" ", "")
     return f"{kind}-{code}.{summary['lang']}.{ext}"
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from workbench.core.report.eml import build_eml, eml_bytes
-from workbench.core.report.redact import Redactor
+from workbench.core.report.redact import Redactor, redaction_note
 from workbench.core.report.render import FORMATS, render_summary
 from workbench.core.report.summary import build_summary
 from workbench.core.store import CaseStore
@@ -23,8 +23,16 @@ def prepared_summary(store: CaseStore, *, lang: str = "zh", redact: bool = False
     """The summary data as it will be rendered: redacted with ``redactor`` (or one learned from the case)."""
     summary = build_summary(store, lang=lang, now=now)
     if redact or redactor is not None:
-        summary = (redactor or Redactor.for_case(store)).apply(summary)
+        summary = redacted_summary(summary, redactor or Redactor.for_case(store))
     return summary
+
+
+def redacted_summary(summary: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """``summary`` with personal values replaced and a ``redaction`` block saying what kinds were replaced
+    (the templates print its sentence): the one way every export, the clipboard and the preview redact."""
+    redacted = redactor.apply(summary)
+    redacted["redaction"] = redaction_note(redactor.kinds(), str(summary.get("lang") or "en"))
+    return redacted
 
 
 def export_summary(store: CaseStore, fmt: str, *, lang: str = "zh", redact: bool = False, now: datetime | None = None,

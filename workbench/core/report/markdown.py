@@ -39,6 +39,7 @@ _LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^)\s]+)\)")
 def inline(text: str) -> Markup:
     """One line of Markdown as escaped HTML: code spans are literal, then bold, italic and safe links."""
     codes: list[str] = []
+    text = text.replace("\x00", "")  # NUL marks the stashed code spans below; a note's own NULs mean nothing
 
     def stash(m: re.Match[str]) -> str:
         codes.append(f'<code style="{STYLES["code"]}">{escape(m.group(1))}</code>')

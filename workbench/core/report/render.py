@@ -23,11 +23,21 @@ from typing import Any
 import jinja2
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.printable import one_line, printable
 from workbench.core.report.markdown import to_html
 
 FORMATS = ("md", "html", "txt")
 #: extra templates the e-mail export uses, per language
 AUX_TEMPLATES = ("subject", "evidence")
+
+#: Summary keys whose values are one line in every template (names, codes, titles): a CR/LF or a control
+#: character in them (a computer name from a hostile NFO) is shown as an escape, never as a forged line.
+ONE_LINE_KEYS = frozenset({
+    "source", "os_name", "os_version", "os_build", "computer", "time_zone", "result_code", "extend_code", "phase",
+    "operation", "rollback", "source_build", "target_build", "result_name", "result_text", "phase_text",
+    "operation_text", "bugcheck_code", "bugcheck_name", "culprit", "title", "process", "name", "file",
+    "component", "time", "failure_time", "severity_text", "level", "clock",
+})
 
 _MD_ACTIVE = re.compile(r"([`*_\[\]<>|])")
 _MD_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)(?=\s)", re.MULTILINE)
@@ -96,6 +106,27 @@ def indent_rest(value: Any, width: int = 4) -> str:
     return ("\n" + " " * width).join(lines)
 
 
+def where(item: Any, key: str = "name") -> str:
+    """Where an evidence line is: ``Rollback/setupact.log:5680``, or the file alone when the line has no number
+    (a dump's record, a debugger text's stack excerpt), never ``:-``."""
+    name = item.get(key) if isinstance(item, dict) else None
+    line = item.get("line") if isinstance(item, dict) else None
+    if line is not None:
+        return f"{name or '?'}:{line}"
+    return str(name or "")
+
+
+def evidence_line(item: Any, width: int = 4, key: str = "name") -> str:
+    """One evidence item as a text block: ``time  file:line  text``; a multi-line text (a stack excerpt)
+    starts under that head, each line on its own line ``width`` spaces in. No time shows as nothing."""
+    head = "  ".join(p for p in ((item.get("time") or ""), where(item, key)) if p)
+    text = str(item.get("text") or "")
+    lines = text.split("\n")
+    if len(lines) > 1:
+        return head + "".join("\n" + " " * width + ln for ln in lines)
+    return f"{head}  {text}"
+
+
 def _autoescape(name: str | None) -> bool:
     return bool(name) and ".html" in str(name)
 
@@ -113,6 +144,8 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["md_escape"] = md_escape
     env.filters["code_fence"] = code_fence
     env.filters["indent_rest"] = indent_rest
+    env.filters["where"] = where
+    env.filters["evidence_line"] = evidence_line
     env.filters["notes_md"] = notes_md
     env.filters["notes_html"] = lambda body: to_html(body or "")
     return env
@@ -123,8 +156,27 @@ def environment() -> jinja2.Environment:
     return _environment(tuple(template_dirs()))
 
 
+def displayable(value: Any, key: str | None = None) -> Any:
+    """A copy of summary data fit to show: one-line fields (:data:`ONE_LINE_KEYS`) with every control written
+    as an escape, other text with its line breaks kept and its other controls escaped (ESC, C1, bidi: a log
+    line from the case must not recolour the terminal a report is printed on, nor reorder what a reader sees).
+    NULs are dropped: a note may hold them (typed or pasted), and they mean nothing in an e-mail.
+    """
+    if isinstance(value, str):
+        value = value.replace("\x00", "")
+        return one_line(value) if key in ONE_LINE_KEYS else printable(value)
+    if isinstance(value, dict):
+        return {k: displayable(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [displayable(v, key) for v in value]
+    return value
+
+
 def render_template(kind: str, lang: str, fmt: str, context: dict[str, Any]) -> str:
-    """Render ``<kind>.<lang>.<fmt>.j2`` (``summary.zh.html.j2``, ``subject.en.txt.j2``) with ``context``."""
+    """Render ``<kind>.<lang>.<fmt>.j2`` (``summary.zh.html.j2``, ``subject.en.txt.j2``) with ``context``;
+    the summary (``context["s"]``) is shown through :func:`displayable`."""
+    if "s" in context:
+        context = {**context, "s": displayable(context["s"])}
     name = f"{kind}.{lang}.{fmt}.j2"
     try:
         template = environment().get_template(name)
@@ -134,11 +186,14 @@ def render_template(kind: str, lang: str, fmt: str, context: dict[str, Any]) -> 
     return template.render(**context)
 
 
-def render_summary(summary: dict[str, Any], fmt: str) -> str:
-    """The summary (from :func:`build_summary`, redacted or not) as ``md``, ``html`` or ``txt`` text."""
+def render_summary(summary: dict[str, Any], fmt: str, kind: str = "summary") -> str:
+    """The summary (from :func:`build_summary`, redacted or not) as ``md``, ``html`` or ``txt`` text.
+
+    ``kind`` names the template set: ``summary`` for a case, ``compare`` for a customer case's machines
+    (:mod:`workbench.core.customer.summary`)."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    text = render_template("summary", summary["lang"], fmt, {"s": summary})
+    text = render_template(kind, summary["lang"], fmt, {"s": summary})
     # one trailing newline, and none of the blank-line runs template conditionals leave behind
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
     return text

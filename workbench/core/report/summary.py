@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from pathlib import PureWindowsPath
 from typing import Any
 
-from workbench.core import clock
 from workbench.core.analysis import build_analysis
-from workbench.core.finding_text import SEVERITY_NAMES, finding_data, finding_texts
+from workbench.core.clock_text import CaseTimes
+from workbench.core.finding_text import SEVERITY_NAMES, finding_data, finding_texts, translated
 from workbench.core.store import CaseStore
 
 log = logging.getLogger(__name__)
@@ -47,20 +47,6 @@ PHASES: dict[str, tuple[int | None, str, str]] = {
     "UNINSTALL": (5, "uninstall (rollback)", "卸载阶段（回滚）"),
     "UNKNOWN": (None, "unknown phase", "未知阶段"),
 }
-
-def _zone(store: CaseStore) -> Any:
-    return clock.resolve_zone(store.get_meta("time_zone_iana"))
-
-
-def _wall(ts: int | None, zone: Any) -> str | None:
-    """A UTC µs time on the case clock, to the second: the clock every pane shows, so the e-mail matches."""
-    if ts is None:
-        return None
-    dt = clock.us_to_datetime(ts)
-    if zone is not None:
-        dt = dt.astimezone(zone)
-    return dt.strftime("%Y-%m-%d %H:%M:%S")
-
 
 def short_path(path: str | None) -> str | None:
     """``…/Sources/Rollback/setupact.log`` → ``Rollback/setupact.log``: the folder says which run it was."""
@@ -157,13 +143,16 @@ def stack_excerpt(frames: list[Any] | None, culprit: str | None) -> list[dict[st
     return out
 
 
-def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
-    """Findings in the analysis JSON's rank order, with the remediation and case-clock evidence times.
+def _findings(store: CaseStore, times: CaseTimes, lang: str, verdict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Findings in the analysis JSON's (causal) rank order, with the remediation and case-clock evidence times.
 
-    Title, summary and remediation are in ``lang`` where the finding carries a translation (signatures do),
-    else in the English the analyzer wrote.
+    Title, summary and remediation are in ``lang`` where the finding carries a translation (signatures do).
+    A Chinese summary never carries an English sentence: an untranslated summary is left out there (the
+    evidence lines still show what the finding saw), an untranslated title is kept (a name more than a sentence).
     """
-    ranked = build_analysis_findings_order(store)
+    from workbench.core.analysis import ranked_findings
+
+    ranked = ranked_findings(store, verdict)
     out = []
     for row in ranked:
         evidence = [
@@ -171,26 +160,32 @@ def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
                 "file": e["file"],
                 "name": short_path(e["file"]),
                 "line": e["line"],
-                "time": _wall(e["ts"], zone),
+                "time": times.wall(e["ts"], file_id=e["file_id"]),
+                "file_id": e["file_id"],
                 "text": (e["text"] or "").rstrip(),
             }
             for e in store.query(
-                "SELECT e.line, e.ts, e.text, files.path AS file FROM evidence e "
+                "SELECT e.line, e.ts, e.file_id, e.text, files.path AS file FROM evidence e "
                 "LEFT JOIN files ON files.id = e.file_id WHERE finding_id = ? ORDER BY e.id",
                 (row["id"],),
             )
         ]
         data = finding_data(row["data"])
         texts = finding_texts(row, lang)
+        if lang != "en":
+            texts = {k: translated(data, k, lang) or (texts[k] if k == "title" else None) for k in texts}
         out.append({
+            "finding_id": row["id"],
             "rule_id": row["rule_id"],
             "title": texts["title"],
             "severity": row["severity"],
             "severity_text": SEVERITY_NAMES[lang].get(row["severity"], row["severity"]),
             "summary": texts["summary"],
             "remediation": texts["remediation"],
-            "time": _wall(row["ts"], zone),
+            # a finding's own time is on the clock of the lines it stands on
+            "time": times.wall(row["ts"], file_id=evidence[0]["file_id"] if evidence else None),
             "ts": row["ts"],
+            "file_id": evidence[0]["file_id"] if evidence else None,
             # the process a finding blames, when its data names one as text (Procmon findings carry a key instead
             # and reach the summary through the suspects list)
             "process": data.get("process") if isinstance(data.get("process"), str) else None,
@@ -200,32 +195,58 @@ def _findings(store: CaseStore, zone: Any, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def build_analysis_findings_order(store: CaseStore) -> list[sqlite3.Row]:
-    """The findings rows ranked as ``workbench.analysis/1`` ranks them (severity, then score, then id)."""
-    from workbench.core.analysis import SEVERITIES
+def one_per_cause(findings: list[dict[str, Any]], groups: list[list[int]]) -> list[dict[str, Any]]:
+    """``findings`` (ranked, each with its ``finding_id``) as one entry per cause, as the core groups them
+    (:func:`workbench.core.analysis.finding_groups`: one crash is one finding): the head finding with the others
+    kept whole under ``folded``, their titles under ``also`` and their first evidence line added (the rest
+    stay with the case)."""
+    by_id = {f["finding_id"]: f for f in findings}
+    kept: list[dict[str, Any]] = []
+    for group in groups:
+        members = [by_id[i] for i in group if i in by_id]
+        if not members:
+            continue
+        into = {**members[0], "also": [], "folded": []}
+        for f in members[1:]:
+            into["folded"].append(f)
+            if f["title"] and f["title"] not in into["also"]:
+                into["also"].append(f["title"])
+            seen = {(e["file"], e["line"]) for e in into["evidence"]}
+            into["evidence"] = into["evidence"] + [e for e in f["evidence"][:1] if (e["file"], e["line"]) not in seen]
+        into["evidence_omitted"] = max(0, len(into["evidence"]) - MAX_EVIDENCE)
+        kept.append(into)
+    return kept
 
-    order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
-    return store.query(f"SELECT * FROM findings ORDER BY {order}, score DESC, id")
+
+def _failure(store: CaseStore, findings: list[dict[str, Any]]) -> tuple[int | None, str | None, int | None]:
+    """When it failed, as (time, basis, file id): the failing moment the verdict names (the upgrade's crash, a
+    Setup process's death, else where the result code was read), else the top finding's time, else the last
+    error (the basis and file say which clock the time is on, :mod:`workbench.core.clock_text`)."""
+    from workbench.core.verdict.build import failure_moment
+
+    ts, _what, basis, file_id = failure_moment(store)
+    if ts is not None:
+        return ts, basis, file_id
+    for f in findings:
+        if f["ts"] is not None:
+            return int(f["ts"]), None, f.get("file_id")
+    row = store.query("SELECT ts, basis, file_id FROM timeline WHERE level IN ('critical', 'error') AND ts IS NOT "
+                      "NULL ORDER BY ts DESC LIMIT 1")
+    return (int(row[0]["ts"]), row[0]["basis"], row[0]["file_id"]) if row else (None, None, None)
 
 
 def _failure_ts(store: CaseStore, findings: list[dict[str, Any]]) -> int | None:
-    """When it failed: the top finding's time, else where the result code was read, else the last error."""
-    for f in findings:
-        if f["ts"] is not None:
-            return int(f["ts"])
-    fact = store.fact("upgrade.result_code")
-    if fact is not None and fact["ts"] is not None:
-        return int(fact["ts"])
-    return store.scalar("SELECT max(ts) FROM timeline WHERE level IN ('critical', 'error')")
+    """When it failed (:func:`_failure`'s time)."""
+    return _failure(store, findings)[0]
 
 
-def key_timeline(store: CaseStore, failure_ts: int | None, zone: Any, limit: int = KEY_TIMELINE_ROWS
+def key_timeline(store: CaseStore, failure_ts: int | None, times: CaseTimes, limit: int = KEY_TIMELINE_ROWS
                  ) -> list[dict[str, Any]]:
     """The error and critical rows nearest the failure, in time order; the nearest one is marked."""
     if failure_ts is None:
         return []
     rows = store.query(
-        "SELECT t.id, t.ts, t.level, t.component, t.message, t.line, f.path AS file FROM timeline t "
+        "SELECT t.id, t.ts, t.basis, t.level, t.component, t.message, t.line, f.path AS file FROM timeline t "
         "JOIN files f ON f.id = t.file_id WHERE t.level IN ('critical', 'error') AND t.ts IS NOT NULL "
         "ORDER BY abs(t.ts - ?), t.id LIMIT ?",
         (failure_ts, limit),
@@ -233,7 +254,7 @@ def key_timeline(store: CaseStore, failure_ts: int | None, zone: Any, limit: int
     nearest = rows[0]["id"] if rows else None
     return [
         {
-            "time": _wall(r["ts"], zone),
+            "time": times.wall(r["ts"], r["basis"]),
             "level": r["level"],
             "component": r["component"],
             "message": (r["message"] or "").rstrip(),
@@ -262,15 +283,22 @@ def _process_suspects(store: CaseStore, analysis: dict[str, Any]) -> list[dict[s
     return [s for s in suspects if isinstance(s, dict)]
 
 
-def _interfering(store: CaseStore, analysis: dict[str, Any], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Processes named as interfering: the Procmon suspects, else findings whose data names a process."""
+def _interfering(store: CaseStore, analysis: dict[str, Any], findings: list[dict[str, Any]],
+                 lang: str = "en") -> list[dict[str, Any]]:
+    """Processes named as interfering: the Procmon suspects, else findings whose data names a process. The
+    suspects' finding titles are English; in another language they are shown in that language when a finding
+    of the same title carries one, else left out."""
     out: list[dict[str, Any]] = []
+    titles = {f["title"]: f["title_zh"] for f in analysis.get("findings") or [] if f.get("title_zh")}
     for s in _process_suspects(store, analysis):
         name = s.get("name") or s.get("image")
         if not name:
             continue
         detail = [str(s["company"])] if s.get("company") else []
-        detail += [str(t) for t in (s.get("findings") or [])[:2]]
+        for t in (s.get("findings") or [])[:2]:
+            shown = str(t) if lang == "en" else titles.get(str(t))
+            if shown:
+                detail.append(shown)
         out.append({"name": str(name), "detail": "; ".join(detail) or None})
     if not out:
         for f in findings:
@@ -298,6 +326,53 @@ def _notes(store: CaseStore) -> list[dict[str, Any]]:
         return []
 
 
+#: Verdict states in each language, as the summary's heading says them.
+STATE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"failed": "upgrade failed", "succeeded": "upgrade succeeded", "not_an_upgrade": "not the failed upgrade's logs",
+           "incomplete": "not enough logs to judge"},
+    "zh": {"failed": "升级失败", "succeeded": "升级成功", "not_an_upgrade": "不是失败升级的日志",
+           "incomplete": "日志不足，无法判断"},
+}
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "en": {"driver": "driver", "dll": "DLL", "process": "process", "device": "device", "disk": "disk", "app": "app"},
+    "zh": {"driver": "驱动程序", "dll": "DLL 模块", "process": "进程", "device": "设备", "disk": "磁盘", "app": "应用"},
+}
+CONFIDENCE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"high": "high", "medium": "medium", "low": "low"},
+    "zh": {"high": "高", "medium": "中", "low": "低"},
+}
+
+
+def verdict_summary(v: dict[str, Any], lang: str, times: CaseTimes) -> dict[str, Any]:
+    """The verdict in ``lang``: state, summary, culprit, reasoning steps with case-clock evidence, next steps."""
+    zh = lang == "zh"
+    culprit = v.get("culprit")
+    if culprit:
+        vendor = (culprit.get("vendor_zh") or culprit.get("vendor")) if zh else culprit.get("vendor")
+        culprit = {**culprit, "vendor": vendor, "kind_text": KIND_NAMES[lang].get(culprit["kind"], culprit["kind"])}
+    reasoning = []
+    for step in v.get("reasoning") or []:
+        reasoning.append({
+            "text": step["step_zh"] if zh else step["step"],
+            "evidence": [{"time": times.wall_of_iso(e.get("time")), "name": short_path(e.get("file")),
+                          "line": e.get("line"), "text": (e.get("text") or "").rstrip()}
+                         for e in (step.get("evidence") or []) if e.get("text")][:MAX_EVIDENCE],
+        })
+    return {
+        "state": v["state"],
+        "state_text": STATE_NAMES[lang].get(v["state"], v["state"]),
+        "summary": v["summary_zh"] if zh else v["summary"],
+        "phase_text": v.get("phase_text_zh") if zh else v.get("phase_text"),
+        "confidence": v.get("confidence"),
+        "confidence_text": CONFIDENCE_NAMES[lang].get(v.get("confidence") or "", v.get("confidence")),
+        "culprit": culprit,
+        "reasoning": reasoning,
+        "next_steps": list((v.get("next_steps_zh") if zh else v.get("next_steps")) or []),
+        "reported": None if not v.get("reported") else {
+            **v["reported"], "text": " ".join(str(v["reported"]["text"]).split())},
+    }
+
+
 def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = None) -> dict[str, Any]:
     """Everything a summary says, as plain values in ``lang`` (``en`` or ``zh``).
 
@@ -310,19 +385,22 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     analysis = build_analysis(store)
-    zone = _zone(store)
-    findings = _findings(store, zone, lang)
+    times = CaseTimes(store)
+    verdict = analysis["verdict"]
+    from workbench.core.analysis import finding_groups
+
+    findings = one_per_cause(_findings(store, times, lang, verdict),
+                             [[r["id"] for r in g] for g in finding_groups(store, verdict)])
     shown = findings[:MAX_FINDINGS]
-    failure_ts = _failure_ts(store, findings)
+    # logs that are not the failed upgrade's, or an upgrade that succeeded, have no moment of failure to show
+    failure_ts, failure_basis, failure_file = _failure(store, findings) if verdict["state"] in ("failed", "incomplete") \
+        else (None, None, None)
     system, upgrade, crash = analysis["system"], dict(analysis["upgrade"]), analysis["crash"]
     upgrade["layer"] = (store.fact("upgrade.layer") or {"value": None})["value"]
     source = analysis["case"]["source"]
     parsed = store.scalar("SELECT count(*) FROM files WHERE status IN ('parsed', 'partial')") or 0
-    remediations: list[str] = []
-    for f in shown:
-        if f["remediation"] and f["remediation"] not in remediations:
-            remediations.append(f["remediation"])
     decoded = _decode(upgrade, lang)
+    told = verdict_summary(verdict, lang, times)
     return {
         "schema": SUMMARY_SCHEMA,
         "lang": lang,
@@ -335,6 +413,9 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
             "parsed": parsed,
             "problems": len(analysis["case"]["problems"]),
             "time_zone": system["time_zone"],
+            # what the times are when no zone is named: an inferred offset, or each log's own wall clock
+            "clock": (system.get("clock") or {}).get("label_zh" if lang == "zh" else "label")
+            or ("本地时间，时区未知" if lang == "zh" else "local, zone unknown"),
         },
         "system": {k: system.get(k) for k in ("os_name", "os_version", "os_build", "computer")},
         "upgrade": {
@@ -350,13 +431,17 @@ def build_summary(store: CaseStore, *, lang: str = "en", now: datetime | None = 
             "stack": stack_excerpt(crash["frames"] if isinstance(crash["frames"], list) else None,
                                    crash["culprit_module"]),
         },
-        "failure_time": _wall(failure_ts, zone),
+        "failure_time": times.wall(failure_ts, failure_basis, failure_file),
+        # the rollback's end, named as such: Setup writes the code there, often hours after the failing moment
+        "rollback_end": times.wall_of_iso(verdict.get("rollback_end_time")),
         "findings": shown,
         "findings_total": len(findings),
         "limits": {"evidence": MAX_EVIDENCE},
         "findings_omitted": len(findings) - len(shown),
-        "interfering": _interfering(store, analysis, findings),
-        "timeline": key_timeline(store, failure_ts, zone),
-        "remediations": remediations,
+        "interfering": _interfering(store, analysis, findings, lang),
+        "timeline": key_timeline(store, failure_ts, times),
+        "verdict": told,
+        # one recommendation per cause, from the verdict (never a generic list of every finding's advice)
+        "remediations": told["next_steps"],
         "notes": _notes(store),
     }

@@ -225,14 +225,23 @@ def _run(conn: sqlite3.Connection, tables: _Tables, sel: CompiledSelection,
             rows.append(Row(("timeline", f["id"]), f["ts"], f["file_id"], f["line"], f["message"], f))
         elif table == "facts":
             text = f["text"] or f"{f['name']} = {f['value']}"
+            if f["file_id"] is not None and f["line"] is not None:
+                # the log line the fact was read from, as written (the fact's text says how it was read:
+                # "post-reboot event: ..."), so evidence is a quote in every language
+                quoted = conn.execute("SELECT message FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                                      (f["file_id"], f["line"])).fetchone()
+                if quoted and quoted[0] and quoted[0] in text:
+                    text = quoted[0]
             rows.append(Row(("facts", f["id"]), f["ts"], f["file_id"], f["line"], text, f))
         elif table == "files":  # the catalogue: a file being there is the evidence (a dump, a folder)
             text = f"{f.get('path')} ({f.get('kind')}, {f.get('size')} bytes)"
             rows.append(Row(("files", f["_rowid"]), None, f.get("id"), None, text, f))
         else:
             ts = f.get("ts") if isinstance(f.get("ts"), int) else f.get("_t_ts")
-            text = f.get("_t_message") or ", ".join(
-                f"{k}={v}" for k, v in f.items() if k in sel.columns and v is not None)
+            # a row that names itself (a stack frame's ``label``: ndis!NdisFDeregisterFilterDriver+0x47) is
+            # quoted by that name; others by the columns the selection tested
+            text = f.get("_t_message") or (str(f["label"]) if f.get("label") else ", ".join(
+                f"{k}={v}" for k, v in f.items() if k in sel.columns and v is not None))
             rows.append(Row((table, f["_rowid"]), ts, f.get("file_id"), f.get("line"), text, f))
     rows.reverse()  # fetched newest first, so a capped selection keeps the rows nearest the failure
     return rows

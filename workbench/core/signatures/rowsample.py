@@ -230,7 +230,7 @@ def ingest_rows_sample(path: Path, home: Path, plugin_manager: Any) -> Any:
     if source is None:
         source = home / "empty-source"
         source.mkdir(parents=True, exist_ok=True)
-    case = Case.open(source, home=home)
+    case = Case.open(source, home=home, allow_empty=True)
     if sample.time_zone:
         case.store.set_meta("time_zone_user", sample.time_zone)
 

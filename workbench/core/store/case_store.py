@@ -56,12 +56,17 @@ class CaseStore:
     # ------------------------------------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: Path, *, readonly: bool = False, busy_timeout_ms: int = 30000) -> CaseStore:
+    def open(cls, path: Path, *, readonly: bool = False, immutable: bool = False,
+             busy_timeout_ms: int = 30000) -> CaseStore:
         """Open (and create) a case database. ``busy_timeout_ms`` is how long a write waits for another
         connection's transaction (an ingest's finalize can hold one for a minute): the GUI passes a short
-        one and retries, so typing never freezes the window."""
+        one and retries, so typing never freezes the window.
+
+        ``immutable`` (with ``readonly``) is for a case on a read-only disk: a WAL database otherwise needs
+        to create its shared-memory file beside it, and cannot be opened at all there."""
         if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            uri = Path(path).resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, check_same_thread=False)

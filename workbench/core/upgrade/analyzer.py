@@ -30,10 +30,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core import clock
+from workbench.core.clock_text import iso_time
 from workbench.core.finding_text import bilingual
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
-from workbench.core.upgrade.codes import LAYER_MOUPG, LAYER_SP, decode, hex32, looks_like_extend, parse_code
+from workbench.core.upgrade.codes import (
+    LAYER_MOUPG,
+    LAYER_SP,
+    decode,
+    hex32,
+    looks_like_extend,
+    parse_code,
+    plausible_result,
+)
 
 W_POST_REBOOT = 50
 W_WER = 45
@@ -67,6 +76,8 @@ RE_IMAGE_EXIT = re.compile(r"Initializing (SetupResult|Extended): \[" + _HEX + r
 RE_ROLLBACK_COUNT = re.compile(r"RollbackCount = \[(\d+)\]")
 RE_OP_EXEC = re.compile(r"^Executing operation: (.+)$")
 RE_OP_FAILED = re.compile(r"^Operation failed: (.+?)\. Error: " + _HEX)
+RE_EXEC_PHASE = re.compile(r"Start execution phase (\w+)")
+RE_HOST_GONE = re.compile(r"Parent process unexpectedly exited")
 RE_RESULT_EQ = re.compile(r"(?:Result|hr|HRESULT|Error)\s*[=:]\s*" + _HEX)
 
 #: SQL prefilter: only rows containing one of these can change the reconstruction.
@@ -77,13 +88,19 @@ MARKERS = (
     "Rollback completed successfully", "completed successfully.", "Host OS Version", "Setup build version is",
     "SetupHost::Initialize: CmdLine", "Setup phase change", "Setup Phase:", "Setup SubPhase:", "RollbackCount",
     "Executing operation:", "Operation failed:", "SetupHost Logging", "Cannot recover the system",
-    "Initializing SetupResult", "Initializing Extended",
+    "Initializing SetupResult", "Initializing Extended", "Start execution phase", "Parent process unexpectedly exited",
 )
+
+#: SetupPlatform's execution phases (``OPERATIONTRACK ExecuteOperations: Start execution phase X``) → the
+#: upgrade phase they run in. Finalize still runs in the old OS, before the first reboot.
+EXEC_PHASES = {"downlevel": "DOWNLEVEL", "prefinalize": "DOWNLEVEL", "finalize": "DOWNLEVEL",
+               "safeos": "SAFE_OS", "firstboot": "FIRST_BOOT", "oobeboot": "OOBE_BOOT", "secondboot": "OOBE_BOOT"}
+W_CONTENT = 8  # the phase read from the log's own markers, when no code or rollback header gives it
 
 #: folder role (identify.role_of) → the upgrade phase whose logs live there, for the phase bands
 ROLE_PHASES = {"downlevel": "DOWNLEVEL", "newos": "SAFE_OS/FIRST_BOOT", "oobe": "OOBE_BOOT",
                "rollback": "ROLLBACK", "postupgrade": "POST_UPGRADE", "preinit": "DOWNLEVEL",
-               "sysprep": "SYSPREP"}
+               "sysprep": "SYSPREP", "deployment": "DEPLOYMENT"}
 #: result codes Setup reports when the user cancelled: not a failure to diagnose (reference §2.5)
 CANCEL_CODES = frozenset({0x800704C7, 0x800704D3, 0xC1800108, 0xC1800109, 0xC1900110, 0xC1900111, 0xC1900127,
                           0xC1900201, 0xC1900203, 0xC1900205, 0xC1900207, 0xC1900209})
@@ -170,13 +187,18 @@ def _build(version: str) -> str | None:
 
 
 def _code_facts(facts: Facts, result: int | None, extend: int | None, layer: str, row: Row, weight: int,
-                how: str) -> None:
-    """Record a result/extend pair and what it decodes to, all with the same evidence row and weight."""
+                how: str) -> bool:
+    """Record a result/extend pair and what it decodes to, all with the same evidence row and weight.
+
+    False (nothing recorded) when the result is not a plausible Setup result (:func:`plausible_result`): the
+    caller then does not count the row as a code reading either."""
+    if result is not None and not plausible_result(result):
+        return False
     text = f"{how}: {row.message[:400]}"
     if result is not None:
         facts.add("upgrade.result_code", hex32(result), row, weight, text)
     if extend is None:
-        return
+        return result is not None
     facts.add("upgrade.extend_code", hex32(extend), row, weight, text)
     facts.add("setup.code_layer", layer, row, weight, text)
     d = decode(result, extend, layer)
@@ -187,6 +209,7 @@ def _code_facts(facts: Facts, result: int | None, extend: int | None, layer: str
         facts.add("upgrade.phase", "DOWNLEVEL", row, weight, text)
         facts.add("setup.moupg_phase", str(extend >> 16), row, weight, text)
         facts.add("setup.moupg_subphase", hex32(extend & 0xFFFF), row, weight, text)
+    return True
 
 
 class _Reconstruction:
@@ -208,6 +231,10 @@ class _Reconstruction:
         self.code_rows: list[tuple[int, Row, str]] = []  # (weight, row, layer) of every code reading
         self.crash: Row | None = None
         self.bug_params: dict[int, tuple[str, Row]] = {}
+        self.exec_phase: tuple[str, Row] | None = None  # the last SP execution phase started
+        self.header_phase = False
+        self.post_oobe: Row | None = None
+        self.rollback_seen = False
 
     # ------------------------------------------------------------------------------------ per row
 
@@ -218,15 +245,15 @@ class _Reconstruction:
             self._flush_bucket()
         if m := RE_POST_REBOOT.search(msg):
             r, e = parse_code(m.group(1)), parse_code(m.group(2))
-            _code_facts(f, r, e if e is not None and looks_like_extend(e) else None, LAYER_SP, row, W_POST_REBOOT,
-                        "post-reboot event")
-            f.add("upgrade.rollback", "true", row, W_POST_REBOOT)
-            self.code_rows.append((W_POST_REBOOT, row, LAYER_SP))
+            if _code_facts(f, r, e if e is not None and looks_like_extend(e) else None, LAYER_SP, row,
+                           W_POST_REBOOT, "post-reboot event"):
+                f.add("upgrade.rollback", "true", row, W_POST_REBOOT)
+                self.code_rows.append((W_POST_REBOOT, row, LAYER_SP))
         elif m := RE_ERROR_EVENT.search(msg):
             r, e = parse_code(m.group(1)), parse_code(m.group(2))
-            _code_facts(f, r, e if e is not None and looks_like_extend(e) else None, LAYER_MOUPG, row,
-                        W_ERROR_EVENT, "down-level error event")
-            self.code_rows.append((W_ERROR_EVENT, row, LAYER_MOUPG))
+            if _code_facts(f, r, e if e is not None and looks_like_extend(e) else None, LAYER_MOUPG, row,
+                           W_ERROR_EVENT, "down-level error event"):
+                self.code_rows.append((W_ERROR_EVENT, row, LAYER_MOUPG))
         elif m := RE_TRACING.search(msg):
             self._tracing(row, m.group(1), parse_code(m.group(2)))
         elif m := RE_WATSON_OVERRIDE.search(msg):
@@ -253,7 +280,7 @@ class _Reconstruction:
             f.add("setup.last_operation", f"SP operation #{value.split(',')[0]} ({value})", row, 10)
         elif m := RE_CUR_RESULT_STR.match(msg):
             code = parse_code(m.group(1)) if m.group(1).strip().upper() != "NULL" else None
-            if code:
+            if code and plausible_result(code):
                 f.add("upgrade.result_code", hex32(code), row, W_ROLLBACK_HEADER - 5)
         elif m := RE_CRASH.search(msg):
             self.crash = row
@@ -268,6 +295,7 @@ class _Reconstruction:
         elif m := RE_ROLLBACK_PHASE.search(msg):
             n = int(m.group(1))
             self.rollback_rows.append(row)
+            self.rollback_seen = True
             if self.rollback_phases and self.rollback_phases[-1]["end"] is None:
                 last = self.rollback_phases[-1]  # never said it ended: it lasted until the next phase began
                 last["end"], last["end_local"] = row.ts, row.local
@@ -312,9 +340,8 @@ class _Reconstruction:
             pend[m.group(1)] = (parse_code(m.group(2)) or 0, row)
             if "SetupResult" in pend and "Extended" in pend:
                 (r, _), (e, erow) = pend.pop("SetupResult"), pend.pop("Extended")
-                if r:
-                    _code_facts(f, r, e if looks_like_extend(e) else None, LAYER_SP, erow, W_SETUP360_SP,
-                                "ImageExit")
+                if r and _code_facts(f, r, e if looks_like_extend(e) else None, LAYER_SP, erow, W_SETUP360_SP,
+                                     "ImageExit"):
                     self.code_rows.append((W_SETUP360_SP, erow, LAYER_SP))
         elif m := RE_ROLLBACK_COUNT.search(msg):
             f.add("setup.rollback_count", m.group(1), row, 10)
@@ -322,6 +349,13 @@ class _Reconstruction:
             self.last_exec = row
         elif m := RE_OP_FAILED.match(msg):
             self.failed_ops.append(row)
+        elif m := RE_EXEC_PHASE.search(msg):
+            phase = EXEC_PHASES.get(m.group(1).lower())
+            if phase:
+                self.exec_phase = (phase, row)
+        elif RE_HOST_GONE.search(msg):
+            # MigHost's parent is SetupHost: it died without logging a result (a down-level process crash)
+            f.add("setup.host_exited", "SetupHost.exe", row, 20, row.message[:500])
         elif "SetupHost Logging End" in msg:
             for phase in self.moupg_phases:
                 if phase["end"] is None and phase["file_id"] == row.file_id:
@@ -349,8 +383,8 @@ class _Reconstruction:
                 layer, weight = (LAYER_SP, W_SETUP360_SP) if sp else (LAYER_MOUPG, W_SETUP360)
                 if r == 0:
                     return  # a successful run reports 0x0
-                _code_facts(f, r, e if looks_like_extend(e) else None, layer, erow, weight, "Setup360 tracing")
-                self.code_rows.append((weight, erow, layer))
+                if _code_facts(f, r, e if looks_like_extend(e) else None, layer, erow, weight, "Setup360 tracing"):
+                    self.code_rows.append((weight, erow, layer))
 
     def bucket_override(self, row: Row, index: int, value: str) -> None:
         """``Found override for watson parameter [n]``: 0-based WinSetupDiag02 parameters."""
@@ -374,14 +408,19 @@ class _Reconstruction:
         elif n == 9 and value.isdigit():
             f.add("upgrade.target_build", value, row, 30)
         if n == 6 and 5 in store:
-            mode = store.get(2, ("", row))[0]
+            mode = store.get(2, ("", row))[0].strip()
+            if mode not in ("1", "5"):
+                # WinSetupDiag02's P2 is its mode (1 down-level, 5 rollback); any other value means these are
+                # another report's parameters (an APPCRASH of SetupHost: P5 is a module version), not codes
+                return
             r, e = parse_code(store[5][0]), parse_code(value)
             if r is None:
                 return
-            layer = LAYER_SP if mode.strip() == "5" else LAYER_MOUPG
+            layer = LAYER_SP if mode == "5" else LAYER_MOUPG
             weight = W_WER if layer == LAYER_SP else W_SETUP360
-            _code_facts(f, r, e if e is not None and looks_like_extend(e) else None, layer, row, weight,
-                        f"WER WinSetupDiag02 parameters (mode {WER_MODES.get(int(mode), mode) if mode.isdigit() else '?'})")
+            if not _code_facts(f, r, e if e is not None and looks_like_extend(e) else None, layer, row, weight,
+                               f"WER WinSetupDiag02 parameters (mode {WER_MODES[int(mode)]})"):
+                return
             self.code_rows.append((weight, row, layer))
             if layer == LAYER_SP:
                 f.add("upgrade.rollback", "true", row, weight)
@@ -391,6 +430,7 @@ class _Reconstruction:
         if "phase" not in h or "op" not in h:
             return
         (phase, prow), (op, orow) = h.pop("phase"), h.pop("op")
+        self.header_phase = True
         extend = (phase << 16) | op
         d = decode(None, extend, LAYER_SP)
         text = f"rollback header: Current phase {phase}, Current op {op} = {hex32(extend)}"
@@ -417,6 +457,10 @@ class _Reconstruction:
         for flag in ("/RollbackSys", "/RollbackUser", "/PostRollback", "/PostOOBE", "/PostReboot"):
             if flag.lower() in low:
                 f.add("setup.post_reboot_mode", flag, row, 10)
+                if flag == "/PostOOBE":
+                    self.post_oobe = row
+                elif flag != "/PostReboot":
+                    self.rollback_seen = True
 
     # ------------------------------------------------------------------------------------ the end
 
@@ -437,7 +481,7 @@ class _Reconstruction:
             f.add("setup.failed_operations", [
                 {"operation": (RE_OP_FAILED.match(r.message) or [None, r.message, None])[1],
                  "error": (RE_OP_FAILED.match(r.message) or [None, None, None])[2],
-                 "file_id": r.file_id, "line": r.line, "time": clock.format_us(r.ts)}
+                 "file_id": r.file_id, "line": r.line, "time": iso_time(store, r.ts, file_id=r.file_id)}
                 for r in self.failed_ops[:50]], self.failed_ops[0], 10)
         if self.last_exec is not None:
             f.add("setup.last_operation", RE_OP_EXEC.match(self.last_exec.message).group(1),  # type: ignore[union-attr]
@@ -521,7 +565,8 @@ class _Reconstruction:
                 continue
             seen.add(key)
             chain.append({"component": r["component"], "code": "0x" + m.group(1)[2:].upper(),
-                          "file_id": r["file_id"], "line": r["line"], "time": clock.format_us(r["ts"]),
+                          "file_id": r["file_id"], "line": r["line"],
+                          "time": iso_time(store, r["ts"], file_id=r["file_id"]),
                           "text": r["message"][:300]})
         if chain:
             first = chain[0]
@@ -529,11 +574,33 @@ class _Reconstruction:
                                     first["file_id"], first["line"], None, None, first["text"], 15))
 
     def _guess(self, store: CaseStore) -> None:
-        """No code anywhere: say only what the folders prove (a Rollback folder means a rollback ran)."""
+        """No code anywhere: say only what the logs prove. A Rollback folder means a rollback ran; SetupHost
+        run with ``/PostOOBE`` and no rollback means the upgrade finished; without a rollback, the last
+        execution phase SetupPlatform started (or, failing that, down-level logs alone) is where it stopped."""
         roles = {r["role"] for r in store.query("SELECT DISTINCT role FROM files WHERE kind IN "
                                                 "('setupact', 'setuperr')")}
+        f = self.facts
         if "rollback" in roles:
-            self.facts.add("upgrade.rollback", "true", None, W_GUESS, "a Rollback setup log folder is present")
+            f.add("upgrade.rollback", "true", None, W_GUESS, "a Rollback setup log folder is present")
+        rolled_back = "rollback" in roles or self.rollback_seen
+        if self.post_oobe is not None and not rolled_back:
+            f.add("setup.outcome", "succeeded", self.post_oobe, W_GUESS,
+                  f"SetupHost ran its post-OOBE step and no rollback was logged: {self.post_oobe.message[:400]}")
+        if self.header_phase or rolled_back or self.post_oobe is not None:
+            return  # the rollback header gave the phase, or the failure came after a reboot the logs do not place
+        if self.exec_phase is not None:
+            phase, row = self.exec_phase
+            f.add("upgrade.phase", phase, row, W_CONTENT,
+                  f"the last execution phase SetupPlatform started (no result code was logged): {row.message[:400]}")
+            return
+        last = store.query(
+            "SELECT t.file_id, t.line, t.ts, t.message FROM timeline t JOIN files f ON f.id = t.file_id "
+            "WHERE t.source = 'setupact' AND f.role = 'downlevel' ORDER BY t.id DESC LIMIT 1")
+        if last and roles <= {"downlevel", "preinit", None}:
+            r = last[0]
+            f.rows.append(("upgrade.phase", "DOWNLEVEL", r["file_id"], r["line"], r["ts"], "utc",
+                           f"only down-level ($WINDOWS.~BT\\Sources\\Panther) setup logs, ending: "
+                           f"{(r['message'] or '')[:300]}", W_GUESS))
 
 
 def _findings(store: CaseStore) -> None:
@@ -545,12 +612,18 @@ def _findings(store: CaseStore) -> None:
     phase = store.fact("upgrade.phase")
     op = store.fact("upgrade.operation")
     layer = store.fact("setup.code_layer")
-    evidence = [{"file_id": code["file_id"], "line": code["line"], "ts": code["ts"], "text": code["text"]}]
+    # the line as Setup wrote it (the fact's text says how it was read: "post-reboot event: ...")
+    line = store.scalar("SELECT message FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                        (code["file_id"], code["line"])) if code["line"] is not None else None
+    evidence = [{"file_id": code["file_id"], "line": code["line"], "ts": code["ts"], "text": line or code["text"]}]
     codes = f"{code['value']}" + (f" - {ext['value']}" if ext else "")
     parts, parts_zh = [f"Setup reported {codes}"], [f"安装程序报告 {codes}"]
     if phase:
-        parts.append(f"phase {phase['value']}")
-        parts_zh.append(f"阶段 {phase['value']}")
+        from workbench.core.verdict.texts import phase_text
+
+        phase_en, phase_zh = phase_text(str(phase["value"]))  # engineers name phases by number: 第三阶段
+        parts.append(f"in {phase_en}")
+        parts_zh.append(f"发生在{phase_zh}")
     if op and (layer is None or layer["value"] == LAYER_SP):
         parts.append(f"operation {op['value']}")
         parts_zh.append(f"操作 {op['value']}")
@@ -564,10 +637,13 @@ def _findings(store: CaseStore) -> None:
     pre = store.fact("setup.preceding_errors")
     if pre:
         chain = json.loads(pre["value"])
-        comps = ", ".join(dict.fromkeys(f"{c['component'] or '?'} {c['code']}" for c in chain[:8]))
+        comps = ", ".join(dict.fromkeys(f"{c['component']} {c['code']}" if c["component"] else c["code"]
+                                        for c in chain[:8]))
         summary += f" Errors before it: {comps}."
         summary_zh += f"此前的错误：{comps}。"
-        evidence += [{"file_id": c["file_id"], "line": c["line"], "ts": None, "text": c["text"]} for c in chain[:10]]
+        evidence += [{"file_id": c["file_id"], "line": c["line"], "text": c["text"],  # each line at its own time
+                      "ts": store.scalar("SELECT ts FROM timeline WHERE file_id = ? AND line = ? LIMIT 1",
+                                         (c["file_id"], c["line"]))} for c in chain[:10]]
     hang = store.fact("setupapi.unfinished_section")
     if hang:
         device = unfinished_device_text(json.loads(hang["value"]))

@@ -215,6 +215,13 @@ def parse_pair(text: str) -> tuple[int | None, int | None]:
     return first, second
 
 
+def plausible_result(value: int | None) -> bool:
+    """A value Setup could report as its result: a failure HRESULT or NTSTATUS, i.e. the severity bit set
+    (``0xC1900101``, ``0x80070032``). A build number (17763), a mode or a count read from the wrong place is
+    not one, and a result code is never made up from it (issue: a WER bucketing parameter read as ``0x4563``)."""
+    return value is not None and 0x80000000 <= value <= 0xFFFFFFFF
+
+
 def looks_like_extend(value: int) -> bool:
     """An extend code is ``0xNXXXX`` with N a phase 0-5; "Reporting error event" sometimes carries a result."""
     return value <= 0x5FFFF

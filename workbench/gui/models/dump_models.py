@@ -307,7 +307,7 @@ class DumpsModel(RowsModel):
     def time_text(self, d: DumpInfo) -> str:
         if d.crash_ts is None or self._view is None:
             return self.tr("time unknown")
-        return self._view.format_ts(d.crash_ts, micro=False)
+        return self._view.format_ts(d.crash_ts, micro=False, basis="utc")
 
     def upgrade_text(self, d: DumpInfo) -> str:
         return {"path": self.tr("the upgrade's crash (Setup's rollback dump)"),

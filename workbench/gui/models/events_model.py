@@ -499,8 +499,8 @@ class EventsModel(HeaderedTableModel):
 
     def cell(self, rec: tuple[Any, ...], col: int) -> str:
         """The text of one cell, as shown and as copied."""
-        if col == E_TIME:
-            return format_wall_us(rec[R_LOCAL])
+        if col == E_TIME:  # an event log's time is UTC: marked so while the case has no zone
+            return self._view.format_ts(rec[R_TS], basis="utc") if self._view is not None else format_wall_us(rec[R_LOCAL])
         if col == E_CHANNEL:
             return _text(rec[R_CHANNEL])
         if col == E_LEVEL:

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
-from workbench.core.analysis import SEVERITIES
+from workbench.core.analysis import finding_groups
 from workbench.core.finding_text import finding_data, finding_texts
 from workbench.core.moment import finding_moment
 from workbench.gui.models.labels import severity_label
@@ -32,7 +32,9 @@ SETUPDIAG_FACTS = ("setupdiag.profile_name", "setupdiag.profile_guid", "setupdia
 
 
 class FindingsModel(RowsModel):
-    """Findings ranked as the analysis ranks them (severity, then score), with their time on the case clock.
+    """Findings ranked as the analysis ranks them (causally), one row per cause as the analysis groups them
+    (:func:`workbench.core.analysis.finding_groups`: one crash is one finding, its other sources' findings
+    "also seen as" under it, every one's evidence below), with their time on the case clock.
 
     Title, details line and remediation are shown in :attr:`language` where the finding carries that
     translation (signatures do; see :mod:`workbench.core.finding_text`), else in the English stored.
@@ -47,6 +49,7 @@ class FindingsModel(RowsModel):
         super().__init__([self.tr("Severity"), self.tr("Finding"), self.tr("Score"), self.tr("Time"),
                           self.tr("Rule")], parent)
         self._language = "en"
+        self._members: dict[int, list[int]] = {}  # a row's finding id -> its group's finding ids, head first
 
     @property
     def language(self) -> str:
@@ -62,13 +65,18 @@ class FindingsModel(RowsModel):
             self.dataChanged.emit(self.index(0, self.TITLE), self.index(len(self._rows) - 1, self.TITLE))
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
-        order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
+        # the analysis JSON's causal order (the culprit's findings first, access noise last), one row per cause
+        groups = finding_groups(view.store)
+        self._members = {g[0]["id"]: [r["id"] for r in g] for g in groups}
+        rank = {g[0]["id"]: i for i, g in enumerate(groups)}
         # data is parsed once here: the title column reads its translation on every paint; the time is the
         # finding's moment (the row it is about), the time every pane shows when it is picked
         rows = view.store.conn.execute(
-            "SELECT severity, title, score, ts, rule_id, id, summary, remediation, data FROM findings f "
-            f"ORDER BY {order}, score DESC, id").fetchall()
-        return [(*r[:3], finding_moment(view.store, r[5]).ts, *r[4:self._DATA], finding_data(r[self._DATA]))
+            "SELECT severity, title, score, ts, rule_id, id, summary, remediation, data FROM findings f").fetchall()
+        rows = sorted((r for r in rows if r[5] in rank), key=lambda r: rank[r[5]])
+        moments = {r[5]: finding_moment(view.store, r[5]) for r in rows}
+        # the moment's file ends the row: it says which clock the time is on while the case has no zone
+        return [(*r[:3], moments[r[5]].ts, *r[4:self._DATA], finding_data(r[self._DATA]), moments[r[5]].file_id)
                 for r in rows]
 
     def _texts(self, rec: tuple[Any, ...]) -> dict[str, str | None]:
@@ -79,7 +87,8 @@ class FindingsModel(RowsModel):
         if column == self.SCORE:
             return "" if rec[2] is None else f"{rec[2]:.2f}".rstrip("0").rstrip(".")
         if column == self.TIME:  # to the second: the title keeps the room in a narrow pane
-            return self._view.format_ts(rec[3], micro=False) if self._view is not None and rec[3] is not None else ""
+            return self._view.format_ts(rec[3], micro=False, file_id=rec[self._DATA + 1]) \
+                if self._view is not None and rec[3] is not None else ""
         if column == self.TITLE:
             return self._texts(rec)["title"] or ""
         if column == self.SEVERITY:
@@ -104,14 +113,45 @@ class FindingsModel(RowsModel):
             return None
         data = rec[self._DATA]
         texts = self._texts(rec)
-        evidence = [tuple(r) for r in self._view.store.conn.execute(
-            "SELECT e.file_id, e.line, e.ts, e.text, f.path FROM evidence e LEFT JOIN files f ON f.id = e.file_id "
-            "WHERE e.finding_id = ? ORDER BY e.id", (rec[5],))]
+        members = self._members.get(rec[5], [rec[5]])
+        evidence = group_evidence(self._view, members)
+        also = []
+        for r in self._view.store.conn.execute(
+                f"SELECT id, title, summary, remediation, data FROM findings WHERE id IN ({','.join('?' * len(members))})",
+                members).fetchall():
+            if r[0] != rec[5]:
+                also.append((members.index(r[0]), finding_texts({"title": r[1], "summary": r[2], "remediation": r[3],
+                                                                 "data": finding_data(r[4])}, self._language)["title"]))
         return {"id": rec[5], "severity": rec[0], "title": texts["title"], "score": rec[2], "ts": rec[3],
                 "rule_id": rec[4], "summary": texts["summary"], "remediation": texts["remediation"],
                 "description": data.get("description") or "",
                 "setupdiag": data.get("setupdiag") or None, "references": data.get("references") or [],
-                "file": data.get("file"), "evidence": evidence}
+                "file": data.get("file"), "evidence": evidence, "members": members,
+                "also": [t for _, t in sorted(also) if t]}
+
+    def row_of_finding(self, finding_id: int) -> int | None:
+        """The row showing ``finding_id``: its own, or its group's when it is told under another finding."""
+        for row in range(len(self._rows)):
+            if finding_id in self._members.get(self._rows[row][5], [self._rows[row][5]]):
+                return row
+        return None
+
+
+def group_evidence(view: StoreView, members: list[int]) -> list[tuple[Any, ...]]:
+    """The evidence rows (file id, line, time, text, path) of a group's findings, the head's first, each line
+    once: one crash's every source."""
+    rows = view.store.conn.execute(
+        "SELECT e.file_id, e.line, e.ts, e.text, f.path, e.finding_id FROM evidence e LEFT JOIN files f ON "
+        f"f.id = e.file_id WHERE e.finding_id IN ({','.join('?' * len(members))}) ORDER BY e.id", members).fetchall()
+    rows = sorted(rows, key=lambda r: members.index(r[5]))
+    seen: set[tuple[Any, Any, Any]] = set()
+    out = []
+    for r in rows:
+        key = (r[0], r[1], None) if r[1] is not None else (r[0], None, r[3])  # a line once, whoever quoted it
+        if key not in seen:
+            seen.add(key)
+            out.append(tuple(r[:5]))
+    return out
 
 
 class EvidenceModel(RowsModel):
@@ -122,21 +162,22 @@ class EvidenceModel(RowsModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([self.tr("Time"), self.tr("Where"), self.tr("Evidence")], parent)
         self.finding_id: int | None = None
+        self.members: list[int] = []
 
-    def show_finding(self, finding_id: int | None) -> None:
+    def show_finding(self, finding_id: int | None, members: list[int] | None = None) -> None:
+        """The evidence of ``finding_id`` and of the findings told under it (``members``, head first)."""
         self.finding_id = finding_id
+        self.members = list(members or ([] if finding_id is None else [finding_id]))
         self.refresh()
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
         if self.finding_id is None:
             return []
-        return [tuple(r) for r in view.store.conn.execute(
-            "SELECT e.ts, f.path, e.line, e.text, e.file_id FROM evidence e LEFT JOIN files f ON f.id = e.file_id "
-            "WHERE e.finding_id = ? ORDER BY e.id", (self.finding_id,))]
+        return [(ts, path, line, text, file_id) for file_id, line, ts, text, path in group_evidence(view, self.members)]
 
     def display(self, rec: tuple[Any, ...], column: int) -> Any:
         if column == self.TIME:
-            return self._view.format_ts(rec[0]) if self._view is not None and rec[0] is not None else ""
+            return self._view.format_ts(rec[0], file_id=rec[4]) if self._view is not None and rec[0] is not None else ""
         if column == self.WHERE:
             path = short_path(rec[1]) if rec[1] else ""
             return f"{path}:{rec[2]}" if rec[2] is not None else path

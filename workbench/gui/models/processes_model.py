@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timezone
 from typing import Any
 
 from PySide6.QtCore import (
@@ -34,7 +33,6 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 
-from workbench.core import clock
 from workbench.core.processes import ProcessNode, hex32, in_windows_folders, is_microsoft, process_tree
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.theme import color, palette_is_dark
@@ -125,18 +123,22 @@ def mark_icon(kind: str) -> QIcon:
         if QGuiApplication.instance() is None:  # a model used headless (scripts): no pixmaps without an app
             return QIcon()
         name, letter = {"setup": ("setup", "S"), "third-party": ("third_party", "3"), "both": ("error", "!"),
-                        "unknown": ("muted", "?")}.get(kind, ("muted", ""))
+                        "suspect": ("error", "!"), "unknown": ("muted", "?")}.get(kind, ("muted", ""))
         icon = _ICONS[key] = _badge(color(name), letter)
     return icon
 
 
 def mark_kind(item: ProcessItem) -> str:
-    """Which badge a process gets: Setup family, third-party, both (a Setup name from another vendor), plain."""
+    """Which badge a process gets: Setup family, a suspect (a third-party process the findings blame: the
+    injector of a DLL into Setup, one denying Setup its files), third-party, both (a Setup name from another
+    vendor), plain."""
     n = item.node
     if item.placeholder:
         return "unknown"
     if n.setup and n.third_party:
         return "both"
+    if n.suspect:
+        return "suspect"
     return "setup" if n.setup else "third-party" if n.third_party else "plain"
 
 
@@ -197,10 +199,7 @@ class ProcessesModel(QAbstractItemModel):
         self.endResetModel()
 
     def _utc(self, us: int | None, basis: str) -> int | None:
-        if us is None or basis == "utc" or self._view is None or self._view.zone is None:
-            return us
-        wall = clock.us_to_datetime(us).replace(tzinfo=None)
-        return clock.datetime_to_us(wall.replace(tzinfo=self._view.zone).astimezone(timezone.utc))
+        return self._view.times.stored(us, basis) if self._view is not None else us
 
     def _wrap(self, nodes: list[ProcessNode], parent: ProcessItem | None) -> list[ProcessItem]:
         items = []
@@ -280,10 +279,10 @@ class ProcessesModel(QAbstractItemModel):
         if col == P_EXIT:
             return hex32(n.exit_status) or ""
         if col == P_MARKS:
-            return ", ".join(n.marks)
+            return ", ".join(self.mark_names(n))
         if col in (P_START, P_END):
             us = item.start if col == P_START else item.end
-            return self._view.format_ts(us) if self._view is not None and us is not None else ""
+            return self._view.format_ts(us, basis=n.basis) if self._view is not None and us is not None else ""
         if col == P_LIFETIME:
             return lifetime_text(n.lifetime_s)
         if col in COUNT_COLUMNS:
@@ -291,6 +290,12 @@ class ProcessesModel(QAbstractItemModel):
             return f"{value:,}" if value else ""
         return {P_COMPANY: n.company, P_DESCRIPTION: n.description, P_VERSION: n.version, P_USER: n.user,
                 P_INTEGRITY: n.integrity, P_COMMAND: n.command_line, P_IMAGE: n.image}.get(col, "")
+
+    def mark_names(self, n: ProcessNode) -> list[str]:
+        """The node's marks in the interface's language."""
+        names = {"setup": self.tr("setup"), "third-party": self.tr("third-party"), "suspect": self.tr("suspect"),
+                 "abnormal-exit": self.tr("abnormal-exit")}
+        return [names.get(m, m) for m in n.marks]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         item = self._item(index)
@@ -309,7 +314,7 @@ class ProcessesModel(QAbstractItemModel):
                 return self.tr("These processes were started by a process that had exited before the capture "
                                "began (or is not in it).")
             if col == P_NAME:
-                return "\n".join(t for t in (n.image, n.description, ", ".join(n.marks)) if t) or None
+                return "\n".join(t for t in (n.image, n.description, ", ".join(self.mark_names(n))) if t) or None
             if col == P_EXIT:
                 return status_text(n.exit_status) or (self.tr("still running at the end of the capture")
                                                       if n.end is None else None)
@@ -333,7 +338,7 @@ class ProcessesModel(QAbstractItemModel):
                 font = QFont()
                 font.setItalic(True)
                 return font
-            if (n.setup and col == P_NAME) or (col == P_EXIT and n.abnormal_exit):
+            if ((n.setup or n.suspect) and col == P_NAME) or (col == P_EXIT and n.abnormal_exit):
                 font = QFont()
                 font.setBold(True)
                 return font

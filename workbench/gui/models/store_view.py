@@ -7,11 +7,11 @@ Every model reads through one :class:`StoreView`: a read-only SQLite connection 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from workbench.core import clock
+from workbench.core.clock_text import LOCAL, CaseTimes
 from workbench.core.store import CaseStore
 
 ERROR_LEVELS = ("critical", "error")
@@ -28,7 +28,8 @@ class StoreView:
     def reload_clock(self) -> None:
         """Read the case zone again (an ingest or a user choice may have changed it)."""
         self.zone_name: str | None = self.store.get_meta("time_zone")
-        self.zone: ZoneInfo | None = clock.resolve_zone(self.store.get_meta("time_zone_iana"))
+        self.times = CaseTimes(self.store)
+        self.zone: tzinfo | None = self.times.zone
 
     def close(self) -> None:
         self.store.close()
@@ -50,11 +51,12 @@ class StoreView:
 
     @property
     def zone_label(self) -> str:
-        """What the status bar says: the case zone and its UTC offset, or that times are shown as UTC."""
-        if self.zone is None:
-            return "UTC"
-        offset = datetime.now(timezone.utc).astimezone(self.zone).strftime("%z")
-        return f"{self.zone_name or self.zone.key} (UTC{offset[:3]}:{offset[3:]})"
+        """What the status bar and the overview call the case clock, in the interface's language: the zone and
+        its offset, an inferred offset, or *local, zone unknown* (never UTC for a local source)."""
+        from workbench.core.clock_case import clock_label
+        from workbench.gui.i18n import ui_language
+
+        return clock_label(self.store, ui_language())
 
     def to_local(self, ts: int | None) -> datetime | None:
         """A UTC µs time as a datetime on the case clock (UTC when the case has no zone)."""
@@ -63,12 +65,17 @@ class StoreView:
         dt = clock.us_to_datetime(ts)
         return dt.astimezone(self.zone) if self.zone is not None else dt
 
-    def format_ts(self, ts: int | None, *, micro: bool = True) -> str:
-        """Case wall-clock text for a UTC µs time: the one clock every pane shows."""
-        dt = self.to_local(ts)
-        if dt is None:
+    def format_ts(self, ts: int | None, *, micro: bool = True, basis: str | None = None,
+                  file_id: int | None = None) -> str:
+        """A stored time on the case clock, the one clock every pane shows (:meth:`CaseTimes.wall`): without a
+        zone, a local source's wall clock as it is and a UTC source's time marked UTC. ``basis`` (``utc`` /
+        ``local``) or ``file_id`` (the file it was read from) say which clock the time is on; a time given with
+        neither is shown as stored, unmarked."""
+        if ts is None:
             return ""
-        return format_wall(dt, micro)
+        if basis is None and file_id is None and not self.times.known:
+            basis = LOCAL
+        return self.times.wall(ts, basis, file_id, micro=micro) or ""
 
     def offset_seconds(self, ts: int | None) -> int:
         """The case zone's offset from UTC at ``ts`` (seconds east), 0 without a zone."""

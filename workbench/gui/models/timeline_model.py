@@ -225,9 +225,7 @@ class TimelineModel(HeaderedTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_TIME:
-                if rec[2] is None and rec[1] is not None and self._view is not None:
-                    return self._view.format_ts(rec[1])  # a UTC source read before the case clock was applied
-                return format_wall_us(rec[2])
+                return self.time_text(rec)
             if col == COL_SOURCE:
                 return rec[3]
             if col == COL_FILE:
@@ -322,6 +320,12 @@ class TimelineModel(HeaderedTableModel):
         row = self.row_for_id(int(found))
         return row if 0 <= row < self._rows and self.id_of(row) == int(found) else -1
 
+    def time_text(self, rec: tuple[Any, ...]) -> str:
+        """A row's time on the case clock (its file says which clock it was written on, while no zone is known)."""
+        if self._view is None:
+            return format_wall_us(rec[2])
+        return self._view.format_ts(rec[1] if rec[1] is not None else rec[2], file_id=rec[9])
+
     def rows_as_text(self, rows: list[int]) -> str:
         """Rows as tab-separated text (time, source, file, line, level, component, message) for the clipboard."""
         lines = []
@@ -329,7 +333,7 @@ class TimelineModel(HeaderedTableModel):
             rec = self.record(row)
             if rec is None:
                 continue
-            lines.append("\t".join([format_wall_us(rec[2]), rec[3] or "", rec[4] or "",
+            lines.append("\t".join([self.time_text(rec), rec[3] or "", rec[4] or "",
                                     "" if rec[5] is None else str(rec[5]), rec[6] or "", rec[7] or "",
                                     (rec[8] or "").replace("\n", " ")]))
         return "\n".join(lines)

@@ -207,7 +207,7 @@ class FindingsPane(QWidget):
     def _show(self, finding: dict[str, Any]) -> None:
         self._current = finding
         self.details.setHtml(self._details_html(finding))
-        self.evidence_model.show_finding(finding["id"])
+        self.evidence_model.show_finding(finding["id"], finding.get("members"))
         self.tabs.setCurrentWidget(self.evidence)
 
     def _on_bus_selection(self, selection: Selection | None) -> None:
@@ -218,9 +218,12 @@ class FindingsPane(QWidget):
             return
         if self._current is not None and self._current["id"] == selection.finding_id:
             return
-        for row in range(self.model.rowCount()):
+        if self._current is not None and selection.finding_id in (self._current.get("members") or []):
+            return
+        found = self.model.row_of_finding(selection.finding_id)
+        for row in ([] if found is None else [found]):
             rec = self.model.row_tuple(row)
-            if rec is not None and rec[5] == selection.finding_id:
+            if rec is not None:
                 # highlight only: the current index stays where the keyboard left it ("next finding")
                 sm = self.table.selectionModel()
                 blocker = QSignalBlocker(sm)
@@ -279,6 +282,8 @@ class FindingsPane(QWidget):
             parts.append(f"<p><b>{h(self.tr('Details'))}:</b> {h(f['summary'])}</p>")
         if f["remediation"]:
             parts.append(f"<p><b>{h(self.tr('What to do'))}:</b> {h(f['remediation'])}</p>")
+        if f.get("also"):  # the same crash as other sources reported it: one finding, all their evidence below
+            parts.append(f"<p><b>{h(self.tr('Also seen as'))}:</b> {h('; '.join(f['also']))}</p>")
         if f["evidence"]:
             first = f["evidence"][0]
             where = f"{short_path(first[4])}:{first[1]}" if first[1] is not None else short_path(first[4] or "")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
@@ -150,6 +151,8 @@ class NotesPane(QWidget):
         self._timer.timeout.connect(self.save_now)
         self._view: StoreView | None = None
         self._notes: NotesStore | None = None
+        #: where the notes are kept when not beside the case's database (a customer case's notes folder)
+        self.notes_folder: Path | None = None
         self.note_id: int | None = None
         self._saved_body = ""
         self._loading = False
@@ -179,12 +182,25 @@ class NotesPane(QWidget):
         self._reload(select=None)
 
     def _store(self) -> NotesStore | None:
-        """The case's notes database (opened on first use), beside the view's case database."""
+        """The case's notes database (opened on first use), beside the view's case database, or in
+        :attr:`notes_folder` when a customer case holds the notes."""
         if self._view is None:
             return None
         if self._notes is None:
-            self._notes = NotesStore.open(self._view.database.parent)
+            self._notes = NotesStore.open(self.notes_folder or self._view.database.parent)
         return self._notes
+
+    def set_notes_folder(self, folder: Path | None) -> None:
+        """Keep the notes in ``folder`` (a customer case's) whichever case is shown; None: each case's own.
+        What is typed so far is saved where it was being written first."""
+        if folder == self.notes_folder:
+            return
+        self.save_now()
+        if self._notes is not None:
+            self._notes.close()
+            self._notes = None
+        self.notes_folder = folder
+        self._reload(select=None)
 
     def _saved_notes(self) -> list[Note]:
         try:
@@ -323,7 +339,7 @@ class NotesPane(QWidget):
                     k: v for k, v in evidence.items() if v is not None}}
         quote = quote_evidence(str(text), source=evidence.get("source"), line=evidence.get("line"),
                                file_id=evidence.get("file_id"), ts=evidence.get("ts"),
-                               when=self._when(evidence.get("ts")))
+                               when=self._when(evidence.get("ts"), evidence.get("file_id")))
         if all(evidence.get(k) is None for k in ("file_id", "line", "ts")):
             # nowhere to go back to (a stack frame with no log line): a plain quote, no dead link
             quote = plain_links(quote)
@@ -363,11 +379,12 @@ class NotesPane(QWidget):
         row = self._row_for(sel.row_id, sel.file_id, sel.line)
         if row is not None:
             self.insert_quote(quote_evidence(row[0] or "", source=short_path(row[4]), line=row[2], file_id=row[1],
-                                             ts=row[3], when=self._when(row[3])))
+                                             ts=row[3], when=self._when(row[3], row[1])))
 
-    def _when(self, ts: int | None) -> str | None:
+    def _when(self, ts: int | None, file_id: int | None = None) -> str | None:
         """A quoted time on the case clock, as the panes and findings show it (not in UTC)."""
-        return self._view.format_ts(ts, micro=False) if self._view is not None and ts is not None else None
+        return self._view.format_ts(ts, micro=False, file_id=file_id) if self._view is not None and ts is not None \
+            else None
 
     # ------------------------------------------------------------------------------------ history
 
@@ -399,11 +416,12 @@ class NotesPane(QWidget):
             return
         found = row_of_line(self._view.store, link.file_id, link.line) \
             if self._view is not None and link.file_id is not None and link.line is not None else None
-        if found is None and link.ts is None and link.file_id is not None and self._view is not None:
+        timeless = found is None or found.ts is None  # a text file's line, or a description's (rows, no times)
+        if timeless and link.ts is None and link.file_id is not None and self._view is not None:
             from workbench.gui.text_viewer import show_text_file
 
             if show_text_file(self, self._view, self.bus, link.file_id, link.line):
-                return  # a line of a text file: it has no moment; the file opens at that line
+                return  # a line without a moment: the file opens at that line
         self.bus.select(Selection("evidence", ts=found.ts if found and found.ts is not None else link.ts,
                                   row_id=found.row_id if found else None, file_id=link.file_id, line=link.line,
                                   origin=ORIGIN))

@@ -1,4 +1,5 @@
-"""Case overview: the system, the upgrade verdict, the crash and the top findings, read from the analysis.
+"""Case overview: the verdict first (what broke the upgrade, made by whom, why, what to do), then the upgrade,
+the crash, the system and the top findings, read from the analysis.
 
 The text comes from :func:`workbench.core.analysis.build_analysis`, the same object ``workbench analyze
 --json`` prints, so the window and the CLI never disagree. Unknown values are said to be unknown.
@@ -12,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QUrl, Signal
-from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
-from workbench.core.analysis import CRASH_KEYS, SEVERITIES, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis
+from workbench.core.analysis import CRASH_KEYS, SYSTEM_KEYS, UPGRADE_KEYS, build_analysis, finding_groups
 from workbench.core.finding_text import finding_texts
 from workbench.core.ingest import Progress
 from workbench.core.moment import finding_moment
+from workbench.core.verdict.reported import META_KEY, set_reported
 from workbench.gui.bus import CursorBus
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.labels import duration_text, severity_label, size_text, stage_label
@@ -47,8 +49,15 @@ class OverviewPane(QWidget):
         self.browser.setObjectName("overviewBrowser")
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._on_link)
+        # what the customer reported: kept with the case, and the verdict says when the logs show another failure
+        self.reported = QLineEdit(self)
+        self.reported.setObjectName("overviewReported")
+        self.reported.setPlaceholderText(self.tr("Reported by the customer, e.g. 0xC1900101-0x40017 10:35"))
+        self.reported.setClearButtonEnabled(True)
+        self.reported.editingFinished.connect(self._on_reported)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.reported)
         layout.addWidget(self.browser)
         self._view: StoreView | None = None
         self._finding_times: dict[int, int | None] = {}
@@ -67,6 +76,7 @@ class OverviewPane(QWidget):
             text = self.tr("No case open. Use File › Open or drop an archive on the window.")
             self.browser.setHtml(f"<p>{html.escape(text)}</p>")
             return
+        self.reported.setText(view.store.get_meta(META_KEY) or "")
         if not view.complete:
             # a stopped ingest: what was read, and that nothing was analyzed (no "no findings" claim)
             self.analysis = None
@@ -74,6 +84,16 @@ class OverviewPane(QWidget):
             return
         self.analysis = build_analysis(view.store)
         self.browser.setHtml(self._html(view, self.analysis))
+
+    def _on_reported(self) -> None:
+        """Keep the engineer's entry with the case and show the verdict it changes (nothing when unchanged)."""
+        if self._view is None:
+            return
+        text = self.reported.text().strip()
+        if text == (self._view.store.get_meta(META_KEY) or ""):
+            return
+        set_reported(self._view.store, text)
+        self.set_view(self._view)
 
     def show_progress(self, view: StoreView | None, progress: Progress | None, source: str = "") -> None:
         """The case being read: the stage, files and bytes done, the time left, and the facts found so far
@@ -85,7 +105,6 @@ class OverviewPane(QWidget):
         if view is not None:
             text += self._facts_html(view)
         self.browser.setHtml(text)
-
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
         """A theme switch: lay the HTML out again in the new colours (links included)."""
@@ -186,13 +205,8 @@ class OverviewPane(QWidget):
 
         out = [style_tag(_LAYOUT)]
         up = a["upgrade"]
-        out.append("<h3>" + self._h(self.tr("Upgrade verdict")) + "</h3>")
-        if up["result_code"]:
-            code = up["result_code"] + (f" - {up['extend_code']}" if up["extend_code"] else "")
-            verdict = self.tr("The upgrade failed with %1").replace("%1", code)
-            out.append(f"<p><b class='error'>{html.escape(verdict)}</b></p>")
-        else:
-            out.append("<p>" + self._h(self.tr("No upgrade result code was found in the logs read.")) + "</p>")
+        out += self._verdict_html(a["verdict"], ui_language())
+        out.append("<h3>" + self._h(self.tr("Upgrade")) + "</h3>")
         rows = [(self.tr("Phase"), html.escape(self._phase_label(up["phase"])) if up["phase"] else unknown),
                 (self.tr("Operation"), val(up["operation"])),
                 (self.tr("Rolled back"), unknown if up["rollback"] is None else
@@ -212,19 +226,20 @@ class OverviewPane(QWidget):
             (self.tr("Version"), val(" ".join(x for x in (sysf["os_version"], sysf["os_build"]) if x))),
             (self.tr("Time zone"), html.escape(view.zone_label))]))
         out.append("<h3>" + self._h(self.tr("Top findings")) + "</h3>")
-        order = "CASE severity " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES)) + " ELSE 9 END"
-        top = view.store.conn.execute(
+        ranked = [g[0]["id"] for g in finding_groups(view.store, a["verdict"])][:TOP_FINDINGS]  # one per cause
+        top = sorted(view.store.conn.execute(
             "SELECT id, severity, title, coalesce(ts, (SELECT min(ts) FROM evidence e WHERE e.finding_id = f.id)), "
-            f"summary, remediation, data FROM findings f ORDER BY {order}, score DESC, id LIMIT ?",
-            (TOP_FINDINGS,)).fetchall()
-        self._finding_times = {r[0]: finding_moment(view.store, r[0]).ts for r in top}
+            f"summary, remediation, data FROM findings f WHERE id IN ({','.join('?' * len(ranked))})",
+            ranked).fetchall(), key=lambda r: ranked.index(r[0])) if ranked else []
+        moments = {r[0]: finding_moment(view.store, r[0]) for r in top}
+        self._finding_times = {fid: m.ts for fid, m in moments.items()}
         language = ui_language()
         if top:
             out.append("<ol>")
             for fid, severity, english, _ts, summary, remediation, data in top:
                 row = {"title": english, "summary": summary, "remediation": remediation, "data": data}
                 title = finding_texts(row, language)["title"] or ""
-                when = view.format_ts(self._finding_times.get(fid), micro=False)
+                when = view.format_ts(self._finding_times.get(fid), micro=False, file_id=moments[fid].file_id)
                 out.append(f'<li><b>{html.escape(severity_label(severity))}</b> <a href="finding:{fid}">{html.escape(title)}</a>'
                            f" <span class='muted'>{html.escape(when)}</span></li>")
             out.append("</ol>")
@@ -237,6 +252,46 @@ class OverviewPane(QWidget):
             (self.tr("Source"), val(case["source"])), (self.tr("Files"), val(case["files"])),
             (self.tr("Timeline rows"), val(rows_n)), (self.tr("Problems"), val(len(case["problems"])))]))
         return "".join(out)
+
+    #: the verdict's state → its theme class (red failed, green succeeded, orange wrong logs, grey incomplete)
+    STATE_CLASSES = {"failed": "error", "succeeded": "ok", "not_an_upgrade": "warn", "incomplete": "muted"}
+
+    def _state_label(self, state: str) -> str:
+        labels = {"failed": self.tr("The upgrade failed"), "succeeded": self.tr("The upgrade succeeded"),
+                  "not_an_upgrade": self.tr("Not the failed upgrade's logs"),
+                  "incomplete": self.tr("Not enough logs to judge")}
+        return labels.get(state, state)
+
+    def _verdict_html(self, v: dict[str, Any], language: str) -> list[str]:
+        """The verdict block the overview leads with: state, what broke the upgrade and who makes it, the
+        reasoning, what to do. Its sentences come from the core in both languages; ``language`` picks one."""
+        zh = language == "zh"
+        state_class = self.STATE_CLASSES.get(v["state"], "")
+        out = ["<h3>" + self._h(self.tr("Verdict")) + "</h3>",
+               f"<p><b class='{state_class}'>{html.escape(self._state_label(v['state']))}</b></p>",
+               f"<p>{html.escape(v['summary_zh'] if zh else v['summary'])}</p>"]
+        rows: list[tuple[str, str]] = []
+        c = v.get("culprit")
+        if c:
+            owner = ", ".join(x for x in (c.get("product"), (c.get("vendor_zh") if zh else None) or c.get("vendor")) if x)
+            rows.append((self.tr("Culprit"), f"<b>{html.escape(c['module'])}</b>" + (f" — {html.escape(owner)}" if owner else "")))
+        rows.append((self.tr("Confidence"), html.escape(v.get("confidence") or "")))
+        reported = v.get("reported")
+        if reported:
+            # all of it, wrapped: a cut made before the code (…失败，错误代码 0) said the opposite of the customer
+            rows.append((self.tr("Reported"), html.escape(" ".join(str(reported.get("text") or "").split()))))
+        out.append(self._table(rows))
+        steps = v.get("reasoning") or []
+        if steps:
+            out.append("<p><b>" + self._h(self.tr("Why")) + "</b></p><ol>")
+            out += [f"<li>{html.escape(s['step_zh'] if zh else s['step'])}</li>" for s in steps[:6]]
+            out.append("</ol>")
+        todo = v.get("next_steps_zh" if zh else "next_steps") or []
+        if todo:
+            out.append("<p><b>" + self._h(self.tr("Next steps")) + "</b></p><ul>")
+            out += [f"<li>{html.escape(t)}</li>" for t in todo]
+            out.append("</ul>")
+        return out
 
     @staticmethod
     def _table(rows: list[tuple[str, str]]) -> str:

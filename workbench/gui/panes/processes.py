@@ -282,13 +282,18 @@ class ProcessesPane(QWidget):
         if view is not None:
             found = view.store.query("SELECT * FROM procmon_processes WHERE file_id = ? AND process = ?", n.key)
             row = dict(found[0]) if found else {}
-        start, end = (view.format_ts(us) if view is not None and us is not None else "" for us in (item.start, item.end))
+        start, end = (view.format_ts(us, basis=item.node.basis) if view is not None and us is not None else ""
+                      for us in (item.start, item.end))
         parent = self.model.by_key(n.parent) if n.parent else None
         marks = []
         if n.setup:
             marks.append('<span class="setup"><b>' + html.escape(self.tr("Setup family")) + "</b></span>")
         if n.third_party:
             marks.append('<span class="third"><b>' + html.escape(self.tr("third-party")) + "</b></span>")
+        if n.suspect:
+            marks.append('<span class="abnormal"><b>' + html.escape(self.tr(
+                "suspect: the findings blame it (it put code into Setup, or kept Setup from its files)"))
+                + "</b></span>")
         exit_html = html.escape(status_text(n.exit_status) or (self.tr("still running at the end of the capture")
                                                                 if n.end is None else ""))
         if n.abnormal_exit:

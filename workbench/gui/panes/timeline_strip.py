@@ -34,6 +34,7 @@ from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.store_view import ERROR_LEVELS, StoreView
 from workbench.gui.panes.common import not_read_text
+from workbench.gui.theme import color
 
 ORIGIN = "strip"
 BUCKETS = 400
@@ -49,12 +50,13 @@ MESSAGE_CHARS = 300
 FINE_BUCKETS = 20_000
 
 # Lane groups, in the order they are drawn from the top; setup logs come first, in the order Setup runs.
-_GROUPS = ("setup", "setupapi", "evtx", "procmon", "dump", "other")
-_ROLE_ORDER = ("preinit", "downlevel", "newos", "oobe", "sysprep", "rollback", "postupgrade", "panther", "setupdiag")
+_GROUPS = ("setup", "setupapi", "evtx", "procmon", "dump", "wer", "other")
+_ROLE_ORDER = ("deployment", "preinit", "downlevel", "newos", "oobe", "sysprep", "rollback", "postupgrade", "panther", "setupdiag")
 _GROUP_OF_KIND = {"setupact": "setup", "setuperr": "setup", "setupapi": "setupapi", "evtx": "evtx",
                   "pml": "procmon", "procmon_csv": "procmon", "procmon_xml": "procmon", "kernel_dump": "dump",
-                  "user_dump": "dump", "windbg_text": "dump"}
-_GROUP_LABELS = {"setupapi": "setupapi", "evtx": "Event logs", "procmon": "Procmon", "dump": "Dumps"}
+                  "user_dump": "dump", "windbg_text": "dump", "wer_report": "wer"}
+_GROUP_LABELS = {"setupapi": "setupapi", "evtx": "Event logs", "procmon": "Procmon", "dump": "Dumps",
+                 "wer": "WER reports"}
 
 #: Phase keys of ``setup.phases`` (and the names of MOUPG phases) → (label, colour).
 PHASE_STYLES: dict[str, tuple[str, tuple[int, int, int]]] = {
@@ -67,6 +69,7 @@ PHASE_STYLES: dict[str, tuple[str, tuple[int, int, int]]] = {
     "SYSPREP": ("sysprep", (128, 88, 40)),
     "ROLLBACK": ("rollback", (184, 56, 32)),
     "POST_UPGRADE": ("after the upgrade", (100, 100, 100)),
+    "DEPLOYMENT": ("original deployment", (90, 90, 110)),
     "UNKNOWN": ("setup", (100, 100, 100)),
 }
 #: The colour of the phase labels, drawn on the opaque bands above.
@@ -158,6 +161,20 @@ def focus_bounds(bounds: tuple[int, int], phases: list[dict[str, Any]], reboots:
     start, end = min(times), max(times)
     if hi - lo <= 0 or (end - start) > FOCUS_SHARE * (hi - lo):
         return bounds
+    margin = max(int((end - start) * FOCUS_MARGIN), FOCUS_MIN_MARGIN_US)
+    return max(lo, start - margin), min(hi, end + margin)
+
+
+def attempt_bounds(bounds: tuple[int, int], attempt: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The span the strip opens on when the case holds a Setup attempt (:func:`workbench.core.attempt.
+    failed_attempt`): the hours from its last start to its failure or rollback end, with some room; None
+    when there is none (then :func:`focus_bounds` decides)."""
+    if attempt is None:
+        return None
+    lo, hi = bounds
+    start, end = max(attempt[0], lo), min(attempt[1], hi)
+    if end < start:
+        return None
     margin = max(int((end - start) * FOCUS_MARGIN), FOCUS_MIN_MARGIN_US)
     return max(lo, start - margin), min(hi, end + margin)
 
@@ -272,6 +289,20 @@ def strip_data_from(database: Path, **kwargs: Any) -> dict[str, Any] | None:
 def case_phases(view: StoreView) -> list[dict[str, Any]]:
     """The ``setup.phases`` fact (a JSON list written by the upgrade analyzer); empty when absent or damaged."""
     return _json_fact(view, "setup.phases")
+
+
+#: How far from the span the strip opens on the reported moment may be and still be brought into it
+REPORTED_REACH_US = 6 * 3600 * 1_000_000
+
+
+def with_reported(span: tuple[int, int], reported: int | None) -> tuple[int, int]:
+    """``span`` widened to show the moment the customer reported, when it is within :data:`REPORTED_REACH_US`
+    of it (a report hours off says another failure, and the verdict says so; the strip stays on the attempt)."""
+    first, last = span
+    if reported is None or not first - REPORTED_REACH_US <= reported <= last + REPORTED_REACH_US:
+        return span
+    room = max((max(last, reported) - min(first, reported)) // 50, 1_000_000)
+    return (min(first, reported - room), max(last, reported + room)) if not first <= reported <= last else span
 
 
 def case_reboots(view: StoreView) -> list[dict[str, Any]]:
@@ -535,6 +566,10 @@ class TimelineStripPane(QWidget):
         self._labels, self._marker_rows, self._findings, self._phase_hits, self._reboots = [], [], [], [], []
         self._reboot_lines = []
         self.lanes, self.phases, self.reboots, self.mode, self._data = [], [], [], "", None
+        self.attempt: tuple[int, int] | None = None  # the failed attempt the strip opened on (UTC µs)
+        self.reported_ts: int | None = None  # the moment the customer reported, as stored times are
+        self.reported_line: pg.InfiniteLine | None = None
+        self._reported_text = ""
         self.pending = False
         self.selected_mark.hide()
         unread = view is not None and not view.complete
@@ -574,7 +609,13 @@ class TimelineStripPane(QWidget):
             self.plot.setLimits(xMin=lo / 1e6 - span * 0.5, xMax=hi / 1e6 + span * 0.5, minXRange=0.01,
                                 yMin=-1, yMax=self.phase_y + 1)
             self.plot.setYRange(-0.6, self.phase_y + 0.6, padding=0)
-            first, last = focus_bounds((lo, hi), self.phases, self.reboots, [f[2] for f in self._findings])
+            from workbench.core.attempt import failed_attempt
+
+            attempt = failed_attempt(view.store)
+            self.attempt = (attempt.start, attempt.end) if attempt is not None else None
+            first, last = attempt_bounds((lo, hi), self.attempt) or focus_bounds(
+                (lo, hi), self.phases, self.reboots, [f[2] for f in self._findings])
+            first, last = with_reported((first, last), self.reported_ts)
             if (first, last) == (lo, hi):
                 self.plot.setXRange(lo / 1e6 - span * 0.01, hi / 1e6 + span * 0.01, padding=0)
             else:
@@ -673,6 +714,7 @@ class TimelineStripPane(QWidget):
             self._add(line, self._case_items, 4)
             self._reboots.append((x, reboot))
             self._reboot_lines.append(line)
+        self._draw_reported(view)
         # findings: stars on their own lane, coloured by severity
         xs, brushes = [], []
         for finding in case_findings(view, ui_language()):
@@ -683,6 +725,29 @@ class TimelineStripPane(QWidget):
         if xs:
             self._add(pg.ScatterPlotItem(x=xs, y=[self.findings_y] * len(xs), symbol="star", size=14,
                                          brush=brushes, pen=pg.mkPen(80, 0, 0)), self._case_items, 6)
+
+    def _draw_reported(self, view: StoreView) -> None:
+        """What the customer reported, when it names a day and a time: a line across every lane at that moment
+        on the machine's clock (``reported 10:35``), so the engineer sees the failure the logs show beside it."""
+        from workbench.core.verdict.reported import reported_of
+
+        reported = reported_of(view.store)
+        self.reported_ts = None
+        if reported is None or not reported.date or not reported.time:
+            return
+        self.reported_ts = view.times.from_wall(f"{reported.date} {reported.time}")
+        if self.reported_ts is None:
+            return
+        label = self.tr("reported %1").replace("%1", reported.time)
+        where = (self.findings_y - 0.5 + 0.6) / (self.phase_y + 1.2)  # between the findings and the first lane
+        line = pg.InfiniteLine(pos=self.reported_ts / 1e6, angle=90, movable=False, label=label,
+                               # left of the line, like a reboot's: at the end of the span there is no room right
+                               labelOpts={"position": where, "color": color("error"),
+                                          "anchors": [(1, 0.5), (1, 0.5)]},
+                               pen=pg.mkPen(color("error"), width=2, style=Qt.PenStyle.DotLine))
+        self._reported_text = " ".join(str(reported.evidence.get("text") if reported.evidence else "").split())
+        self._add(line, self._case_items, 4)
+        self.reported_line = line
 
     # ------------------------------------------------------------------------------------ lane data
 
@@ -872,6 +937,10 @@ class TimelineStripPane(QWidget):
             return _Hit(f"{fmt(r['time'])}  reboot\n{r.get('why') or ''}",
                         Selection("evidence", ts=r["time"], file_id=r.get("file_id"), line=r.get("line"),
                                   origin=ORIGIN))
+        if self.reported_ts is not None and abs(self.reported_ts / 1e6 - p.x()) <= reach:
+            return _Hit(f"{fmt(self.reported_ts, micro=False, basis='local')}  "
+                        f"{self.tr('reported by the customer')}\n{self._reported_text[:300]}",
+                        Selection("time", ts=self.reported_ts, origin=ORIGIN))
         data = self._data
         if data is not None and data["mode"] == "density" and data["width"]:
             lane = round(self.lane_y(0) - p.y())
@@ -903,6 +972,9 @@ class TimelineStripPane(QWidget):
         hit = self.hit_at(event.scenePos())
         if hit is not None and hit.selection is not None and hit.selection.kind in ("row", "finding"):
             self.bus.select(hit.selection)  # the table goes to that exact line
+            return
+        if hit is not None and hit.selection is not None and hit.selection.kind == "time" and hit.selection.ts:
+            self.bus.set_cursor(hit.selection.ts)  # the reported moment itself, not the pixel clicked
             return
         x = self.vb.mapSceneToView(event.scenePos()).x()
         self.bus.set_cursor(int(x * 1e6))

@@ -146,6 +146,22 @@ class TimelinePane(FollowsBus, QWidget):
         self.text_edit.clear()  # words typed for another case mean nothing here
         self.text_edit.blockSignals(False)
         self._apply_filter()
+        self.open_on_attempt(view)
+
+    def open_on_attempt(self, view: StoreView | None) -> None:
+        """Scroll (without moving the shared cursor) to the first row of the failed attempt, so the table
+        opens where the strip does, not on a year-old deployment log's first line."""
+        if view is None or not self.model.rowCount():
+            return
+        from workbench.core.attempt import failed_attempt
+
+        span = failed_attempt(view.store)
+        if span is None:
+            return
+        row = self.model.row_for_time(span.start)
+        if 0 <= row < self.model.rowCount():
+            self.table.doItemsLayout()  # the reset's layout is deferred: without it the scroll range is still 0
+            self.table.scrollTo(self.model.index(row, COL_TIME), QAbstractItemView.ScrollHint.PositionAtTop)
 
     def set_banner(self, text: str | None) -> None:
         """Say above the rows what they are (a case still being read, an ingest cancelled); None hides it."""
