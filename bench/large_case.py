@@ -328,8 +328,10 @@ def child(archive: Path) -> dict[str, Any]:
             "per_kind": per_kind, "setup_files": setup_files, "blobs": str(folder / "blobs")}
 
 
-def _run_child(archive: Path, home: Path) -> dict:
+def _run_child(archive: Path, home: Path, workers: str | None = None) -> dict:
     env = dict(os.environ, WORKBENCH_HOME=str(home))
+    if workers is not None:
+        env["WORKBENCH_PARSE_WORKERS"] = workers
     done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(archive)], env=env,
                           capture_output=True, text=True)
     if done.returncode != 0:
@@ -365,6 +367,10 @@ def _grep(folder: str) -> tuple[float, str]:
     return best, label
 
 
+def _stages(got: dict) -> str:
+    return ", ".join(f"{stage} {secs:.1f} s" for stage, secs in got["stages"].items())
+
+
 def _one(spec: CaseSpec, tmp: Path, tag: str) -> tuple[dict, dict]:
     archive = tmp / f"{tag}.zip"
     info = build_case(archive, spec)
@@ -377,6 +383,9 @@ def measure(quick: bool) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="wb-large-case-") as tmp_:
         tmp = Path(tmp_)
         info, got = _one(spec, tmp, "large")
+        # the same archive read with every file in the main process (the reference mode), in the same run
+        one = _run_child(tmp / "large.zip", tmp / "home-large-one", workers="0")
+        shutil.rmtree(tmp / "home-large-one", ignore_errors=True)
         read_s, read_bytes = _line_read(got["setup_files"])
         grep_s, grep_label = _grep(got["blobs"])
         points = []
@@ -395,6 +404,9 @@ def measure(quick: bool) -> list[dict]:
         {"figure": "first_data_s", "value": got["first_data_s"], "unit": "s",
          "baseline": f"open → catalogue readable by a second connection (incl. hashing the archive); {size}"},
         {"figure": "full_ingest_s", "value": got["full_ingest_s"], "unit": "s", "baseline": size},
+        {"figure": "full_ingest_s_one_process", "value": one["full_ingest_s"], "unit": "s",
+         "baseline": "the same archive with every file read in the main process (WORKBENCH_PARSE_WORKERS=0), "
+                     f"right after: stages {_stages(one)}; peak {one['peak_rss_mb']:,.0f} MiB"},
         {"figure": "peak_rss_mb", "value": got["peak_rss_mb"], "unit": "MiB",
          "baseline": "the ingest process and its parse worker together (sampled every 50 ms; the process's own "
                      "maxrss when higher), target < 300"},
