@@ -2389,6 +2389,10 @@
         <source>%1 hits</source>
         <translation>%1 条结果</translation>
     </message>
+    <message>
+        <source>indexing… (searched row by row until the index is built: slower, same hits)</source>
+        <translation>正在建立索引…（索引建好之前逐行搜索：较慢，结果相同）</translation>
+    </message>
 </context>
 <context>
     <name>SignatureProblemsModel</name>

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -311,20 +310,25 @@ def test_a_truncated_log(tmp_path: Path, shared_fixtures: Path) -> None:
     case.close()
 
 
-def test_cancel_stops_the_parser_thread(tmp_path: Path, shared_fixtures: Path) -> None:
+@pytest.mark.parametrize("workers", [0, 1])
+def test_cancel_stops_the_parse_in_the_middle_of_a_file(tmp_path: Path, shared_fixtures: Path, workers: int) -> None:
     source = evtx_dir(shared_fixtures) / "plaso" / "System.evtx"
     root = tmp_path / "case"
     (root / LOGS).mkdir(parents=True)
     shutil.copy(source, root / LOGS / "System.evtx")
+    asked = {"stop": False}
 
-    def cancel() -> bool:  # asked to stop while the parser thread is running, i.e. in the middle of the file
-        return any(t.name.startswith("evtx-parse-") for t in threading.enumerate())
+    def progress(p) -> None:  # the first position reported inside the file: cancel from then on
+        if p.stage == "parse" and 0 < p.file_done < p.file_total:
+            asked["stop"] = True
 
     case = Case.open(root)
     with pytest.raises(IngestCancelled):
-        Ingest(case, plugin_manager=plugin_manager()).run(cancel=cancel)
-    assert not [t for t in threading.enumerate() if t.name.startswith("evtx-parse-")]
-    assert case.store.scalar("SELECT count(*) FROM evtx_records") < 5009
+        Ingest(case, plugin_manager=plugin_manager(), workers=workers).run(progress, lambda: asked["stop"])
+    stored = case.store.scalar("SELECT count(*) FROM evtx_records")
+    assert 0 < stored < 5009
+    assert case.store.scalar("SELECT records FROM files WHERE kind = 'evtx'") == stored
+    assert case.store.get_meta("ingest_state") == "cancelled"
     case.close()
 
 

@@ -197,6 +197,24 @@ def test_record_numbers_given_by_the_events_are_what_the_headers_say() -> None:
     assert (first, last, next_record) == (10, 30, 31)
 
 
+def test_templates_shared_per_chunk_read_the_same_as_inline_ones(tmp_path: Path) -> None:
+    """Windows defines a template once per chunk and later records point back at it: such a log (smaller, as
+    real ones are) reads record for record like one with every template inline, across chunk boundaries."""
+    filler = [Event("Service Control Manager", 7036, T + timedelta(seconds=n), computer=PC,
+                    data={"param1": f"Service {n % 40}", "param2": "running" if n % 2 else "stopped"})
+              for n in range(3000)]
+    events = upgrade_story() + filler + [wer_setup_failure()]
+    inline = write_evtx(tmp_path / "inline" / "System.evtx", events)
+    shared = write_evtx(tmp_path / "shared" / "System.evtx", events, shared_templates=True)
+    assert shared.stat().st_size < inline.stat().st_size / 2
+    assert evtx_parser.read_header(shared)["header_chunks"] > 3
+
+    def records(path: Path) -> list[dict]:
+        return [json.loads(r["data"]) for r in evtx.PyEvtxParser(str(path)).records_json()]
+
+    assert records(shared) == records(inline) and len(records(shared)) == len(events)
+
+
 def test_a_damaged_signature_is_read_without_a_copy_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A log whose 'ElfFile' signature is gone is read through a view that puts it back: nothing is written
     to the temp folder (full copies there outlived killed runs, and a full temp folder failed every log)."""

@@ -94,3 +94,28 @@ def test_a_case_from_before_the_wide_index_still_answers(case: Case) -> None:
         assert _ids(case, "蓝屏") == _substring(case, "蓝屏")
     finally:
         case.store.conn.execute(next(ddl for ddl in TIMELINE_INDEXES if "timeline_wide" in ddl))
+
+
+def test_chinese_terms_while_the_index_is_built_answer_as_the_index_will(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The search that reads rows through a temporary table before the index exists (core/search.py) takes
+    CJK terms apart the same way: 蓝屏 during the ingest finds what it finds after."""
+    from workbench.core import search
+
+    root = tmp_path_factory.mktemp("cjk-building")
+    src = root / "case"
+    panther = src / "$WINDOWS.~BT" / "Sources" / "Panther"
+    panther.mkdir(parents=True)
+    (panther / "setupact.log").write_bytes(BOM + "\r\n".join(LINES).encode("utf-8") + b"\r\n")
+    c = Case.open(src, home=root / "home")
+    try:
+        c.ensure_ingested()
+        queries = ["蓝屏", "蓝屏 0xC1900101", "(回滚 OR 重启) NOT 蓝屏", "Win11升级*", "SetupHost"]
+        indexed = {q: [r.id for r in query_timeline(c.store, text=q)] for q in queries}
+        assert all(indexed[q] for q in queries), indexed
+        c.store.conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('delete-all')")
+        c.store.set_meta(search.META, search.BUILDING)
+        assert not search.index_ready(c.store)
+        for q in queries:
+            assert [r.id for r in query_timeline(c.store, text=q)] == indexed[q], q
+    finally:
+        c.close()

@@ -93,7 +93,7 @@ def test_damaged_rows_give_problems_and_the_rest_is_read(tmp_path: Path) -> None
 
 
 def test_csv_of_another_program_is_not_read_as_procmon(tmp_path: Path) -> None:
-    from workbench.core.parsers.base import CaseFile, Mediator, ensure_tables
+    from workbench.core.parsers.base import CaseFile, Mediator
     from workbench.core.parsers.procmon_csv import ProcmonCsvParser
     from workbench.core.store import CaseStore
 
@@ -104,7 +104,7 @@ def test_csv_of_another_program_is_not_read_as_procmon(tmp_path: Path) -> None:
     # handed to the parser anyway (renamed, misidentified): a clear problem, no rows
     store = CaseStore.open(tmp_path / "db.sqlite")
     parser = ProcmonCsvParser()
-    ensure_tables(store, [parser])
+    store.create_tables(parser.tables.values())
     med = Mediator(store, CaseFile(1, "inventory.csv", "procmon_csv", None, other), parser.name)
     parser.parse(med.file, med)
     med.flush()

@@ -168,7 +168,7 @@ def _peak_parse_memory(tmp_path: Path, copies: int) -> tuple[int, int]:
     """(events, peak bytes traced) while parsing the scenario repeated ``copies`` times into a store."""
     import tracemalloc
 
-    from workbench.core.parsers.base import CaseFile, Mediator, ensure_tables
+    from workbench.core.parsers.base import CaseFile, Mediator
     from workbench.core.parsers.pml import PmlParser
     from workbench.core.store import CaseStore
 
@@ -177,7 +177,7 @@ def _peak_parse_memory(tmp_path: Path, copies: int) -> tuple[int, int]:
     path = write_pml(tmp_path / f"big{copies}.pml", procs, many)
     store = CaseStore.open(tmp_path / f"db{copies}.sqlite")
     parser = PmlParser()
-    ensure_tables(store, [parser])
+    store.create_tables(parser.tables.values())
     med = Mediator(store, CaseFile(1, path.name, "pml", None, path), parser.name)
     tracemalloc.start()
     parser.parse(med.file, med)

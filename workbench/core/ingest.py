@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import re
 import sqlite3
 import threading
@@ -24,7 +25,7 @@ from typing import Any, BinaryIO
 
 import pluggy
 
-from workbench.core import clock
+from workbench.core import clock, parse_worker, search
 from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
 from workbench.core.attempt import mark_deployment_logs
 from workbench.core.case import Case
@@ -32,7 +33,7 @@ from workbench.core.clock_case import apply_case_clock, decide_case_clock, prepa
 from workbench.core.environment import machine_failure, writing_failed
 from workbench.core.errors import ArchiveError, EnvironmentFailure, IngestCancelled, UserActionRequired
 from workbench.core.identify import HEAD, role_of
-from workbench.core.parsers.base import CaseFile, Mediator, Parser, ensure_tables
+from workbench.core.parsers.base import CaseFile, Mediator, Parser
 from workbench.core.store import SCHEMA_VERSION, CaseStore
 from workbench.core.store import schema as S
 
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 #: Kinds kept on disk even without a parser: they are opened from the GUI or expanded.
 KEEP_WITHOUT_PARSER = frozenset({"archive", "image", "text", "windbg_text"})
 MAX_KEPT_TEXT = 256 * 1024 * 1024
+#: Bytes to read below which files are read in this process rather than in a worker (``workers=None``): a
+#: worker's start (an interpreter, the parsers' imports) costs a few tenths of a second on a cold start.
+WORKER_MIN_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -279,17 +283,31 @@ class _Checkpointer:
         self._thread.join()
 
 
+class _Rejected(Exception):
+    """The store refused a batch a parse worker sent (a value SQLite cannot hold): the file fails there."""
+
+    def __init__(self, events: int, error: str) -> None:
+        super().__init__(error)
+        self.events = events
+        self.error = error
+
+
 class Ingest:
     """One run of the pipeline over a case. Build it, then :meth:`run`."""
 
     def __init__(self, case: Case, *, plugin_manager: pluggy.PluginManager | None = None,
-                 limits: ExtractionLimits | None = None) -> None:
+                 limits: ExtractionLimits | None = None, workers: int | None = None) -> None:
         if plugin_manager is None:
             from workbench.core.plugins.manager import build_plugin_manager
 
             plugin_manager, _ = build_plugin_manager()
         self.case = case
         self.store: CaseStore = case.store
+        #: Parse workers: None decides by size (:data:`WORKER_MIN_BYTES`, or ``WORKBENCH_PARSE_WORKERS``),
+        #: 0 reads every file in this process (the reference mode), 1 in a worker process.
+        self.workers = workers
+        self._worker_file = 0  # the position (in the parse list) of the file the worker is reading
+        self.worker: parse_worker.ParseWorker | None = None  # while files are read in a worker
         self.pm = plugin_manager
         self.limits = limits or ExtractionLimits()
         self.parsers: dict[str, Parser] = {}
@@ -401,12 +419,14 @@ class Ingest:
             store.reset_ingested(table for p in parsers for table in p.tables)
             store.set_meta("ingest_stage", STAGES[0])
         store.set_meta("ingest_state", RUNNING)
+        if stage in (None, "parse", "finalize"):
+            store.set_meta(search.META, search.BUILDING)  # until finalize indexes the rows for full text
         store.set_meta("ingest_resumed_from", stage)
         store.set_meta("schema_version", str(SCHEMA_VERSION))
         store.set_meta("source", str(self.case.source))
         store.set_meta("sha256", self.case.digest)
         store.set_meta("parsers", self.fingerprint)  # what the rows so far were read with (a resume checks it)
-        ensure_tables(store, parsers)
+        store.create_tables(ddl for p in parsers for ddl in p.tables.values())
         autocheckpoint = store.scalar("PRAGMA wal_autocheckpoint")
         if store.scalar("PRAGMA journal_mode") == "wal" and autocheckpoint:
             store.conn.execute("PRAGMA wal_autocheckpoint = 0")
@@ -427,9 +447,11 @@ class Ingest:
                 stage = "parse"
             if stage == "parse":
                 if resuming:
+                    if self._worker_likely():
+                        parse_worker.prestart()  # starts while the unfinished files are put back
                     self._prepare_parse_resume()
                 self._parse_all()
-                self._committed()
+                self._parse_commit()
                 store.set_meta("ingest_stage", "finalize")
                 stage = "finalize"
             if stage == "finalize":
@@ -515,23 +537,33 @@ class Ingest:
         """Forget what the unfinished files left (rows, details, facts, their parse problems) and put them
         back as extraction left them, then let parsers that remember earlier files rebuild that memory."""
         store = self.store
-        todo = self._unfinished_files()
-        mark = int(store.get_meta("ingest_problems_mark") or 0)
         partial: dict[str, str | None] = json.loads(store.get_meta("ingest_partial_files") or "{}")
-        tables = [t for t in store.detail_tables()
-                  if "file_id" in {c[1] for c in store.conn.execute(f'PRAGMA table_info("{t}")')}]
         with store.conn:
-            for fid in todo:
-                for table in ("timeline", "facts", *tables):
-                    store.conn.execute(f'DELETE FROM "{table}" WHERE file_id = ?', (fid,))
-                store.conn.execute("DELETE FROM problems WHERE file_id = ? AND id > ?", (fid, mark))
+            for fid in self._unfinished_files():
+                self._forget_file(fid)
                 store.conn.execute("UPDATE files SET status = ?, reason = ?, records = 0 WHERE id = ?",
                                    ("partial", partial[str(fid)], fid) if str(fid) in partial else ("pending", None, fid))
-        done = [r[0] for r in store.conn.execute("SELECT id FROM files WHERE parser IS NOT NULL ORDER BY id")]
+        self._rebuild_parsers()
+
+    def _forget_file(self, file_id: int) -> None:
+        """Drop what a file's unfinished read left: its rows, details and facts, and its parse problems (those
+        of extraction, before ``ingest_problems_mark``, stay). The caller commits."""
+        store = self.store
+        mark = int(store.get_meta("ingest_problems_mark") or 0)
+        tables = [t for t in store.detail_tables()
+                  if "file_id" in {c[1] for c in store.conn.execute(f'PRAGMA table_info("{t}")')}]
+        for table in ("timeline", "facts", *tables):
+            store.conn.execute(f'DELETE FROM "{table}" WHERE file_id = ?', (file_id,))
+        store.conn.execute("DELETE FROM problems WHERE file_id = ? AND id > ?", (file_id, mark))
+
+    def _rebuild_parsers(self) -> None:
+        """Parsers that remember earlier files (EVTX's duplicate keys) rebuild that memory from the store, for
+        the files already parsed: before a resumed parse, and before a new worker takes over mid-parse."""
+        done = [r[0] for r in self.store.conn.execute("SELECT id FROM files WHERE parser IS NOT NULL ORDER BY id")]
         for parser in {id(p): p for p in self.parsers.values()}.values():
             rebuild = getattr(parser, "resume", None)
             if rebuild is not None:
-                rebuild(store, done)
+                rebuild(self.store, done)
 
     def _forget_analysis(self) -> None:
         """Undo an analysis that did not finish: findings, evidence and the facts it had added."""
@@ -561,6 +593,10 @@ class Ingest:
             self.store.commit()
             total = len(members)
             self._report("catalogue", total, total, label)
+            if top and self._worker_likely():
+                # the worker's start-up (a few tenths of a second of the other core) overlaps the extraction;
+                # started after the catalogue, so the first screen does not share a core with it
+                parse_worker.prestart()
 
             self._total_members = total
             self._done = 0
@@ -704,23 +740,26 @@ class Ingest:
             "SELECT id, path, kind, role, blob FROM files WHERE status IN ('pending', 'partial') "
             "AND parser IS NULL AND kind IS NOT NULL AND blob IS NOT NULL ORDER BY id"
         )
-        todo = [r for r in rows if r["kind"] in self.parsers]
+        todo = [CaseFile(r["id"], r["path"], r["kind"], r["role"], Path(r["blob"]))
+                for r in rows if r["kind"] in self.parsers]
         sizes = []
-        for r in todo:
+        for file in todo:
             try:
-                sizes.append(Path(r["blob"]).stat().st_size)
+                sizes.append(file.location.stat().st_size)
             except OSError:
                 sizes.append(0)
         self._rows = int(self.store.scalar("SELECT count(*) FROM timeline") or 0)
         self._rate = _Rate()
         total_bytes = sum(sizes)
-        done_bytes = 0
-        for n, row in enumerate(todo):
+        start = 0
+        if todo and self._use_worker(total_bytes):
+            start = self._parse_in_worker(todo, sizes, total_bytes)
+        done_bytes = sum(sizes[:start])
+        for n in range(start, len(todo)):
             self._check_cancel()
-            parser = self.parsers[row["kind"]]
-            file = CaseFile(row["id"], row["path"], row["kind"], row["role"], Path(row["blob"]))
+            file = todo[n]
             self._report_parse(n, len(todo), file.path, 0, sizes[n], done_bytes, total_bytes)
-            self._parse_one(parser, file, n, len(todo), (done_bytes, total_bytes))
+            self._parse_one(self.parsers[file.kind], file, n, len(todo), (done_bytes, total_bytes))
             done_bytes += sizes[n]
         self._report_parse(len(todo), len(todo), "", 0, 0, done_bytes, total_bytes)
 
@@ -733,6 +772,7 @@ class Ingest:
 
     def _parse_one(self, parser: Parser, file: CaseFile, n: int = 0, total: int = 1,
                    stage_bytes: tuple[int, int] = (0, 0)) -> None:
+        """Read one file in this process: the reference path, and the one for parsers a worker cannot take."""
         store = self.store
         progress = None
         rows_before = self._rows
@@ -747,20 +787,14 @@ class Ingest:
                 self._rows = rows_before + mediator.events
                 self._report_parse(n, total, file.path, position, size, *stage_bytes)
 
-        def commit() -> None:
-            store.commit()
-            self._committed()
-
-        mediator = Mediator(store, file, parser.name, self._cancel, progress, commit)
+        mediator = Mediator(store, file, parser.name, self._cancel, progress, self._parse_commit)
         before = store.scalar("SELECT status FROM files WHERE id = ?", (file.id,))
         try:
             parser.parse(file, mediator)
             mediator.flush()
         except IngestCancelled:
             mediator.flush()
-            # the rows read so far stay (a view shows them); parser stays NULL, so a resume reads it again
-            store.update_file(file.id, status=CANCELLED, records=mediator.events,
-                              reason=f"cancelled after {mediator.events} rows; a resume reads the file again")
+            self._file_cancelled(file, mediator.events)
             raise
         except Exception as exc:  # a parser bug or a hostile file: keep what was read, name the file
             failure = machine_failure(exc, self.case.folder)
@@ -771,20 +805,226 @@ class Ingest:
             except Exception as again:  # the rest of the batched rows are bad too: say so, go on
                 log.error("rows of %s could not be stored: %s", file.path, again)
             log.exception("parser %s failed on %s", parser.name, file.path)
-            store.update_file(file.id, status="failed", parser=parser.name, records=mediator.events,
-                              reason=f"{parser.name} could not read it: {type(exc).__name__}: {exc}")
-            store.add_problem(file.path, f"{parser.name} could not read it: {type(exc).__name__}: {exc}", file.id)
-            store.commit()
+            self._file_failed(file, parser.name, mediator.events, f"{type(exc).__name__}: {exc}")
             self._rows = rows_before + mediator.events
             return
-        status = "partial" if (mediator.problems or before == "partial") else "parsed"
-        store.update_file(file.id, status=status, parser=parser.name, records=mediator.events,
+        self._file_done(file, parser.name, mediator.events, mediator.problems, before)
+        self._rows = rows_before + mediator.events
+
+    def _file_cancelled(self, file: CaseFile, events: int) -> None:
+        # the rows read so far stay (a view shows them); parser stays NULL, so a resume reads it again
+        self.store.update_file(file.id, status=CANCELLED, records=events,
+                               reason=f"cancelled after {events} rows; a resume reads the file again")
+
+    def _file_failed(self, file: CaseFile, parser_name: str, events: int, error: str) -> None:
+        store = self.store
+        store.update_file(file.id, status="failed", parser=parser_name, records=events,
+                          reason=f"{parser_name} could not read it: {error}")
+        store.add_problem(file.path, f"{parser_name} could not read it: {error}", file.id)
+        store.commit()
+
+    def _file_done(self, file: CaseFile, parser_name: str, events: int, problems: int, before: str | None) -> None:
+        store = self.store
+        status = "partial" if (problems or before == "partial") else "parsed"
+        store.update_file(file.id, status=status, parser=parser_name, records=events,
                           reason=None if status == "parsed" else
                           store.scalar("SELECT reason FROM files WHERE id = ?", (file.id,))
-                          or f"{mediator.problems} problem(s) while reading")
-        store.commit()
-        self._rows = rows_before + mediator.events
+                          or f"{problems} problem(s) while reading")
+        # committed with the next rows when the last commit is recent (a commit per small file cost a tenth of
+        # reading the fixture event logs); a kill loses at most that half second, which a resume reads again
+        if time.monotonic() - self._committed_at >= COMMIT_SECONDS:
+            self._parse_commit()
+
+    def _parse_commit(self) -> None:
+        self.store.commit()
+        self._committed_at = time.monotonic()
         self._committed()
+
+    # --------------------------------------------------------------------------------------- parse worker
+
+    def _use_worker(self, total_bytes: int) -> bool:
+        """Whether this ingest reads its files in a worker process (see :mod:`workbench.core.parse_worker`):
+        always with ``workers=1``, never with 0 (the reference mode), else when there is a second core and
+        enough to read for the overlap to pay for a process (the tests' small cases are read here, as before)."""
+        workers = self.workers
+        if workers is None:
+            env = os.environ.get("WORKBENCH_PARSE_WORKERS", "").strip()
+            workers = int(env) if env.isdigit() else None
+        if workers is None:
+            return total_bytes >= WORKER_MIN_BYTES and (os.cpu_count() or 1) > 1
+        return workers > 0
+
+    def _worker_likely(self) -> bool:
+        """Whether the parse will probably want a worker, judged before extraction from the source's size."""
+        if self.workers is not None or os.environ.get("WORKBENCH_PARSE_WORKERS", "").strip().isdigit():
+            return self._use_worker(0)
+        source = Path(self.case.source)
+        try:
+            if source.is_file():
+                return source.stat().st_size >= WORKER_MIN_BYTES
+            seen = 0
+            for folder, _dirs, names in os.walk(source):
+                for name in names:
+                    seen += os.stat(os.path.join(folder, name)).st_size
+                    if seen >= WORKER_MIN_BYTES:
+                        return True
+        except OSError:
+            return False
+        return False
+
+    def _parsers_blob(self, kinds: set[str]) -> bytes | None:
+        """The parsers of ``kinds`` pickled for the worker (one object per parser, as here), or None when one
+        cannot be pickled (it is then read in this process)."""
+        wanted = {kind: self.parsers[kind] for kind in sorted(kinds)}
+        try:
+            return pickle.dumps(wanted, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            log.info("parsers read in the main process: %s", exc)
+            return None
+
+    def _parse_in_worker(self, todo: list[CaseFile], sizes: list[int], total_bytes: int) -> int:
+        """Read ``todo`` in a worker process, writing what it sends as it comes; returns how many files were
+        done there (the rest, if any, is read in this process: a parser the worker could not take).
+
+        A worker that dies while reading a file (killed, or a crash in native code) is replaced: the file's
+        rows so far are dropped and it is read again by the new worker; when that one dies on it too, the file
+        is marked failed, named, and the rest of the case goes on.
+        """
+        blob = self._parsers_blob({f.kind for f in todo})
+        if blob is None:
+            return 0
+        tries: dict[int, int] = {}
+        n = 0
+        worker: parse_worker.ParseWorker | None = None
+        healthy = False
+        try:
+            while n < len(todo):
+                if worker is None:
+                    worker = self.worker = parse_worker.take()
+                    try:
+                        refused = worker.load(blob)
+                    except parse_worker.WorkerLost as lost:  # it could not even start (see parse_worker)
+                        refused = str(lost)
+                    if refused is not None:
+                        log.warning("files read in the main process: the reading process could not take the "
+                                    "parsers: %s", refused)
+                        healthy = worker.alive()
+                        return n
+                try:
+                    worker.send(("files", [(i, todo[i].kind, todo[i]) for i in range(n, len(todo))],
+                                 self.case.folder))
+                    n = self._apply_worker(worker, todo, sizes, total_bytes, n)
+                except _Rejected as rejected:  # as a parser here fails when the store rejects its rows
+                    worker.stop()
+                    worker = None
+                    i = self._worker_file
+                    parser = self.parsers[todo[i].kind]
+                    log.error("rows of %s could not be stored: %s", todo[i].path, rejected.error)
+                    self._file_failed(todo[i], parser.name, rejected.events, rejected.error)
+                    n = i + 1
+                    self._rebuild_parsers()
+                    blob = self._parsers_blob({f.kind for f in todo[n:]}) or b""
+                    if not blob:
+                        return n
+                except parse_worker.WorkerLost as lost:
+                    worker.stop()
+                    worker = None
+                    i = self._worker_file
+                    with self.store.conn:
+                        self._forget_file(todo[i].id)
+                    tries[i] = tries.get(i, 0) + 1
+                    if tries[i] >= 2:
+                        parser = self.parsers[todo[i].kind]
+                        log.error("the reading process died twice on %s", todo[i].path)
+                        self._file_failed(todo[i], parser.name, 0, str(lost))
+                        i += 1
+                    n = i
+                    self._rebuild_parsers()
+                    blob = self._parsers_blob({f.kind for f in todo[n:]}) or b""
+                    if not blob:
+                        return n
+            healthy = True
+            return n
+        finally:
+            self.worker = None
+            if worker is not None:
+                parse_worker.give_back(worker, healthy)
+
+    def _apply_worker(self, worker: parse_worker.ParseWorker, todo: list[CaseFile], sizes: list[int],
+                      total_bytes: int, first: int) -> int:
+        """Write what the worker sends for ``todo[first:]`` in the order it was sent; returns ``len(todo)``.
+
+        Cancel is asked of the worker, which stops at its next check like a parser here does; the file it was
+        reading is marked cancelled with the rows so far, and :class:`IngestCancelled` raised.
+        """
+        store = self.store
+        total = len(todo)
+        done_bytes = sum(sizes[:first])
+        n = first
+        self._worker_file = n
+        before = store.scalar("SELECT status FROM files WHERE id = ?", (todo[n].id,))
+        rows_before = self._rows
+        applied = 0
+        asked_cancel = False
+        self._report_parse(n, total, todo[n].path, 0, sizes[n], done_bytes, total_bytes)
+        while True:
+            if not asked_cancel and self._cancel is not None and self._cancel():
+                worker.send(("cancel",))
+                asked_cancel = True
+            message = worker.recv(0.05)
+            if message is None:
+                continue
+            tag = message[0]
+            try:
+                if tag == parse_worker.ROWS:
+                    _, _, table, columns, rows = message
+                    if table == "timeline":
+                        applied += len(rows)  # counted before, as the mediator counts a batch it hands over
+                    store.insert_rows(table, columns, rows)
+                elif tag == parse_worker.FACTS:
+                    store.insert_facts(message[2])
+                elif tag == parse_worker.PROBLEM:
+                    store.add_problem(*message[2:])
+            except Exception as exc:  # a value the store cannot hold: this file fails, the others go on
+                failure = machine_failure(exc, self.case.folder)
+                if failure is not None:  # a full disk is not a property of the file: stop, leave the case unfinished
+                    raise failure from exc
+                raise _Rejected(applied, f"{type(exc).__name__}: {exc}") from exc
+            if tag in (parse_worker.ROWS, parse_worker.FACTS, parse_worker.PROBLEM):
+                continue
+            if tag == parse_worker.PROGRESS:
+                self._rows = rows_before + applied
+                self._report_parse(n, total, todo[n].path, message[2], sizes[n], done_bytes, total_bytes)
+            elif tag == parse_worker.COMMIT:
+                self._parse_commit()
+            elif tag in (parse_worker.DONE, parse_worker.FAILED):
+                file = todo[n]
+                parser_name = self.parsers[file.kind].name
+                if tag == parse_worker.DONE:
+                    self._file_done(file, parser_name, message[2], message[3], before)
+                else:
+                    log.error("parser %s failed on %s\n%s", parser_name, file.path, message[5])
+                    self._file_failed(file, parser_name, message[2], message[4])
+                self._rows = rows_before + applied
+                done_bytes += sizes[n]
+                n += 1
+                if n == total:
+                    continue  # the END that follows
+                self._worker_file = n
+                before = store.scalar("SELECT status FROM files WHERE id = ?", (todo[n].id,))
+                rows_before = self._rows
+                applied = 0
+                if asked_cancel:
+                    continue  # the worker stops in this file at its first check
+                self._report_parse(n, total, todo[n].path, 0, sizes[n], done_bytes, total_bytes)
+            elif tag == parse_worker.MACHINE:  # as in :meth:`_parse_one`: the file is not blamed, the run stops
+                raise EnvironmentFailure(message[2])
+            elif tag == parse_worker.CANCELLED:
+                self._file_cancelled(todo[n], applied)
+                self._rows = rows_before + applied
+                raise IngestCancelled("ingest cancelled")
+            elif tag == parse_worker.END:
+                return total
 
 
 # ------------------------------------------------------------------------------------------- finalize
@@ -818,6 +1058,7 @@ def finalize_timeline(store: CaseStore) -> None:
         _sorted_copy(conn, zone, lo, hi, to_utc, to_local)
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
+    store.set_meta(search.META, search.READY)
 
 
 #: PRAGMA cache_size while finalizing (negative: KiB), 64 MiB.

@@ -6,8 +6,9 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-from workbench.core import clock
+from workbench.core import clock, search
 from workbench.core.errors import UserActionRequired
 from workbench.core.store import CaseStore
 from workbench.core.store.fulltext import match_sql
@@ -71,8 +72,11 @@ def check_search(store: CaseStore, text: str) -> None:
     error near ...", "no such column: foo" for ``foo:bar``); that is the user's typing, not a fault of the case.
     """
     try:
-        sql, params = match_sql(text)
-        store.conn.execute(f"SELECT * FROM ({sql}) LIMIT 1", params).fetchone()
+        if search.index_ready(store):
+            sql, params = match_sql(text)
+            store.conn.execute(f"SELECT * FROM ({sql}) LIMIT 1", params).fetchone()
+        else:  # the index is still being built: the temporary table the rows are read through answers
+            search.check_query(store.conn, text)
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise  # no index in this store: not the query's fault
@@ -107,18 +111,21 @@ def query_timeline(store: CaseStore, *, source: str | None = None, start: int | 
     if level:
         where.append("t.level = ?")
         params.append(level)
-    if text:
+    indexed = not text or search.index_ready(store)
+    if text and indexed:
         sql, extra = match_sql(text)
         where.append(f"t.id IN ({sql})")
         params += extra
     sql = (
-        "SELECT t.id, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.component, t.message, t.basis "
+        "SELECT t.id, t.message, t.component, t.ts, t.local, t.source, f.path AS file, t.line, t.level, t.basis "
         "FROM timeline t JOIN files f ON f.id = t.file_id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY t.id"
-        + (f" LIMIT {int(limit)}" if limit else "")
+        + (f" LIMIT {int(limit)}" if limit and indexed else "")
     )
     known = clock.resolve_zone(store.get_meta("time_zone_iana")) is not None
-    for r in store.iter_query(sql, params):
-        yield TimelineRow(r["id"], r["ts"], r["local"], r["source"], r["file"], r["line"], r["level"],
-                          r["component"], r["message"] or "", r["basis"], known)
+    rows: Iterator[Any] = store.conn.execute(sql, params)
+    if not indexed:  # the index is still being built: the rows are read through a temporary one (slower)
+        rows = search.matching(store.conn, str(text), rows, limit)
+    for r in rows:
+        yield TimelineRow(r[0], r[3], r[4], r[5], r[6], r[7], r[8], r[2], r[1] or "", r[9], known)

@@ -13,7 +13,8 @@ Each record's Binary XML is a template instance like the ones Windows writes: th
 ``System`` with its fields, ``EventData`` named or unnamed ``Data``, ``Binary``, or a ``UserData`` element)
 is defined inline at the record and filled with typed substitution values, so event IDs and levels come out
 as numbers, ``TimeCreated`` as a FILETIME and ``Binary`` as hex, as in a real log. Names are stored inline
-where they are used; templates are not shared between records (a real log shares them; readers accept both).
+where they are used; templates are defined inline at each record, or (``shared_templates``) once per chunk and
+referred to by the later records of the same shape, as Windows does.
 """
 
 from __future__ import annotations
@@ -181,13 +182,26 @@ def _event_children(ev: Event) -> list[tuple[Any, ...]]:
     return kids
 
 
-def _record_xml(ev: Event, base: int) -> bytes:
-    """The Binary XML of one record that starts at chunk offset ``base``: a template instance whose
-    definition follows inline, then its values."""
+def _record_xml(ev: Event, base: int, shared: dict[bytes, int] | None = None) -> bytes:
+    """The Binary XML of one record that starts at chunk offset ``base``: a template instance, then its values.
+
+    The template's definition follows inline, unless ``shared`` (the templates already defined in this chunk,
+    by shape) holds one of the same shape: then the instance points back at that definition, as Windows
+    writes a log (a template is defined once per chunk and each record of that shape refers to it).
+    """
     head = bytearray([_FRAGMENT, 1, 1, 0, _TEMPLATE_INSTANCE, 0x01])
-    head += struct.pack("<I", 0)  # template identifier
-    definition_at = base + len(head) + 4
-    head += struct.pack("<I", definition_at)
+    shape = None
+    if shared is not None:
+        probe = _Template(base=0)  # the shape with position-free name offsets: the key of the definition
+        probe.out += bytes([_FRAGMENT, 1, 1, 0])
+        probe.element("Event", (("xmlns", EVENT_NS),), None, _event_children(ev))
+        shape = bytes(probe.out)
+        defined = shared.get(shape)
+        if defined is not None:
+            head += struct.pack("<II", zlib.crc32(shape), defined)
+            return bytes(head) + _values(probe.values) + bytes([_END_OF_STREAM])
+    definition_at = base + len(head) + 8
+    head += struct.pack("<II", zlib.crc32(shape) if shape is not None else 0, definition_at)
     # the definition: next template offset, GUID, data size, then the template's own fragment
     template = _Template(base=definition_at + 24)
     template.out += bytes([_FRAGMENT, 1, 1, 0])
@@ -195,10 +209,16 @@ def _record_xml(ev: Event, base: int) -> bytes:
     template.out.append(_END_OF_STREAM)
     guid = zlib.crc32(bytes(template.out)).to_bytes(4, "little") * 4
     definition = struct.pack("<I", 0) + guid + struct.pack("<I", len(template.out)) + bytes(template.out)
-    values = struct.pack("<I", len(template.values))
-    values += b"".join(struct.pack("<HBB", len(v.raw), v.type, 0) for v in template.values)
-    values += b"".join(v.raw for v in template.values)
-    return bytes(head) + definition + values + bytes([_END_OF_STREAM])
+    if shared is not None and shape is not None:
+        shared[shape] = definition_at
+    return bytes(head) + definition + _values(template.values) + bytes([_END_OF_STREAM])
+
+
+def _values(values: list[_Value]) -> bytes:
+    """A template instance's substitution array: the count, a (size, type) descriptor per value, the values."""
+    out = struct.pack("<I", len(values))
+    out += b"".join(struct.pack("<HBB", len(v.raw), v.type, 0) for v in values)
+    return out + b"".join(v.raw for v in values)
 
 
 def _chunk(records: list[bytes], first_id: int, last_id: int) -> bytes:
@@ -215,21 +235,26 @@ def _chunk(records: list[bytes], first_id: int, last_id: int) -> bytes:
     return bytes(chunk)
 
 
-def evtx_bytes(events: Iterable[Event], *, dirty: bool = False) -> bytes:
-    """A whole ``.evtx`` file holding ``events`` in order (record numbers from 1 unless an event sets one)."""
+def evtx_bytes(events: Iterable[Event], *, dirty: bool = False, shared_templates: bool = False) -> bytes:
+    """A whole ``.evtx`` file holding ``events`` in order (record numbers from 1 unless an event sets one).
+
+    ``shared_templates``: each template shape is defined once per chunk and later records of that shape
+    refer to it, as in logs Windows writes (smaller files, and what a reader's template cache sees)."""
     chunks: list[bytes] = []
     pending: list[bytes] = []
     first_id = last_id = 0
     next_id = 1  # the file header's "next record number": one past the highest written
     used = CHUNK_HEADER
+    shared: dict[bytes, int] | None = {} if shared_templates else None
     for ev in events:
         ev = replace(ev, record_id=ev.record_id if ev.record_id is not None else next_id)
         rid = int(ev.record_id or 0)
-        body = _record_xml(ev, used + RECORD_HEADER)
+        body = _record_xml(ev, used + RECORD_HEADER, shared)
         if used + RECORD_HEADER + len(body) + 4 > CHUNK_SIZE and pending:
             chunks.append(_chunk(pending, first_id, last_id))  # full: the record starts the next chunk
             pending, used = [], CHUNK_HEADER
-            body = _record_xml(ev, used + RECORD_HEADER)  # its names and template sit at new offsets
+            shared = {} if shared is not None else None  # templates are defined per chunk
+            body = _record_xml(ev, used + RECORD_HEADER, shared)  # its names and template sit at new offsets
         size = RECORD_HEADER + len(body) + 4
         if used + size > CHUNK_SIZE:
             raise ValueError(f"event record {rid} is too big for a 64 KiB chunk ({size} bytes)")
@@ -249,8 +274,8 @@ def evtx_bytes(events: Iterable[Event], *, dirty: bool = False) -> bytes:
     return bytes(header) + b"".join(chunks)
 
 
-def write_evtx(path: Path, events: Iterable[Event], *, dirty: bool = False) -> Path:
+def write_evtx(path: Path, events: Iterable[Event], *, dirty: bool = False, shared_templates: bool = False) -> Path:
     """Write ``events`` to ``path`` as an event log (see :func:`evtx_bytes`); returns ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(evtx_bytes(events, dirty=dirty))
+    path.write_bytes(evtx_bytes(events, dirty=dirty, shared_templates=shared_templates))
     return path

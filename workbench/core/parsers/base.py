@@ -1,13 +1,15 @@
 """What a parser is, and the mediator it hands its records to.
 
 After plaso: a parser reads one file and never touches storage. It calls the :class:`Mediator` for each
-timeline event, detail row, fact and problem; the mediator batches them into the store. A parser that
-raises is caught by the pipeline and its file marked failed, with what it had already handed over kept.
+timeline event, detail row, fact and problem; the mediator batches them and hands each batch to a
+:class:`RowSink`, an interface that only takes rows. Behind it is the case store's writer, which lives with
+the ingest in the process that owns the database: the store itself when a file is read in that process, or a
+pipe to it when the file is read in a parse worker (:mod:`workbench.core.parse_worker`). A parser that raises
+is caught by the pipeline and its file marked failed, with what it had already handed over kept.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +18,6 @@ from typing import Any, Protocol, runtime_checkable
 
 from workbench.core.clock import datetime_to_us
 from workbench.core.errors import IngestCancelled
-from workbench.core.store import CaseStore
 
 LEVELS = ("critical", "error", "warning", "info", "verbose")
 BATCH = 5000
@@ -24,32 +25,21 @@ BATCH = 5000
 #: this interval: a window shows the first rows within a second, and the rest as it streams in.
 FIRST_COMMIT_S = 0.15
 COMMIT_EVERY_S = 0.5
-#: Rows per multi-row INSERT (see :func:`insert_rows`); measured best between 100 and 500.
-ROWS_PER_INSERT = 100
-_TIMELINE_COLUMNS = ("ts", "local", "basis", "source", "file_id", "line", "level", "component", "message")
+TIMELINE_COLUMNS = ("ts", "local", "basis", "source", "file_id", "line", "level", "component", "message")
 
 
-def insert_rows(conn: Any, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) with ``INSERT ... VALUES (...), (...), ...`` statements
-    of :data:`ROWS_PER_INSERT` rows, the remainder through ``executemany``.
+class RowSink(Protocol):
+    """Where a mediator's batches go: rows of a table (the timeline or a parser's detail table), facts, problems.
 
-    Same rows, same order, same rowids as an ``executemany`` of one-row INSERTs, at about 3/4 of its cost:
-    one statement step per hundred rows instead of a step, a reset and a GIL release per row.
+    :class:`workbench.core.store.CaseStore` is one (rows are written at once); the parse worker's pipe is the
+    other (rows go to the process that owns the database, which writes them in the order they were sent).
     """
-    width = len(columns)
-    per = max(1, min(ROWS_PER_INSERT, 32_000 // max(width, 1)))
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    one = "(" + ", ".join("?" * width) + ")"
-    chain = itertools.chain.from_iterable
-    n = len(rows)
-    start = 0
-    if n >= per:
-        full = head + ", ".join([one] * per)
-        while n - start >= per:
-            conn.execute(full, list(chain(rows[start:start + per])))
-            start += per
-    if start < n:
-        conn.executemany(head + one, rows[start:])
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None: ...
+
+    def insert_facts(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
+
+    def add_problem(self, file: str, error: str, file_id: int | None = None, offset: int | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -86,13 +76,17 @@ class Parser(Protocol):
 
 
 class Mediator:
-    """The go-between from one parser run to the case store. Cheap to call per record: rows are batched."""
+    """The go-between from one parser run to a :class:`RowSink`. Cheap to call per record: rows are batched.
 
-    def __init__(self, store: CaseStore, file: CaseFile, source: str,
+    ``commit`` (when given) is called every half second while the file is read, after what is batched was
+    handed over: the pipeline makes the rows so far visible to readers then.
+    """
+
+    def __init__(self, sink: RowSink, file: CaseFile, source: str,
                  cancel: Callable[[], bool] | None = None,
                  progress: Callable[[int], None] | None = None,
                  commit: Callable[[], None] | None = None) -> None:
-        self.store = store
+        self.sink = sink
         self.file = file
         self.source = source
         self._cancel = cancel
@@ -141,7 +135,7 @@ class Mediator:
         if rows:
             self._flush_events()
             self.events += len(rows)
-            insert_rows(self.store.conn, "timeline", _TIMELINE_COLUMNS, rows)
+            self.sink.insert_rows("timeline", TIMELINE_COLUMNS, rows)
 
     def detail_rows(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """Rows of one of the parser's own tables already built as tuples in ``columns`` order (see
@@ -149,7 +143,7 @@ class Mediator:
         if rows:
             if table in self._details:
                 self._flush_detail(table)
-            insert_rows(self.store.conn, table, columns, rows)
+            self.sink.insert_rows(table, columns, rows)
 
     def fact(self, name: str, value: str | None, *, line: int | None = None, text: str | None = None,
              local: int | None = None, utc: int | None = None, weight: int = 0) -> None:
@@ -164,7 +158,7 @@ class Mediator:
     def problem(self, error: str, offset: int | None = None) -> None:
         """Something in the file could not be read; the parse goes on. ``error`` is a sentence."""
         self.problems += 1
-        self.store.add_problem(self.file.path, error, self.file.id, offset)
+        self.sink.add_problem(self.file.path, error, self.file.id, offset)
 
     # ------------------------------------------------------------------------------------- control
 
@@ -193,25 +187,25 @@ class Mediator:
                 self._progress(position)
 
     def flush(self) -> None:
-        """Write what is batched. Each batch is taken out before it is written, so a batch the store
+        """Hand over what is batched. Each batch is taken out before it is handed over, so a batch the store
         rejects (a value SQLite cannot hold) is dropped with its error, never written again."""
         self._flush_events()
         for table in list(self._details):
             self._flush_detail(table)
         if self._facts:
             facts, self._facts = self._facts, []
-            self.store.insert_facts(facts)
+            self.sink.insert_facts(facts)
 
     def _flush_events(self) -> None:
         if self._events:
             rows, self._events = self._events, []
-            insert_rows(self.store.conn, "timeline", _TIMELINE_COLUMNS, rows)
+            self.sink.insert_rows("timeline", TIMELINE_COLUMNS, rows)
 
     def _flush_detail(self, table: str) -> None:
         columns, rows = self._details[table]
         if rows:
             self._details[table] = (columns, [])
-            insert_rows(self.store.conn, table, columns, rows)
+            self.sink.insert_rows(table, columns, rows)
 
 
 def wall_us(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
@@ -220,10 +214,3 @@ def wall_us(year: int, month: int, day: int, hour: int = 0, minute: int = 0, sec
     from datetime import datetime
 
     return datetime_to_us(datetime(year, month, day, hour, minute, second, micro))
-
-
-def ensure_tables(store: CaseStore, parsers: Sequence[Parser]) -> None:
-    with store.conn:
-        for parser in parsers:
-            for ddl in parser.tables.values():
-                store.conn.execute(ddl)

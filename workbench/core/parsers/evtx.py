@@ -6,10 +6,12 @@ It runs in strict mode and we step past each error ourselves (``next()`` again a
 that recovers exactly what ``skip_errors=True`` recovers, but hands us each skipped region as an exception
 instead of a process-wide warning, so it can become a problem row naming the chunk.
 
-Speed: parsing (Rust, JSON decoding with orjson, building rows as tuples) runs in a producer thread; the
-calling thread hands each finished batch to the :class:`Mediator` whole (``event_rows``/``detail_rows``),
-whose multi-row SQLite inserts release the GIL. A record whose (provider, event ID, EventData) was seen
-before in the file reuses that message and fields JSON instead of building them again (``MESSAGE_CACHE``).
+Speed: rows are built as tuples and each batch handed to the :class:`Mediator` whole
+(``event_rows``/``detail_rows``). Reading and storing overlap by reading in the parse worker process
+(:mod:`workbench.core.parse_worker`) while the main process writes; the producer thread this parser had for
+that overlap under one GIL is gone (its hand-offs cost more than they won on a busy two-core machine). A
+record whose (provider, event ID, EventData) was seen before in the file reuses that message and fields JSON
+instead of building them again (``MESSAGE_CACHE``).
 
 Records
     * time: ``System/TimeCreated/@SystemTime`` (UTC, µs), never the record header's time, which can be
@@ -37,10 +39,8 @@ from __future__ import annotations
 
 import io
 import os
-import queue
 import re
 import struct
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -256,11 +256,74 @@ def describe_error(error: BaseException) -> tuple[str, int | None, int | None]:
 
 
 class _State:
-    """Per-ingest memory shared by the files of one case: the duplicate keys seen so far."""
+    """Per-ingest memory shared by the files of one case: the duplicate keys seen so far.
+
+    A key is the hash of integers only: the channel and computer names are numbered in ``names``, because
+    the hash of a string differs between processes (a resume rebuilds the keys in the main process, the
+    parse worker compares them) while the hash of an integer does not.
+    """
 
     def __init__(self) -> None:
         self.seen: set[int] = set()
+        self.names: dict[str | None, int] = {None: 0}
         self.last_file_id = -1
+
+    def key(self, channel: str | None, computer: str | None, rid: Any, utc: int | None) -> int:
+        names = self.names
+        c = names.get(channel)
+        if c is None:
+            c = names[channel] = len(names)
+        m = names.get(computer)
+        if m is None:
+            m = names[computer] = len(names)
+        return hash((c, m, rid if type(rid) is int else -1, utc if utc is not None else -1 << 62))
+
+
+class _Handler:
+    """Hands what the producer read to the mediator: row batches (after a cancel check that reports the
+    position), problems (at most :data:`MAX_PROBLEMS` listed), and at the end the file's health facts."""
+
+    def __init__(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
+                 positions: list[tuple[int, int, int]]) -> None:
+        self.file = file
+        self.mediator = mediator
+        self.header = header
+        self.positions = positions
+        self.problems = 0
+        self.stats: dict[str, Any] | None = None
+
+    def take(self, item: tuple[str, Any]) -> bool:
+        """Handle one item; False after the last ("done")."""
+        kind, payload = item
+        mediator = self.mediator
+        if kind == "rows":
+            events, details, facts = payload
+            # before the batch: a cancelled ingest writes nothing more; the position is the end of the chunk
+            # holding the batch's last record
+            positions = self.positions
+            mediator.check(_position(positions, events[-1][5]) if positions and events else None)
+            mediator.event_rows(events)
+            mediator.detail_rows(TABLE, COLUMNS, details)
+            fact = mediator.fact
+            for line, utc, record_facts in facts:
+                for name, value, text, weight in record_facts:
+                    fact(name, value, line=line, text=text, utc=utc, weight=weight)
+        elif kind == "problem":
+            sentence, offset = payload
+            self.problems += 1
+            if self.problems <= MAX_PROBLEMS:
+                mediator.problem(sentence, offset)
+        elif kind == "done":
+            self.stats = payload
+            return False
+        return True
+
+    def finish(self) -> None:
+        problems = self.problems
+        if problems > MAX_PROBLEMS:
+            self.mediator.problem(f"{problems - MAX_PROBLEMS} more damaged regions skipped (not listed)")
+        if self.stats is not None:
+            EvtxParser._health(self.file, self.mediator, self.header, self.stats, problems)
 
 
 class EvtxParser:
@@ -273,6 +336,7 @@ class EvtxParser:
 
     def __init__(self) -> None:
         self._states: dict[int, _State] = {}
+        self._resumed: _State | None = None
 
     # ------------------------------------------------------------------------------------- the parse
 
@@ -300,32 +364,22 @@ class EvtxParser:
 
     def _parse_readable(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
                         location: str | IO[bytes]) -> None:
-        state = self._state_for(mediator, file)
-        stop = threading.Event()
-        out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=4)
-        producer = threading.Thread(target=self._produce,
-                                    args=(file, location, header.get("header_chunks") or 0, state, out, stop,
-                                          mediator.source),
-                                    name=f"evtx-parse-{file.id}", daemon=True)
-        producer.start()
-        try:
-            self._consume(file, mediator, header, out, chunk_positions(file.location))  # the chunks are where they are
-        finally:
-            stop.set()
-            while producer.is_alive():  # unblock a producer waiting on a full queue
-                try:
-                    out.get(timeout=0.05)
-                except queue.Empty:
-                    pass
-            producer.join()
+        handler = _Handler(file, mediator, header, chunk_positions(file.location))  # the chunks are where they are
+        self._produce_rows(file, location, header.get("header_chunks") or 0, self._state_for(mediator, file),
+                           handler.take, mediator.source)
+        handler.finish()
 
     def _state_for(self, mediator: Mediator, file: CaseFile) -> _State:
-        # Files are parsed in catalogue order; a file id that does not grow means a new ingest began.
-        key = id(mediator.store)
+        # Files are parsed in catalogue order; a file id that does not grow means a new ingest began. The
+        # memory a resume rebuilt is taken by the first file read after it (in this process, or in the parse
+        # worker the parser was handed to with that memory).
+        key = id(mediator.sink)
         state = self._states.get(key)
-        if state is None or file.id <= state.last_file_id:
+        if state is None and self._resumed is not None:
+            state, self._resumed = self._resumed, None
+        elif state is None or file.id <= state.last_file_id:
             state = _State()
-            self._states = {key: state}  # one ingest at a time: forget earlier ones (their sets can be big)
+        self._states = {key: state}  # one ingest at a time: forget earlier ones (their sets can be big)
         state.last_file_id = file.id
         return state
 
@@ -338,41 +392,10 @@ class EvtxParser:
             marks = ",".join("?" * len(parsed))
             for channel, computer, rid, utc in store.conn.execute(
                     f"SELECT channel, computer, line, ts FROM {TABLE} WHERE file_id IN ({marks})", parsed):
-                state.seen.add(hash((channel, computer, rid, utc)))
+                state.seen.add(state.key(channel, computer, rid, utc))
         state.last_file_id = max(parsed, default=-1)
-        self._states = {id(store): state}
-
-    def _consume(self, file: CaseFile, mediator: Mediator, header: dict[str, Any],
-                 out: queue.Queue[tuple[str, Any]], positions: list[tuple[int, int, int]] | None = None) -> None:
-        fact = mediator.fact
-        event_rows = mediator.event_rows
-        detail_rows = mediator.detail_rows
-        problems = 0
-        while True:
-            kind, payload = out.get()
-            if kind == "rows":
-                events, details, facts = payload
-                # before the batch: a cancelled ingest writes nothing more; the position is the end of the
-                # chunk holding the batch's last record
-                mediator.check(_position(positions, events[-1][5]) if positions and events else None)
-                event_rows(events)
-                detail_rows(TABLE, COLUMNS, details)
-                for line, utc, record_facts in facts:
-                    for name, value, text, weight in record_facts:
-                        fact(name, value, line=line, text=text, utc=utc, weight=weight)
-            elif kind == "problem":
-                sentence, offset = payload
-                problems += 1
-                if problems <= MAX_PROBLEMS:
-                    mediator.problem(sentence, offset)
-            elif kind == "error":
-                raise payload
-            elif kind == "done":
-                stats = payload
-                break
-        if problems > MAX_PROBLEMS:
-            mediator.problem(f"{problems - MAX_PROBLEMS} more damaged regions skipped (not listed)")
-        self._health(file, mediator, header, stats, problems)
+        self._states = {}
+        self._resumed = state
 
     @staticmethod
     def _health(file: CaseFile, mediator: Mediator, header: dict[str, Any], stats: dict[str, Any],
@@ -412,24 +435,10 @@ class EvtxParser:
 
     # ------------------------------------------------------------------------------------- producer
 
-    def _produce(self, file: CaseFile, location: str | IO[bytes], header_chunks: int, state: _State,
-                 out: queue.Queue[tuple[str, Any]], stop: threading.Event, source: str = "evtx") -> None:
-        def put(item: tuple[str, Any]) -> bool:
-            while not stop.is_set():
-                try:
-                    out.put(item, timeout=0.1)
-                    return True
-                except queue.Full:
-                    continue
-            return False
-
-        try:
-            self._produce_rows(file, location, header_chunks, state, put, stop, source)
-        except BaseException as exc:  # a bug or an unexpected evtx-rs failure: the consumer re-raises it
-            put(("error", exc))
-
-    def _produce_rows(self, file: CaseFile, location: str | IO[bytes], header_chunks: int, state: _State,
-                      put: Any, stop: threading.Event, source: str = "evtx") -> None:
+    def _produce_rows(self, file: CaseFile, location: str | IO[bytes], header_chunks: int,
+                      state: _State, put: Any, source: str = "evtx") -> None:
+        """Read the records and hand ``put`` what comes of them in batches: ("rows", (events, details,
+        facts)), ("problem", (sentence, offset)), and last ("done", stats)."""
         import evtx
 
         stats: dict[str, Any] = {"records": 0, "duplicates": 0, "damaged": 0, "zeroed": 0, "channel": None,
@@ -449,6 +458,7 @@ class EvtxParser:
         to_us = systemtime_us
         levels: dict[Any, str] = LEVELS
         seen_add = state.seen.add
+        dup_key = state.key
         seen = state.seen
         file_id = file.id
         last_fact: dict[str, str | None] = {}
@@ -497,7 +507,7 @@ class EvtxParser:
             level = system.get("Level")
             if type(level) is not int:
                 level = _int_or_none(level)
-            key = hash((channel, computer, rid, utc))
+            key = dup_key(channel, computer, rid, utc)
             if key in seen:
                 stats["duplicates"] += 1
                 continue
@@ -551,8 +561,7 @@ class EvtxParser:
             details.append((file_id, rid, utc, channel, provider, eid, level, computer, data_json, damaged))
             n += 1
             if len(events) >= BATCH:
-                if not put(("rows", (events, details, facts_of))) or stop.is_set():
-                    return
+                put(("rows", (events, details, facts_of)))
                 events, details, facts_of = [], [], []
         if events:
             put(("rows", (events, details, facts_of)))

@@ -8,6 +8,7 @@ their own beside it (:mod:`workbench.core.store.notes_store`), so saving one nev
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -16,6 +17,32 @@ from typing import Any
 import sqlite_utils
 
 from workbench.core.store import schema
+
+#: Rows per multi-row INSERT (see :func:`insert_rows`); measured best between 100 and 500.
+ROWS_PER_INSERT = 100
+
+
+def insert_rows(conn: Any, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) with ``INSERT ... VALUES (...), (...), ...`` statements
+    of :data:`ROWS_PER_INSERT` rows, the remainder through ``executemany``.
+
+    Same rows, same order, same rowids as an ``executemany`` of one-row INSERTs, at about 3/4 of its cost:
+    one statement step per hundred rows instead of a step, a reset and a GIL release per row.
+    """
+    width = len(columns)
+    per = max(1, min(ROWS_PER_INSERT, 32_000 // max(width, 1)))
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    one = "(" + ", ".join("?" * width) + ")"
+    chain = itertools.chain.from_iterable
+    n = len(rows)
+    start = 0
+    if n >= per:
+        full = head + ", ".join([one] * per)
+        while n - start >= per:
+            conn.execute(full, list(chain(rows[start:start + per])))
+            start += per
+    if start < n:
+        conn.executemany(head + one, rows[start:])
 
 
 class CaseStore:
@@ -134,6 +161,17 @@ class CaseStore:
         """Set ``columns`` on many files with one statement; each row is the values in order, then the id."""
         sets = ", ".join(f"{c} = ?" for c in columns)
         self.conn.executemany(f"UPDATE files SET {sets} WHERE id = ?", rows)
+
+    def create_tables(self, ddls: Iterable[str]) -> None:
+        """Create tables (``CREATE TABLE IF NOT EXISTS`` statements: the parsers' detail tables)."""
+        with self.conn:
+            for ddl in ddls:
+                self.conn.execute(ddl)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows of ``table`` as tuples in ``columns`` order (the timeline, a parser's detail table): what a
+        parser's mediator hands over (the store is a :class:`~workbench.core.parsers.base.RowSink`)."""
+        insert_rows(self.conn, table, columns, rows)
 
     def add_problem(self, file: str, error: str, file_id: int | None = None, offset: int | None = None) -> None:
         self.conn.execute(

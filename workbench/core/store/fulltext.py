@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["QuerySyntaxError", "WIDE_ROWS", "has_cjk", "match_sql"]
+__all__ = ["QuerySyntaxError", "TIMELINE", "Target", "WIDE_ROWS", "has_cjk", "match_sql"]
 
 #: CJK radicals to Yi, Hangul syllables, compatibility ideographs, fullwidth forms, and the supplementary
 #: ideograph planes: scripts written without spaces between words.
@@ -33,9 +33,23 @@ _CJK = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\
 WIDE_ROWS = ("(length(message) <> length(CAST(message AS BLOB)) "
              "OR length(component) <> length(CAST(component AS BLOB)))")
 
-_FTS = "SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?"
-_SUBSTRING = (f"SELECT id FROM timeline WHERE {WIDE_ROWS} "
-              "AND (instr(lower(message), ?) > 0 OR instr(lower(component), ?) > 0)")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a query is answered: the full-text table's MATCH, and the substring scan of the rows a CJK term
+    is looked for in (each a SELECT of row ids with its parameters as ``?``)."""
+
+    fts: str
+    substring: str
+
+
+#: The case's timeline: its index, and the rows beyond ASCII (the partial index ``timeline_wide``).
+TIMELINE = Target(
+    fts="SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?",
+    substring=(f"SELECT id FROM timeline WHERE {WIDE_ROWS} "
+               "AND (instr(lower(message), ?) > 0 OR instr(lower(component), ?) > 0)"),
+)
 
 
 def has_cjk(text: str) -> bool:
@@ -185,24 +199,25 @@ class _Parser:
 # ------------------------------------------------------------------------------------------- SQL
 
 
-def _sql(node: _Node, params: list[Any]) -> str:
+def _sql(node: _Node, params: list[Any], target: Target) -> str:
     if not node.cjk():
         params.append(node.fts())
-        return _FTS
+        return target.fts
     if node.op == "term":
         # the index drops punctuation round a term, so does this ("回滚*" typed into a filter, "蓝屏。")
         needle = _EDGES.sub("", " ".join(node.parts[0].value.split())).lower()
         if not needle:
             raise QuerySyntaxError(f"nothing to search in {node.parts[0].text!r}")
         params += [needle, needle]
-        return _SUBSTRING
+        return target.substring
     op = {"and": " INTERSECT ", "or": " UNION ", "not": " EXCEPT "}[node.op]
-    return op.join(f"SELECT * FROM ({_sql(p, params)})" for p in node.parts)
+    return op.join(f"SELECT * FROM ({_sql(p, params, target)})" for p in node.parts)
 
 
-def match_sql(query: str) -> tuple[str, list[Any]]:
+def match_sql(query: str, target: Target = TIMELINE) -> tuple[str, list[Any]]:
     """A SELECT of the ids of the timeline rows ``query`` matches, and its parameters: to be used as
-    ``t.id IN (<sql>)`` (add ``ORDER BY 1`` when the order matters).
+    ``t.id IN (<sql>)`` (add ``ORDER BY 1`` when the order matters). ``target`` is another table of the same
+    columns to answer from (the block of rows searched while the index is built, :mod:`workbench.core.search`).
 
     A query without CJK is FTS5's own (its syntax errors are raised by SQLite when the statement runs, as
     before). One with CJK is taken apart (see the module's docstring); syntax this reader does not take
@@ -210,7 +225,7 @@ def match_sql(query: str) -> tuple[str, list[Any]]:
     ``sqlite3.OperationalError``, as SQLite's for a bad query) before anything runs.
     """
     if not has_cjk(query):
-        return _FTS, [query]
+        return target.fts, [query]
     node = _Parser(_tokens(query)).parse()
     params: list[Any] = []
-    return _sql(node, params), params
+    return _sql(node, params, target), params

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from workbench.core import search
 from workbench.core.parsers.text_lines import TABLE as TEXT_TABLE
 from workbench.core.parsers.text_lines import search_text_lines, text_lines_indexed
 from workbench.core.problem_text import problem_text
@@ -202,6 +203,7 @@ class SearchModel(RowsModel):
         self.query = ""
         self.error: str | None = None
         self.truncated = False
+        self.indexing = False  # the last search ran before the ingest indexed the rows (slower, still right)
         self.text_hits = 0  # of the rows, how many are lines of the case's text files (at the end)
 
     def search(self, query: str) -> None:
@@ -214,11 +216,21 @@ class SearchModel(RowsModel):
         self.truncated = False
         if not self.query:
             return []
+        conn = view.store.conn
+        # until the ingest has indexed the rows, they are read through a temporary index (search.py): slower
+        self.indexing = not search.index_ready(view.store)
+
         def hits(query: str) -> list[Any]:
-            sql, params = match_sql(query)
-            return view.store.conn.execute(
-                "SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
-                f"WHERE t.id IN ({sql}) ORDER BY t.id LIMIT ?", (*params, SEARCH_LIMIT + 1)).fetchall()
+            if not self.indexing:
+                sql, params = match_sql(query)
+                return conn.execute(
+                    "SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
+                    f"WHERE t.id IN ({sql}) ORDER BY t.id LIMIT ?", (*params, SEARCH_LIMIT + 1)).fetchall()
+            search.check_query(conn, query)
+            rows = conn.execute("SELECT t.id, t.message, t.component, t.local, t.source, t.level, t.ts, t.file_id, "
+                                "t.line FROM timeline t ORDER BY t.id")
+            return [(r[3], r[4], r[5], r[1], r[0], r[6], r[7], r[8])
+                    for r in search.matching(conn, query, rows, SEARCH_LIMIT + 1)]
 
         try:
             rows = hits(self.query)

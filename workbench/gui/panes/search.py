@@ -107,6 +107,9 @@ class SearchPane(QWidget):
             if self.model.text_hits:
                 text += " " + self.tr("(%1 in the case's text files)").replace("%1", str(self.model.text_hits))
             self.status.setText(text)
+        if self.model.query and self.model.indexing:
+            self.status.setText(self.status.text() + " — " + self.tr("indexing… (searched row by row until the "
+                                                                     "index is built: slower, same hits)"))
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = self.model.hit(current.row()) if current.isValid() else None
