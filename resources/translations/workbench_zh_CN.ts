@@ -2842,6 +2842,10 @@
         <translation>，%1 个读到一半被中断</translation>
     </message>
     <message>
+        <source>, %1 not started</source>
+        <translation>，%1 个尚未开始读取</translation>
+    </message>
+    <message>
         <source>; %1 timeline rows, in the order read (not yet sorted by time).</source>
         <translation>；%1 条时间线行，按读取顺序排列（尚未按时间排序）。</translation>
     </message>

@@ -94,3 +94,48 @@ def test_a_resumed_ingest_says_where_it_goes_on(qtbot, tmp_path: Path) -> None:
     assert told and "read again from its start" in told[0]
     assert any(f"the {k} file(s) not read to the end, from m0{6 - k}/Panther/setupact.log" in told[0]
                for k in (3, 4)), told[0]
+
+
+def _hits(pane) -> list[tuple[int, str]]:
+    return [(pane.model.hit(r)["row_id"], pane.model.row_tuple(r)[3]) for r in range(pane.model.rowCount())]
+
+
+def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_path: Path) -> None:
+    """Mid-ingest (the index is built at the end) the search pane answers from the rows committed so far,
+    says "indexing…", and a hit moves the table to its row; at the end the same query answers from the index
+    with those hits among its own, and "indexing…" is gone."""
+    source = large_log_case(tmp_path, 24)
+    window = MainWindow(interactive=False)
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    pane = window.search
+    query = '"gather object" Item996'  # words of a few lines in every stretch of the log
+    seen: list[tuple[list[tuple[int, str]], str, int]] = []
+
+    class Searcher(QObject):
+        @Slot(object)
+        def check(self, p: object) -> None:
+            if (seen or p.stage != "parse" or not p.file_total or p.file_done < p.file_total / 4
+                    or window._live is None or window.timeline.model.rowCount() < 5_000):
+                return
+            pane.search(query)
+            hits = _hits(pane)
+            if hits:
+                pane.table.selectRow(0)  # a hit picked: the live table goes to that row
+            current = window.timeline.model.record(window.timeline.current_row()) if hits else None
+            seen.append((hits, pane.status.text(), current[0] if current else -1))
+
+    searcher = Searcher()
+    with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
+        window.open_case(source)
+        window.job.worker.progress.connect(searcher.check)
+    assert blocker.args[0].error is None
+    assert seen, "a search ran while the log was read"
+    live, status, current = seen[0]
+    assert live and "indexing" in status and current == live[0][0]
+    assert all("Item996.dat" in message for _, message in live)
+    # at the end, from the index: the hits seen mid-ingest are among them (the ids changed with the sort)
+    assert pane.search(query) > len(live) and "indexing" not in pane.status.text()
+    final = {message for _, message in _hits(pane)}
+    assert {message for _, message in live} <= final

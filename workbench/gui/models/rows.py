@@ -152,6 +152,8 @@ class FilesModel(RowsModel):
             return size_text(rec[3])
         if column == 4:
             return status_label(rec[4])
+        if column == 5 and isinstance(rec[5], int):
+            return f"{rec[5]:,}"  # as the table's and the overview's counts are written
         if column == 6:  # the catalogue's reason, said as the Problems pane says its sentences
             return problem_text(rec[6] or "", ui_language())
         return super().display(rec, column)
