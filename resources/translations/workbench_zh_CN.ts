@@ -2390,6 +2390,10 @@
         <translation>%1 条结果</translation>
     </message>
     <message>
+        <source>Searching the rows read so far…</source>
+        <translation>正在搜索已读取的行…</translation>
+    </message>
+    <message>
         <source>indexing… (searched row by row until the index is built: slower, same hits)</source>
         <translation>正在建立索引…（索引建好之前逐行搜索：较慢，结果相同）</translation>
     </message>

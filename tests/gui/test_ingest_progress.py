@@ -101,9 +101,10 @@ def _hits(pane) -> list[tuple[int, str]]:
 
 
 def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_path: Path) -> None:
-    """Mid-ingest (the index is built at the end) the search pane answers from the rows committed so far,
-    says "indexing…", and a hit moves the table to its row; at the end the same query answers from the index
-    with those hits among its own, and "indexing…" is gone."""
+    """Mid-ingest (the index is built at the end) the search pane answers from the rows committed so far, in
+    a thread (the window is not frozen meanwhile), says "indexing…", and
+    a hit moves the table to its row; at the end the same query answers from the index with those hits among
+    its own, and "indexing…" is gone."""
     source = large_log_case(tmp_path, 24)
     window = MainWindow(interactive=False)
     qtbot.addWidget(window)
@@ -116,24 +117,33 @@ def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_p
     class Searcher(QObject):
         @Slot(object)
         def check(self, p: object) -> None:
-            if (seen or p.stage != "parse" or not p.file_total or p.file_done < p.file_total / 4
+            if (asked or p.stage != "parse" or not p.file_total or p.file_done < p.file_total / 4
                     or window._live is None or window.timeline.model.rowCount() < 5_000):
                 return
-            pane.search(query)
+            asked.append(pane.search(query))
+            assert pane.searching and "Searching the rows read so far" in pane.status.text()
+            assert "indexing" in pane.status.text()
+
+        @Slot()
+        def found(self) -> None:
+            if seen or not asked or window._live is None:
+                return
             hits = _hits(pane)
             if hits:
                 pane.table.selectRow(0)  # a hit picked: the live table goes to that row
             current = window.timeline.model.record(window.timeline.current_row()) if hits else None
             seen.append((hits, pane.status.text(), current[0] if current else -1))
 
+    asked: list[int] = []
     searcher = Searcher()
+    pane.searched.connect(searcher.found)
     with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
         window.open_case(source)
         window.job.worker.progress.connect(searcher.check)
     assert blocker.args[0].error is None
-    assert seen, "a search ran while the log was read"
+    assert asked == [0] and seen, "a search ran while the log was read, its hits came from its thread"
     live, status, current = seen[0]
-    assert live and "indexing" in status and current == live[0][0]
+    assert live and "indexing" in status and "Searching" not in status and current == live[0][0]
     assert all("Item996.dat" in message for _, message in live)
     # at the end, from the index: the hits seen mid-ingest are among them (the ids changed with the sort)
     assert pane.search(query) > len(live) and "indexing" not in pane.status.text()
