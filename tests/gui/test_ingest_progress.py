@@ -84,6 +84,16 @@ def test_a_resumed_ingest_says_where_it_goes_on(qtbot, tmp_path: Path) -> None:
         window.open_case(tmp_path / "case")
         window.job.worker.progress.connect(canceller.check)
     assert blocker.args[0].error_kind == "cancelled"
+    # true counts after Cancel: the table, the overview's sentence and each file's rows agree with the store
+    store = window.view.store
+    read, cut, unread, files, rows = window.view.read_counts()
+    assert files == 6 and read >= 2 and read + cut + unread == 6 and cut <= 1
+    assert rows == window.timeline.model.rowCount() == store.scalar("SELECT count(*) FROM timeline")
+    for file_id, status, records in store.conn.execute("SELECT id, status, records FROM files").fetchall():
+        assert records == store.scalar("SELECT count(*) FROM timeline WHERE file_id = ?", (file_id,)), status
+    assert f"{rows:,} timeline rows" in window.overview.browser.toPlainText()
+    assert not store.scalar("SELECT count(*) FROM findings")  # the analysis did not run, and says so
+    assert "not run" in window.overview.browser.toPlainText()
     banners: list[str | None] = []
     shown = window.timeline.set_banner
     window.timeline.set_banner = lambda text: (banners.append(text), shown(text))  # type: ignore[method-assign]
@@ -94,6 +104,9 @@ def test_a_resumed_ingest_says_where_it_goes_on(qtbot, tmp_path: Path) -> None:
     assert told and "read again from its start" in told[0]
     assert any(f"the {k} file(s) not read to the end, from m0{6 - k}/Panther/setupact.log" in told[0]
                for k in (3, 4)), told[0]
+    # Resume: the rows of an ingest that never stopped, every file read to the end
+    assert window.timeline.model.rowCount() == 6 * 20_000
+    assert {r[0] for r in window.view.store.conn.execute("SELECT status FROM files")} == {"parsed"}
 
 
 def _hits(pane) -> list[tuple[int, str]]:
