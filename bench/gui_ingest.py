@@ -108,6 +108,7 @@ def _run(megabytes: float, work: Path, shots: Path | None, lang: str, size: tupl
         window.caseLoaded.connect(loaded.append)
         window.cancel_ingest()
         wait_until(lambda: bool(loaded))
+        wait_until(lambda: not window.search.searching)  # the query again over the rows kept, in its thread
         shoot(f"ingest-cancelled-{lang}")
         loaded.clear()
         window.resume_ingest()
