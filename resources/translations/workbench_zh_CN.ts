@@ -2762,6 +2762,10 @@
 <context>
     <name>FilesPane</name>
     <message>
+        <source>An archive: its files are listed under its name.</source>
+        <translation>这是压缩包：其中的文件列在它的名称下。</translation>
+    </message>
+    <message>
         <source>This file has no timeline rows and is not text.</source>
         <translation>此文件没有时间线行，也不是文本。</translation>
     </message>
