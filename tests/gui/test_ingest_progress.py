@@ -146,8 +146,11 @@ def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_p
                 pane.table.selectRow(0)  # a hit picked: the live table goes to that row
             current = window.timeline.model.record(window.timeline.current_row()) if hits else None
             seen.append((hits, pane.status.text(), current[0] if current else -1))
+            # the source detail shows the picked row's fields while the case is read
+            detail.append((window.detail.model.row_id, window.detail.model.rowCount()))
 
     asked: list[int] = []
+    detail: list[tuple[int | None, int]] = []
     searcher = Searcher()
     pane.searched.connect(searcher.found)
     with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
@@ -157,6 +160,7 @@ def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_p
     assert asked == [0] and seen, "a search ran while the log was read, its hits came from its thread"
     live, status, current = seen[0]
     assert live and "indexing" in status and "Searching" not in status and current == live[0][0]
+    assert detail[0][0] == live[0][0] and detail[0][1] >= 9
     assert all("Item996.dat" in message for _, message in live)
     # at the end, from the index: the hits seen mid-ingest are among them (the ids changed with the sort)
     assert pane.search(query) > len(live) and "indexing" not in pane.status.text()

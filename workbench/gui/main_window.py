@@ -563,6 +563,7 @@ class MainWindow(QMainWindow):
         self.files.set_view(live)
         self.timeline.set_view(live)
         self.search.set_view(live)  # it answers from the rows committed so far and says "indexing…" meanwhile
+        self.detail.set_view(live)  # a row picked while the case is read shows its fields
         self.timeline.set_banner(self.tr("Reading the case: rows appear as the files are read, file after file; "
                                          "they are sorted by time when the ingest ends."))
         self.overview.show_progress(live, self._progress, self.source.name if self.source else "", self._estimate)
