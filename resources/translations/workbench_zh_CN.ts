@@ -2773,6 +2773,10 @@
 <context>
     <name>Panes</name>
     <message>
+        <source>Shown once the case is read to the end: it is being read now.</source>
+        <translation>案例读完后才会显示：正在读取中。</translation>
+    </message>
+    <message>
         <source>Shown once the case is read to the end: the ingest did not finish. Resume it from the case overview.</source>
         <translation>案例读完后才会显示：导入没有完成。请在案例概览中继续导入。</translation>
     </message>

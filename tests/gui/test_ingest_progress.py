@@ -146,10 +146,14 @@ def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_p
                 pane.table.selectRow(0)  # a hit picked: the live table goes to that row
             current = window.timeline.model.record(window.timeline.current_row()) if hits else None
             seen.append((hits, pane.status.text(), current[0] if current else -1))
+            # the panes filled from the analysis say they come at the end, rather than an empty table
+            waiting.extend(p.empty.text() for p in (window.events, window.processes, window.dump)
+                           if not p.empty.isHidden())
             # the source detail shows the picked row's fields while the case is read
             detail.append((window.detail.model.row_id, window.detail.model.rowCount()))
 
     asked: list[int] = []
+    waiting: list[str] = []
     detail: list[tuple[int | None, int]] = []
     searcher = Searcher()
     pane.searched.connect(searcher.found)
@@ -161,6 +165,7 @@ def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_p
     live, status, current = seen[0]
     assert live and "indexing" in status and "Searching" not in status and current == live[0][0]
     assert detail[0][0] == live[0][0] and detail[0][1] >= 9
+    assert len(waiting) == 3 and all("being read now" in text for text in waiting)
     assert all("Item996.dat" in message for _, message in live)
     # at the end, from the index: the hits seen mid-ingest are among them (the ids changed with the sort)
     assert pane.search(query) > len(live) and "indexing" not in pane.status.text()

@@ -44,7 +44,7 @@ from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
 from workbench.gui.models.labels import duration_text, read_sentence, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
-from workbench.gui.panes.common import add_notes_action
+from workbench.gui.panes.common import add_notes_action, reading_text
 from workbench.gui.panes.detail import DetailPane
 from workbench.gui.panes.dump import DumpPane
 from workbench.gui.panes.events import EventsPane
@@ -564,6 +564,9 @@ class MainWindow(QMainWindow):
         self.timeline.set_view(live)
         self.search.set_view(live)  # it answers from the rows committed so far and says "indexing…" meanwhile
         self.detail.set_view(live)  # a row picked while the case is read shows its fields
+        for pane in (self.events, self.processes, self.dump):  # filled from the analysis, at the end: say so
+            pane.empty.setText(reading_text())
+            pane.empty.show()
         self.timeline.set_banner(self.tr("Reading the case: rows appear as the files are read, file after file; "
                                          "they are sorted by time when the ingest ends."))
         self.overview.show_progress(live, self._progress, self.source.name if self.source else "", self._estimate)
