@@ -163,3 +163,19 @@ def test_events_model_shows_event_rows_with_their_details(qtmodeltester, tmp_pat
         assert "Service Control Manager" in model.rows_as_text([0])
     finally:
         view.close()
+
+
+def test_detail_shows_the_times_of_detail_tables_as_times(store_view: StoreView) -> None:
+    """An event's own time (evtx_records.ts, UTC µs) reads as the row's UTC time does, not as 1793581143000000."""
+    from workbench.core import clock
+
+    row_id, ts = store_view.store.conn.execute(
+        "SELECT t.id, e.ts FROM timeline t JOIN evtx_records e ON e.file_id = t.file_id AND e.line = t.line "
+        "WHERE e.ts IS NOT NULL LIMIT 1").fetchone()
+    detail = DetailModel()
+    detail.set_view(store_view)
+    detail.show_row(row_id)
+    fields = {detail.display(detail.row_tuple(r), 0): detail.display(detail.row_tuple(r), 1)
+              for r in range(detail.rowCount())}
+    shown = next(v for k, v in fields.items() if k.startswith("event") and "UTC" in k)
+    assert shown == clock.format_us(ts) and not str(shown).isdigit()

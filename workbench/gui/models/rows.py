@@ -43,6 +43,8 @@ SEVERITY_COLORS = {"critical": "critical", "high": "error", "medium": "warning"}
 STATUS_COLORS = {"failed": "error", "partial": "warning", "skipped": "muted", "cancelled": "warning",
                  "interrupted": "warning"}
 SEARCH_LIMIT = 5000
+#: Detail-table columns holding a UTC time in µs (evtx_records, wer_reports, dumps): shown as times, not numbers.
+UTC_US_COLUMNS = frozenset({"ts", "event_time", "crash_ts"})
 #: Hits in the case's text files listed after the timeline's.
 TEXT_LIMIT = 500
 
@@ -368,6 +370,8 @@ class DetailModel(RowsModel):
                         value = value.hex(" ") if len(value) <= 64 else f"{len(value)} bytes"
                     if name == "level" and isinstance(value, str):
                         value = level_label(value)
+                    if name in UTC_US_COLUMNS and isinstance(value, int):
+                        value = clock.format_us(value) or value  # a time, as the row's own UTC time is shown
                     out.append((field_label(table, name), value))
         return out
 
