@@ -153,6 +153,10 @@
 <context>
     <name>DetailModel</name>
     <message>
+        <source>set when the case is read to the end</source>
+        <translation>案例读完后确定</translation>
+    </message>
+    <message>
         <source>Field</source>
         <translation>字段</translation>
     </message>

@@ -179,3 +179,26 @@ def test_detail_shows_the_times_of_detail_tables_as_times(store_view: StoreView)
               for r in range(detail.rowCount())}
     shown = next(v for k, v in fields.items() if k.startswith("event") and "UTC" in k)
     assert shown == clock.format_us(ts) and not str(shown).isdigit()
+
+
+def test_detail_of_a_row_read_before_the_case_clock_is_known(demo_database: Path, tmp_path: Path) -> None:
+    """Mid-ingest a UTC row has no case-clock time yet (it is set at the end): the field says so, not blank."""
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "case.sqlite"
+    shutil.copy(demo_database, copy)
+    conn = sqlite3.connect(copy)
+    row_id = conn.execute("SELECT id FROM timeline WHERE ts IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
+    conn.execute("UPDATE timeline SET local = NULL WHERE id = ?", (row_id,))
+    conn.commit()
+    conn.close()
+    view = StoreView(copy)
+    try:
+        detail = DetailModel()
+        detail.set_view(view)
+        detail.show_row(row_id)
+        assert detail.display(detail.row_tuple(0), 1) == "set when the case is read to the end"
+        assert detail.display(detail.row_tuple(1), 1)  # its UTC time is known
+    finally:
+        view.close()

@@ -348,7 +348,9 @@ class DetailModel(RowsModel):
         from workbench.core import clock
 
         out: list[tuple[Any, ...]] = [
-            (self.tr("time (case clock)"), format_wall_us(row[1])), (self.tr("time (UTC)"), clock.format_us(row[0]) or ""),
+            (self.tr("time (case clock)"), format_wall_us(row[1]) if row[1] is not None or row[0] is None else
+             self.tr("set when the case is read to the end")),  # a row read mid-ingest: the clock comes last
+            (self.tr("time (UTC)"), clock.format_us(row[0]) or ""),
             (self.tr("clock written by the source"), clock_basis_label(row[2])), (self.tr("source"), row[3]),
             (self.tr("file"), row[4]),
             (self.tr("line / record"), row[5]), (self.tr("level"), level_label(row[6])), (self.tr("component"), row[7]), (self.tr("message"), row[8]),
