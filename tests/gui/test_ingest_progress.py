@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QUrl, Slot
 
 from tests.cases import large_log_case
 from tests.gui.conftest import write_setup_log
@@ -77,7 +77,9 @@ def test_a_resumed_ingest_says_where_it_goes_on(qtbot, tmp_path: Path) -> None:
         @Slot(object)
         def check(self, p: object) -> None:
             if getattr(p, "stage", "") == "parse" and getattr(p, "done", 0) >= 2 and window.job is not None:
-                window.job.cancel()
+                # as the user cancels: the overview's link (the status bar's button does the same)
+                assert "Cancel the ingest" in window.overview.browser.toPlainText()
+                window.overview.browser.anchorClicked.emit(QUrl("cancel:"))
 
     canceller = Canceller()
     with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
@@ -98,7 +100,8 @@ def test_a_resumed_ingest_says_where_it_goes_on(qtbot, tmp_path: Path) -> None:
     shown = window.timeline.set_banner
     window.timeline.set_banner = lambda text: (banners.append(text), shown(text))  # type: ignore[method-assign]
     with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
-        window.open_case(tmp_path / "case")
+        assert "Resume the ingest" in window.overview.browser.toPlainText()
+        window.overview.browser.anchorClicked.emit(QUrl("resume:"))  # the overview's Resume link
     assert blocker.args[0].error is None
     told = [b for b in banners if b and "stopped before its end" in b]
     assert told and "read again from its start" in told[0]
