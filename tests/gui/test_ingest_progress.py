@@ -174,3 +174,40 @@ def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_p
     assert pane.search(query) > len(live) and "indexing" not in pane.status.text()
     final = {message for _, message in _hits(pane)}
     assert {message for _, message in live} <= final
+
+
+def test_a_killed_app_is_resumed_by_the_window_with_the_rows_of_an_uninterrupted_ingest(
+        qtbot, tmp_path: Path, wb_home: Path) -> None:
+    """The app killed mid-file (no Cancel, no state written): the next open in the window says the import
+    stopped before its end and where it goes on, and ends with exactly what an ingest that never stopped
+    gives (rows, files, findings)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.cases import multi_file_case
+    from tests.unit.test_resume import _KILLER, _reference, _snapshot
+
+    source = multi_file_case(tmp_path / "src", lines=50_000)
+    expected = _reference(source, tmp_path / "home-reference")
+    killed = subprocess.run([sys.executable, "-c", _KILLER, str(source)], env={**os.environ,
+                            "WORKBENCH_HOME": str(wb_home)}, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 9, killed.stderr
+    window = MainWindow(interactive=False)
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    banners: list[str | None] = []
+    shown = window.timeline.set_banner
+    window.timeline.set_banner = lambda text: (banners.append(text), shown(text))  # type: ignore[method-assign]
+    with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
+        window.open_case(source)
+    assert blocker.args[0].error is None
+    told = [b for b in banners if b and "stopped before its end" in b]
+    assert told and "read again from its start" in told[0] and "/Panther/setupact.log" in told[0], banners
+    assert window.view.store.get_meta("ingest_resumed_from") == "parse"
+    got = _snapshot(window.view.store)
+    for key in ("timeline", "files", "findings", "evidence", "facts"):
+        assert got[key] == expected[key], key
+    assert window.timeline.model.rowCount() == len(expected["timeline"])
+    assert window.findings.model.rowCount() and "Verdict" in window.overview.browser.toPlainText()
