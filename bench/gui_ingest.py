@@ -78,6 +78,8 @@ def _run(megabytes: float, work: Path, shots: Path | None, lang: str, size: tupl
         if theme is not None:
             apply_theme(app, theme)
         spin(150)
+        if window._live is not None:
+            window._live_tick()  # the overview as of the bars' last report (it follows them at each tick)
         shots.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(shots / f"{name}.png"), "PNG")
 
@@ -91,11 +93,22 @@ def _run(megabytes: float, work: Path, shots: Path | None, lang: str, size: tupl
         wait_until(lambda: window._progress is not None and window._progress.stage == "parse"
                    and window._progress.file_total and window._progress.file_done > window._progress.file_total / 3)
         window._live_tick()
+        # a search while the index is not built yet: it answers from the rows read so far, in a thread,
+        # "indexing…"; how long the window was blocked by it, and how long until its hits were shown
+        found: list[int] = []
+        window.search.searched.connect(lambda: found.append(1))
+        searched = time.monotonic()
+        window.search.search("Item4092")
+        out["search_mid_ingest_blocked_s"] = round(time.monotonic() - searched, 3)
+        wait_until(lambda: bool(found))
+        out["search_mid_ingest_s"] = round(time.monotonic() - searched, 3)
+        out["search_mid_ingest_hits"] = window.search.model.rowCount()
         shoot(f"ingest-running-{lang}")
         loaded: list[object] = []
         window.caseLoaded.connect(loaded.append)
         window.cancel_ingest()
         wait_until(lambda: bool(loaded))
+        wait_until(lambda: not window.search.searching)  # the query again over the rows kept, in its thread
         shoot(f"ingest-cancelled-{lang}")
         loaded.clear()
         window.resume_ingest()

@@ -153,6 +153,10 @@
 <context>
     <name>DetailModel</name>
     <message>
+        <source>set when the case is read to the end</source>
+        <translation>案例读完后确定</translation>
+    </message>
+    <message>
         <source>Field</source>
         <translation>字段</translation>
     </message>
@@ -2390,6 +2394,10 @@
         <translation>%1 条结果</translation>
     </message>
     <message>
+        <source>Searching the rows read so far…</source>
+        <translation>正在搜索已读取的行…</translation>
+    </message>
+    <message>
         <source>indexing… (searched row by row until the index is built: slower, same hits)</source>
         <translation>正在建立索引…（索引建好之前逐行搜索：较慢，结果相同）</translation>
     </message>
@@ -2758,12 +2766,20 @@
 <context>
     <name>FilesPane</name>
     <message>
+        <source>An archive: its files are listed under its name.</source>
+        <translation>这是压缩包：其中的文件列在它的名称下。</translation>
+    </message>
+    <message>
         <source>This file has no timeline rows and is not text.</source>
         <translation>此文件没有时间线行，也不是文本。</translation>
     </message>
 </context>
 <context>
     <name>Panes</name>
+    <message>
+        <source>Shown once the case is read to the end: it is being read now.</source>
+        <translation>案例读完后才会显示：正在读取中。</translation>
+    </message>
     <message>
         <source>Shown once the case is read to the end: the ingest did not finish. Resume it from the case overview.</source>
         <translation>案例读完后才会显示：导入没有完成。请在案例概览中继续导入。</translation>
@@ -2840,6 +2856,10 @@
     <message>
         <source>, %1 cut off part-way</source>
         <translation>，%1 个读到一半被中断</translation>
+    </message>
+    <message>
+        <source>, %1 not started</source>
+        <translation>，%1 个尚未开始读取</translation>
     </message>
     <message>
         <source>; %1 timeline rows, in the order read (not yet sorted by time).</source>

@@ -52,6 +52,16 @@ def test_text_files_are_searched_shown_and_quoted(qtbot, tmp_path: Path) -> None
     files.table.doubleClicked.emit(files.model.index(note_row, 0))
     note_viewer = _viewer(window, "工程师备注.txt")
     assert note_viewer.isVisible() and "lwfmgr" in note_viewer.text.toPlainText()
+    # msinfo32's NFO has no rows either: it is shown as text; the nested zip has neither: its files are
+    # selected (listed after it) and the status bar says why, rather than "not text"
+    nfo_row = next(r for r in range(files.model.rowCount()) if files.model.row_tuple(r)[0].endswith("SYSSUM.NFO"))
+    files.table.doubleClicked.emit(files.model.index(nfo_row, 0))
+    assert _viewer(window, "SYSSUM.NFO").isVisible()
+    zip_row = next(r for r in range(files.model.rowCount()) if files.model.row_tuple(r)[0].endswith("回滚日志.zip"))
+    files.table.doubleClicked.emit(files.model.index(zip_row, 0))
+    picked = files.model.row_tuple(files.table.currentIndex().row())
+    assert picked[0].startswith(files.model.row_tuple(zip_row)[0] + "::")
+    assert "archive" in window.statusBar().currentMessage()
     # Add to notes from the viewer: the quote names the file and line; its link opens the file again
     viewer.go_to_line(2)
     viewer.add_to_notes()

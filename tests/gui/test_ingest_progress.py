@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QUrl, Slot
 
 from tests.cases import large_log_case
 from tests.gui.conftest import write_setup_log
@@ -77,20 +77,137 @@ def test_a_resumed_ingest_says_where_it_goes_on(qtbot, tmp_path: Path) -> None:
         @Slot(object)
         def check(self, p: object) -> None:
             if getattr(p, "stage", "") == "parse" and getattr(p, "done", 0) >= 2 and window.job is not None:
-                window.job.cancel()
+                # as the user cancels: the overview's link (the status bar's button does the same)
+                assert "Cancel the ingest" in window.overview.browser.toPlainText()
+                window.overview.browser.anchorClicked.emit(QUrl("cancel:"))
 
     canceller = Canceller()
     with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
         window.open_case(tmp_path / "case")
         window.job.worker.progress.connect(canceller.check)
     assert blocker.args[0].error_kind == "cancelled"
+    # true counts after Cancel: the table, the overview's sentence and each file's rows agree with the store
+    store = window.view.store
+    read, cut, unread, files, rows = window.view.read_counts()
+    assert files == 6 and read >= 2 and read + cut + unread == 6 and cut <= 1
+    assert rows == window.timeline.model.rowCount() == store.scalar("SELECT count(*) FROM timeline")
+    for file_id, status, records in store.conn.execute("SELECT id, status, records FROM files").fetchall():
+        assert records == store.scalar("SELECT count(*) FROM timeline WHERE file_id = ?", (file_id,)), status
+    assert f"{rows:,} timeline rows" in window.overview.browser.toPlainText()
+    assert not store.scalar("SELECT count(*) FROM findings")  # the analysis did not run, and says so
+    assert "not run" in window.overview.browser.toPlainText()
     banners: list[str | None] = []
     shown = window.timeline.set_banner
     window.timeline.set_banner = lambda text: (banners.append(text), shown(text))  # type: ignore[method-assign]
     with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
-        window.open_case(tmp_path / "case")
+        assert "Resume the ingest" in window.overview.browser.toPlainText()
+        window.overview.browser.anchorClicked.emit(QUrl("resume:"))  # the overview's Resume link
     assert blocker.args[0].error is None
     told = [b for b in banners if b and "stopped before its end" in b]
     assert told and "read again from its start" in told[0]
     assert any(f"the {k} file(s) not read to the end, from m0{6 - k}/Panther/setupact.log" in told[0]
                for k in (3, 4)), told[0]
+    # Resume: the rows of an ingest that never stopped, every file read to the end
+    assert window.timeline.model.rowCount() == 6 * 20_000
+    assert {r[0] for r in window.view.store.conn.execute("SELECT status FROM files")} == {"parsed"}
+
+
+def _hits(pane) -> list[tuple[int, str]]:
+    return [(pane.model.hit(r)["row_id"], pane.model.row_tuple(r)[3]) for r in range(pane.model.rowCount())]
+
+
+def test_a_search_while_a_big_log_is_read_answers_and_says_indexing(qtbot, tmp_path: Path) -> None:
+    """Mid-ingest (the index is built at the end) the search pane answers from the rows committed so far, in
+    a thread (the window is not frozen meanwhile), says "indexing…", and
+    a hit moves the table to its row; at the end the same query answers from the index with those hits among
+    its own, and "indexing…" is gone."""
+    source = large_log_case(tmp_path, 24)
+    window = MainWindow(interactive=False)
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    pane = window.search
+    query = '"gather object" Item996'  # words of a few lines in every stretch of the log
+    seen: list[tuple[list[tuple[int, str]], str, int]] = []
+
+    class Searcher(QObject):
+        @Slot(object)
+        def check(self, p: object) -> None:
+            if (asked or p.stage != "parse" or not p.file_total or p.file_done < p.file_total / 4
+                    or window._live is None or window.timeline.model.rowCount() < 5_000):
+                return
+            asked.append(pane.search(query))
+            assert pane.searching and "Searching the rows read so far" in pane.status.text()
+            assert "indexing" in pane.status.text()
+
+        @Slot()
+        def found(self) -> None:
+            if seen or not asked or window._live is None:
+                return
+            hits = _hits(pane)
+            if hits:
+                pane.table.selectRow(0)  # a hit picked: the live table goes to that row
+            current = window.timeline.model.record(window.timeline.current_row()) if hits else None
+            seen.append((hits, pane.status.text(), current[0] if current else -1))
+            # the panes filled from the analysis say they come at the end, rather than an empty table
+            waiting.extend(p.empty.text() for p in (window.events, window.processes, window.dump)
+                           if not p.empty.isHidden())
+            # the source detail shows the picked row's fields while the case is read
+            detail.append((window.detail.model.row_id, window.detail.model.rowCount()))
+
+    asked: list[int] = []
+    waiting: list[str] = []
+    detail: list[tuple[int | None, int]] = []
+    searcher = Searcher()
+    pane.searched.connect(searcher.found)
+    with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
+        window.open_case(source)
+        window.job.worker.progress.connect(searcher.check)
+    assert blocker.args[0].error is None
+    assert asked == [0] and seen, "a search ran while the log was read, its hits came from its thread"
+    live, status, current = seen[0]
+    assert live and "indexing" in status and "Searching" not in status and current == live[0][0]
+    assert detail[0][0] == live[0][0] and detail[0][1] >= 9
+    assert len(waiting) == 3 and all("being read now" in text for text in waiting)
+    assert all("Item996.dat" in message for _, message in live)
+    # at the end, from the index: the hits seen mid-ingest are among them (the ids changed with the sort)
+    assert pane.search(query) > len(live) and "indexing" not in pane.status.text()
+    final = {message for _, message in _hits(pane)}
+    assert {message for _, message in live} <= final
+
+
+def test_a_killed_app_is_resumed_by_the_window_with_the_rows_of_an_uninterrupted_ingest(
+        qtbot, tmp_path: Path, wb_home: Path) -> None:
+    """The app killed mid-file (no Cancel, no state written): the next open in the window says the import
+    stopped before its end and where it goes on, and ends with exactly what an ingest that never stopped
+    gives (rows, files, findings)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.cases import multi_file_case
+    from tests.unit.test_resume import _KILLER, _reference, _snapshot
+
+    source = multi_file_case(tmp_path / "src", lines=50_000)
+    expected = _reference(source, tmp_path / "home-reference")
+    killed = subprocess.run([sys.executable, "-c", _KILLER, str(source)], env={**os.environ,
+                            "WORKBENCH_HOME": str(wb_home)}, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 9, killed.stderr
+    window = MainWindow(interactive=False)
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    banners: list[str | None] = []
+    shown = window.timeline.set_banner
+    window.timeline.set_banner = lambda text: (banners.append(text), shown(text))  # type: ignore[method-assign]
+    with qtbot.waitSignal(window.caseLoaded, timeout=300_000) as blocker:
+        window.open_case(source)
+    assert blocker.args[0].error is None
+    told = [b for b in banners if b and "stopped before its end" in b]
+    assert told and "read again from its start" in told[0] and "/Panther/setupact.log" in told[0], banners
+    assert window.view.store.get_meta("ingest_resumed_from") == "parse"
+    got = _snapshot(window.view.store)
+    for key in ("timeline", "files", "findings", "evidence", "facts"):
+        assert got[key] == expected[key], key
+    assert window.timeline.model.rowCount() == len(expected["timeline"])
+    assert window.findings.model.rowCount() and "Verdict" in window.overview.browser.toPlainText()

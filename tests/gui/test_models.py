@@ -163,3 +163,42 @@ def test_events_model_shows_event_rows_with_their_details(qtmodeltester, tmp_pat
         assert "Service Control Manager" in model.rows_as_text([0])
     finally:
         view.close()
+
+
+def test_detail_shows_the_times_of_detail_tables_as_times(store_view: StoreView) -> None:
+    """An event's own time (evtx_records.ts, UTC µs) reads as the row's UTC time does, not as 1793581143000000."""
+    from workbench.core import clock
+
+    row_id, ts = store_view.store.conn.execute(
+        "SELECT t.id, e.ts FROM timeline t JOIN evtx_records e ON e.file_id = t.file_id AND e.line = t.line "
+        "WHERE e.ts IS NOT NULL LIMIT 1").fetchone()
+    detail = DetailModel()
+    detail.set_view(store_view)
+    detail.show_row(row_id)
+    fields = {detail.display(detail.row_tuple(r), 0): detail.display(detail.row_tuple(r), 1)
+              for r in range(detail.rowCount())}
+    shown = next(v for k, v in fields.items() if k.startswith("event") and "UTC" in k)
+    assert shown == clock.format_us(ts) and not str(shown).isdigit()
+
+
+def test_detail_of_a_row_read_before_the_case_clock_is_known(demo_database: Path, tmp_path: Path) -> None:
+    """Mid-ingest a UTC row has no case-clock time yet (it is set at the end): the field says so, not blank."""
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "case.sqlite"
+    shutil.copy(demo_database, copy)
+    conn = sqlite3.connect(copy)
+    row_id = conn.execute("SELECT id FROM timeline WHERE ts IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
+    conn.execute("UPDATE timeline SET local = NULL WHERE id = ?", (row_id,))
+    conn.commit()
+    conn.close()
+    view = StoreView(copy)
+    try:
+        detail = DetailModel()
+        detail.set_view(view)
+        detail.show_row(row_id)
+        assert detail.display(detail.row_tuple(0), 1) == "set when the case is read to the end"
+        assert detail.display(detail.row_tuple(1), 1)  # its UTC time is known
+    finally:
+        view.close()

@@ -213,8 +213,18 @@ def test_cancel_keeps_the_window_usable_and_says_what_loaded(qtbot, tmp_path: Pa
     assert window.files.model.rowCount() == 12  # the catalogue was read before the cancel
     # one count, one meaning: the status bar says what the overview says (files read to the end of those to
     # read, the one cut off, the rows)
-    said = read_sentence(*window.view.read_counts())
+    counts = window.view.read_counts()
+    said = read_sentence(*counts)
     assert said in window.stage_label.text() and said in window.overview.browser.toPlainText()
+    # the files the cancel came before are "not started", not "cut off part-way": at most one file is
+    read, cut, unread, files, rows = counts
+    assert files == 12 and read + cut + unread == files and cut <= 1 and unread >= 1
+    assert f"{unread} not started" in said and (not cut or f"{cut} cut off part-way" in said)
+    assert rows == window.timeline.model.rowCount()
+    # the file whose copy the cancel stopped is not damaged: no "failed", no problem "ingest cancelled"
+    store = window.view.store
+    assert not store.scalar("SELECT count(*) FROM files WHERE status IN ('failed', 'partial')")
+    assert not store.scalar("SELECT count(*) FROM problems WHERE error LIKE '%cancelled%'")
     # the next open of the same case ingests again (the last ingest did not complete), to the end
     with qtbot.waitSignal(window.caseLoaded, timeout=LOAD_MS) as blocker:
         window.open_case(tmp_path / "case")

@@ -84,3 +84,15 @@ def test_times_in_finding_texts_are_data_written_on_the_case_clock() -> None:
     assert finding_texts(row, "en", shanghai)["summary"] == "crashed (2024-06-10 10:31:47)"
     assert finding_texts(row, "zh")["summary"] == "崩溃（2024-06-10T02:31:47.200000Z）"
     assert finding_texts({**row, "data": {}}, "zh")["summary"] == row["summary"]  # an older case: its column
+
+
+def test_the_catalogue_reasons_of_a_stopped_ingest_read_in_chinese() -> None:
+    """What the Files pane says of each file after a Cancel or a stop (core/ingest.py's reasons)."""
+    from workbench.core import ingest
+
+    for reason, zh in ((ingest._CANCELLED_COPY, "解压时已取消"),
+                       ("not read: the ingest was cancelled before this file", "已取消"),
+                       ("not read: the ingest stopped before this file", "已停止"),
+                       ("cancelled after 266238 rows; a resume reads the file again", "读取 266238 行后已取消")):
+        said = problem_text(reason, "zh")
+        assert zh in said and "（原文）" not in said, reason

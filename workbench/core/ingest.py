@@ -76,6 +76,8 @@ ProgressFn = Callable[[Progress], None]
 #: ``ingest_state`` meta values. ``running`` found by an ingest that holds the case lock means the last one
 #: died (a kill, a crash, a power cut): it is resumed like an interrupted one.
 RUNNING, CANCELLED, INTERRUPTED, COMPLETE = "running", "cancelled", "interrupted", "complete"
+#: The catalogue's reason for the member a Cancel stopped while it was copied out of the archive.
+_CANCELLED_COPY = "cancelled while it was extracted; a resume extracts it again"
 #: ``ingest_stage`` meta: how far the last run got. Extraction is redone whole when it did not finish (it is
 #: the cheap part, and a member list cut short cannot be trusted); from ``parse`` on, a resume continues.
 STAGES = ("extract", "parse", "finalize", "analyze")
@@ -708,11 +710,18 @@ class Ingest:
             if writer.blob is not None:
                 os.remove(writer.blob)
                 writer.blob = None
-        if error is not None:
+        # the user's Cancel stopped its copy: the member is not damaged (no problem, not "failed"); a resume
+        # starts a run stopped in the extraction again, which copies it whole
+        cancelled = error is not None and self._cancel is not None and self._cancel()
+        if cancelled:
+            status, reason = CANCELLED, _CANCELLED_COPY
+        elif error is not None:
             status, reason = ("partial" if writer.size and keep else "failed"), error
             self.store.add_problem(writer.path, error, writer.file_id)
         location = writer.blob or writer.member.local_path
-        if kind == "archive" and location is not None and error is None:
+        if cancelled:
+            pass
+        elif kind == "archive" and location is not None and error is None:
             self._nested.append((writer.file_id, writer.path, Path(location), self._depth + 1))
         elif kind not in self.parsers and error is None:
             status, reason = "skipped", (_SKIP_REASONS.get(kind, _NO_READER) if writer.size else _EMPTY)

@@ -81,6 +81,9 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     (r"symbolic link: listed, not followed", "符号链接：只列出，不跟随"),
     (r"archive: (\d+) files inside", "压缩包：内含 {1} 个文件"),
     (r"cancelled after (\d+) rows; a resume reads the file again", "读取 {1} 行后已取消；继续时会重新读取此文件"),
+    (r"cancelled while it was extracted; a resume extracts it again", "解压时已取消；继续时会重新解压"),
+    (r"not read: the ingest was cancelled before this file", "未读取：导入在读到此文件之前已取消"),
+    (r"not read: the ingest stopped before this file", "未读取：导入在读到此文件之前已停止"),
     (r"an export of the same Procmon capture as (.+): its (\d+) events are shown once, from that file",
      "与 {1} 是同一次 Procmon 抓取的导出：其 {2} 个事件只显示一次，取自该文件"),
 )

@@ -44,7 +44,7 @@ from workbench.gui import export_dialog
 from workbench.gui.bus import CursorBus
 from workbench.gui.models.labels import duration_text, read_sentence, size_text, stage_label
 from workbench.gui.models.store_view import StoreView
-from workbench.gui.panes.common import add_notes_action
+from workbench.gui.panes.common import add_notes_action, reading_text
 from workbench.gui.panes.detail import DetailPane
 from workbench.gui.panes.dump import DumpPane
 from workbench.gui.panes.events import EventsPane
@@ -501,8 +501,10 @@ class MainWindow(QMainWindow):
             left = self.tr("%1 left in all") if est.whole else self.tr("%1 left in this step")
             parts.append(left.replace("%1", duration_text(est.remaining_s)))
         self.stage_label.setText(" · ".join(parts))
+        # the file's rows as the table and the overview count them (committed), not the parser's count ahead
+        shown = self.timeline.model.rowCount() if self._live is not None else p.rows
         self.files.model.set_reading(self._reading[0] if self._reading else None,
-                                     p.rows - self._reading[1] if self._reading else 0)
+                                     max(0, min(p.rows, shown) - self._reading[1]) if self._reading else 0)
 
     def _follow_progress(self, p: Progress) -> None:
         """What the live view does on a report: start it, show the rows committed, say when they are sorted."""
@@ -560,6 +562,11 @@ class MainWindow(QMainWindow):
         self._live = live
         self.files.set_view(live)
         self.timeline.set_view(live)
+        self.search.set_view(live)  # it answers from the rows committed so far and says "indexing…" meanwhile
+        self.detail.set_view(live)  # a row picked while the case is read shows its fields
+        for pane in (self.events, self.processes, self.dump):  # filled from the analysis, at the end: say so
+            pane.empty.setText(reading_text())
+            pane.empty.show()
         self.timeline.set_banner(self.tr("Reading the case: rows appear as the files are read, file after file; "
                                          "they are sorted by time when the ingest ends."))
         self.overview.show_progress(live, self._progress, self.source.name if self.source else "", self._estimate)
@@ -626,8 +633,8 @@ class MainWindow(QMainWindow):
         files = view.store.scalar("SELECT count(*) FROM files") if view else 0
         rows = view.store.scalar("SELECT coalesce(max(id), 0) FROM timeline") if view else 0  # ids are positions
         problems = view.store.scalar("SELECT count(*) FROM problems") if view else 0
-        loaded = self.tr("%1 files and %2 timeline rows are loaded.").replace("%1", str(files)) \
-            .replace("%2", str(rows))
+        loaded = self.tr("%1 files and %2 timeline rows are loaded.").replace("%1", f"{files:,}") \
+            .replace("%2", f"{rows:,}")
         if outcome.error_kind == "cancelled":  # the overview's own count, in its words
             said = read_sentence(*view.read_counts()) if view is not None else ""
             self.stage_label.setText(self.tr("Ingest cancelled. ") + said + " "

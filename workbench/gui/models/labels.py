@@ -92,13 +92,16 @@ def stage_label(stage: str | None) -> str:
     return labels.get(stage or "", stage or "")
 
 
-def read_sentence(read: int, cut: int, files: int, rows: int) -> str:
+def read_sentence(read: int, cut: int, unread: int, files: int, rows: int) -> str:
     """How far a stopped ingest read (:meth:`StoreView.read_counts`), in the one sentence the overview and
-    the status bar both say: files read to the end of those to read, the one cut off with its rows."""
+    the status bar both say: files read to the end of those to read, the one cut off, those not started, the
+    rows."""
     tr = QCoreApplication.translate
     text = tr("Ingest", "%1 of %2 files read to the end").replace("%1", str(read)).replace("%2", str(files))
     if cut:
         text += tr("Ingest", ", %1 cut off part-way").replace("%1", str(cut))
+    if unread:
+        text += tr("Ingest", ", %1 not started").replace("%1", str(unread))
     return text + tr("Ingest", "; %1 timeline rows, in the order read (not yet sorted by time).").replace(
         "%1", f"{rows:,}")
 

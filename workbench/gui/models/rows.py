@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -19,6 +20,7 @@ from workbench.core import search
 from workbench.core.parsers.text_lines import TABLE as TEXT_TABLE
 from workbench.core.parsers.text_lines import search_text_lines, text_lines_indexed
 from workbench.core.problem_text import problem_text
+from workbench.core.store import CaseStore
 from workbench.core.store.fulltext import match_sql
 from workbench.gui.i18n import ui_language
 from workbench.gui.models.labels import (
@@ -41,6 +43,8 @@ SEVERITY_COLORS = {"critical": "critical", "high": "error", "medium": "warning"}
 STATUS_COLORS = {"failed": "error", "partial": "warning", "skipped": "muted", "cancelled": "warning",
                  "interrupted": "warning"}
 SEARCH_LIMIT = 5000
+#: Detail-table columns holding a UTC time in µs (evtx_records, wer_reports, dumps): shown as times, not numbers.
+UTC_US_COLUMNS = frozenset({"ts", "event_time", "crash_ts"})
 #: Hits in the case's text files listed after the timeline's.
 TEXT_LIMIT = 500
 
@@ -152,6 +156,8 @@ class FilesModel(RowsModel):
             return size_text(rec[3])
         if column == 4:
             return status_label(rec[4])
+        if column == 5 and isinstance(rec[5], int):
+            return f"{rec[5]:,}"  # as the table's and the overview's counts are written
         if column == 6:  # the catalogue's reason, said as the Problems pane says its sentences
             return problem_text(rec[6] or "", ui_language())
         return super().display(rec, column)
@@ -195,6 +201,67 @@ class ProblemsModel(RowsModel):
         return super().data(index, role)
 
 
+@dataclass
+class Hits:
+    """What one search found: its rows as :class:`SearchModel` shows them, and what the pane says of them."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    error: str | None = None
+    truncated: bool = False
+    indexing: bool = False  # the rows were read one by one: the ingest had not indexed them yet (slower)
+    text_hits: int = 0  # of the rows, how many are lines of the case's text files (at the end)
+
+
+def find_hits(store: CaseStore, query: str) -> Hits:
+    """Full-text hits of ``query`` over the timeline, then the case's text files' lines. Touches only ``store``
+    (the search pane runs it in a thread on a connection of its own while the index is being built)."""
+    query = query.strip()
+    if not query:
+        return Hits()
+    conn = store.conn
+    # until the ingest has indexed the rows, they are read through a temporary index (search.py): slower
+    indexing = not search.index_ready(store)
+
+    def hits(query: str) -> list[Any]:
+        if not indexing:
+            sql, params = match_sql(query)
+            return conn.execute(
+                "SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
+                f"WHERE t.id IN ({sql}) ORDER BY t.id LIMIT ?", (*params, SEARCH_LIMIT + 1)).fetchall()
+        search.check_query(conn, query)
+        rows = conn.execute("SELECT t.id, t.message, t.component, t.local, t.source, t.level, t.ts, t.file_id, "
+                            "t.line FROM timeline t ORDER BY t.id")
+        return [(r[3], r[4], r[5], r[1], r[0], r[6], r[7], r[8])
+                for r in search.matching(conn, query, rows, SEARCH_LIMIT + 1)]
+
+    try:
+        rows = hits(query)
+    except sqlite3.OperationalError:
+        # Not valid FTS syntax (a path with a backslash, a lone quote, "0x8007..."): search it as a phrase.
+        try:
+            rows = hits('"' + query.replace('"', '""') + '"')
+        except sqlite3.OperationalError as exc:
+            return Hits(error=str(exc), indexing=indexing)
+    out = [tuple(r) for r in rows[:SEARCH_LIMIT]]
+    # the case's text files (the customer's description, notes): no time, listed after the timeline's hits.
+    # A line that is also a timeline row without a time (the description's, which its parser reads too) is
+    # listed once, as a line of its file: it opens the viewer there, as a text file's line does
+    texts = {(t[0], t[1]): t for t in search_text_lines(store, query, TEXT_LIMIT)}
+    timeless = [r for r in out if r[5] is None and r[6] is not None]
+    if timeless:
+        keys = {(r[6], r[7]) for r in timeless}
+        lines = conn.execute(
+            f"SELECT t.file_id, t.line, t.text, f.path FROM {TEXT_TABLE} t JOIN files f ON f.id = t.file_id "
+            f"WHERE t.file_id IN ({','.join('?' * len({k[0] for k in keys}))})",
+            sorted({k[0] for k in keys})).fetchall() if text_lines_indexed(store) else []
+        held = {(r[0], r[1]): tuple(r) for r in lines if (r[0], r[1]) in keys}
+        out = [r for r in out if (r[6], r[7]) not in held]
+        texts = {**held, **texts}
+    ordered = sorted(texts.values(), key=lambda t: (t[0], t[1]))
+    out += [(None, short_path(path), None, text, None, None, file_id, line) for file_id, line, text, path in ordered]
+    return Hits(out, None, len(rows) > SEARCH_LIMIT, indexing, len(ordered))
+
+
 class SearchModel(RowsModel):
     """Full-text hits over every source (``timeline_fts``), in time order, at most :data:`SEARCH_LIMIT`."""
 
@@ -212,55 +279,23 @@ class SearchModel(RowsModel):
         self.refresh()
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
-        self.error = None
-        self.truncated = False
-        if not self.query:
-            return []
-        conn = view.store.conn
-        # until the ingest has indexed the rows, they are read through a temporary index (search.py): slower
-        self.indexing = not search.index_ready(view.store)
+        found = find_hits(view.store, self.query)
+        self.error, self.truncated, self.indexing, self.text_hits = (found.error, found.truncated, found.indexing,
+                                                                     found.text_hits)
+        return found.rows
 
-        def hits(query: str) -> list[Any]:
-            if not self.indexing:
-                sql, params = match_sql(query)
-                return conn.execute(
-                    "SELECT t.local, t.source, t.level, t.message, t.id, t.ts, t.file_id, t.line FROM timeline t "
-                    f"WHERE t.id IN ({sql}) ORDER BY t.id LIMIT ?", (*params, SEARCH_LIMIT + 1)).fetchall()
-            search.check_query(conn, query)
-            rows = conn.execute("SELECT t.id, t.message, t.component, t.local, t.source, t.level, t.ts, t.file_id, "
-                                "t.line FROM timeline t ORDER BY t.id")
-            return [(r[3], r[4], r[5], r[1], r[0], r[6], r[7], r[8])
-                    for r in search.matching(conn, query, rows, SEARCH_LIMIT + 1)]
+    def use_view(self, view: StoreView | None) -> None:
+        """Take ``view`` without reading it: the search pane searches it in a thread (no index yet)."""
+        self._view = view
 
-        try:
-            rows = hits(self.query)
-        except sqlite3.OperationalError:
-            # Not valid FTS syntax (a path with a backslash, a lone quote, "0x8007..."): search it as a phrase.
-            try:
-                rows = hits('"' + self.query.replace('"', '""') + '"')
-            except sqlite3.OperationalError as exc:
-                self.error = str(exc)
-                return []
-        self.truncated = len(rows) > SEARCH_LIMIT
-        out = [tuple(r) for r in rows[:SEARCH_LIMIT]]
-        # the case's text files (the customer's description, notes): no time, listed after the timeline's hits.
-        # A line that is also a timeline row without a time (the description's, which its parser reads too) is
-        # listed once, as a line of its file: it opens the viewer there, as a text file's line does
-        texts = {(t[0], t[1]): t for t in search_text_lines(view.store, self.query, TEXT_LIMIT)}
-        timeless = [r for r in out if r[5] is None and r[6] is not None]
-        if timeless:
-            keys = {(r[6], r[7]) for r in timeless}
-            lines = view.store.conn.execute(
-                f"SELECT t.file_id, t.line, t.text, f.path FROM {TEXT_TABLE} t JOIN files f ON f.id = t.file_id "
-                f"WHERE t.file_id IN ({','.join('?' * len({k[0] for k in keys}))})",
-                sorted({k[0] for k in keys})).fetchall() if text_lines_indexed(view.store) else []
-            held = {(r[0], r[1]): tuple(r) for r in lines if (r[0], r[1]) in keys}
-            out = [r for r in out if (r[6], r[7]) not in held]
-            texts = {**held, **texts}
-        ordered = sorted(texts.values(), key=lambda t: (t[0], t[1]))
-        self.text_hits = len(ordered)
-        out += [(None, short_path(path), None, text, None, None, file_id, line) for file_id, line, text, path in ordered]
-        return out
+    def apply(self, query: str, found: Hits) -> None:
+        """Show hits found elsewhere (the search pane's thread, while the index is being built)."""
+        self.beginResetModel()
+        self.query = query.strip()
+        self.error, self.truncated, self.indexing, self.text_hits = (found.error, found.truncated, found.indexing,
+                                                                     found.text_hits)
+        self._rows = found.rows
+        self.endResetModel()
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == 1:
@@ -313,7 +348,9 @@ class DetailModel(RowsModel):
         from workbench.core import clock
 
         out: list[tuple[Any, ...]] = [
-            (self.tr("time (case clock)"), format_wall_us(row[1])), (self.tr("time (UTC)"), clock.format_us(row[0]) or ""),
+            (self.tr("time (case clock)"), format_wall_us(row[1]) if row[1] is not None or row[0] is None else
+             self.tr("set when the case is read to the end")),  # a row read mid-ingest: the clock comes last
+            (self.tr("time (UTC)"), clock.format_us(row[0]) or ""),
             (self.tr("clock written by the source"), clock_basis_label(row[2])), (self.tr("source"), row[3]),
             (self.tr("file"), row[4]),
             (self.tr("line / record"), row[5]), (self.tr("level"), level_label(row[6])), (self.tr("component"), row[7]), (self.tr("message"), row[8]),
@@ -335,6 +372,8 @@ class DetailModel(RowsModel):
                         value = value.hex(" ") if len(value) <= 64 else f"{len(value)} bytes"
                     if name == "level" and isinstance(value, str):
                         value = level_label(value)
+                    if name in UTC_US_COLUMNS and isinstance(value, int):
+                        value = clock.format_us(value) or value  # a time, as the row's own UTC time is shown
                     out.append((field_label(table, name), value))
         return out
 

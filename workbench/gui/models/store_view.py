@@ -42,16 +42,20 @@ class StoreView:
         except sqlite3.Error:
             return None
 
-    def read_counts(self) -> tuple[int, int, int, int]:
-        """How far an ingest read, as every pane says it: (files read to the end, files cut off by a cancel or
-        a stop, files to read in all, timeline rows). Zeros while the ingest rebuilds a table."""
+    def read_counts(self) -> tuple[int, int, int, int, int]:
+        """How far an ingest read, as every pane says it: (files read to the end, files cut off part-way by a
+        cancel or a stop, files not started, files to read in all, timeline rows). A file the stop came before
+        is not "cut off": the core marks it with the stop's status and a reason saying it was not read (and
+        no rows). Zeros while the ingest rebuilds a table."""
+        stopped = "status IN ('cancelled', 'interrupted')"
+        unread = f"({stopped} AND coalesce(records, 0) = 0 AND coalesce(reason, '') LIKE 'not read:%')"
         try:
             row = self.store.conn.execute(
-                "SELECT sum(parser IS NOT NULL), sum(status IN ('cancelled', 'interrupted')), "
-                "sum(parser IS NOT NULL OR status IN ('cancelled', 'interrupted', 'pending')), "
+                f"SELECT sum(parser IS NOT NULL), sum({stopped} AND NOT {unread}), sum({unread}), "
+                f"sum(parser IS NOT NULL OR {stopped} OR status = 'pending'), "
                 "(SELECT coalesce(max(id), 0) FROM timeline) FROM files").fetchone()
         except sqlite3.Error:
-            return 0, 0, 0, 0
+            return 0, 0, 0, 0, 0
         return tuple(int(v or 0) for v in row)  # type: ignore[return-value]
 
     @property

@@ -84,6 +84,11 @@ def add_notes_action(view: QWidget, bus: CursorBus, evidence: Callable[[], dict[
 
 
 
+def reading_text() -> str:
+    """What a pane built on the analysis says while the case is being read (it fills at the end)."""
+    return QCoreApplication.translate("Panes", "Shown once the case is read to the end: it is being read now.")
+
+
 def not_read_text() -> str:
     """What a pane built on the analysis says about a case whose ingest did not finish (cancelled, stopped
     by an error, or killed): nothing is shown rather than a part that looks like the whole."""

@@ -58,6 +58,18 @@ class FilesPane(QWidget):
             self.bus.select(Selection("row", ts=first.ts, row_id=first.row_id, file_id=file_id, line=first.line,
                                       origin=ORIGIN))
             return
+        rec = self.model.row_tuple(index.row())
+        if rec is not None and rec[1] == "archive":
+            # an archive has no rows of its own: its members are listed after it, named "archive::member"
+            inside = next((n for n in range(self.model.rowCount())
+                           if (self.model.row_tuple(n) or ("",))[0].startswith(f"{rec[0]}::")), -1)
+            if inside >= 0:
+                self.table.selectRow(inside)
+                self.table.scrollTo(self.model.index(inside, 0))
+            window = self.window()
+            if isinstance(window, QMainWindow):
+                window.statusBar().showMessage(self.tr("An archive: its files are listed under its name."), 6000)
+            return
         if not self.open_text(file_id):
             window = self.window()
             if isinstance(window, QMainWindow):

@@ -136,7 +136,7 @@ class OverviewPane(QWidget):
         if progress is not None:
             state = "running"
         # the rows the table shows (the ids committed so far) and the files, counted as the status bar does
-        read, cut, files, rows = view.read_counts() if view is not None else (0, 0, 0, 0)
+        read, cut, unread, files, rows = view.read_counts() if view is not None else (0, 0, 0, 0, 0)
         out = [style_tag(_LAYOUT)]
         if state == "running":
             name = source or (view.store.get_meta("source") if view is not None else "") or ""
@@ -162,7 +162,7 @@ class OverviewPane(QWidget):
         if state in ("cancelled", "interrupted", "running"):
             title = self.tr("Ingest cancelled") if state == "cancelled" else self.tr("Ingest stopped before its end")
             out.append(f"<h3 class='warn'>{h(title)}</h3>")
-            out.append("<p>" + h(read_sentence(read, cut, files, rows)) + "</p>")
+            out.append("<p>" + h(read_sentence(read, cut, unread, files, rows)) + "</p>")
             out.append("<p><b>" + h(self.tr("Analysis: not run.")) + "</b> " + h(self.tr(
                 "No finding, verdict or strip until the case is read to the end.")) + "</p>")
             out.append(f"<p><a href='resume:'>{h(self.tr('Resume the ingest'))}</a> "

@@ -6,12 +6,16 @@ Text that is not valid FTS syntax (``0xC1900101``, a path) is searched as a phra
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QObject, QSignalBlocker, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from workbench.core import search as core_search
 from workbench.gui.bus import CursorBus, Selection
-from workbench.gui.models.rows import SEARCH_LIMIT, SearchModel
+from workbench.gui.models.rows import SEARCH_LIMIT, Hits, SearchModel, find_hits
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.panes.common import make_table
 
@@ -20,8 +24,37 @@ ORIGIN = "search"
 NARROW_PX = 560
 
 
+class _Searcher(QObject):
+    """Runs one search on a read-only connection of its own in a thread: before the ingest has indexed the
+    rows a search reads them one by one (seconds on a big case), and the window must not freeze meanwhile."""
+
+    done = Signal(int, str, object)  # generation, query, Hits
+
+    def start(self, generation: int, database: Path, query: str) -> None:
+        def work() -> None:
+            from workbench.core.store import CaseStore
+
+            try:
+                store = CaseStore.open(database, readonly=True)
+                try:
+                    found = find_hits(store, query)
+                finally:
+                    store.close()
+            except Exception as exc:  # noqa: BLE001 - the case was closed or rebuilt: said, never a crash
+                found = Hits(error=str(exc), indexing=True)
+            try:
+                self.done.emit(generation, query, found)
+            except RuntimeError:
+                pass  # the pane was closed meanwhile
+
+        threading.Thread(target=work, name="search", daemon=True).start()
+
+
 class SearchPane(QWidget):
     """A query box and its hits; picking a hit moves every pane to that row."""
+
+    #: A search's hits are shown (at once from the index; later from a thread while the index is built).
+    searched = Signal()
 
     def __init__(self, bus: CursorBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +69,7 @@ class SearchPane(QWidget):
         button = QPushButton(self.tr("Search"), self)
         button.clicked.connect(self.run)
         self.status = QLabel(self)
+        self.status.setWordWrap(True)  # a long status ("indexing… …") wraps: it must not widen the dock
         self.table = make_table(self.model, self, stretch_last=False)
         self.table.setObjectName("searchTable")
         hh = self.table.horizontalHeader()
@@ -55,10 +89,21 @@ class SearchPane(QWidget):
 
         self.moment: int | None = None
         bus.momentChanged.connect(self._on_moment)
+        self._searcher = _Searcher(self)
+        self._searcher.done.connect(self._on_found)
+        self._generation = 0  # of the last search asked: an older one's answer is dropped
+        self.searching = False
 
     def set_view(self, view: StoreView | None) -> None:
+        self._generation += 1  # a search under way answered for the case it was asked of
+        self.searching = False
+        if view is not None and self.model.query and not core_search.index_ready(view.store):
+            self.model.use_view(view)  # the query again, in the thread: no freeze when a big case's rows come
+            self.run()
+            return
         self.model.set_view(view)
         self._update_status()
+        self.searched.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         """In a narrow dock the message keeps the room: source and level go to the tooltip instead."""
@@ -86,17 +131,40 @@ class SearchPane(QWidget):
         self.table.viewport().update()
 
     def search(self, query: str) -> int:
-        """Run ``query`` and show its hits; returns how many (tests and the menu use this)."""
+        """Run ``query`` and show its hits; returns how many (tests and the menu use this): 0 while a search
+        before the index is built runs in its thread (:attr:`searched` says when its hits are shown)."""
         self.edit.setText(query)
         self.run()
         return self.model.rowCount()
 
     def run(self) -> None:
-        self.model.search(self.edit.text())
+        """Search at once from the index; before the ingest has built it, in a thread (the hits come later)."""
+        self._generation += 1
+        view = self.model.view
+        query = self.edit.text().strip()
+        if view is not None and query and not core_search.index_ready(view.store):
+            self.searching = True
+            self.model.apply(query, Hits(indexing=True))
+            self._searcher.start(self._generation, view.database, query)
+            self._update_status()
+            return
+        self.searching = False
+        self.model.search(query)
         self._update_status()
+        self.searched.emit()
+
+    def _on_found(self, generation: int, query: str, found: Hits) -> None:
+        if generation != self._generation:
+            return  # another search, or another case, since
+        self.searching = False
+        self.model.apply(query, found)
+        self._update_status()
+        self.searched.emit()
 
     def _update_status(self) -> None:
-        if self.model.error:
+        if self.searching:
+            self.status.setText(self.tr("Searching the rows read so far…"))
+        elif self.model.error:
             self.status.setText(self.tr("Cannot search for that: %1").replace("%1", self.model.error))
         elif not self.model.query:
             self.status.setText("")
