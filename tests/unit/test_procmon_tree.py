@@ -98,6 +98,29 @@ def test_interference_findings_with_evidence(tmp_path: Path) -> None:
     assert "dismhost.exe exited with 0x00000000" not in exits
 
 
+def test_interference_findings_are_the_same_whichever_way_the_failing_moment_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The denials at a Setup crash are counted from the window's timeline rows when the window is quiet and
+    from the processes' events otherwise (issue 20): the same findings, severities and evidence either way.
+    The upgrade scenario puts a third-party clash and Setup denials in the seconds before dismhost's crash."""
+    from workbench.core import processes
+
+    procs, events = upgrade_scenario()
+    store = _case(write_pml(tmp_path / "cap.pml", procs, events)).store
+    nodes = {n.key: n for n in processes.load_processes(store)}
+    setup = [n for n in nodes.values() if n.setup]
+    exits = processes._crash_exits(store, setup)
+    assert exits
+    counts, found = {}, {}
+    for rows in (20_000, 0):  # 0: every window counts as busy, the processes' events are read
+        monkeypatch.setattr(processes, "WINDOW_ROWS", rows)
+        counts[rows] = [processes._denied_at_failure(store, n.file_id, "e.process = ?", (n.process,), exits)
+                        for n in setup]
+        found[rows] = json.dumps(processes.analyze(store), sort_keys=True, default=str)
+    assert any(counts[0]) and counts[0] == counts[20_000]
+    assert found[0] == found[20_000] and "procmon.third_party_touches_setup" in found[0]
+
+
 def test_processes_command_prints_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from workbench.cli import main
 
