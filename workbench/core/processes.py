@@ -279,9 +279,10 @@ def _keys_sql(keys: Iterable[tuple[int, int]], file_id: int | None = None) -> st
     pairs = sorted({k for k in keys if file_id is None or k[0] == file_id})
     if not pairs:
         return "0"
-    files = {f for f, _ in pairs}
-    if len(files) == 1:  # one capture's: its (file_id, process) index answers the IN list
-        return f"(e.file_id = {pairs[0][0]} AND e.process IN ({', '.join(str(p) for _, p in pairs)}))"
+    if len({f for f, _ in pairs}) == 1:
+        # one capture's stays an OR: the plan it gets decides the order of rows that queries without an ORDER
+        # BY (the clashes of _third_party_touching) return, and so the findings' words
+        return "(" + " OR ".join(f"(e.file_id = {f} AND e.process = {p})" for f, p in pairs) + ")"
     # every capture's: a row value IN a list SQLite looks each row up in (an OR of 700 pairs, one per Setup
     # process of 100 captures, was tested term by term on every denied event: 4 s of 5 M events); the same
     # truth values, NULL included (a NULL process in a listed capture is NULL either way)
