@@ -98,6 +98,58 @@ def test_interference_findings_with_evidence(tmp_path: Path) -> None:
     assert "dismhost.exe exited with 0x00000000" not in exits
 
 
+def test_interference_findings_are_the_same_whichever_way_the_failing_moment_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The denials at a Setup crash are counted from the window's timeline rows when the window is quiet and
+    from the processes' events otherwise (issue 20): the same findings, severities and evidence either way.
+    The upgrade scenario puts a third-party clash and Setup denials in the seconds before dismhost's crash."""
+    from workbench.core import processes
+
+    procs, events = upgrade_scenario()
+    store = _case(write_pml(tmp_path / "cap.pml", procs, events)).store
+    nodes = {n.key: n for n in processes.load_processes(store)}
+    setup = [n for n in nodes.values() if n.setup]
+    exits = processes._crash_exits(store, setup)
+    assert exits
+    counts, found = {}, {}
+    for rows in (20_000, 0):  # 0: every window counts as busy, the processes' events are read
+        monkeypatch.setattr(processes, "WINDOW_ROWS", rows)
+        counts[rows] = [processes._denied_at_failure(store, n.file_id, "e.process = ?", (n.process,), exits)
+                        for n in setup]
+        found[rows] = json.dumps(processes.analyze(store), sort_keys=True, default=str)
+    assert any(counts[0]) and counts[0] == counts[20_000]
+    assert found[0] == found[20_000] and "procmon.third_party_touches_setup" in found[0]
+
+
+def test_every_captures_setup_processes_as_one_list_give_the_findings_of_an_or(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two captures (an hour apart, one case): the Setup processes of both, asked as one row-value IN list
+    (issue 20), give the findings and evidence the OR of every pair gave, word for word."""
+    from workbench.core import processes
+    from workbench.writers.procmon import Ev
+
+    procs, events = upgrade_scenario()
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    write_pml(folder / "a.pml", procs, events)
+    write_pml(folder / "b.pml", procs, [Ev(**{**ev.__dict__, "time": ev.time + 36_000_000_000}) for ev in events])
+    store = _case(folder).store
+    assert store.scalar("SELECT count(DISTINCT file_id) FROM procmon_processes") == 2
+    setup = [n.key for n in processes.load_processes(store) if n.setup]
+    assert "IN (VALUES" in processes._keys_sql(setup)
+    listed = processes.analyze(store)
+
+    def or_of_pairs(keys, file_id=None):  # the form before issue 20
+        pairs = sorted({k for k in keys if file_id is None or k[0] == file_id})
+        return "(" + " OR ".join(f"(e.file_id = {f} AND e.process = {p})" for f, p in pairs) + ")" if pairs else "0"
+
+    monkeypatch.setattr(processes, "_keys_sql", or_of_pairs)
+    assert "IN (VALUES" not in or_of_pairs([(1, 2), (3, 4)])
+    assert json.dumps(listed, sort_keys=True, default=str) == json.dumps(processes.analyze(store), sort_keys=True,
+                                                                         default=str)
+    assert any(f["rule_id"] == "procmon.setup_access_denied" for f in listed)
+
+
 def test_processes_command_prints_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from workbench.cli import main
 

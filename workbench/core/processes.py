@@ -279,7 +279,14 @@ def _keys_sql(keys: Iterable[tuple[int, int]], file_id: int | None = None) -> st
     pairs = sorted({k for k in keys if file_id is None or k[0] == file_id})
     if not pairs:
         return "0"
-    return "(" + " OR ".join(f"(e.file_id = {f} AND e.process = {p})" for f, p in pairs) + ")"
+    if len({f for f, _ in pairs}) == 1:
+        # one capture's stays an OR: the plan it gets decides the order of rows that queries without an ORDER
+        # BY (the clashes of _third_party_touching) return, and so the findings' words
+        return "(" + " OR ".join(f"(e.file_id = {f} AND e.process = {p})" for f, p in pairs) + ")"
+    # every capture's: a row value IN a list SQLite looks each row up in (an OR of 700 pairs, one per Setup
+    # process of 100 captures, was tested term by term on every denied event: 4 s of 5 M events); the same
+    # truth values, NULL included (a NULL process in a listed capture is NULL either way)
+    return "((e.file_id, e.process) IN (VALUES " + ", ".join(f"({f}, {p})" for f, p in pairs) + "))"
 
 
 _SETUP_PATH_SQL = ("(e.path LIKE '%$WINDOWS.~BT%' OR e.path LIKE '%$Windows.~WS%' OR e.path LIKE '%\\Panther%' "
@@ -380,10 +387,29 @@ def _denied_at_failure(store: CaseStore, file_id: int, where: str, params: tuple
                        exits: list[tuple[int, int]]) -> int:
     """How many denied or refused accesses matching ``where`` (on ``procmon_events e``) fall in the seconds
     before a Setup process crashed in the same capture."""
-    return sum(store.scalar(
-        "SELECT count(*) FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND t.line = e.line "
-        f"WHERE e.file_id = ? AND e.result IN (?, ?) AND t.ts BETWEEN ? AND ? AND {where}",
-        (file_id, *DENIALS, ts - FAILING_MOMENT_US, ts, *params)) or 0 for fid, ts in exits if fid == file_id)
+    total = 0
+    for fid, ts in exits:
+        if fid != file_id:
+            continue
+        lo = ts - FAILING_MOMENT_US
+        if store.scalar("SELECT count(*) FROM (SELECT 1 FROM timeline WHERE ts BETWEEN ? AND ? LIMIT ?)",
+                        (lo, ts, WINDOW_ROWS + 1)) <= WINDOW_ROWS:
+            # a quiet window: read its rows (the timeline's ts index) and look each one's event up, rather than
+            # every event of the processes (thousands each, joined to the timeline, for a few in the window)
+            # (CROSS JOIN and the unary + keep SQLite on that order: ``where`` names the capture's processes)
+            sql = ("SELECT count(*) FROM timeline t CROSS JOIN procmon_events e ON e.file_id = +t.file_id AND "
+                   f"e.line = t.line WHERE t.ts BETWEEN ? AND ? AND +t.file_id = ? AND e.result IN (?, ?) AND {where}")
+            args: tuple[Any, ...] = (lo, ts, file_id, *DENIALS, *params)
+        else:
+            sql = ("SELECT count(*) FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND "
+                   f"t.line = e.line WHERE e.file_id = ? AND e.result IN (?, ?) AND t.ts BETWEEN ? AND ? AND {where}")
+            args = (file_id, *DENIALS, lo, ts, *params)
+        total += store.scalar(sql, args) or 0
+    return total
+
+
+#: Up to how many timeline rows a failing moment's window is read row by row (:func:`_denied_at_failure`).
+WINDOW_ROWS = 20_000
 
 
 def _third_party_touching(store: CaseStore, third: list[ProcessNode],
@@ -537,8 +563,19 @@ def _abnormal_exits(store: CaseStore, setup: list[ProcessNode], third: list[Proc
 INJECT_WINDOW_US = 600_000_000
 
 
+def _ever_opened(store: CaseStore, p: ProcessNode, image: str, seen: dict[tuple[int, int, str], bool]) -> bool:
+    """Whether ``p`` touched ``image`` at all in its capture, asked once per process and image (``seen``): most
+    third-party processes never did, and the timed query of :func:`_injector` for each DLL load (thousands of
+    events joined to the timeline) then has nothing to find."""
+    key = (*p.key, image.lower())
+    if key not in seen:
+        seen[key] = store.scalar("SELECT count(*) FROM (SELECT 1 FROM procmon_events e WHERE e.file_id = ? AND "
+                                 "e.process = ? AND lower(e.path) = lower(?) LIMIT 1)", (p.file_id, p.process, image)) > 0
+    return seen[key]
+
+
 def _injector(store: CaseStore, target: ProcessNode, module: str, company: str, third: list[ProcessNode],
-              before: int | None) -> tuple[ProcessNode | None, list[dict[str, Any]]]:
+              before: int | None, seen: dict[tuple[int, int, str], bool]) -> tuple[ProcessNode | None, list[dict[str, Any]]]:
     """The third-party process that put ``module`` into ``target``: one that opened the target's image (what
     Procmon shows of an injection), of the module's company, or shipping it from its own folder; the events
     that show it are returned as evidence."""
@@ -549,7 +586,7 @@ def _injector(store: CaseStore, target: ProcessNode, module: str, company: str, 
             continue
         score = 0
         opened: list[dict[str, Any]] = []
-        if target.image:
+        if target.image and _ever_opened(store, p, target.image, seen):
             opened = _evidence(store, "e.file_id = ? AND e.process = ? AND lower(e.path) = lower(?)"
                                + (" AND t.ts <= ?" if before is not None else ""),
                                (p.file_id, p.process, target.image, *([before] if before is not None else [])),
@@ -569,6 +606,7 @@ def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessN
     company, the DLL, and the seconds between the load and the crash (issue 19: the strongest Procmon sign,
     which must not rank below a scanner's access noise)."""
     out = []
+    seen: dict[tuple[int, int, str], bool] = {}
     for n in setup:
         if not n.abnormal_exit or n.exit_line is None:
             continue
@@ -593,7 +631,7 @@ def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessN
                 continue
             seconds = None if exit_ts is None or load["ts"] is None else round((exit_ts - load["ts"]) / 1e6, 1)
             dll = path.rsplit("\\", 1)[-1]
-            who, opened = _injector(store, n, path, company, third, load["ts"])
+            who, opened = _injector(store, n, path, company, third, load["ts"], seen)
             company = company or (who.company if who is not None else "")
             by = f"{who.name} ({who.company or 'unknown company'})" if who is not None else None
             by_zh = f"{who.name}（{who.company or '未知公司'}）" if who is not None else None
