@@ -425,10 +425,12 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
         denials = store.scalar(f"SELECT count(*) FROM procmon_events e WHERE {where} AND e.result IN (?, ?)",
                                (n.file_id, n.process, *DENIALS))
         # the same file that a Setup process was then refused: the strongest sign this product was in the way
+        # in the order Setup first met them (a plan's order would change the finding's words with the plan)
         clashes = store.query(
-            f"SELECT DISTINCT e.path, e.result, e.process FROM procmon_events e WHERE {setup_keys} "
+            f"SELECT e.path, e.result, e.process FROM procmon_events e WHERE {setup_keys} "
             "AND e.file_id = ? AND e.result IN (?, ?) AND e.path IN (SELECT path FROM procmon_events "
-            "WHERE file_id = ? AND process = ?) LIMIT 10", (n.file_id, *DENIALS, n.file_id, n.process))
+            "WHERE file_id = ? AND process = ?) GROUP BY e.path, e.result, e.process ORDER BY min(e.line) "
+            "LIMIT 10", (n.file_id, *DENIALS, n.file_id, n.process))
         evidence = _evidence(store, where, (n.file_id, n.process),
                              order="e.result = 'SUCCESS', t.ts")
         clash_text = "; ".join(f"{c['path']} ({c['result']} for Setup)" for c in clashes)
