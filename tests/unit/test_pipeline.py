@@ -215,6 +215,44 @@ def test_two_processes_on_one_case_do_not_corrupt_it(tmp_path: Path) -> None:
     assert {int(o[1]) for o in outs} == {30 * 3 * 200}
 
 
+def test_a_new_case_database_held_by_another_connection_is_waited_for(tmp_path: Path) -> None:
+    """The switch to WAL needs the database to itself and SQLite refuses it at once (no busy wait) while
+    another connection holds it: a second process opening the same new case at that moment failed with
+    'database is locked' (seen once in CI). The open now waits, up to its busy timeout, and then says so."""
+    import sqlite3
+    import threading
+    import time
+
+    from workbench.core.store import CaseStore
+
+    db = tmp_path / "case.sqlite"
+    other = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+    other.execute("CREATE TABLE t(x)")
+    other.execute("BEGIN EXCLUSIVE")
+    threading.Timer(0.4, lambda: other.execute("COMMIT")).start()
+    started = time.monotonic()
+    store = CaseStore.open(db, busy_timeout_ms=10_000)
+    try:
+        assert time.monotonic() - started >= 0.3
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        store.close()
+    other.close()
+    # held past the timeout: the open gives up with SQLite's sentence (the case says who holds it), no hang
+    held = tmp_path / "held.sqlite"
+    other = sqlite3.connect(held, isolation_level=None)
+    other.execute("CREATE TABLE t(x)")
+    other.execute("BEGIN EXCLUSIVE")
+    started = time.monotonic()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            CaseStore.open(held, busy_timeout_ms=300)
+        assert time.monotonic() - started < 10
+    finally:
+        other.execute("COMMIT")
+        other.close()
+
+
 def test_user_tables_and_meta_survive_a_reingest(tmp_path: Path) -> None:
     src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
     case = Case.open(src)

@@ -193,6 +193,10 @@ def _open_folder(folder: Path) -> tuple[CaseStore, bool]:
             return CaseStore.open(folder / CASE_DATABASE, readonly=True, immutable=True), True
         if isinstance(exc, OSError):
             raise cannot_write(exc, folder) from exc
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise EnvironmentFailure(f"The case database in {folder} is held by another program (another window "
+                                     "or a workbench command on the same case); close it or wait, then open the "
+                                     "case again.") from exc
         raise EnvironmentFailure(f"The workbench cannot write the case database in {folder} ({exc}); free some "
                                  "space, or set WORKBENCH_HOME to a folder you can write.") from exc
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ class CaseStore:
             conn = sqlite3.connect(path, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enter_wal(conn, busy_timeout_ms)
             conn.execute("PRAGMA synchronous = NORMAL")
         store = cls(path, conn)
         if not readonly:
@@ -241,3 +242,24 @@ class CaseStore:
             (name,),
         )
         return rows[0] if rows else None
+
+
+def _enter_wal(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """Put the database in WAL mode (it stays so in the file), waiting for another process that opens the same
+    new case at the same moment.
+
+    Changing the journal mode needs the database to itself, and there SQLite answers "database is locked" at
+    once instead of waiting out the busy timeout (a wait could deadlock two connections that both hold a read
+    lock). Two windows, or a window and ``workbench analyze``, opening one case for the first time hit exactly
+    that; so the change is retried here until the busy timeout, and skipped when the file is already WAL.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
