@@ -171,13 +171,21 @@ def test_an_error_that_escapes_the_pipeline_is_resumed(tmp_path: Path) -> None:
 
 
 _KILLER = """
-import os, sys
+import os, sqlite3, sys
 from workbench.core.case import Case
 case = Case.open(sys.argv[1])
+db = (case.folder / "case.sqlite").resolve().as_uri() + "?mode=ro"
 def progress(p):
-    # killed mid-file, after the rows so far were committed for the window to see
-    if p.stage == "parse" and p.done == 5 and p.file_done > 0.6 * p.file_total:
-        os._exit(9)
+    # killed mid-file, once rows of it are committed for the window to see (asked as the window asks: the
+    # parse worker's read position runs ahead of the rows the main process has committed)
+    if p.stage == "parse" and p.done == 5 and 0 < p.file_done < p.file_total:
+        seen = sqlite3.connect(db, uri=True)
+        try:
+            rows = seen.execute("SELECT count(*) FROM timeline WHERE file_id = 6").fetchone()[0]
+        finally:
+            seen.close()
+        if rows:
+            os._exit(9)
 case.ensure_ingested(progress=progress)
 """
 
