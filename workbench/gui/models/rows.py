@@ -279,7 +279,10 @@ class SearchModel(RowsModel):
         self.refresh()
 
     def load(self, view: StoreView) -> list[tuple[Any, ...]]:
-        found = find_hits(view.store, self.query)
+        return self._take(find_hits(view.store, self.query))
+
+    def _take(self, found: Hits) -> list[tuple[Any, ...]]:
+        """Keep what the pane says of ``found`` (error, truncated, indexing, text hits); its rows."""
         self.error, self.truncated, self.indexing, self.text_hits = (found.error, found.truncated, found.indexing,
                                                                      found.text_hits)
         return found.rows
@@ -292,9 +295,7 @@ class SearchModel(RowsModel):
         """Show hits found elsewhere (the search pane's thread, while the index is being built)."""
         self.beginResetModel()
         self.query = query.strip()
-        self.error, self.truncated, self.indexing, self.text_hits = (found.error, found.truncated, found.indexing,
-                                                                     found.text_hits)
-        self._rows = found.rows
+        self._rows = self._take(found)
         self.endResetModel()
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, Qt
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from workbench.core.store import CaseStore
 from workbench.gui.bus import CursorBus
 
 
@@ -95,3 +98,37 @@ def not_read_text() -> str:
     return QCoreApplication.translate(
         "Panes", "Shown once the case is read to the end: the ingest did not finish. Resume it from the case "
         "overview.")
+
+
+class CaseReader(QObject):
+    """Runs a read of the case in a thread, on a read-only connection of its own, and hands the answer back
+    on the GUI thread (:attr:`done`, a queued signal) with the tag it was asked under.
+
+    Reads over millions of rows (an event log's group counts, a search before the index is built) must not
+    freeze the window; the tag lets a pane drop the answer to a question it has since replaced. A read that
+    fails (the case closed or rebuilt meanwhile) answers what ``failed`` makes of the error, never a crash.
+    """
+
+    done = Signal(object, object)  # tag, answer
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = name  # the thread's name
+
+    def start(self, tag: Any, database: Path | str, read: Callable[[CaseStore], Any],
+              failed: Callable[[Exception], Any]) -> None:
+        def work() -> None:
+            try:
+                store = CaseStore.open(Path(database), readonly=True)
+                try:
+                    answer = read(store)
+                finally:
+                    store.close()
+            except Exception as exc:  # noqa: BLE001 - said by the pane through ``failed``, never a crash
+                answer = failed(exc)
+            try:
+                self.done.emit(tag, answer)
+            except RuntimeError:
+                pass  # the pane was closed meanwhile
+
+        threading.Thread(target=work, name=self._name, daemon=True).start()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -73,7 +72,6 @@ from workbench.gui.models.events_model import (
     R_PROVIDER,
     R_SOURCE,
     R_TS,
-    CountQuery,
     EventFilter,
     EventsModel,
     GroupsModel,
@@ -83,7 +81,7 @@ from workbench.gui.models.events_model import (
 from workbench.gui.models.labels import span_text
 from workbench.gui.models.store_view import StoreView
 from workbench.gui.models.timeline_model import short_path
-from workbench.gui.panes.common import make_table, not_read_text
+from workbench.gui.panes.common import CaseReader, make_table, not_read_text
 from workbench.gui.panes.timeline_rows import FollowsBus
 from workbench.gui.theme import color
 
@@ -186,34 +184,6 @@ class _XmlReader(QObject):
         threading.Thread(target=work, name="evtx-xml", daemon=True).start()
 
 
-class _Counter(QObject):
-    """Runs GROUP BYs on a read-only connection of its own in a thread, so a case of millions of records
-    stays scrollable while its value lists and group counts are read."""
-
-    done = Signal(int, object)  # generation, {what: rows}
-
-    def start(self, generation: int, database: str, queries: list[CountQuery]) -> None:
-        def work() -> None:
-            from workbench.core.store import CaseStore
-
-            results: dict[str, list[tuple[Any, ...]]] = {}
-            try:
-                store = CaseStore.open(Path(database), readonly=True)
-                try:
-                    for query in queries:
-                        results[query.what] = run_counts(store.conn, query)
-                finally:
-                    store.close()
-            except Exception:  # noqa: BLE001 - the case was closed or rebuilt: no counts, never a crash
-                results = {}
-            try:
-                self.done.emit(generation, results)
-            except RuntimeError:
-                pass  # the pane was closed meanwhile
-
-        threading.Thread(target=work, name="evtx-counts", daemon=True).start()
-
-
 class EventsPane(FollowsBus, QWidget):
     """Filter bar above a block-paged table of EVTX records, the group summary left, the details right."""
 
@@ -231,7 +201,8 @@ class EventsPane(FollowsBus, QWidget):
         self._facet_values: dict[str, list[Any]] = {}
         self._generation = 0
         self.counting = False
-        self._counter = _Counter(self)
+        # value lists and group counts off the GUI thread: a case of millions of records stays scrollable
+        self._counter = CaseReader("evtx-counts", self)
         self._counter.done.connect(self._on_counts)
         self.model = EventsModel(self)
         self.table = make_table(self.model, self)
@@ -487,7 +458,9 @@ class EventsPane(FollowsBus, QWidget):
             self._on_counts(self._generation, {q.what: run_counts(conn, q) for q in queries})
         else:
             self.counting = True
-            self._counter.start(self._generation, str(self._view.database), queries)
+            self._counter.start(self._generation, self._view.database,
+                                lambda store: {q.what: run_counts(store.conn, q) for q in queries},
+                                lambda _exc: {})
 
     def _on_counts(self, generation: int, results: dict[str, list[tuple[Any, ...]]]) -> None:
         if generation != self._generation:

@@ -6,10 +6,7 @@ Text that is not valid FTS syntax (``0xC1900101``, a path) is searched as a phra
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
-from PySide6.QtCore import QModelIndex, QObject, QSignalBlocker, Signal
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -17,37 +14,11 @@ from workbench.core import search as core_search
 from workbench.gui.bus import CursorBus, Selection
 from workbench.gui.models.rows import SEARCH_LIMIT, Hits, SearchModel, find_hits
 from workbench.gui.models.store_view import StoreView
-from workbench.gui.panes.common import make_table
+from workbench.gui.panes.common import CaseReader, make_table
 
 ORIGIN = "search"
 #: Narrower than this, the hits show time and message only (the message was 55 px wide in a side dock).
 NARROW_PX = 560
-
-
-class _Searcher(QObject):
-    """Runs one search on a read-only connection of its own in a thread: before the ingest has indexed the
-    rows a search reads them one by one (seconds on a big case), and the window must not freeze meanwhile."""
-
-    done = Signal(int, str, object)  # generation, query, Hits
-
-    def start(self, generation: int, database: Path, query: str) -> None:
-        def work() -> None:
-            from workbench.core.store import CaseStore
-
-            try:
-                store = CaseStore.open(database, readonly=True)
-                try:
-                    found = find_hits(store, query)
-                finally:
-                    store.close()
-            except Exception as exc:  # noqa: BLE001 - the case was closed or rebuilt: said, never a crash
-                found = Hits(error=str(exc), indexing=True)
-            try:
-                self.done.emit(generation, query, found)
-            except RuntimeError:
-                pass  # the pane was closed meanwhile
-
-        threading.Thread(target=work, name="search", daemon=True).start()
 
 
 class SearchPane(QWidget):
@@ -89,7 +60,8 @@ class SearchPane(QWidget):
 
         self.moment: int | None = None
         bus.momentChanged.connect(self._on_moment)
-        self._searcher = _Searcher(self)
+        # a search before the index is built reads the rows one by one (seconds on a big case): in a thread
+        self._searcher = CaseReader("search", self)
         self._searcher.done.connect(self._on_found)
         self._generation = 0  # of the last search asked: an older one's answer is dropped
         self.searching = False
@@ -145,7 +117,9 @@ class SearchPane(QWidget):
         if view is not None and query and not core_search.index_ready(view.store):
             self.searching = True
             self.model.apply(query, Hits(indexing=True))
-            self._searcher.start(self._generation, view.database, query)
+            self._searcher.start((self._generation, query), view.database,
+                                 lambda store: find_hits(store, query),
+                                 lambda exc: Hits(error=str(exc), indexing=True))
             self._update_status()
             return
         self.searching = False
@@ -153,7 +127,8 @@ class SearchPane(QWidget):
         self._update_status()
         self.searched.emit()
 
-    def _on_found(self, generation: int, query: str, found: Hits) -> None:
+    def _on_found(self, tag: tuple[int, str], found: Hits) -> None:
+        generation, query = tag
         if generation != self._generation:
             return  # another search, or another case, since
         self.searching = False
