@@ -167,6 +167,21 @@ class _FileReader:
                 ok = False
         return ok
 
+    def entry_line(self, entry: Any, index: int, parent: Any, list_name: str, keys: tuple[str, ...],
+                   required: tuple[str, ...], shape: str) -> int | None:
+        """The line of ``list_name[index]`` after the checks every list entry takes (a mapping, no unknown
+        key, every required key there); None when it is not a mapping (nothing more can be read of it)."""
+        if not isinstance(entry, dict):
+            self.bad(_line(parent, index) if isinstance(parent, dict) else 0,
+                     f"{list_name}[{index}] must be a mapping ({shape})")
+            return None
+        line = getattr(entry, "line", 0)
+        self.unknown_keys(entry, keys, f"{list_name}[{index}]")
+        for key in required:
+            if key not in entry:
+                self.bad(line, f"{list_name}[{index}]: missing required key {key!r}")
+        return line
+
     # ---------------------------------------------------------------- entries
 
     def category(self, cid: Any, value: Any, parent: dict[Any, Any]) -> Category | None:
@@ -181,16 +196,11 @@ class _FileReader:
         return Category(cid, texts[0], texts[1])
 
     def module(self, entry: Any, index: int, parent: Any) -> KnownModule | None:
-        if not isinstance(entry, dict):
-            self.bad(_line(parent, index) if isinstance(parent, dict) else 0,
-                     f"modules[{index}] must be a mapping (module:, kind:, vendor:, ...)")
-            return None
         n_errors = len(self.out.errors)
-        line = getattr(entry, "line", 0)
-        self.unknown_keys(entry, MODULE_KEYS, f"modules[{index}]")
-        for key in MODULE_REQUIRED:
-            if key not in entry:
-                self.bad(line, f"modules[{index}]: missing required key {key!r}")
+        line = self.entry_line(entry, index, parent, "modules", MODULE_KEYS, MODULE_REQUIRED,
+                               "module:, kind:, vendor:, ...")
+        if line is None:
+            return None
         name = self.text(entry, "module", required=False)
         if name is not None and not _MODULE_NAME.match(name):
             self.bad(_line(entry, "module"), f"module {name!r} must be a file name (no path), e.g. csagent.sys")
@@ -229,16 +239,11 @@ class _FileReader:
             file=self.path, line=line, untranslated=tuple(missing))
 
     def activity(self, entry: Any, index: int, parent: Any) -> ActivityRule | None:
-        if not isinstance(entry, dict):
-            self.bad(_line(parent, index) if isinstance(parent, dict) else 0,
-                     f"activities[{index}] must be a mapping (id:, functions:, priority:, activity:)")
-            return None
         n_errors = len(self.out.errors)
-        line = getattr(entry, "line", 0)
-        self.unknown_keys(entry, ACTIVITY_KEYS, f"activities[{index}]")
-        for key in ACTIVITY_REQUIRED:
-            if key not in entry:
-                self.bad(line, f"activities[{index}]: missing required key {key!r}")
+        line = self.entry_line(entry, index, parent, "activities", ACTIVITY_KEYS, ACTIVITY_REQUIRED,
+                               "id:, functions:, priority:, activity:")
+        if line is None:
+            return None
         rid = self.text(entry, "id", required=False)
         if rid is not None and not _ID.match(rid):
             self.bad(_line(entry, "id"), f"id {rid!r} must be lower-case letters, digits, '_', '.', '-'")
