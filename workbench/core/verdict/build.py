@@ -508,6 +508,12 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
 
     summary_en: list[str] = []
     summary_zh: list[str] = []
+
+    def tell(en: str, zh: str) -> None:
+        """A sentence of the summary, in both languages."""
+        summary_en.append(en)
+        summary_zh.append(zh)
+
     if reasons:
         state = "not_an_upgrade"
     elif outcome == "cancelled by the user":
@@ -524,35 +530,27 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     if state == "not_an_upgrade":
         why_en = "; ".join(r.en for r in reasons)
         why_zh = "；".join(r.zh for r in reasons)
-        summary_en.append(texts.say("not_upgrade", "en", reasons=why_en))
-        summary_zh.append(texts.say("not_upgrade", "zh", reasons=why_zh))
+        tell(texts.say("not_upgrade", "en", reasons=why_en), texts.say("not_upgrade", "zh", reasons=why_zh))
         # each reason a sentence of its own
         steps += [Step(r.en[:1].upper() + r.en[1:] + ".", r.zh + "。", r.evidence) for r in reasons]
     elif outcome == "cancelled by the user":
-        en, zh = texts.both("cancelled", code=code or "?")
-        summary_en.append(en)
-        summary_zh.append(zh)
+        tell(*texts.both("cancelled", code=code or "?"))
     elif state == "succeeded":
         en, zh = texts.both("succeeded")
-        summary_en.append(en)
-        summary_zh.append(zh)
+        tell(en, zh)
         row = _fact(store, "setup.outcome")
         steps.append(Step(en, zh, [fact_evidence(store, row)] if row is not None else []))
     elif code is not None:
         key = "failed_code" if phase else "failed_code_nophase"
-        summary_en.append(texts.say(key, "en", code=code, phase=pen))
-        summary_zh.append(texts.say(key, "zh", code=code, phase=pzh))
+        tell(texts.say(key, "en", code=code, phase=pen), texts.say(key, "zh", code=code, phase=pzh))
         if bugcheck and bugcheck != "bug check":
-            en, zh = texts.both("failed_bugcheck", bugcheck=bugcheck)
-            summary_en.append(en)
-            summary_zh.append(zh)
+            tell(*texts.both("failed_bugcheck", bugcheck=bugcheck))
     elif process is not None:
         exc_text = texts.exception_text(parse_code(exc) if exc else None)
         key = ("host_crashed" if exc else "host_crashed_noexc") + ("" if phase else "_nophase")
         values = {"process": process, "phase": pen, "exception": f"{exc}, {exc_text[0]}" if exc_text else exc}
         values_zh = {"process": process, "phase": pzh, "exception": f"{exc}，{exc_text[1]}" if exc_text else exc}
-        summary_en.append(texts.say(key, "en", **values))
-        summary_zh.append(texts.say(key, "zh", **values_zh))
+        tell(texts.say(key, "en", **values), texts.say(key, "zh", **values_zh))
         steps.append(Step(summary_en[-1], summary_zh[-1], death_ev))
         if logs_missing:
             other = "step_logs_missing_other" if store.scalar(
@@ -564,14 +562,10 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
     elif bugcheck is not None:
         key = "failed_bugcheck" if state == "failed" else "incomplete_crash"
         shown = bugcheck if bugcheck != "bug check" else texts.T["code_not_in_case"]
-        en, zh = texts.say(key, "en", bugcheck=shown[0] if isinstance(shown, tuple) else shown), \
-            texts.say(key, "zh", bugcheck=shown[1] if isinstance(shown, tuple) else shown)
-        summary_en.append(en)
-        summary_zh.append(zh)
+        tell(texts.say(key, "en", bugcheck=shown[0] if isinstance(shown, tuple) else shown),
+             texts.say(key, "zh", bugcheck=shown[1] if isinstance(shown, tuple) else shown))
     else:
-        en, zh = texts.both("incomplete")
-        summary_en.append(en)
-        summary_zh.append(zh)
+        tell(*texts.both("incomplete"))
 
     if code is not None and code_row is not None and state != "not_an_upgrade":
         op = _value(store, "upgrade.operation")
@@ -598,20 +592,14 @@ def build_verdict(store: CaseStore) -> dict[str, Any]:
         steps += _owner_steps(culprit)
         if culprit.third_party or culprit.kind not in ("driver", "dll"):
             owner_en, owner_zh = _owner_text(culprit, "en"), _owner_text(culprit, "zh")
-            summary_en.append(texts.say("culprit", "en", module=culprit.module, owner=owner_en))
-            summary_zh.append(texts.say("culprit", "zh", module=culprit.module, owner=owner_zh))
+            tell(texts.say("culprit", "en", module=culprit.module, owner=owner_en),
+                 texts.say("culprit", "zh", module=culprit.module, owner=owner_zh))
         else:
-            en, zh = texts.both("culprit_inbox", module=culprit.module)
-            summary_en.append(en)
-            summary_zh.append(zh)
+            tell(*texts.both("culprit_inbox", module=culprit.module))
     elif state == "failed":
-        en, zh = texts.both("no_culprit")
-        summary_en.append(en)
-        summary_zh.append(zh)
+        tell(*texts.both("no_culprit"))
     if logs_missing:
-        en, zh = texts.both("setup_logs_missing")
-        summary_en.append(en)
-        summary_zh.append(zh)
+        tell(*texts.both("setup_logs_missing"))
     mismatch = _build_mismatch(store) if state in ("failed", "incomplete") else None
     if mismatch is not None:
         steps.append(mismatch)
