@@ -5,12 +5,12 @@ long before (they are committed while each file is read). Until the index covers
 rows themselves, a block at a time, through a temporary full-text table of the same kind (same columns, same
 tokenizer): every query (words, ``"phrases"``, ``prefix*``, ``AND/OR/NOT``, ``column : term``, and Chinese
 terms as substrings, :mod:`workbench.core.store.fulltext`) then matches exactly the rows the index will
-match, in the order the rows are stored. Views say "indexing…"
-meanwhile (:func:`index_ready`).
+match, in the order the rows are stored. Views say "indexing…" meanwhile (:func:`index_ready`).
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -55,27 +55,18 @@ def matching(conn: Any, query: str, rows: Iterator[Sequence[Any]], limit: int | 
     _block_table(conn)
     sql, params = match_sql(query, _BLOCK)
     found = 0
-    block: list[Sequence[Any]] = []
 
-    def flush() -> list[Sequence[Any]]:
+    def hits(block: list[Sequence[Any]]) -> list[Sequence[Any]]:
         conn.execute(f"DELETE FROM temp.{_TEMP}")
         conn.executemany(f"INSERT INTO temp.{_TEMP}(rowid, message, component) VALUES (?, ?, ?)",
                          [(r[0], r[1], r[2]) for r in block])
-        hits = {r[0] for r in conn.execute(sql, params)}
-        return [r for r in block if r[0] in hits]
+        ids = {r[0] for r in conn.execute(sql, params)}
+        return [r for r in block if r[0] in ids]
 
+    rows = iter(rows)
     try:
-        for row in rows:
-            block.append(row)
-            if len(block) >= BLOCK:
-                for hit in flush():
-                    yield hit
-                    found += 1
-                    if limit is not None and found >= limit:
-                        return
-                block = []
-        if block:
-            for hit in flush():
+        while block := list(itertools.islice(rows, BLOCK)):
+            for hit in hits(block):
                 yield hit
                 found += 1
                 if limit is not None and found >= limit:
