@@ -434,43 +434,8 @@ class Ingest:
             store.conn.execute("PRAGMA wal_autocheckpoint = 0")
             self._checkpointer = _Checkpointer(store.path)
         try:
-            if stage is None:
-                self._expand(self.case.source, container="", depth=0, top=True)
-                while self._nested:
-                    file_id, path, blob, depth = self._nested.pop(0)
-                    self._expand_nested(file_id, path, blob, depth)
-                store.commit()
-                # problems up to here are the extraction's: a resume keeps them, and drops a re-read file's others;
-                # files extraction left 'partial' (and why) are put back so when they are read again
-                store.set_meta("ingest_problems_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM problems")))
-                store.set_meta("ingest_partial_files", json.dumps(dict(store.conn.execute(
-                    "SELECT id, reason FROM files WHERE status = 'partial'").fetchall())))
-                store.set_meta("ingest_stage", "parse")
-                stage = "parse"
-            if stage == "parse":
-                if resuming:
-                    if self._worker_likely():
-                        parse_worker.prestart()  # starts while the unfinished files are put back
-                    self._prepare_parse_resume()
-                self._parse_all()
-                self._parse_commit()
-                store.set_meta("ingest_stage", "finalize")
-                stage = "finalize"
-            if stage == "finalize":
-                self._report("finalize", 0, 1)
-                prepare_clock(store)
-                finalize_timeline(store)  # one transaction: a run stopped inside it left the table as it was
-                mark_deployment_logs(store)
-                self._committed()
-                store.set_meta("ingest_facts_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM facts")))
-                store.set_meta("ingest_stage", "analyze")
-            else:
-                self._forget_analysis()  # an analysis cut short: its findings and facts go, it runs again
-            self._report("analyze", 0, 1)
-            self.pm.hook.workbench_analyze(store=store)
-            store.commit()
-            store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
-            store.set_meta("ingest_state", COMPLETE)
+            with store.bulk_writing():
+                self._run_stages(stage, resuming, started)
         except IngestCancelled:
             self._stopped(CANCELLED)
             raise
@@ -489,6 +454,47 @@ class Ingest:
                 except sqlite3.Error:
                     pass
         self._report("done", 1, 1)
+
+    def _run_stages(self, stage: str | None, resuming: bool, started: float) -> None:
+        """The stages from ``stage`` on (None: from extraction), each recorded in ``ingest_stage`` as it begins."""
+        store = self.store
+        if stage is None:
+            self._expand(self.case.source, container="", depth=0, top=True)
+            while self._nested:
+                file_id, path, blob, depth = self._nested.pop(0)
+                self._expand_nested(file_id, path, blob, depth)
+            store.commit()
+            # problems up to here are the extraction's: a resume keeps them, and drops a re-read file's others;
+            # files extraction left 'partial' (and why) are put back so when they are read again
+            store.set_meta("ingest_problems_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM problems")))
+            store.set_meta("ingest_partial_files", json.dumps(dict(store.conn.execute(
+                "SELECT id, reason FROM files WHERE status = 'partial'").fetchall())))
+            store.set_meta("ingest_stage", "parse")
+            stage = "parse"
+        if stage == "parse":
+            if resuming:
+                if self._worker_likely():
+                    parse_worker.prestart()  # starts while the unfinished files are put back
+                self._prepare_parse_resume()
+            self._parse_all()
+            self._parse_commit()
+            store.set_meta("ingest_stage", "finalize")
+            stage = "finalize"
+        if stage == "finalize":
+            self._report("finalize", 0, 1)
+            prepare_clock(store)
+            finalize_timeline(store)  # one transaction: a run stopped inside it left the table as it was
+            mark_deployment_logs(store)
+            self._committed()
+            store.set_meta("ingest_facts_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM facts")))
+            store.set_meta("ingest_stage", "analyze")
+        else:
+            self._forget_analysis()  # an analysis cut short: its findings and facts go, it runs again
+        self._report("analyze", 0, 1)
+        self.pm.hook.workbench_analyze(store=store)
+        store.commit()
+        store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
+        store.set_meta("ingest_state", COMPLETE)
 
     # --------------------------------------------------------------------------------------- stop, resume
 
@@ -1072,6 +1078,8 @@ def finalize_timeline(store: CaseStore) -> None:
 
 #: PRAGMA cache_size while finalizing (negative: KiB), 64 MiB.
 FINALIZE_CACHE_KIB = -65536
+#: FTS5's in-memory term buffer while the index is rebuilt, 32 MiB (within the ingest's memory target).
+FTS_HASH_BYTES = 32 * 1024 * 1024
 
 
 def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: str) -> None:
@@ -1098,4 +1106,7 @@ def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: 
         conn.execute("ALTER TABLE timeline_sorted RENAME TO timeline")
         for ddl in S.TIMELINE_INDEXES:
             conn.execute(ddl)
+        # FTS5 writes a segment each time its in-memory terms reach ``hashsize`` (1 MiB by default) and then
+        # merges the segments: a larger one writes fewer and merges less (measured on 7 M rows: 14 s -> 7 s)
+        conn.execute("INSERT INTO timeline_fts(timeline_fts, rank) VALUES ('hashsize', ?)", (FTS_HASH_BYTES,))
         conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('rebuild')")
