@@ -85,7 +85,9 @@ MARKERS = (
     "Reporting post reboot event", "Reporting error event", "Tracing Data [DWORD]", "watson parameter",
     "Watson bucketing parameter", "Adding bucketing param", "Current phase", "Current op", "Current result",
     "Crash 0x", "No crash detected", "bug check parameter", "bugcheck parameter", "Initiating rollback/uninstall",
-    "Rollback completed successfully", "completed successfully.", "Host OS Version", "Setup build version is",
+    # each rollback phase's own end line, not every "... completed successfully." (a fifth of a big log's lines)
+    "Rollback completed successfully", "Rollback-Online-System completed successfully",
+    "Rollback-Online-User completed successfully", "Host OS Version", "Setup build version is",
     "SetupHost::Initialize: CmdLine", "Setup phase change", "Setup Phase:", "Setup SubPhase:", "RollbackCount",
     "Executing operation:", "Operation failed:", "SetupHost Logging", "Cannot recover the system",
     "Initializing SetupResult", "Initializing Extended", "Start execution phase", "Parent process unexpectedly exited",
@@ -514,12 +516,17 @@ class _Reconstruction:
             self._guess(store)
 
     def _file_phases(self, store: CaseStore) -> list[dict[str, Any]]:
-        """One band per setup log folder (down-level, rollback, new OS, OOBE ...), from its first to last row."""
+        """One band per setup log folder (down-level, rollback, new OS, OOBE ...), from its first to last row.
+
+        The rows are read file by file through ``timeline_file_line``, only for the setupact files: asked for
+        ``source = 'setupact'`` alone, SQLite walked that index over every row of the case (a case's
+        millions of Procmon and event-log rows too: 3.6 s on 7 M rows, 0.45 s this way)."""
         out = []
         for r in store.query(
                 "SELECT f.role, t.file_id, min(t.ts) AS lo, max(t.ts) AS hi, min(t.local) AS llo, "
                 "max(t.local) AS lhi, min(t.line) AS line, f.path FROM timeline t JOIN files f ON f.id = t.file_id "
-                "WHERE t.source = 'setupact' AND t.ts IS NOT NULL GROUP BY t.file_id ORDER BY lo"):
+                "WHERE t.file_id IN (SELECT id FROM files WHERE kind = 'setupact') "
+                "AND t.source = 'setupact' AND t.ts IS NOT NULL GROUP BY t.file_id ORDER BY lo"):
             out.append({"name": f"{r['role'] or 'setup log'}: {r['path'].rsplit('/', 1)[-1]}", "kind": "file",
                         "role": r["role"], "phase": ROLE_PHASES.get(r["role"] or "", "UNKNOWN"), "start": r["lo"], "end": r["hi"], "start_local": r["llo"],
                         "end_local": r["lhi"], "file_id": r["file_id"], "line": r["line"]})
