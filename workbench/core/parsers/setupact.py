@@ -46,14 +46,28 @@ def _is_stamp(text: str) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
-def _stamp_us(stamp: str) -> int | None:
-    """Wall µs of ``YYYY-MM-DD HH:MM:SS``; cached because thousands of lines share one second."""
+@lru_cache(maxsize=256)
+def _day_us(day: str) -> int | None:
+    """Wall µs of the midnight starting ``YYYY-MM-DD``; None for a date that does not exist."""
     try:
-        return wall_us(int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]),
-                       int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19]))
+        return wall_us(int(day[0:4]), int(day[5:7]), int(day[8:10]))
     except ValueError:
         return None
+
+
+def _stamp_us(stamp: str) -> int | None:
+    """Wall µs of ``YYYY-MM-DD HH:MM:SS``: the day from a cache (a log spans a few days), the time of day by
+    arithmetic; None where :class:`datetime` would refuse the stamp (hour 24, second 60, ...)."""
+    day = _day_us(stamp[:10])
+    if day is None:
+        return None
+    try:
+        hour, minute, second = int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19])
+    except ValueError:
+        return None
+    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+        return None
+    return day + ((hour * 60 + minute) * 60 + second) * 1_000_000
 
 
 def split_line(text: str) -> tuple[int, str, str | None, str, str] | None:
