@@ -35,7 +35,9 @@ CRASH_FACTS = ("crash.bugcheck_code", "crash.bugcheck_name", "crash.parameters",
 def setup_window(store: CaseStore) -> tuple[int, int] | None:
     """UTC µs span of the setup logs (setupact/setuperr rows), widened by an hour before and a day after."""
     row = store.conn.execute(
-        "SELECT min(ts), max(ts) FROM timeline WHERE source IN ('setupact', 'setuperr') AND ts IS NOT NULL"
+        # the setup log files first: asked by source alone, SQLite scans every row of the case
+        "SELECT min(ts), max(ts) FROM timeline WHERE file_id IN (SELECT id FROM files WHERE kind IN "
+        "('setupact', 'setuperr')) AND source IN ('setupact', 'setuperr') AND ts IS NOT NULL"
     ).fetchone()
     if row is None or row[0] is None:
         return None

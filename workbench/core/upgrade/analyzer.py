@@ -536,8 +536,9 @@ class _Reconstruction:
     def _boot_sessions(store: CaseStore) -> list[dict[str, Any]]:
         return [{"time": r["ts"], "local": r["local"], "file_id": r["file_id"], "line": r["line"],
                  "why": r["message"]}
-                for r in store.query("SELECT ts, local, file_id, line, message FROM timeline "
-                                     "WHERE source = 'setupapi' AND component = 'boot' ORDER BY id")]
+                for r in store.query("SELECT ts, local, file_id, line, message FROM timeline WHERE file_id IN "
+                                     "(SELECT id FROM files WHERE kind = 'setupapi') "
+                                     "AND source = 'setupapi' AND component = 'boot' ORDER BY id")]
 
     def _origin(self, store: CaseStore, row: Row, layer: str) -> None:
         """The failure's chain in the log that reported it: the first error line carrying the result code,
