@@ -130,6 +130,40 @@ def test_copies_of_a_self_made_log_are_read_once(tmp_path: Path) -> None:
     case.close()
 
 
+def test_a_byte_identical_copy_gives_what_reading_it_again_gives(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy with the same bytes is not decoded again: the same rows, problems, facts and file states as
+    when every copy is read record by record (a damaged chunk included, so its problem comes back too)."""
+    from tests.unit.test_store_equivalence import store_digest
+
+    root = tmp_path / "case"
+    make_logs(root, copies=(LOGS, f"Windows.old/{LOGS}", f"evtlogs/{LOGS}"), fill=3000)
+    for where in (LOGS, f"Windows.old/{LOGS}"):  # the same damage in two copies: still byte for byte equal
+        path = root / where / "System.evtx"
+        data = bytearray(path.read_bytes())
+        start = evtx_parser.FILE_HEADER + 2 * evtx_parser.CHUNK_SIZE
+        data[start:start + 512] = b"\xab" * 512
+        path.write_bytes(bytes(data))
+    digests = []
+    for replay in (True, False):
+        monkeypatch.setattr(evtx_parser.EvtxParser, "replay_copies", replay)
+        case = ingest_folder(root, home=tmp_path / f"home-{replay}")
+        digests.append(store_digest(case))
+        store = case.store
+        ids = dict(store.conn.execute("SELECT path, id FROM files"))
+        copy = ids[f"Windows.old/{LOGS}/System.evtx"]
+        assert store.scalar("SELECT status FROM files WHERE id = ?", (copy,)) == "partial"
+        assert any("damaged chunk 2" in r[0] for r in store.conn.execute(
+            "SELECT error FROM problems WHERE file_id = ?", (copy,)))
+        health = json.loads(store.scalar("SELECT value FROM facts WHERE name = 'evtx.file_health' AND file_id = ?",
+                                         (copy,)))
+        first = json.loads(store.scalar("SELECT value FROM facts WHERE name = 'evtx.file_health' AND file_id = ?",
+                                        (ids[f"{LOGS}/System.evtx"],)))
+        assert health["records"] == 0 and health["duplicates"] == first["records"] > 0
+        case.close()
+    assert digests[0] == digests[1]
+
+
 def test_a_chunk_damaged_by_the_test_is_named_and_the_rest_reads(tmp_path: Path) -> None:
     root = tmp_path / "case"
     make_logs(root, fill=3000)

@@ -752,10 +752,10 @@ class Ingest:
 
     def _parse_all(self) -> None:
         rows = self.store.query(
-            "SELECT id, path, kind, role, blob FROM files WHERE status IN ('pending', 'partial') "
+            "SELECT id, path, kind, role, blob, sha256 FROM files WHERE status IN ('pending', 'partial') "
             "AND parser IS NULL AND kind IS NOT NULL AND blob IS NOT NULL ORDER BY id"
         )
-        todo = [CaseFile(r["id"], r["path"], r["kind"], r["role"], Path(r["blob"]))
+        todo = [CaseFile(r["id"], r["path"], r["kind"], r["role"], Path(r["blob"]), r["sha256"])
                 for r in rows if r["kind"] in self.parsers]
         sizes = []
         for file in todo:

@@ -44,13 +44,15 @@ class RowSink(Protocol):
 
 @dataclass(frozen=True)
 class CaseFile:
-    """The file a parser is given: its catalogue id, logical path, kind, folder role and readable location."""
+    """The file a parser is given: its catalogue id, logical path, kind, folder role and readable location,
+    and the SHA-256 of its bytes when the catalogue has it (a parser may know a copy it has read before)."""
 
     id: int
     path: str
     kind: str
     role: str | None
     location: Path
+    sha256: str | None = None
 
 
 @runtime_checkable
