@@ -445,6 +445,9 @@ def test_an_inbox_driver_at_fault_is_never_to_be_uninstalled(tmp_path: Path) -> 
     v = a["verdict"]
     assert v["culprit"]["module"] == "amdppm.sys" and v["culprit"]["third_party"] is False
     assert "No third-party module is on the stack" in v["summary"] and "没有第三方模块" in v["summary_zh"]
+    # the reasoning says so too (it once took a module missing from a driver list for a third party's)
+    who = [s["step"] for s in v["reasoning"] if s["step"].startswith("Who:")]
+    assert who and who[0].startswith("Who: every module on the stack is Microsoft's; the fault is in amdppm.sys")
     assert "BIOS/UEFI" in v["next_steps"][0] and "do not uninstall it" in v["next_steps"][0]
     assert not any("uninstall it (or" in s or "Update the product" in s for s in v["next_steps"])
     assert "不要卸载" in v["next_steps_zh"][0] and "BIOS/UEFI" in v["next_steps_zh"][0]

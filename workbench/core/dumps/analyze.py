@@ -119,17 +119,23 @@ def _same_crash(store: CaseStore, a: Any, b: Any) -> bool:
     return True
 
 
-def _is_third_party(store: CaseStore, file_id: int, module: str | None) -> bool:
-    if not module:
-        return False
+def module_is_microsoft(store: CaseStore, file_id: int, module: str) -> bool:
+    """Whether ``module`` of the crash source ``file_id`` is Microsoft's: what that source's driver list says
+    where it lists the module (from the image's version resource), else :func:`culprit.classify` by name (the
+    inbox list, and the ``dump_*.sys`` copies of boot storage drivers). The one answer the dump analysis and
+    the verdict share, so a culprit is never third-party in one and Microsoft's in the other."""
     row = store.query("SELECT microsoft FROM dump_drivers WHERE file_id = ? AND lower(name) = lower(?) LIMIT 1",
                       (file_id, module))
     if row and row[0]["microsoft"] is not None:
-        return not row[0]["microsoft"]
+        return bool(row[0]["microsoft"])
     from workbench.core.dumps.culprit import classify
     from workbench.core.dumps.model import Module
 
-    return not classify(Module(name=module))[0]
+    return classify(Module(name=module))[0]
+
+
+def _is_third_party(store: CaseStore, file_id: int, module: str | None) -> bool:
+    return bool(module) and not module_is_microsoft(store, file_id, str(module))
 
 
 def _merge(store: CaseStore, finding_id: int, kept: Any, other: Any) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from workbench.core.clock_text import CaseTimes, iso_time, stamped
 from workbench.core.dumps import bugchecks
+from workbench.core.dumps.analyze import module_is_microsoft
 from workbench.core.dumps.culprit import DEBUGGER_FILE_NAMES, PLUMBING, handling_frames
 from workbench.core.store import CaseStore
 from workbench.core.verdict import texts
@@ -176,12 +177,8 @@ def _fault_frame(frames: list[Any]) -> Any:
 
 
 def _microsoft(store: CaseStore, file_id: int, module: str | None) -> bool:
-    """Whether ``module`` is Microsoft's, as the crash source's driver list (or the inbox list) says."""
-    if not module:
-        return False
-    row = store.scalar("SELECT microsoft FROM dump_drivers WHERE file_id = ? AND lower(name) = lower(?) LIMIT 1",
-                       (file_id, module))
-    return bool(row) if row is not None else _is_inbox(module)
+    """Whether ``module`` is Microsoft's, as the dump analysis decides it (:func:`module_is_microsoft`)."""
+    return bool(module) and module_is_microsoft(store, file_id, str(module))
 
 
 def _bad_access(store: CaseStore, sources: list[int]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -287,8 +284,7 @@ def _crash_story(store: CaseStore, summary: Any, frames: list[Any], culprit: str
         steps.append(Step(texts.say(key, "en", **values), texts.say(key, "zh", **values), ev))
     if hit is not None and culprit:
         frame = debugger_label(hit)
-        third = not bool(store.scalar("SELECT microsoft FROM dump_drivers WHERE file_id = ? AND lower(name) = "
-                                      "lower(?) LIMIT 1", (summary["file_id"], culprit)) or 0)
+        third = not _microsoft(store, summary["file_id"], culprit)
         key = "step_who" if third else "step_who_ms"
         hit_i = frames.index(hit)
         steps.append(Step(texts.say(key, "en", module=culprit, frame=frame),
