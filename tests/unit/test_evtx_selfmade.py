@@ -243,3 +243,46 @@ def test_a_damaged_signature_is_read_without_a_copy_anywhere(tmp_path: Path, mon
     assert xml is not None and f"<EventRecordID>{line}<" in xml
     assert system.read_bytes()[:8] == b"\0" * 8  # the case's own file is never written to
     case.close()
+
+
+def _rows_of(paths: list[Path]) -> list[tuple]:
+    """Everything the parser hands over for ``paths`` read as one ingest: row batches, problems, stats."""
+    parser = evtx_parser.EvtxParser()
+    state = evtx_parser._State()
+    out: list[tuple] = []
+    for n, path in enumerate(paths, 1):
+        case_file = evtx_parser.CaseFile(n, path.name, "evtx", None, path)
+        parser._produce_rows(case_file, str(path), 0, state, out.append)
+    return out
+
+
+def test_records_that_differ_only_in_their_time_give_the_rows_decoding_each_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record whose JSON differs from one read before only in its time block takes that one's rows
+    without being decoded: exactly the rows (and facts, duplicates, stats) of decoding every record."""
+    at = lambda seconds: T + timedelta(seconds=seconds)  # noqa: E731
+    events = [Event("Service Control Manager", 7036, at(n), computer=PC, qualifiers=16384,
+                    data={"param1": f"服务 {n % 3}", "param2": "running"}) for n in range(40)]
+    events += [Event("Service Control Manager", 7036, at(40 + n), computer=f"PC{n % 2}", level=n % 5,
+                     data={"param1": "服务 0", "param2": "running"}) for n in range(10)]  # differ outside the time
+    events += [Event("EventLog", 6013, at(60 + n), computer=PC, qualifiers=32768,  # facts: never reused
+                     data=["", "", "", "", "86400", "60", "-480 China Standard Time"],
+                     binary=os_binary("Windows 10 Pro", "19045", "19045.1.amd64fre")) for n in range(3)]
+    events += [Event("Microsoft-Windows-Kernel-General", 16, at(70 + n), channel="System", computer=PC,
+                     user_data=("EventXML", {"param1": "x", "param2": n % 2})) for n in range(6)]
+    events.append(Event("Service Control Manager", 7036, at(3), computer=PC, qualifiers=16384, record_id=4,
+                        data={"param1": "服务 0", "param2": "running"}))  # a duplicate of record 4
+    paths = [write_evtx(tmp_path / "System.evtx", events)]
+    copy = tmp_path / "copy" / "System.evtx"
+    copy.parent.mkdir()
+    copy.write_bytes(paths[0].read_bytes())
+    paths.append(copy)  # a second copy: all its records are duplicates
+    fixtures = sorted((Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "evtx").rglob("*.evtx"))
+    for path in (paths, paths + fixtures):
+        reused = _rows_of(path)
+        with monkeypatch.context() as m:
+            m.setattr(evtx_parser, "_TIME_KEY", "\x00never in JSON\x00")  # every record decoded
+            decoded = _rows_of(path)
+        assert reused == decoded
+    rows = [row for kind, payload in _rows_of(paths) if kind == "rows" for row in payload[1]]
+    assert len(rows) == len(events) - 1 and {row[7] for row in rows} >= {PC, "PC0", "PC1"}
