@@ -134,16 +134,17 @@ class _Captured:
 
 def _parse_stage(files: list[Path]) -> tuple[float, _Captured]:
     """Seconds for the parse worker's part alone: our parser over the files, batches pickled."""
-    from workbench.core.parsers.base import CaseFile, Mediator
+    from workbench.core.parsers.base import CaseFile, Mediator, few_collections
     from workbench.core.parsers.evtx import EvtxParser
 
     parser = EvtxParser()
     sink = _Captured()
     started = time.perf_counter()
-    for n, path in enumerate(files, 1):
-        mediator = Mediator(sink, CaseFile(n, path.name, "evtx", None, path), "evtx")
-        parser.parse(mediator.file, mediator)
-        mediator.flush()
+    with few_collections():  # as the worker reads its files
+        for n, path in enumerate(files, 1):
+            mediator = Mediator(sink, CaseFile(n, path.name, "evtx", None, path), "evtx")
+            parser.parse(mediator.file, mediator)
+            mediator.flush()
     return time.perf_counter() - started, sink
 
 

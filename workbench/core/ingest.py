@@ -33,7 +33,7 @@ from workbench.core.clock_case import apply_case_clock, decide_case_clock, prepa
 from workbench.core.environment import machine_failure, writing_failed
 from workbench.core.errors import ArchiveError, EnvironmentFailure, IngestCancelled, UserActionRequired
 from workbench.core.identify import HEAD, role_of
-from workbench.core.parsers.base import CaseFile, Mediator, Parser
+from workbench.core.parsers.base import CaseFile, Mediator, Parser, few_collections
 from workbench.core.store import SCHEMA_VERSION, CaseStore
 from workbench.core.store import schema as S
 
@@ -767,15 +767,16 @@ class Ingest:
         self._rate = _Rate()
         total_bytes = sum(sizes)
         start = 0
-        if todo and self._use_worker(total_bytes):
-            start = self._parse_in_worker(todo, sizes, total_bytes)
-        done_bytes = sum(sizes[:start])
-        for n in range(start, len(todo)):
-            self._check_cancel()
-            file = todo[n]
-            self._report_parse(n, len(todo), file.path, 0, sizes[n], done_bytes, total_bytes)
-            self._parse_one(self.parsers[file.kind], file, n, len(todo), (done_bytes, total_bytes))
-            done_bytes += sizes[n]
+        with few_collections():  # here the rows are read, or unpickled from the worker, by the million
+            if todo and self._use_worker(total_bytes):
+                start = self._parse_in_worker(todo, sizes, total_bytes)
+            done_bytes = sum(sizes[:start])
+            for n in range(start, len(todo)):
+                self._check_cancel()
+                file = todo[n]
+                self._report_parse(n, len(todo), file.path, 0, sizes[n], done_bytes, total_bytes)
+                self._parse_one(self.parsers[file.kind], file, n, len(todo), (done_bytes, total_bytes))
+                done_bytes += sizes[n]
         self._report_parse(len(todo), len(todo), "", 0, 0, done_bytes, total_bytes)
 
     def _report_parse(self, n: int, total: int, path: str, position: int, size: int, before: int,

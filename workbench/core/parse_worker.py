@@ -106,7 +106,10 @@ def _serve(conn: Any) -> None:
                 else:
                     conn.send((READY,))
             elif command[0] == "files":
-                _read_files(conn, parsers, command[1], command[2])
+                from workbench.core.parsers.base import few_collections
+
+                with few_collections():
+                    _read_files(conn, parsers, command[1], command[2])
             # a "cancel" that arrives after the last file was done is stale: ignored
     except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
         return  # the main process is gone

@@ -39,7 +39,6 @@ skip it and say how many they skipped in their ``evtx.file_health`` fact.
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import re
@@ -95,8 +94,6 @@ COLUMNS = ("file_id", "line", "ts", "channel", "provider", "event_id", "level", 
 #: Distinct (provider, event ID, EventData) messages remembered per file: most records of a log repeat one
 #: seen before (7036 for each service start, ...), and their message and fields cost more than the lookup.
 MESSAGE_CACHE = 20_000
-#: New containers between two collections of the youngest generation while a file is read (default 700).
-GC_THRESHOLD = 100_000
 #: Distinct minutes of TimeCreated remembered per file (most records of a log fall in a minute seen before).
 MINUTE_CACHE = 50_000
 #: µs of the two-digit second of a TimeCreated (60: a leap second, as :func:`systemtime_us` accepts).
@@ -274,23 +271,6 @@ def describe_error(error: BaseException) -> tuple[str, int | None, int | None]:
     if len(reason) > 160:
         reason = reason[:157] + "..."
     return f"{where} skipped: {reason}", offset, zeroed
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """The cyclic garbage collector run seldom while records are read.
-
-    Decoding a record makes a dozen dicts, and rows are tuples kept until their batch is sent: with the
-    default threshold (a collection every 700 new containers) the collector ran hundreds of times over the
-    16,000 fixture records, 4-8% of the parse (measured). Nothing the parse makes holds a cycle, so
-    collecting later frees nothing later; the thresholds are put back when the file is read.
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 class _State:
@@ -543,8 +523,7 @@ class EvtxParser:
             put(("problem", (f"the event log could not be opened: {sentence}", offset)))
             put(("done", stats))
             return
-        with _few_collections():
-            self._read_records(file, records, header_chunks, state, put, source, stats)
+        self._read_records(file, records, header_chunks, state, put, source, stats)  # see base.few_collections
         put(("done", stats))
 
     def _read_records(self, file: CaseFile, records: Any, header_chunks: int, state: _State, put: Any,
