@@ -8,11 +8,13 @@ extracted members) stays inside that folder. The source itself is only ever open
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import os
 import sqlite3
 import stat
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,39 @@ def workbench_home() -> Path:
 
 def cases_root(home: Path | None = None) -> Path:
     return (home or workbench_home()) / "cases"
+
+
+#: A source at least this big takes long enough to hash that the ingest's modules are imported meanwhile.
+WARM_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+def _import_while_hashing(source: Path) -> threading.Thread | None:
+    """Import the ingest and the built-in plugins on a second thread while a big source is hashed.
+
+    SHA-256 runs in C with the interpreter let go between blocks, so the imports (0.2 s of modules and their
+    compiled patterns) are done when the catalogue needs them instead of after the hash: the first screen of a
+    1.1 GiB case comes that much sooner. The caller joins the thread once the hash is done, so no module is
+    ever imported by both threads at once. An import that fails here fails again, reported, when the plugin
+    manager is built.
+    """
+    try:
+        if not source.is_file() or source.stat().st_size < WARM_IMPORT_BYTES:
+            return None
+    except OSError:
+        return None
+    from workbench.core.archive.volumes import volume_set  # noqa: F401  (the hash's own, imported first)
+    from workbench.core.plugins.manager import BUILTIN_PLUGINS
+
+    def run() -> None:
+        for name in ("workbench.core.ingest", *BUILTIN_PLUGINS):
+            try:
+                importlib.import_module(name)
+            except Exception:  # said when the plugin manager imports it again
+                continue
+
+    thread = threading.Thread(target=run, name="import-while-hashing", daemon=True)
+    thread.start()
+    return thread
 
 
 def _hash_files(parts: list[Path]) -> str:
@@ -245,11 +280,16 @@ class Case:
             return open_bundle(path, home=home, password=password, name_encoding=name_encoding)
         if not path.exists():
             raise UserActionRequired(f"{path}: no such file or folder.")
+        warming = None
         try:
             path = path.resolve()
+            warming = _import_while_hashing(path)
             digest = source_digest(path, home, verify=verify, allow_empty=allow_empty)
         except PermissionError as exc:
             raise UserActionRequired(f"{path}: cannot be read ({exc.strerror}).") from exc
+        finally:
+            if warming is not None:
+                warming.join()
         folder = cases_root(home) / digest[:24]
         store, readonly = _open_folder(folder)
         case = cls(path, digest, folder, store, password, name_encoding)
