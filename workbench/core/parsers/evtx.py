@@ -34,7 +34,9 @@ Duplicates: collectors copy the same log more than once (``Windows.old``, shadow
 ``evtlogs`` folder beside ``winevt\\Logs``). A record is a duplicate when another file of the same ingest
 already gave one with the same (channel, computer, record number, TimeCreated): record numbers restart when
 a log is cleared, so the time is part of the key. The first file read (catalogue order) keeps it; the others
-skip it and say how many they skipped in their ``evtx.file_health`` fact.
+skip it and say how many they skipped in their ``evtx.file_health`` fact. A copy with the same bytes as a
+file read whole before (the catalogue's SHA-256) is not decoded at all: its problems and health fact are
+those its reading would give (:class:`_Copy`).
 """
 
 from __future__ import annotations
