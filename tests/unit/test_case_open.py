@@ -51,3 +51,19 @@ def test_the_imports_run_beside_the_hash_and_the_open_is_the_same(tmp_path: Path
 def test_a_small_source_is_hashed_without_a_second_thread(tmp_path: Path) -> None:
     assert case_module._import_while_hashing(_archive(tmp_path / "small.zip")) is None
     assert case_module._import_while_hashing(tmp_path) is None  # a folder is listed, not hashed
+
+
+def test_the_hash_read_on_a_second_thread_is_the_sha256_of_the_parts_in_order(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Volumes of a split archive are hashed as one stream: empty parts, a block exactly, a block and a bit;
+    a part that cannot be read is the open's error, raised where the hash is asked for."""
+    monkeypatch.setattr(case_module, "HASH_BLOCK", 1024)
+    parts = []
+    for i, size in enumerate((0, 1, 1024, 1024 * 3 + 7, 5000)):
+        part = tmp_path / f"case.7z.{i:03d}"
+        part.write_bytes(bytes((i * 31 + j) % 251 for j in range(size)))
+        parts.append(part)
+    whole = b"".join(p.read_bytes() for p in parts)
+    assert case_module._hash_files(parts) == hashlib.sha256(whole).hexdigest()
+    with pytest.raises(FileNotFoundError):
+        case_module._hash_files([parts[3], tmp_path / "case.7z.999"])
