@@ -86,8 +86,8 @@ def setup_starts(store: CaseStore) -> list[tuple[int, Any]]:
     else:
         first = store.query(
             "SELECT t.id, t.ts, t.file_id, t.line, t.message, f.role, f.path FROM timeline t JOIN files f ON "
-            "f.id = t.file_id WHERE t.source = 'setupact' AND t.ts IS NOT NULL AND f.role = 'downlevel' "
-            "ORDER BY t.id LIMIT 1")
+            "f.id = t.file_id WHERE t.file_id IN (SELECT id FROM files WHERE kind = 'setupact' AND role = 'downlevel') "
+            "AND t.source = 'setupact' AND t.ts IS NOT NULL AND f.role = 'downlevel' ORDER BY t.id LIMIT 1")
         out = [(int(r["ts"]), r) for r in first]
     out.sort(key=lambda x: x[0])
     return out
