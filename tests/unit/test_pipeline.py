@@ -172,6 +172,26 @@ def test_full_text_search(tmp_path: Path) -> None:
     assert len(hits) == 1 and "0xC1900101" in hits[0].message
 
 
+def test_the_ingest_puts_back_the_connection_settings_it_changed(tmp_path: Path) -> None:
+    """No zeroing of freed pages while the ingest sorts and indexes (it drops a copy of rows still in the
+    file), whatever the SQLite build's default, and the connection has that default again afterwards; the
+    full-text index was built with the larger term buffer and still answers."""
+    src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
+    case = Case.open(src)
+    conn = case.store.conn
+    conn.execute("PRAGMA secure_delete = 1")
+    seen = []
+    conn.set_trace_callback(lambda sql: seen.append(conn.execute("PRAGMA secure_delete").fetchone()[0])
+                            if sql.startswith("DROP TABLE timeline") else None)
+    case.ensure_ingested()
+    conn.set_trace_callback(None)
+    assert seen == [0]
+    assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    from workbench.core.ingest import FTS_HASH_BYTES
+    assert case.store.scalar("SELECT v FROM timeline_fts_config WHERE k = 'hashsize'") == FTS_HASH_BYTES
+    assert len(list(query_timeline(case.store, text='"post reboot"'))) == 1
+
+
 def test_parser_versions_change_triggers_reingest(tmp_path: Path) -> None:
     src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
     case = Case.open(src)
