@@ -277,6 +277,14 @@ def _label(n: ProcessNode) -> str:
     return f"{n.name} (PID {n.pid})"
 
 
+def _keys_by_file(nodes: Iterable[ProcessNode]) -> dict[int, list[tuple[int, int]]]:
+    """The nodes' keys per capture, for :func:`_keys_sql` with a ``file_id`` (asked once per process)."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for n in nodes:
+        out.setdefault(n.file_id, []).append(n.key)
+    return out
+
+
 def _keys_sql(keys: Iterable[tuple[int, int]], file_id: int | None = None) -> str:
     """``(file, process)`` pairs as SQL on ``procmon_events e``; with ``file_id``, only that capture's, for a
     query that already asks ``e.file_id = file_id`` (the others cannot match, and an OR of every capture's
@@ -451,8 +459,9 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
                           setup: list[ProcessNode]) -> list[dict[str, Any]]:
     out = []
     exits = _crash_exits(store, setup)
+    setup_by_file = _keys_by_file(setup)
     for n in third:
-        setup_keys = _keys_sql((s.key for s in setup), n.file_id)
+        setup_keys = _keys_sql(setup_by_file.get(n.file_id, ()), n.file_id)
         where = f"e.file_id = ? AND e.process = ? AND {_SETUP_PATH_SQL}"
         count = store.scalar(f"SELECT count(*) FROM procmon_events e WHERE {where}", (n.file_id, n.process))
         if not count:
@@ -518,11 +527,12 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
         per.setdefault((r["file_id"], r["process"]), {})[r["result"]] = r["n"]
     out = []
     exits = _crash_exits(store, setup)
+    setup_by_file = _keys_by_file(setup)
     for key, results in per.items():
         n = nodes.get(key)
         label = _label(n) if n else f"process #{key[1]}"
         where = (f"e.file_id = ? AND e.process = ? AND {_DENIED_SQL} AND ({_SETUP_PATH_SQL} OR "
-                 f"{_keys_sql((s.key for s in setup), key[0])})")
+                 f"{_keys_sql(setup_by_file.get(key[0], ()), key[0])})")
         evidence = _evidence(store, where, key)
         total = sum(results.values())
         what = ", ".join(f"{v} × {k}" for k, v in results.items())
