@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixture_file
-from tests.unit.procmon_scenario import upgrade_scenario
+from tests.unit.procmon_scenario import at, upgrade_scenario
 from workbench.core.case import Case
 from workbench.core.processes import ProcessNode, process_tree, walk
 from workbench.writers.procmon import write_csv, write_pml
@@ -296,3 +296,84 @@ def test_processes_are_shown_on_the_case_clock(tmp_path: Path, capsys: pytest.Ca
 
     node = find(tree, "SetupHost.exe")
     assert node is not None and node["start"] == "2024-03-12T02:30:00Z" and node["clock"] == "utc"
+
+
+def test_twins_are_found_in_time_slots_as_by_comparing_every_pair() -> None:
+    """One finding per crash (a capture's PML and its CSV): looking for a twin only among the kept findings of
+    the same rule and title in the two-second slots beside it (issue 20) merges exactly what comparing each
+    finding with every kept one merged: times either side of a slot edge, exactly two seconds apart, unknown,
+    twin keys beside titles, and evidence from the same capture (never a twin)."""
+    import copy
+    import random
+
+    from workbench.core import processes
+
+    def every_pair(findings):  # the form before issue 20
+        out = []
+        for f in findings:
+            twin = next((o for o in out if o["rule_id"] == f["rule_id"]
+                         and o.get("twin", o["title"]) == f.get("twin", f["title"])
+                         and (o.get("ts") is None) == (f.get("ts") is None)
+                         and (o.get("ts") is None or abs(o["ts"] - f["ts"]) <= 2_000_000)
+                         and {e.get("file_id") for e in o["evidence"]} != {e.get("file_id") for e in f["evidence"]}),
+                        None)
+            if twin is None:
+                out.append(f)
+            else:
+                twin["evidence"] = twin["evidence"] + f["evidence"]
+        return out
+
+    rng = random.Random(20)
+    times = [None, 0, 1, 1_999_999, 2_000_000, 2_000_001, 3_999_999, 4_000_000, 6_000_000, -1, -2_000_000]
+    findings = []
+    for i in range(600):
+        f = {"rule_id": rng.choice(["procmon.a", "procmon.b"]), "title": rng.choice(["T1", "T2"]),
+             "ts": rng.choice(times), "evidence": [{"file_id": rng.choice([1, 2, 3]), "line": i}]}
+        if rng.random() < 0.3:
+            f["twin"] = ("x.exe", rng.choice(["a.dll", "b.dll"]), "0xC0000005")
+        findings.append(f)
+    expected = every_pair(copy.deepcopy(findings))
+    got = processes._one_per_crash(copy.deepcopy(findings))
+    assert got == expected
+    assert len(expected) < len(findings) and any(len(f["evidence"]) > 2 for f in expected)
+
+
+def test_loads_at_one_time_keep_the_order_sqlite_sorted_them_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Setup process's third-party loads are now picked out before their times are read and sorted in Python
+    (issue 20): loads that share a time (Procmon stamps many events alike) come in the order the join sorted
+    them by ``t.ts`` before, so the injection findings and their words are the same."""
+    from workbench.core import processes
+    from workbench.writers.procmon import Ev
+
+    procs, events = upgrade_scenario()
+    loads = [Ev(7, at(15), 1, 5, path=f"C:\\Program Files\\Contoso\\x{i}.dll", tid=7004) for i in (3, 1, 2)]
+    loads += [Ev(7, at(14), 1, 5, path="C:\\Program Files\\Contoso\\early.dll", tid=7004),
+              Ev(6, at(30), 1, 5, path="C:\\Program Files\\Contoso\\late1.dll", tid=6416),
+              Ev(6, at(30), 1, 5, path="C:\\Program Files\\Contoso\\late0.dll", tid=6416),
+              Ev(7, at(15), 1, 5, path="C:\\Windows\\System32\\kernel32.dll", tid=7004)]
+    events = sorted(events + loads, key=lambda e: e.time)
+    store = _case(write_pml(tmp_path / "cap.pml", procs, events)).store
+    now = processes.analyze(store)
+
+    def joined(store, n, companies, kept):  # the form before issue 20: every load joined, then ORDER BY t.ts
+        out = []
+        for r in store.query(
+                "SELECT e.line, e.path, t.ts FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND "
+                "t.line = e.line WHERE e.file_id = ? AND e.process = ? AND e.operation = 'Load Image' ORDER BY t.ts",
+                (n.file_id, n.process)):
+            path = r["path"] or ""
+            company = companies.get(path.lower(), "")
+            if not path or path.lower() == n.image.lower() or processes.is_microsoft(company) or \
+                    (not company and processes.in_windows_folders(path)):
+                continue
+            out.append({"line": r["line"], "path": path, "ts": r["ts"]})
+        return out
+
+    monkeypatch.setattr(processes, "_third_party_loads", joined)
+    before = processes.analyze(store)
+    assert json.dumps(now, sort_keys=True, default=str) == json.dumps(before, sort_keys=True, default=str)
+    dlls = [f["data"]["module"].rsplit("\\", 1)[-1] for f in now if f["rule_id"] == "procmon.injected_before_exit"]
+    # dismhost's, in time order, the three of one time as written; SetupHost's two of one time likewise
+    assert [d for d in dlls if d.startswith(("early", "x"))] == ["early.dll", "x3.dll", "x1.dll", "x2.dll"]
+    assert [d for d in dlls if d.startswith("late")] == ["late1.dll", "late0.dll"] and "kernel32.dll" not in dlls

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from workbench.core.clock_text import CaseTimes, stamped
@@ -38,6 +39,9 @@ WINDOWS_FOLDERS = ("\\windows\\", "\\$windows.~bt\\", "\\$windows.~ws\\", "\\sys
 KERNEL_NAMES = frozenset({"system", "idle", "registry", "secure system", "memcompression", "memory compression",
                           "interrupts"})
 DENIALS = ("ACCESS DENIED", "SHARING VIOLATION")
+#: The denial test as literal SQL on ``procmon_events e``: with the values written out (not bound) SQLite can
+#: read only the denied rows of a process through the partial index ``procmon_events_denied``.
+_DENIED_SQL = "e.result IN (" + ", ".join(f"'{r}'" for r in DENIALS) + ")"
 BEFORE_EXIT_US = 5_000_000  # "the seconds before a Setup process exited abnormally"
 #: File-access noise counts only when it hits the failing moment (issue 19): denials this close before a Setup
 #: process crashed. Hundreds of a scanner's refusals spread over the run explain nothing.
@@ -50,6 +54,7 @@ def is_microsoft(company: str | None) -> bool:
     return "microsoft" in c or "sysinternals" in c
 
 
+@lru_cache(maxsize=65536)
 def in_windows_folders(image: str | None) -> bool:
     low = (image or "").lower().replace("/", "\\")
     if low.startswith("\\??\\"):
@@ -272,6 +277,14 @@ def _label(n: ProcessNode) -> str:
     return f"{n.name} (PID {n.pid})"
 
 
+def _keys_by_file(nodes: Iterable[ProcessNode]) -> dict[int, list[tuple[int, int]]]:
+    """The nodes' keys per capture, for :func:`_keys_sql` with a ``file_id`` (asked once per process)."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for n in nodes:
+        out.setdefault(n.file_id, []).append(n.key)
+    return out
+
+
 def _keys_sql(keys: Iterable[tuple[int, int]], file_id: int | None = None) -> str:
     """``(file, process)`` pairs as SQL on ``procmon_events e``; with ``file_id``, only that capture's, for a
     query that already asks ``e.file_id = file_id`` (the others cannot match, and an OR of every capture's
@@ -280,9 +293,10 @@ def _keys_sql(keys: Iterable[tuple[int, int]], file_id: int | None = None) -> st
     if not pairs:
         return "0"
     if len({f for f, _ in pairs}) == 1:
-        # one capture's stays an OR: the plan it gets decides the order of rows that queries without an ORDER
-        # BY (the clashes of _third_party_touching) return, and so the findings' words
-        return "(" + " OR ".join(f"(e.file_id = {f} AND e.process = {p})" for f, p in pairs) + ")"
+        # one capture's: its processes IN a list, which SQLite reads process by process through an index on
+        # (file_id, process) (an OR of the pairs beside ``e.file_id = ?`` was read as every event of the
+        # capture: 15 ms a third-party process on a capture of 50 k events); the same truth values
+        return f"(e.file_id = {pairs[0][0]} AND e.process IN ({', '.join(str(p) for _, p in pairs)}))"
     # every capture's: a row value IN a list SQLite looks each row up in (an OR of 700 pairs, one per Setup
     # process of 100 captures, was tested term by term on every denied event: 4 s of 5 M events); the same
     # truth values, NULL included (a NULL process in a listed capture is NULL either way)
@@ -301,11 +315,12 @@ def analyze(store: CaseStore) -> list[dict[str, Any]]:
     setup = [n for n in nodes.values() if n.setup]
     third = [n for n in nodes.values() if n.third_party and not n.setup]
     findings: list[dict[str, Any]] = []
-    findings += _modules_in_setup(store, setup)
+    loads: dict[tuple[int, int], list[tuple[int, str | None]]] = {}
+    findings += _modules_in_setup(store, setup, loads)
     findings += _third_party_touching(store, third, setup)
     findings += _denials(store, nodes, setup)
     findings += _abnormal_exits(store, setup, third)
-    findings += _injections(store, setup, third)
+    findings += _injections(store, setup, third, loads)
     return _one_per_crash(findings)
 
 
@@ -314,19 +329,48 @@ def _one_per_crash(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     evidence of both. Same rule and title (or ``twin`` key: an export may lack the company a title names), and
     times within two seconds (or both unknown). The first (the PML, read first) keeps its words."""
     out: list[dict[str, Any]] = []
+    # the kept findings by rule and title (or twin key), then by two-second slot of their time (None: unknown),
+    # each with its place in ``out``: a twin is looked for only in the finding's slot and the two beside it,
+    # the first kept first (a case of 100 captures gives thousands of findings: comparing each with every one
+    # kept took a second)
+    kept: dict[tuple[str, Any], dict[int | None, list[tuple[int, dict[str, Any]]]]] = {}
     for f in findings:
-        twin = next((o for o in out if o["rule_id"] == f["rule_id"] and o.get("twin", o["title"]) == f.get("twin", f["title"])
-                     and (o.get("ts") is None) == (f.get("ts") is None)
-                     and (o.get("ts") is None or abs(o["ts"] - f["ts"]) <= 2_000_000)
-                     and {e.get("file_id") for e in o["evidence"]} != {e.get("file_id") for e in f["evidence"]}), None)
+        slots = kept.setdefault((f["rule_id"], f.get("twin", f["title"])), {})
+        ts = f.get("ts")
+        slot = None if ts is None else ts // TWIN_US
+        near = slots.get(None, []) if slot is None else sorted(
+            (c for s in (slot - 1, slot, slot + 1) for c in slots.get(s, ())), key=lambda c: c[0])
+        files = {e.get("file_id") for e in f["evidence"]}
+        twin = next((o for _, o in near if (o.get("ts") is None or abs(o["ts"] - ts) <= TWIN_US)
+                     and {e.get("file_id") for e in o["evidence"]} != files), None)
         if twin is None:
+            slots.setdefault(slot, []).append((len(out), f))
             out.append(f)
         else:
             twin["evidence"] = twin["evidence"] + f["evidence"]
     return out
 
 
-def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[str, Any]]:
+#: How close in time the same finding from a capture's two exports is (:func:`_one_per_crash`).
+TWIN_US = 2_000_000
+
+
+def _loads(store: CaseStore, n: ProcessNode, kept: dict[tuple[int, int], list[tuple[int, str | None]]]
+           ) -> list[tuple[int, str | None]]:
+    """(line, path) of the Load Image events of ``n``, in the events' order. Kept in ``kept`` for a process
+    that exited abnormally: :func:`_injections` reads the same rows again (the rest are read once)."""
+    if n.key in kept:
+        return kept[n.key]
+    rows = [(r[0], r[1]) for r in store.conn.execute(
+        "SELECT e.line, e.path FROM procmon_events e WHERE e.file_id = ? AND e.process = ? "
+        "AND e.operation = 'Load Image'", (n.file_id, n.process))]
+    if n.abnormal_exit and n.exit_line is not None:
+        kept[n.key] = rows
+    return rows
+
+
+def _modules_in_setup(store: CaseStore, setup: list[ProcessNode],
+                      loads: dict[tuple[int, int], list[tuple[int, str | None]]]) -> list[dict[str, Any]]:
     out = []
     for n in setup:
         suspects: dict[str, str] = {}
@@ -337,9 +381,8 @@ def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[s
                         (not m["company"] and m["path"] and not in_windows_folders(m["path"])
                          and m["path"].lower() != n.image.lower()):
                     suspects[m["path"]] = m["company"] or ""
-        for r in store.query("SELECT path FROM procmon_events e WHERE e.file_id = ? AND e.process = ? "
-                             "AND e.operation = 'Load Image'", (n.file_id, n.process)):
-            p = r["path"] or ""
+        for _line, path in _loads(store, n, loads):
+            p = path or ""
             if p and not in_windows_folders(p) and p.lower() != n.image.lower() and p not in suspects:
                 suspects[p] = ""
         if not suspects:
@@ -416,28 +459,29 @@ def _third_party_touching(store: CaseStore, third: list[ProcessNode],
                           setup: list[ProcessNode]) -> list[dict[str, Any]]:
     out = []
     exits = _crash_exits(store, setup)
+    setup_by_file = _keys_by_file(setup)
     for n in third:
-        setup_keys = _keys_sql((s.key for s in setup), n.file_id)
+        setup_keys = _keys_sql(setup_by_file.get(n.file_id, ()), n.file_id)
         where = f"e.file_id = ? AND e.process = ? AND {_SETUP_PATH_SQL}"
         count = store.scalar(f"SELECT count(*) FROM procmon_events e WHERE {where}", (n.file_id, n.process))
         if not count:
             continue
-        denials = store.scalar(f"SELECT count(*) FROM procmon_events e WHERE {where} AND e.result IN (?, ?)",
-                               (n.file_id, n.process, *DENIALS))
+        denials = store.scalar(f"SELECT count(*) FROM procmon_events e WHERE {where} AND {_DENIED_SQL}",
+                               (n.file_id, n.process))
         # the same file that a Setup process was then refused: the strongest sign this product was in the way
         # in the order Setup first met them (a plan's order would change the finding's words with the plan)
         clashes = store.query(
             f"SELECT e.path, e.result, e.process FROM procmon_events e WHERE {setup_keys} "
-            "AND e.file_id = ? AND e.result IN (?, ?) AND e.path IN (SELECT path FROM procmon_events "
+            f"AND e.file_id = ? AND {_DENIED_SQL} AND e.path IN (SELECT path FROM procmon_events "
             "WHERE file_id = ? AND process = ?) GROUP BY e.path, e.result, e.process ORDER BY min(e.line) "
-            "LIMIT 10", (n.file_id, *DENIALS, n.file_id, n.process))
+            "LIMIT 10", (n.file_id, n.file_id, n.process))
         evidence = _evidence(store, where, (n.file_id, n.process),
                              order="e.result = 'SUCCESS', t.ts")
         clash_text = "; ".join(f"{c['path']} ({c['result']} for Setup)" for c in clashes)
         if clashes:
-            evidence = _evidence(store, f"e.file_id = ? AND e.result IN (?, ?) AND {setup_keys} AND e.path IN ("
+            evidence = _evidence(store, f"e.file_id = ? AND {_DENIED_SQL} AND {setup_keys} AND e.path IN ("
                                  + ", ".join("?" for _ in clashes) + ")",
-                                 (n.file_id, *DENIALS, *[c["path"] for c in clashes]), limit=5) + evidence
+                                 (n.file_id, *[c["path"] for c in clashes]), limit=5) + evidence
         # a weak signal unless Setup was refused the same files and it happened when Setup failed
         at_failure = _denied_at_failure(store, n.file_id, f"{setup_keys} AND e.path IN ("
                                         + ", ".join("?" for _ in clashes) + ")",
@@ -476,19 +520,20 @@ def _denials(store: CaseStore, nodes: dict[tuple[int, int], ProcessNode],
     setup_keys = _keys_sql(n.key for n in setup)
     rows = store.query(
         "SELECT e.file_id, e.process, e.result, count(*) AS n FROM procmon_events e "
-        f"WHERE e.result IN (?, ?) AND ({_SETUP_PATH_SQL} OR {setup_keys}) "
-        "GROUP BY e.file_id, e.process, e.result ORDER BY n DESC", DENIALS)
+        f"WHERE {_DENIED_SQL} AND ({_SETUP_PATH_SQL} OR {setup_keys}) "
+        "GROUP BY e.file_id, e.process, e.result ORDER BY n DESC")
     per: dict[tuple[int, int], dict[str, int]] = {}
     for r in rows:
         per.setdefault((r["file_id"], r["process"]), {})[r["result"]] = r["n"]
     out = []
     exits = _crash_exits(store, setup)
+    setup_by_file = _keys_by_file(setup)
     for key, results in per.items():
         n = nodes.get(key)
         label = _label(n) if n else f"process #{key[1]}"
-        where = (f"e.file_id = ? AND e.process = ? AND e.result IN (?, ?) AND ({_SETUP_PATH_SQL} OR "
-                 f"{_keys_sql((s.key for s in setup), key[0])})")
-        evidence = _evidence(store, where, (*key, *DENIALS))
+        where = (f"e.file_id = ? AND e.process = ? AND {_DENIED_SQL} AND ({_SETUP_PATH_SQL} OR "
+                 f"{_keys_sql(setup_by_file.get(key[0], ()), key[0])})")
+        evidence = _evidence(store, where, key)
         total = sum(results.values())
         what = ", ".join(f"{v} × {k}" for k, v in results.items())
         label_zh = f"{n.name}（PID {n.pid}）" if n else f"进程 #{key[1]}"
@@ -603,7 +648,34 @@ def _injector(store: CaseStore, target: ProcessNode, module: str, company: str, 
     return best[1], best[2]
 
 
-def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessNode]) -> list[dict[str, Any]]:
+def _third_party_loads(store: CaseStore, n: ProcessNode, companies: dict[str, str],
+                       loads: dict[tuple[int, int], list[tuple[int, str | None]]]) -> list[dict[str, Any]]:
+    """The Load Image events of ``n`` whose module is not Microsoft's (by ``companies``, else by folder) and not
+    its own image, in time order (``line``, ``path``, ``ts``). The modules are sorted out before the times are
+    read: joining each of a Setup process's hundreds of loads to the timeline to sort them took most of the
+    analysis of a case of 100 captures, for the few third-party ones it keeps. The sort is stable over the
+    events' order, as SQLite's ORDER BY ts was over the rows it read."""
+    image = n.image.lower()
+    keep = []
+    for line, path in _loads(store, n, loads):
+        path = path or ""
+        company = companies.get(path.lower(), "")
+        if not path or path.lower() == image or is_microsoft(company) or (not company and in_windows_folders(path)):
+            continue
+        keep.append((line, path))
+    times: dict[int, int | None] = {}
+    for at in range(0, len(keep), 500):
+        lines = [line for line, _ in keep[at:at + 500]]
+        times.update(store.conn.execute(
+            f"SELECT line, ts FROM timeline WHERE file_id = ? AND line IN ({', '.join('?' for _ in lines)})",
+            (n.file_id, *lines)).fetchall())
+    out: list[dict[str, Any]] = [{"line": line, "path": path, "ts": times[line]} for line, path in keep if line in times]
+    out.sort(key=lambda r: (r["ts"] is not None, r["ts"] or 0))  # NULL first, as SQLite orders
+    return out
+
+
+def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessNode],
+                loads: dict[tuple[int, int], list[tuple[int, str | None]]]) -> list[dict[str, Any]]:
     """Third-party code loaded into a Setup process shortly before it died: the injector process and its
     company, the DLL, and the seconds between the load and the crash (issue 19: the strongest Procmon sign,
     which must not rank below a scanner's access noise)."""
@@ -618,17 +690,10 @@ def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessN
             companies = {m["path"].lower(): m["company"] or "" for m in store.query(
                 "SELECT path, company FROM procmon_modules WHERE file_id = ? AND process = ?", (n.file_id, n.process))
                 if m["path"]}
-        loads = store.query(
-            "SELECT e.line, e.path, t.ts FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND "
-            "t.line = e.line WHERE e.file_id = ? AND e.process = ? AND e.operation = 'Load Image' ORDER BY t.ts",
-            (n.file_id, n.process))
         status = hex32(n.exit_status)
-        for load in loads:
-            path = load["path"] or ""
+        for load in _third_party_loads(store, n, companies, loads):
+            path = load["path"]
             company = companies.get(path.lower(), "")
-            if not path or path.lower() == n.image.lower() or is_microsoft(company) or \
-                    (not company and in_windows_folders(path)):
-                continue
             if exit_ts is not None and load["ts"] is not None and not 0 <= exit_ts - load["ts"] <= INJECT_WINDOW_US:
                 continue
             seconds = None if exit_ts is None or load["ts"] is None else round((exit_ts - load["ts"]) / 1e6, 1)
@@ -729,6 +794,12 @@ def workbench_analyze(store: CaseStore) -> None:
     # the views read events by process and join them to the timeline by (file_id, line)
     store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_process ON procmon_events(file_id, process)")
     store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_line ON procmon_events(file_id, line)")
+    # the analysis reads a Setup process's loads and a process's denials: through these small partial indexes it
+    # reads those rows only, not each of the process's events (5 M events, 940 processes: 9 s -> 1 s of lookups)
+    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_loads ON procmon_events(file_id, process) "
+                       "WHERE operation = 'Load Image'")
+    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_denied ON procmon_events(file_id, process) "
+                       f"WHERE {_DENIED_SQL.replace('e.', '')}")
     for f in analyze(store):
         store.add_finding(rule_id=f["rule_id"], title=f["title"], severity=f["severity"], summary=f["summary"],
                           remediation=f.get("remediation"), score=f.get("score", 0), ts=f.get("ts"),
