@@ -192,6 +192,42 @@ def test_the_ingest_puts_back_the_connection_settings_it_changed(tmp_path: Path)
     assert len(list(query_timeline(case.store, text='"post reboot"'))) == 1
 
 
+def _in_order_log() -> bytes:
+    lines = [f"2021-05-18 04:{m:02d}:{sec:02d}, Info                  SP     step {m * 60 + sec}\r\n"
+             for m in range(20) for sec in range(0, 60, 7)]
+    lines.insert(30, "[8312] [0xc142011c] WIMGAPI line without a stamp\r\n")  # takes the time of the line before
+    return setupact_bytes("".join(lines))
+
+
+@pytest.mark.parametrize("files, in_order", [
+    ({ROLLBACK: b"", "Panther/setupact.log": b""}, False),  # two logs of one time span: interleaved by the sort
+    ({ROLLBACK: b""}, True),  # one log read in time order: copied as it stands
+])
+def test_rows_already_in_time_order_are_kept_as_they_stand_and_end_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes], in_order: bool) -> None:
+    """The check that lets the copy skip its sort says yes only when the sort would change nothing: the
+    store (every table, the full-text answers) is what the sort gives, whatever it said."""
+    from tests.unit.test_store_equivalence import store_digest
+    from workbench.core import ingest as ingest_module
+
+    src = make_zip(tmp_path / "c.zip", {name: _in_order_log() for name in files})
+    said = []
+    check = ingest_module._in_time_order
+    monkeypatch.setattr(ingest_module, "_in_time_order", lambda *a: said.append(check(*a)) or said[-1])
+    case = Case.open(src, home=tmp_path / "fast")
+    case.ensure_ingested()
+    fast = store_digest(case)
+    case.close()
+    assert said == [in_order]
+    monkeypatch.setattr(ingest_module, "_in_time_order", lambda *a: False)
+    case = Case.open(src, home=tmp_path / "sorted")
+    case.ensure_ingested()
+    assert store_digest(case) == fast
+    ts = [r[0] for r in case.store.conn.execute("SELECT ts FROM timeline ORDER BY id")]
+    assert ts == sorted(ts) and len(ts) > 100
+    case.close()
+
+
 def test_parser_versions_change_triggers_reingest(tmp_path: Path) -> None:
     src = make_zip(tmp_path / "c.zip", {ROLLBACK: setupact_bytes()})
     case = Case.open(src)

@@ -1083,6 +1083,26 @@ FINALIZE_CACHE_KIB = -65536
 FTS_HASH_BYTES = 32 * 1024 * 1024
 
 
+def _in_time_order(conn: Any, zone: Any, lo: int, hi: int) -> bool:
+    """Whether the rows already stand in the order the sort would give them (one capture, one log: a parser
+    reads them in time order), so the copy can keep their order instead of sorting (a capture of 92 k events:
+    0.04 s against 0.08-0.15 s to copy). Each row is compared with the row of the next id on the sort's own key
+    (the clock applied, rows without a time last, a row without a line first among equals); the pass stops at
+    the first row out of order, and a missing next id (rows of a resumed file dropped) counts as one."""
+
+    def key(t: str) -> str:
+        utc = clock.local_to_utc_sql(zone, lo, hi, f"{t}.local")
+        at = f"(CASE WHEN {t}.basis = 'local' AND {t}.local IS NOT NULL THEN {utc} ELSE {t}.ts END)"
+        return f"({at} IS NULL, ifnull({at}, 0), {t}.file_id, ifnull({t}.line, {-(1 << 63)}))"
+
+    last = conn.execute("SELECT max(id) FROM timeline").fetchone()[0]
+    if last is None:
+        return True
+    row = conn.execute(f"SELECT 1 FROM timeline a LEFT JOIN timeline b ON b.id = a.id + 1 WHERE a.id < ? "
+                       f"AND (b.id IS NULL OR {key('a')} > {key('b')}) LIMIT 1", (last,)).fetchone()
+    return row is None
+
+
 def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: str) -> None:
     with conn:
         if zone is not None:  # without a zone a wall-clock time stays one: it is never passed off as UTC
@@ -1093,15 +1113,15 @@ def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: 
         ddl = next(t for t in S.TABLES if "EXISTS timeline (" in t)
         conn.execute("DROP TABLE IF EXISTS timeline_sorted")
         conn.execute(ddl.replace("EXISTS timeline (", "EXISTS timeline_sorted ("))
+        # id last: rows of one file and time keep the order they were read in, so a resumed ingest (whose
+        # re-read files have later ids) sorts exactly as one that never stopped
+        order = "id" if _in_time_order(conn, zone, lo, hi) else "ts IS NULL, ts, file_id, line, id"
         conn.execute(
             "INSERT INTO timeline_sorted (ts, local, basis, source, file_id, line, level, component, message) "
             "SELECT ts, local, basis, source, file_id, line, level, component, message FROM ("
             f"SELECT CASE WHEN basis = 'local' AND local IS NOT NULL THEN {to_utc} ELSE ts END AS ts, "
             f"CASE WHEN basis = 'utc' AND ts IS NOT NULL THEN {to_local} ELSE local END AS local, "
-            "basis, source, file_id, line, level, component, message, id FROM timeline) "
-            # id last: rows of one file and time keep the order they were read in, so a resumed ingest (whose
-            # re-read files have later ids) sorts exactly as one that never stopped
-            "ORDER BY ts IS NULL, ts, file_id, line, id"
+            f"basis, source, file_id, line, level, component, message, id FROM timeline) ORDER BY {order}"
         )
         conn.execute("DROP TABLE timeline")
         conn.execute("ALTER TABLE timeline_sorted RENAME TO timeline")

@@ -48,7 +48,8 @@ READY, REFUSED = "ready", "refused"
 PROGRESS_EVERY_S = 0.02
 #: Parser modules imported as the worker starts (while the main process catalogues and extracts).
 _WARM_IMPORTS = ("orjson", "workbench.core.parsers.setupact", "workbench.core.parsers.evtx",
-                 "workbench.core.parsers.pml", "workbench.core.parsers.procmon_csv")
+                 "workbench.core.parsers.pml", "workbench.core.parsers.procmon_csv",
+                 "procmon_parser.consts")  # the PML parser's names of operations, imported as a capture starts
 
 
 class WorkerLost(Exception):
