@@ -315,12 +315,11 @@ def analyze(store: CaseStore) -> list[dict[str, Any]]:
     setup = [n for n in nodes.values() if n.setup]
     third = [n for n in nodes.values() if n.third_party and not n.setup]
     findings: list[dict[str, Any]] = []
-    loads: dict[tuple[int, int], list[tuple[int, str | None]]] = {}
-    findings += _modules_in_setup(store, setup, loads)
+    findings += _modules_in_setup(store, setup)
     findings += _third_party_touching(store, third, setup)
     findings += _denials(store, nodes, setup)
     findings += _abnormal_exits(store, setup, third)
-    findings += _injections(store, setup, third, loads)
+    findings += _injections(store, setup, third)
     return _one_per_crash(findings)
 
 
@@ -355,22 +354,16 @@ def _one_per_crash(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 TWIN_US = 2_000_000
 
 
-def _loads(store: CaseStore, n: ProcessNode, kept: dict[tuple[int, int], list[tuple[int, str | None]]]
-           ) -> list[tuple[int, str | None]]:
-    """(line, path) of the Load Image events of ``n``, in the events' order. Kept in ``kept`` for a process
-    that exited abnormally: :func:`_injections` reads the same rows again (the rest are read once)."""
-    if n.key in kept:
-        return kept[n.key]
-    rows = [(r[0], r[1]) for r in store.conn.execute(
+def _loads(store: CaseStore, n: ProcessNode) -> list[tuple[int, str | None]]:
+    """(line, path) of the Load Image events of ``n``, in the events' order, through the partial index
+    ``procmon_events_loads``. Read again where two rules need them: keeping a crashed Setup process's loads
+    from one rule to the other held 55 MiB on a case of 100 captures, and the second read costs little."""
+    return [(r[0], r[1]) for r in store.conn.execute(
         "SELECT e.line, e.path FROM procmon_events e WHERE e.file_id = ? AND e.process = ? "
         "AND e.operation = 'Load Image'", (n.file_id, n.process))]
-    if n.abnormal_exit and n.exit_line is not None:
-        kept[n.key] = rows
-    return rows
 
 
-def _modules_in_setup(store: CaseStore, setup: list[ProcessNode],
-                      loads: dict[tuple[int, int], list[tuple[int, str | None]]]) -> list[dict[str, Any]]:
+def _modules_in_setup(store: CaseStore, setup: list[ProcessNode]) -> list[dict[str, Any]]:
     out = []
     for n in setup:
         suspects: dict[str, str] = {}
@@ -381,7 +374,7 @@ def _modules_in_setup(store: CaseStore, setup: list[ProcessNode],
                         (not m["company"] and m["path"] and not in_windows_folders(m["path"])
                          and m["path"].lower() != n.image.lower()):
                     suspects[m["path"]] = m["company"] or ""
-        for _line, path in _loads(store, n, loads):
+        for _line, path in _loads(store, n):
             p = path or ""
             if p and not in_windows_folders(p) and p.lower() != n.image.lower() and p not in suspects:
                 suspects[p] = ""
@@ -648,8 +641,7 @@ def _injector(store: CaseStore, target: ProcessNode, module: str, company: str, 
     return best[1], best[2]
 
 
-def _third_party_loads(store: CaseStore, n: ProcessNode, companies: dict[str, str],
-                       loads: dict[tuple[int, int], list[tuple[int, str | None]]]) -> list[dict[str, Any]]:
+def _third_party_loads(store: CaseStore, n: ProcessNode, companies: dict[str, str]) -> list[dict[str, Any]]:
     """The Load Image events of ``n`` whose module is not Microsoft's (by ``companies``, else by folder) and not
     its own image, in time order (``line``, ``path``, ``ts``). The modules are sorted out before the times are
     read: joining each of a Setup process's hundreds of loads to the timeline to sort them took most of the
@@ -657,7 +649,7 @@ def _third_party_loads(store: CaseStore, n: ProcessNode, companies: dict[str, st
     events' order, as SQLite's ORDER BY ts was over the rows it read."""
     image = n.image.lower()
     keep = []
-    for line, path in _loads(store, n, loads):
+    for line, path in _loads(store, n):
         path = path or ""
         company = companies.get(path.lower(), "")
         if not path or path.lower() == image or is_microsoft(company) or (not company and in_windows_folders(path)):
@@ -674,8 +666,7 @@ def _third_party_loads(store: CaseStore, n: ProcessNode, companies: dict[str, st
     return out
 
 
-def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessNode],
-                loads: dict[tuple[int, int], list[tuple[int, str | None]]]) -> list[dict[str, Any]]:
+def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessNode]) -> list[dict[str, Any]]:
     """Third-party code loaded into a Setup process shortly before it died: the injector process and its
     company, the DLL, and the seconds between the load and the crash (issue 19: the strongest Procmon sign,
     which must not rank below a scanner's access noise)."""
@@ -691,7 +682,7 @@ def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessN
                 "SELECT path, company FROM procmon_modules WHERE file_id = ? AND process = ?", (n.file_id, n.process))
                 if m["path"]}
         status = hex32(n.exit_status)
-        for load in _third_party_loads(store, n, companies, loads):
+        for load in _third_party_loads(store, n, companies):
             path = load["path"]
             company = companies.get(path.lower(), "")
             if exit_ts is not None and load["ts"] is not None and not 0 <= exit_ts - load["ts"] <= INJECT_WINDOW_US:
