@@ -356,7 +356,7 @@ def test_loads_at_one_time_keep_the_order_sqlite_sorted_them_in(
     store = _case(write_pml(tmp_path / "cap.pml", procs, events)).store
     now = processes.analyze(store)
 
-    def joined(store, n, companies, kept):  # the form before issue 20: every load joined, then ORDER BY t.ts
+    def joined(store, n, companies):  # the form before issue 20: every load joined, then ORDER BY t.ts
         out = []
         for r in store.query(
                 "SELECT e.line, e.path, t.ts FROM procmon_events e JOIN timeline t ON t.file_id = e.file_id AND "
