@@ -331,3 +331,20 @@ def test_progress_inside_a_large_file(tmp_path: Path) -> None:
     assert inside, "the parser reported no position"
     assert all(0 <= p.file_done <= p.file_total for p in inside)
     assert inside[-1].file_done > inside[0].file_done
+
+
+def test_overlapping_parse_stages_put_the_collector_back_when_the_last_ends() -> None:
+    """Two ingests in one process (a window reading two cases) each run the collector seldom while they
+    parse; the first to end must not hand the other the default back, nor the last leave the seldom one."""
+    import gc
+
+    from workbench.core.parsers.base import GC_THRESHOLD, few_collections
+
+    before = gc.get_threshold()
+    first, second = few_collections(), few_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == GC_THRESHOLD
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before

@@ -11,6 +11,7 @@ is caught by the pipeline and its file marked failed, with what it had already h
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,14 +56,27 @@ def few_collections() -> Iterator[None]:
     Reading makes rows (tuples kept until their batch is sent) and per-record dicts by the million: with the
     default threshold (a collection every 700 new containers) the collector ran hundreds of times over the
     16,000 fixture event records, 4-8 % of the parse (measured), 4 % of a setupact.log. Nothing a parse makes
-    holds a cycle, so collecting later frees nothing later; the thresholds are put back afterwards.
+    holds a cycle, so collecting later frees nothing later; the thresholds are put back when the last of the
+    parse stages running in this process (a window may ingest two cases at once) ends.
     """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    global _saved_thresholds, _parsing
+    with _gc_lock:
+        if _parsing == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(GC_THRESHOLD, *_saved_thresholds[1:])
+        _parsing += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        with _gc_lock:
+            _parsing -= 1
+            if _parsing == 0:
+                gc.set_threshold(*_saved_thresholds)
+
+
+_gc_lock = threading.Lock()
+_parsing = 0  # parse stages running in this process
+_saved_thresholds: tuple[int, ...] = gc.get_threshold()
 
 
 @dataclass(frozen=True)
