@@ -86,7 +86,7 @@ class CaseStore:
         """No zeroing of freed pages during an ingest's bulk work on this connection, put back afterwards.
 
         The SQLite of some systems (Debian's, this one's) is built with ``secure_delete`` on: every page it
-        frees is overwritten with zeros. Finalizing drops the unsorted timeline (gigabytes of zeros on a 7 M-row
+        frees is overwritten with zeros. Finalizing drops the unsorted timeline (gigabytes of zeros on a 4.7 M-row
         case: 4 s), and each FTS merge wrote zeros over the segments it replaced. What is freed here is a copy
         of rows still in the file, so zeroing it hides nothing. (``PRAGMA threads`` was tried too: no faster on
         two cores, and each sorter thread holds its own cache, +130 MiB.)
