@@ -1064,14 +1064,13 @@ def finalize_timeline(store: CaseStore) -> None:
     conn = store.conn
     # The clock is applied inside the sorted copy rather than by two UPDATEs before it: each UPDATE rewrote
     # every row once more (measured: 15% of finalizing 16k event-log rows).
-    to_utc = clock.local_to_utc_sql(zone, lo, hi, "local")
     to_local = clock.utc_to_local_sql(zone, lo, hi, "ts")
     # A bigger page cache for the sort, the index builds and the FTS rebuild (measured: a fifth off the
     # indexes on 92k Procmon rows); bounded, and put back afterwards for the connection's later readers.
     cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = {FINALIZE_CACHE_KIB}")
     try:
-        _sorted_copy(conn, zone, lo, hi, to_utc, to_local)
+        _sorted_copy(conn, zone, lo, hi, to_local)
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
     store.set_meta(search.META, search.READY)
@@ -1083,6 +1082,15 @@ FINALIZE_CACHE_KIB = -65536
 FTS_HASH_BYTES = 32 * 1024 * 1024
 
 
+def _sort_time(zone: Any, lo: int, hi: int, table: str = "") -> str:
+    """SQL for the time a timeline row sorts by: a wall-clock row's on the case clock, else its UTC (NULL when
+    it has none); ``table`` names the row (``a.``) where a query reads two. The sort and the check that it may be
+    skipped (:func:`_in_time_order`) both read it here, so they cannot disagree."""
+    t = f"{table}." if table else ""
+    return (f"(CASE WHEN {t}basis = 'local' AND {t}local IS NOT NULL THEN "
+            f"{clock.local_to_utc_sql(zone, lo, hi, t + 'local')} ELSE {t}ts END)")
+
+
 def _in_time_order(conn: Any, zone: Any, lo: int, hi: int) -> bool:
     """Whether the rows already stand in the order the sort would give them (one capture, one log: a parser
     reads them in time order), so the copy can keep their order instead of sorting (a capture of 92 k events:
@@ -1091,8 +1099,7 @@ def _in_time_order(conn: Any, zone: Any, lo: int, hi: int) -> bool:
     the first row out of order, and a missing next id (rows of a resumed file dropped) counts as one."""
 
     def key(t: str) -> str:
-        utc = clock.local_to_utc_sql(zone, lo, hi, f"{t}.local")
-        at = f"(CASE WHEN {t}.basis = 'local' AND {t}.local IS NOT NULL THEN {utc} ELSE {t}.ts END)"
+        at = _sort_time(zone, lo, hi, t)
         return f"({at} IS NULL, ifnull({at}, 0), {t}.file_id, ifnull({t}.line, {-(1 << 63)}))"
 
     last = conn.execute("SELECT max(id) FROM timeline").fetchone()[0]
@@ -1103,7 +1110,7 @@ def _in_time_order(conn: Any, zone: Any, lo: int, hi: int) -> bool:
     return row is None
 
 
-def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: str) -> None:
+def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_local: str) -> None:
     with conn:
         if zone is not None:  # without a zone a wall-clock time stays one: it is never passed off as UTC
             conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
@@ -1119,7 +1126,7 @@ def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_utc: str, to_local: 
         conn.execute(
             "INSERT INTO timeline_sorted (ts, local, basis, source, file_id, line, level, component, message) "
             "SELECT ts, local, basis, source, file_id, line, level, component, message FROM ("
-            f"SELECT CASE WHEN basis = 'local' AND local IS NOT NULL THEN {to_utc} ELSE ts END AS ts, "
+            f"SELECT {_sort_time(zone, lo, hi)} AS ts, "
             f"CASE WHEN basis = 'utc' AND ts IS NOT NULL THEN {to_local} ELSE local END AS local, "
             f"basis, source, file_id, line, level, component, message, id FROM timeline) ORDER BY {order}"
         )
