@@ -367,7 +367,7 @@ def test_loads_at_one_time_keep_the_order_sqlite_sorted_them_in(
             if not path or path.lower() == n.image.lower() or processes.is_microsoft(company) or \
                     (not company and processes.in_windows_folders(path)):
                 continue
-            out.append({"line": r["line"], "path": path, "ts": r["ts"]})
+            out.append({"line": r["line"], "path": path, "company": company, "ts": r["ts"]})
         return out
 
     monkeypatch.setattr(processes, "_third_party_loads", joined)

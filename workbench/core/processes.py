@@ -643,7 +643,7 @@ def _injector(store: CaseStore, target: ProcessNode, module: str, company: str, 
 
 def _third_party_loads(store: CaseStore, n: ProcessNode, companies: dict[str, str]) -> list[dict[str, Any]]:
     """The Load Image events of ``n`` whose module is not Microsoft's (by ``companies``, else by folder) and not
-    its own image, in time order (``line``, ``path``, ``ts``). The modules are sorted out before the times are
+    its own image, in time order (``line``, ``path``, ``company``, ``ts``). The modules are sorted out before the times are
     read: joining each of a Setup process's hundreds of loads to the timeline to sort them took most of the
     analysis of a case of 100 captures, for the few third-party ones it keeps. The sort is stable over the
     events' order, as SQLite's ORDER BY ts was over the rows it read."""
@@ -654,14 +654,15 @@ def _third_party_loads(store: CaseStore, n: ProcessNode, companies: dict[str, st
         company = companies.get(path.lower(), "")
         if not path or path.lower() == image or is_microsoft(company) or (not company and in_windows_folders(path)):
             continue
-        keep.append((line, path))
+        keep.append((line, path, company))
     times: dict[int, int | None] = {}
     for at in range(0, len(keep), 500):
-        lines = [line for line, _ in keep[at:at + 500]]
+        lines = [line for line, _, _ in keep[at:at + 500]]
         times.update(store.conn.execute(
             f"SELECT line, ts FROM timeline WHERE file_id = ? AND line IN ({', '.join('?' for _ in lines)})",
             (n.file_id, *lines)).fetchall())
-    out: list[dict[str, Any]] = [{"line": line, "path": path, "ts": times[line]} for line, path in keep if line in times]
+    out: list[dict[str, Any]] = [{"line": line, "path": path, "company": company, "ts": times[line]}
+                                 for line, path, company in keep if line in times]
     out.sort(key=lambda r: (r["ts"] is not None, r["ts"] or 0))  # NULL first, as SQLite orders
     return out
 
@@ -683,8 +684,7 @@ def _injections(store: CaseStore, setup: list[ProcessNode], third: list[ProcessN
                 if m["path"]}
         status = hex32(n.exit_status)
         for load in _third_party_loads(store, n, companies):
-            path = load["path"]
-            company = companies.get(path.lower(), "")
+            path, company = load["path"], load["company"]
             if exit_ts is not None and load["ts"] is not None and not 0 <= exit_ts - load["ts"] <= INJECT_WINDOW_US:
                 continue
             seconds = None if exit_ts is None or load["ts"] is None else round((exit_ts - load["ts"]) / 1e6, 1)
