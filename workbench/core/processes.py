@@ -423,6 +423,8 @@ def _denied_at_failure(store: CaseStore, file_id: int, where: str, params: tuple
                        exits: list[tuple[int, int]]) -> int:
     """How many denied or refused accesses matching ``where`` (on ``procmon_events e``) fall in the seconds
     before a Setup process crashed in the same capture."""
+    # the denials stay bound here (``IN (?, ?)``), not :data:`_DENIED_SQL`: written out, they lead SQLite to the
+    # partial index of denied events instead of the window's rows (measured: 0.24 s became 8.2 s)
     total = 0
     for fid, ts in exits:
         if fid != file_id:
