@@ -138,7 +138,9 @@ def _kill(proc: subprocess.Popen[str]) -> None:
     ("extract", 20, True),
     ("parse", 15, True),
     ("finalize", 0, True),
-    ("finalize", 0, False),  # killed while finalize_timeline rewrites and indexes the rows
+    ("finalize", 0, False),  # killed while the rows are rewritten in time order
+    ("finalize", 1, True),  # the sorted rows committed, their indexes not yet built: the resume builds them
+    ("finalize", 1, False),  # killed while the indexes and the full-text index are built
     ("analyze", 0, True),
 ])
 def test_killed_ingest_restarts_cleanly(tmp_path: Path, wb_home: Path, monkeypatch: pytest.MonkeyPatch,

@@ -3,7 +3,8 @@ one-process path (``workers=0``, the reference mode) writes, on cases the tests 
 
 A digest of each table's ordered contents is compared: the timeline by id (a row's id is its position in
 time), facts, findings, evidence and problems by id (the order they were written in), the catalogue, and
-every parser's detail table by rowid; and the full-text index answers the same queries with the same rows.
+every parser's detail table by rowid; and the full-text index answers the same queries with the same rows,
+from the same bytes (the worker builds it beside the database, the reference mode in place).
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def store_digest(case: Case) -> dict[str, str]:
     }
     for table in store.detail_tables():
         out[table] = digest(f'SELECT * FROM "{table}" ORDER BY rowid')
+    # the full-text index itself, byte for byte (built beside the database by a worker, or here): its segments
+    # and their keys, and the structure record but for its first four bytes, a counter of changes
+    out["fulltext index"] = digest("SELECT id, CASE WHEN id = 10 THEN substr(block, 5) ELSE block END "
+                                   "FROM timeline_fts_data ORDER BY id")
+    out["fulltext keys"] = digest("SELECT * FROM timeline_fts_idx ORDER BY segid, term")
+    out["fulltext config"] = digest("SELECT * FROM timeline_fts_config ORDER BY k")
     for query in QUERIES:
         out[f"search {query}"] = digest("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH "
                                         f"'{query.replace(chr(39), chr(39) * 2)}' ORDER BY rowid")
@@ -78,6 +85,33 @@ def _same(source: Path, tmp: Path) -> dict[str, str]:
 def test_a_worker_writes_what_one_process_writes(tmp_path: Path, build) -> None:
     digest = _same(build(tmp_path / "src"), tmp_path)
     assert int(digest["rows"]) > 0
+
+
+def test_the_worker_builds_the_full_text_index_beside_the_database(tmp_path: Path, monkeypatch, caplog) -> None:
+    """With a parse worker the index is built there and copied in, not built again here, and its scratch file
+    is gone afterwards; the rows it answers are the reference's (the test above)."""
+    from workbench.core.store import fulltext_side
+
+    installed: list[tuple[int, int]] = []
+    install = fulltext_side.install
+
+    def counted(db, out, built, hash_bytes):
+        installed.append(built)
+        return install(db, out, built, hash_bytes)
+
+    monkeypatch.setattr(fulltext_side, "install", counted)
+    source = multi_file_case(tmp_path / "src")
+    case = Case.open(source, home=tmp_path / "home")
+    try:
+        with caplog.at_level("WARNING", logger="workbench.core.ingest"):
+            Ingest(case, workers=1).run()
+        rows = case.store.scalar("SELECT count(*) FROM timeline")
+        assert installed == [(rows, case.store.scalar("SELECT max(id) FROM timeline"))]
+        assert not [r for r in caplog.records if "full-text index built in this process" in r.getMessage()]
+        assert not fulltext_side.side_path(case.store.path).exists()
+        assert case.store.get_meta("search_index") == "ready"
+    finally:
+        case.close()
 
 
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared fixtures not found at {FIXTURES}")

@@ -24,7 +24,10 @@ disk or temp folder, out of memory): the worker stops the job list there, and th
 that happens in one process (the case left unfinished, no file blamed).
 Main to worker: ("parsers", pickled {kind: parser}) answered by (READY,) or (REFUSED, sentence); ("files",
 [(n, kind, CaseFile), ...], case folder) answered by the stream above; ("cancel",) while a file is read;
-("quit",).
+(FULLTEXT, database, side file, hash bytes) answered by (FULLTEXT, (rows, highest id), None) or (FULLTEXT, None,
+sentence): once the files are read, the worker builds the timeline's full-text index beside the database
+while the main process builds the b-tree indexes (:mod:`workbench.core.store.fulltext_side`; the database is
+only read there); ("quit",).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ log = logging.getLogger(__name__)
 
 ROWS, FACTS, PROBLEM, PROGRESS, COMMIT, DONE, CANCELLED, FAILED, MACHINE, END = (
     "r", "f", "p", "g", "c", "d", "x", "e", "m", "end")
-READY, REFUSED = "ready", "refused"
+READY, REFUSED, FULLTEXT = "ready", "refused", "fulltext"
 #: Position reports per file at most this often (the first always goes): the GUI redraws on each.
 PROGRESS_EVERY_S = 0.02
 #: Parser modules imported as the worker starts (while the main process catalogues and extracts).
@@ -111,6 +114,8 @@ def _serve(conn: Any) -> None:
 
                 with few_collections():
                     _read_files(conn, parsers, command[1], command[2])
+            elif command[0] == FULLTEXT:
+                _build_fulltext(conn, *command[1:])
             # a "cancel" that arrives after the last file was done is stale: ignored
     except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
         return  # the main process is gone
@@ -174,6 +179,17 @@ def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, A
     send((END,))
 
 
+def _build_fulltext(conn: Any, db: str, out: str, hash_bytes: int) -> None:
+    from workbench.core.store import fulltext_side
+
+    try:
+        built = fulltext_side.build(Path(db), Path(out), hash_bytes)
+    except Exception as exc:  # the main process builds the index itself then, as without a worker
+        conn.send((FULLTEXT, None, f"{type(exc).__name__}: {exc}"))
+    else:
+        conn.send((FULLTEXT, built, None))
+
+
 # ------------------------------------------------------------------------------------------ the main side
 
 
@@ -223,6 +239,23 @@ class ParseWorker:
                 return str(answer[1])
         return "the reading process did not answer"
 
+    def build_fulltext(self, db: Path, out: Path, hash_bytes: int) -> None:
+        """Ask for the timeline's full-text index of ``db`` to be built into ``out``; :meth:`fulltext_built`
+        waits for it."""
+        self.send((FULLTEXT, str(db), str(out), int(hash_bytes)))
+
+    def fulltext_built(self) -> tuple[int, int]:
+        """(rows, highest id) of the index the worker built; raises :class:`WorkerLost` when it died and
+        ``RuntimeError`` (the worker's sentence) when it could not build it."""
+        while True:
+            answer = self.recv(0.1)
+            if answer is None or answer[0] != FULLTEXT:  # nothing else is due; a stale message is dropped
+                continue
+            if answer[1] is None:
+                raise RuntimeError(str(answer[2]))
+            rows, top = answer[1]
+            return int(rows), int(top)
+
     def _exitcode(self) -> int | None:
         self.process.join(1.0)
         return self.process.exitcode
@@ -252,6 +285,18 @@ def take() -> ParseWorker:
     if worker is not None:
         worker.stop()
     return ParseWorker()
+
+
+def take_idle() -> ParseWorker | None:
+    """The idle worker if there is one alive (the parse's, given back), without starting one; give it back
+    with :func:`give_back`."""
+    global _idle
+    with _lock:
+        worker, _idle = _idle, None
+    if worker is not None and not worker.alive():
+        worker.stop()
+        return None
+    return worker
 
 
 def give_back(worker: ParseWorker, healthy: bool) -> None:

@@ -26,6 +26,9 @@ from typing import Any
 
 from workbench.core.clock_text import CaseTimes, stamped
 from workbench.core.finding_text import bilingual
+from workbench.core.parsers.procmon_common import DENIALS
+from workbench.core.parsers.procmon_common import DENIED_SQL as _DENIED_SQL
+from workbench.core.parsers.procmon_common import INDEXES as PROCMON_INDEXES
 from workbench.core.plugins import hookimpl
 from workbench.core.store import CaseStore
 
@@ -38,10 +41,6 @@ SETUP_PATH_MARKERS = ("$windows.~bt", "$windows.~ws", "\\panther")
 WINDOWS_FOLDERS = ("\\windows\\", "\\$windows.~bt\\", "\\$windows.~ws\\", "\\systemroot\\", "\\windowsapps\\")
 KERNEL_NAMES = frozenset({"system", "idle", "registry", "secure system", "memcompression", "memory compression",
                           "interrupts"})
-DENIALS = ("ACCESS DENIED", "SHARING VIOLATION")
-#: The denial test as literal SQL on ``procmon_events e``: with the values written out (not bound) SQLite can
-#: read only the denied rows of a process through the partial index ``procmon_events_denied``.
-_DENIED_SQL = "e.result IN (" + ", ".join(f"'{r}'" for r in DENIALS) + ")"
 BEFORE_EXIT_US = 5_000_000  # "the seconds before a Setup process exited abnormally"
 #: File-access noise counts only when it hits the failing moment (issue 19): denials this close before a Setup
 #: process crashed. Hundreds of a scanner's refusals spread over the run explain nothing.
@@ -784,15 +783,8 @@ def workbench_analyze(store: CaseStore) -> None:
     """Findings from the Procmon captures of the case (nothing when there are none)."""
     if not _has_table(store, "procmon_events"):
         return
-    # the views read events by process and join them to the timeline by (file_id, line)
-    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_process ON procmon_events(file_id, process)")
-    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_line ON procmon_events(file_id, line)")
-    # the analysis reads a Setup process's loads and a process's denials: through these small partial indexes it
-    # reads those rows only, not each of the process's events (5 M events, 940 processes: 9 s -> 1 s of lookups)
-    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_loads ON procmon_events(file_id, process) "
-                       "WHERE operation = 'Load Image'")
-    store.conn.execute("CREATE INDEX IF NOT EXISTS procmon_events_denied ON procmon_events(file_id, process) "
-                       f"WHERE {_DENIED_SQL.replace('e.', '')}")
+    for ddl in PROCMON_INDEXES:  # the ingest built them beside the full-text index; a store without them
+        store.conn.execute(ddl)
     for f in analyze(store):
         store.add_finding(rule_id=f["rule_id"], title=f["title"], severity=f["severity"], summary=f["summary"],
                           remediation=f.get("remediation"), score=f.get("score", 0), ts=f.get("ts"),

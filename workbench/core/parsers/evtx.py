@@ -100,7 +100,8 @@ MESSAGE_CACHE = 20_000
 MINUTE_CACHE = 50_000
 #: µs of the two-digit second of a TimeCreated (60: a leap second, as :func:`systemtime_us` accepts).
 SECONDS = {f"{s:02d}": s * 1_000_000 for s in range(61)}
-#: Built in bulk after the ingest (``workbench_analyze``): cheaper than keeping them up to date per insert.
+#: Built in bulk once every file is in (cheaper than keeping them up to date per insert): by the ingest beside
+#: the full-text index (``Parser.indexes``), and by the analysis when a store lacks them.
 INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {TABLE}_file_line ON {TABLE}(file_id, line)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_provider_event ON {TABLE}(provider, event_id)",
@@ -394,6 +395,7 @@ class EvtxParser:
     name = "evtx"
     kinds = frozenset({"evtx"})
     tables = DDL
+    indexes = INDEXES
     version = 2
 
     #: A byte-identical copy of a file read whole in the same ingest is not decoded again (see :class:`_Copy`).

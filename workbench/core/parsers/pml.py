@@ -28,6 +28,7 @@ from workbench.core.parsers.base import BATCH, CaseFile, Mediator
 from workbench.core.parsers.procmon_common import (
     CLASS_NAMES,
     COUNT_COLUMN,
+    INDEXES,
     TABLES,
     WARNING_RESULTS,
     ProcessRecord,
@@ -468,6 +469,7 @@ class PmlParser:
     name = "procmon_pml"
     kinds = frozenset({"pml"})
     tables = TABLES
+    indexes = INDEXES
     version = 1
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:

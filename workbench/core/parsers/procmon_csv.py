@@ -28,6 +28,7 @@ from workbench.core.clock import datetime_to_us
 from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.parsers.procmon_common import (
     COUNT_COLUMN,
+    INDEXES,
     TABLES,
     ProcessRecord,
     class_of_operation,
@@ -199,6 +200,7 @@ class ProcmonCsvParser:
     name = "procmon_csv"
     kinds = frozenset({"procmon_csv"})
     tables = TABLES
+    indexes = INDEXES
     version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:

@@ -22,6 +22,7 @@ from workbench.core.clock import datetime_to_us
 from workbench.core.parsers.base import CaseFile, Mediator
 from workbench.core.parsers.procmon_common import (
     COUNT_COLUMN,
+    INDEXES,
     TABLES,
     ProcessRecord,
     class_of_operation,
@@ -48,6 +49,7 @@ class ProcmonXmlParser:
     name = "procmon_xml"
     kinds = frozenset({"procmon_xml"})
     tables = TABLES
+    indexes = INDEXES
     version = 2
 
     def parse(self, file: CaseFile, mediator: Mediator) -> None:
