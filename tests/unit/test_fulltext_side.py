@@ -11,7 +11,6 @@ import pytest
 
 from workbench.core.ingest import FTS_HASH_BYTES, _rebuild_fulltext
 from workbench.core.store import CaseStore, fulltext_side
-from workbench.core.store import schema as S
 
 WORDS = ["SetupHost", "0x80070002", "failed", "蓝屏", "回滚。", "driver", "C:\\$WINDOWS.~BT\\Sources", "lwfmgr.sys",
          "Überprüfung", "ACCESS DENIED", "post-reboot", "DataSafe"]
@@ -77,9 +76,43 @@ def test_an_index_of_other_rows_is_refused_and_the_case_keeps_its_own(tmp_path: 
     assert _index(store.conn) == before
 
 
-def test_a_stopped_build_leaves_nothing_in_the_way(tmp_path: Path) -> None:
-    store = _store(tmp_path / "case.sqlite", rows=50)
+def test_a_side_file_that_says_other_rows_is_refused(tmp_path: Path) -> None:
+    """What the builder answers is checked against what the file itself says it was built from (a stale file
+    of another run, with an answer that happens to match the timeline, is not installed)."""
+    store = _store(tmp_path / "case.sqlite", rows=300)
     side = fulltext_side.side_path(store.path)
-    side.write_bytes(b"the half-written file of a killed worker")
-    assert fulltext_side.build(store.path, side, FTS_HASH_BYTES) == (50, 50)
-    assert S.FTS_OPTIONS in S.FTS and S.FTS_COLUMNS in S.FTS  # the side table is declared from the same parts
+    fulltext_side.build(store.path, side, FTS_HASH_BYTES)
+    with sqlite3.connect(side) as scratch:
+        scratch.execute("UPDATE built_from SET rows = 299")
+    with pytest.raises(ValueError, match="299 rows"):
+        fulltext_side.install(store.path, side, (300, 300), FTS_HASH_BYTES)
+    assert _answers(store.conn)["failed"] == []
+
+
+def test_a_build_stops_when_it_is_no_longer_wanted_and_a_stopped_one_is_replaced(tmp_path: Path) -> None:
+    store = _store(tmp_path / "case.sqlite", rows=20_000)
+    side = fulltext_side.side_path(store.path)
+    with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+        fulltext_side.build(store.path, side, FTS_HASH_BYTES, wanted=lambda: False)
+    assert fulltext_side.build(store.path, side, FTS_HASH_BYTES, wanted=lambda: True) == (20_000, 20_000)
+    fulltext_side.remove(side)
+    fulltext_side.remove(side)  # gone already: nothing to say
+    assert not side.exists()
+    assert store.conn.execute("SELECT count(*) FROM timeline").fetchone()[0] == 20_000  # only read
+
+
+def test_an_answer_to_another_request_is_not_taken_for_this_one(tmp_path: Path) -> None:
+    """The worker answers each build with its request's number: an answer left over (a build the ingest
+    stopped waiting for) is dropped, never installed as the index of the next."""
+    from workbench.core import parse_worker
+
+    small = _store(tmp_path / "a" / "case.sqlite", rows=10)
+    big = _store(tmp_path / "b" / "case.sqlite", rows=700)
+    worker = parse_worker.ParseWorker()
+    try:
+        first = worker.build_fulltext(small.path, fulltext_side.side_path(small.path), FTS_HASH_BYTES)
+        second = worker.build_fulltext(big.path, fulltext_side.side_path(big.path), FTS_HASH_BYTES)
+        assert worker.fulltext_built(second) == (700, 700)
+        assert first != second
+    finally:
+        worker.stop()

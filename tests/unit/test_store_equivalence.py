@@ -114,6 +114,44 @@ def test_the_worker_builds_the_full_text_index_beside_the_database(tmp_path: Pat
         case.close()
 
 
+def test_an_interrupt_while_the_worker_builds_the_index_stops_it_and_the_resume_ends_the_same(
+        tmp_path: Path, monkeypatch) -> None:
+    """Ctrl+C (or any error) in the index stage before the worker answered: the worker is stopped, so it cannot
+    write its scratch file after the ingest removed it or answer the next ingest; nothing is left in the case
+    folder, and the next run goes on from the indexes to the reference's store."""
+    from workbench.core.store import fulltext_side
+
+    source = multi_file_case(tmp_path / "src")
+    reference = _ingest(source, tmp_path / "home-one-process", workers=0)
+    seen: list[parse_worker.ParseWorker] = []
+
+    def interrupted(self, request):
+        seen.append(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parse_worker.ParseWorker, "fulltext_built", interrupted)
+    case = Case.open(source, home=tmp_path / "home")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Ingest(case, workers=1).run()
+        assert seen and not seen[0].alive()
+        assert case.store.get_meta("ingest_state") == "interrupted"
+        assert case.store.get_meta("ingest_stage") == "index"
+        assert not fulltext_side.side_path(case.store.path).exists()
+    finally:
+        case.close()
+    monkeypatch.undo()
+    case = Case.open(source, home=tmp_path / "home")
+    try:
+        assert case.ensure_ingested()
+        assert case.store.get_meta("ingest_resumed_from") == "index"
+        got = store_digest(case)
+    finally:
+        case.close()
+    for key in reference:
+        assert got[key] == reference[key], key
+
+
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared fixtures not found at {FIXTURES}")
 @pytest.mark.parametrize("folder", ["evtx", "procmon", "setup", "sysinfo", "wer", "dumps"])
 def test_the_fixture_cases_are_the_same_read_either_way(tmp_path: Path, folder: str) -> None:

@@ -5,8 +5,9 @@ Why: on two cores the parse (Rust EVTX iteration, JSON decoding, building rows) 
 worker runs the same parsers through the same :class:`~workbench.core.parsers.base.Mediator`; only the
 mediator's :class:`~workbench.core.parsers.base.RowSink` differs: :class:`PipeSink` sends each batch down a
 pipe, and the ingest (:mod:`workbench.core.ingest`) writes the batches in the order they were sent. The
-worker never opens the database, so a worker that dies (a hostile file, a kill) leaves nothing half-written,
-and a main process that dies leaves a worker that stops at its next send.
+worker never writes the database (it reads it once, to build the full-text index into a file of its own), so
+a worker that dies (a hostile file, a kill) leaves nothing half-written, and a main process that dies leaves a
+worker that stops at its next send, or at its next check while it builds that index.
 
 Windows and frozen builds: the worker is started with the ``spawn`` method on every platform (what Windows
 has; no state inherited by fork), its entry point is a module-level function, and the frozen app's entry
@@ -24,10 +25,10 @@ disk or temp folder, out of memory): the worker stops the job list there, and th
 that happens in one process (the case left unfinished, no file blamed).
 Main to worker: ("parsers", pickled {kind: parser}) answered by (READY,) or (REFUSED, sentence); ("files",
 [(n, kind, CaseFile), ...], case folder) answered by the stream above; ("cancel",) while a file is read;
-(FULLTEXT, database, side file, hash bytes) answered by (FULLTEXT, (rows, highest id), None) or (FULLTEXT, None,
-sentence): once the files are read, the worker builds the timeline's full-text index beside the database
-while the main process builds the b-tree indexes (:mod:`workbench.core.store.fulltext_side`; the database is
-only read there); ("quit",).
+(FULLTEXT, request, database, side file, hash bytes) answered by (FULLTEXT, request, (rows, highest id), None) or
+(FULLTEXT, request, None, sentence): once the files are read, the worker builds the timeline's full-text index
+beside the database while the main process builds the b-tree indexes (:mod:`workbench.core.store.fulltext_side`;
+the database is only read there, and the build stops if the main process dies); ("quit",).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ class PipeSink:
 def _serve(conn: Any) -> None:
     """The worker process: wait for parsers and job lists, read the files, send what they hold.
 
-    Ends on "quit", or when the main process is gone (the pipe breaks): nothing of the case is written here.
+    Ends on "quit", or when the main process is gone (the pipe breaks): nothing of the case database is written
+    here (the full-text index is built into a scratch file beside it, which the main process copies in).
     """
     import importlib
 
@@ -179,15 +181,17 @@ def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, A
     send((END,))
 
 
-def _build_fulltext(conn: Any, db: str, out: str, hash_bytes: int) -> None:
+def _build_fulltext(conn: Any, request: int, db: str, out: str, hash_bytes: int) -> None:
     from workbench.core.store import fulltext_side
 
-    try:
-        built = fulltext_side.build(Path(db), Path(out), hash_bytes)
+    parent = multiprocessing.parent_process()
+    try:  # stops when the main process is gone (killed): nobody would install it, and it holds the database
+        built = fulltext_side.build(Path(db), Path(out), hash_bytes,
+                                    wanted=parent.is_alive if parent is not None else None)
     except Exception as exc:  # the main process builds the index itself then, as without a worker
-        conn.send((FULLTEXT, None, f"{type(exc).__name__}: {exc}"))
+        conn.send((FULLTEXT, request, None, f"{type(exc).__name__}: {exc}"))
     else:
-        conn.send((FULLTEXT, built, None))
+        conn.send((FULLTEXT, request, built, None))
 
 
 # ------------------------------------------------------------------------------------------ the main side
@@ -203,6 +207,7 @@ class ParseWorker:
         self.process.start()
         child.close()
         self.started = time.monotonic()
+        self._requests = 0  # full-text builds asked of it (their answers carry the number)
 
     def alive(self) -> bool:
         return self.process.is_alive()
@@ -239,21 +244,23 @@ class ParseWorker:
                 return str(answer[1])
         return "the reading process did not answer"
 
-    def build_fulltext(self, db: Path, out: Path, hash_bytes: int) -> None:
-        """Ask for the timeline's full-text index of ``db`` to be built into ``out``; :meth:`fulltext_built`
-        waits for it."""
-        self.send((FULLTEXT, str(db), str(out), int(hash_bytes)))
+    def build_fulltext(self, db: Path, out: Path, hash_bytes: int) -> int:
+        """Ask for the timeline's full-text index of ``db`` to be built into ``out``; returns the request's
+        number, which :meth:`fulltext_built` waits for the answer to."""
+        self._requests += 1
+        self.send((FULLTEXT, self._requests, str(db), str(out), int(hash_bytes)))
+        return self._requests
 
-    def fulltext_built(self) -> tuple[int, int]:
-        """(rows, highest id) of the index the worker built; raises :class:`WorkerLost` when it died and
-        ``RuntimeError`` (the worker's sentence) when it could not build it."""
+    def fulltext_built(self, request: int) -> tuple[int, int]:
+        """(rows, highest id) of the index built for ``request``; raises :class:`WorkerLost` when the worker
+        died and ``RuntimeError`` (its sentence) when it could not build it. Any other message is dropped."""
         while True:
             answer = self.recv(0.1)
-            if answer is None or answer[0] != FULLTEXT:  # nothing else is due; a stale message is dropped
+            if answer is None or answer[0] != FULLTEXT or answer[1] != request:
                 continue
-            if answer[1] is None:
-                raise RuntimeError(str(answer[2]))
-            rows, top = answer[1]
+            if answer[2] is None:
+                raise RuntimeError(str(answer[3]))
+            rows, top = answer[2]
             return int(rows), int(top)
 
     def _exitcode(self) -> int | None:
@@ -261,7 +268,8 @@ class ParseWorker:
         return self.process.exitcode
 
     def stop(self) -> None:
-        """End the process now (after a cancel, an error, or at exit); it holds nothing of the case."""
+        """End the process now (after a cancel, an error, or at exit): it writes nothing of the case database (at
+        most its scratch full-text file, which the caller removes)."""
         try:
             if self.process.is_alive():
                 self.process.kill()

@@ -783,7 +783,7 @@ def workbench_analyze(store: CaseStore) -> None:
     """Findings from the Procmon captures of the case (nothing when there are none)."""
     if not _has_table(store, "procmon_events"):
         return
-    for ddl in PROCMON_INDEXES:  # the ingest built them beside the full-text index; a store without them
+    for ddl in PROCMON_INDEXES:  # built by the ingest (Parser.indexes); here for a store that lacks them
         store.conn.execute(ddl)
     for f in analyze(store):
         store.add_finding(rule_id=f["rule_id"], title=f["title"], severity=f["severity"], summary=f["summary"],

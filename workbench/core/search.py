@@ -1,6 +1,6 @@
 """Full-text search over the timeline that answers right before its index is built, only slower.
 
-The index (``timeline_fts``) is built when the rows are sorted, at the end of the ingest; the rows are visible
+The index (``timeline_fts``) is built once the rows are sorted, at the end of the ingest; the rows are visible
 long before (they are committed while each file is read). Until the index covers them, a search reads the
 rows themselves, a block at a time, through a temporary full-text table of the same kind (same columns, same
 tokenizer): every query (words, ``"phrases"``, ``prefix*``, ``AND/OR/NOT``, ``column : term``, and Chinese

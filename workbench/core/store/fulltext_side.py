@@ -12,19 +12,27 @@ tables are byte for byte the same but for the structure record's first four byte
 
 The copy is made by a connection of its own: FTS5 caches an index's structure per connection and notices a
 change only when another connection commits one, so the owner's connection reads the copied index afresh.
+What the side file was built from (rows, highest id) is written into it with the index and checked against
+the timeline before the copy, so an index of other rows (a stale file, another run's) is never installed.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from workbench.core.store import schema as S
 
-__all__ = ["build", "install", "side_path"]
+__all__ = ["build", "install", "remove", "side_path"]
+
+log = logging.getLogger(__name__)
 
 #: The side table's name: its shadow tables are named as the case's are.
 _NAME = "timeline_fts"
+#: SQLite virtual-machine steps between two checks that the build is still wanted (a few per millisecond).
+_CHECK_EVERY = 100_000
 
 
 def side_path(db: Path) -> Path:
@@ -32,9 +40,11 @@ def side_path(db: Path) -> Path:
     return Path(db).with_name("fulltext-side.sqlite")
 
 
-def build(db: Path, out: Path, hash_bytes: int) -> tuple[int, int]:
+def build(db: Path, out: Path, hash_bytes: int, wanted: Callable[[], bool] | None = None) -> tuple[int, int]:
     """Index the timeline of ``db`` into a new file ``out`` (replaced if a stopped run left one); returns (rows,
-    highest id) read. ``db`` is only read: one read transaction, a snapshot of the committed timeline."""
+    highest id) read, also written into ``out``. ``db`` is only read: one read transaction, a snapshot of the
+    committed timeline. ``wanted`` is asked now and then; when it says no (the process that asked is gone)
+    the build stops with ``sqlite3.OperationalError``."""
     out = Path(out)
     for leftover in (out, out.with_name(out.name + "-journal")):
         leftover.unlink(missing_ok=True)
@@ -42,18 +52,33 @@ def build(db: Path, out: Path, hash_bytes: int) -> tuple[int, int]:
     try:
         conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: a failed build is thrown away, not rolled back
         conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA secure_delete = 0")  # FTS5's merges free pages of a file thrown away afterwards
+        if wanted is not None:
+            conn.set_progress_handler(lambda: 0 if wanted() else 1, _CHECK_EVERY)
         conn.execute("ATTACH DATABASE ? AS src", (str(db),))
         conn.execute(f"CREATE VIRTUAL TABLE main.{_NAME} USING fts5({S.FTS_COLUMNS}, content='', {S.FTS_OPTIONS})")
         conn.execute(f"INSERT INTO main.{_NAME}({_NAME}, rank) VALUES ('hashsize', ?)", (int(hash_bytes),))
+        conn.execute("CREATE TABLE main.built_from (rows INTEGER NOT NULL, top INTEGER NOT NULL)")
         conn.execute("BEGIN")
         rows, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM src.timeline").fetchone()
         conn.execute(f"INSERT INTO main.{_NAME}(rowid, message, component) "
                      "SELECT id, message, component FROM src.timeline ORDER BY id")
+        conn.execute("INSERT INTO main.built_from VALUES (?, ?)", (rows, top))
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE src")
         return int(rows), int(top)
     finally:
         conn.close()
+
+
+def remove(out: Path) -> None:
+    """Delete the side file; one still open elsewhere (Windows: a worker of a run that was killed) is left to
+    the next build, which replaces it."""
+    for path in (Path(out), Path(out).with_name(Path(out).name + "-journal")):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.info("side index %s not removed: %s", path, exc)
 
 
 def install(db: Path, out: Path, built: tuple[int, int], hash_bytes: int) -> None:
@@ -63,13 +88,18 @@ def install(db: Path, out: Path, built: tuple[int, int], hash_bytes: int) -> Non
     conn = sqlite3.connect(db, isolation_level=None, timeout=30)
     try:
         conn.execute("PRAGMA secure_delete = 0")  # the old index's pages hold nothing the file does not hold
+        # as the ingest's own connection: the write-ahead log is copied by its checkpoint thread, not by this
+        # commit in the main thread
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("ATTACH DATABASE ? AS side", (str(out),))
         conn.execute("BEGIN IMMEDIATE")
         try:
-            have = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM main.timeline").fetchone()
-            if tuple(have) != tuple(built):
-                raise ValueError(f"the side index holds {built[0]} rows up to id {built[1]}, "
-                                 f"the timeline {have[0]} up to {have[1]}")
+            have = tuple(conn.execute("SELECT count(*), coalesce(max(id), 0) FROM main.timeline").fetchone())
+            inside = tuple(conn.execute("SELECT rows, top FROM side.built_from").fetchone() or (None, None))
+            if not have == inside == tuple(built):
+                raise ValueError(f"the side index holds {inside[0]} rows up to id {inside[1]} (its builder said "
+                                 f"{built[0]} up to {built[1]}), the timeline {have[0]} up to {have[1]}")
             versions = [conn.execute(f"SELECT v FROM {schema}.{_NAME}_config WHERE k = 'version'").fetchone()
                         for schema in ("main", "side")]
             if versions[0] != versions[1]:
