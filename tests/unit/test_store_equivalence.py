@@ -4,7 +4,7 @@ one-process path (``workers=0``, the reference mode) writes, on cases the tests 
 A digest of each table's ordered contents is compared: the timeline by id (a row's id is its position in
 time), facts, findings, evidence and problems by id (the order they were written in), the catalogue, and
 every parser's detail table by rowid; and the full-text index answers the same queries with the same rows,
-from the same bytes (the worker builds it beside the database, the reference mode in place).
+from the same terms (the worker builds it beside the database, the reference mode in place).
 """
 
 from __future__ import annotations
@@ -48,11 +48,10 @@ def store_digest(case: Case) -> dict[str, str]:
     }
     for table in store.detail_tables():
         out[table] = digest(f'SELECT * FROM "{table}" ORDER BY rowid')
-    # the full-text index itself, byte for byte (built beside the database by a worker, or here): its segments
-    # and their keys, and the structure record but for its first four bytes, a counter of changes
-    out["fulltext index"] = digest("SELECT id, CASE WHEN id = 10 THEN substr(block, 5) ELSE block END "
-                                   "FROM timeline_fts_data ORDER BY id")
-    out["fulltext keys"] = digest("SELECT * FROM timeline_fts_idx ORDER BY segid, term")
+    # the full-text index's contents (built beside the database by a worker, or here, in segments of other
+    # sizes): every term, in how many rows and how often
+    store.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fulltext_terms USING fts5vocab(main, timeline_fts, row)")
+    out["fulltext terms"] = digest("SELECT term, doc, cnt FROM temp.fulltext_terms ORDER BY term")
     out["fulltext config"] = digest("SELECT * FROM timeline_fts_config ORDER BY k")
     for query in QUERIES:
         out[f"search {query}"] = digest("SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH "

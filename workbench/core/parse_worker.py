@@ -182,8 +182,11 @@ def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, A
 
 
 def _build_fulltext(conn: Any, request: int, db: str, out: str, hash_bytes: int) -> None:
+    import gc
+
     from workbench.core.store import fulltext_side
 
+    gc.collect()  # what the parse left (its caches, the last batches) goes before the index takes memory
     parent = multiprocessing.parent_process()
     try:  # stops when the main process is gone (killed): nobody would install it, and it holds the database
         built = fulltext_side.build(Path(db), Path(out), hash_bytes,

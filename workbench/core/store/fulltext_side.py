@@ -8,7 +8,8 @@ writes nothing there) into a contentless FTS5 table of the same columns and opti
 (:func:`build`), while the owner builds the b-tree indexes; the owner then copies the two shadow tables into
 ``timeline_fts`` (:func:`install`) in a fraction of the build. Built both ways from the same rows, the shadow
 tables are byte for byte the same but for the structure record's first four bytes, a counter of changes
-(tests/unit/test_fulltext_side.py).
+(tests/unit/test_fulltext_side.py); the ingest gives the worker a smaller term buffer than it uses in place
+(``ingest.FTS_SIDE_HASH_BYTES``, for memory), which cuts the same postings into other segments.
 
 The copy is made by a connection of its own: FTS5 caches an index's structure per connection and notices a
 change only when another connection commits one, so the owner's connection reads the copied index afresh.
