@@ -288,19 +288,12 @@ _idle: ParseWorker | None = None
 def take() -> ParseWorker:
     """A worker for one ingest: the idle one (started by :func:`prestart` or left by the last ingest), else
     a new one. Give it back with :func:`give_back` when the ingest is done with it."""
-    global _idle
-    with _lock:
-        worker, _idle = _idle, None
-    if worker is not None and worker.alive():
-        return worker
-    if worker is not None:
-        worker.stop()
-    return ParseWorker()
+    return take_idle() or ParseWorker()
 
 
 def take_idle() -> ParseWorker | None:
-    """The idle worker if there is one alive (the parse's, given back), without starting one; give it back
-    with :func:`give_back`."""
+    """The idle worker if there is one alive (the parse's, given back, or one :func:`prestart` started),
+    without starting one; give it back with :func:`give_back`."""
     global _idle
     with _lock:
         worker, _idle = _idle, None

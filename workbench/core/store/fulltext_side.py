@@ -41,13 +41,18 @@ def side_path(db: Path) -> Path:
     return Path(db).with_name("fulltext-side.sqlite")
 
 
+def _files(out: Path) -> tuple[Path, Path]:
+    """The side file and the journal SQLite may leave beside it."""
+    out = Path(out)
+    return out, out.with_name(out.name + "-journal")
+
+
 def build(db: Path, out: Path, hash_bytes: int, wanted: Callable[[], bool] | None = None) -> tuple[int, int]:
     """Index the timeline of ``db`` into a new file ``out`` (replaced if a stopped run left one); returns (rows,
     highest id) read, also written into ``out``. ``db`` is only read: one read transaction, a snapshot of the
     committed timeline. ``wanted`` is asked now and then; when it says no (the process that asked is gone)
     the build stops with ``sqlite3.OperationalError``."""
-    out = Path(out)
-    for leftover in (out, out.with_name(out.name + "-journal")):
+    for leftover in _files(out):  # raises when one cannot go (held by a killed run's worker): built in place then
         leftover.unlink(missing_ok=True)
     conn = sqlite3.connect(out, isolation_level=None)
     try:
@@ -75,7 +80,7 @@ def build(db: Path, out: Path, hash_bytes: int, wanted: Callable[[], bool] | Non
 def remove(out: Path) -> None:
     """Delete the side file; one still open elsewhere (Windows: a worker of a run that was killed) is left to
     the next build, which replaces it."""
-    for path in (Path(out), Path(out).with_name(Path(out).name + "-journal")):
+    for path in _files(out):
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
