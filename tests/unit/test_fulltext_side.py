@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.ingest import FTS_HASH_BYTES, _rebuild_fulltext
+from workbench.core.ingest import (
+    FTS_HASH_BYTES,
+    _clock_rows,
+    _copy_order,
+    _rebuild_fulltext,
+    _sort_rows,
+    sort_timeline,
+)
 from workbench.core.store import CaseStore, fulltext_side
+from workbench.core.store.fulltext import WIDE_ROWS
 
 WORDS = ["SetupHost", "0x80070002", "failed", "蓝屏", "回滚。", "driver", "C:\\$WINDOWS.~BT\\Sources", "lwfmgr.sys",
          "Überprüfung", "ACCESS DENIED", "post-reboot", "DataSafe"]
@@ -59,6 +67,77 @@ def test_the_index_built_beside_is_the_one_built_in_place(tmp_path: Path) -> Non
     answers = _answers(store.conn)  # read through the connection that had the empty index cached
     assert answers == _answers(reference.conn) and all(answers[q] for q in ("failed", "setup*"))
     store.conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('integrity-check')")
+
+
+def _unsorted(path: Path, rows: int = 4000) -> CaseStore:
+    """Rows as a case's files leave them before the rewrite: three files read one after the other, their times
+    interleaved; wall-clock rows (a setup log) among UTC ones (an event log), a few without a time or a line,
+    ties across files, and ids with a gap (rows of a resumed file dropped)."""
+    store = CaseStore.open(path)
+    store.set_meta("time_zone_user", "Asia/Shanghai")
+    made = []
+    for i in range(rows):
+        file_id = 1 + i % 3
+        t = (i * 7919) % (rows // 2) * 1_000_000 + 1_600_000_000_000_000
+        basis = "local" if file_id == 2 else "utc"
+        utc, local = (None, t) if basis == "local" else (t, None)
+        if i % 97 == 0:
+            utc = local = None
+        message = " ".join(WORDS[(i * k) % len(WORDS)] for k in range(1, 2 + i % 5))
+        made.append((file_id, (utc, local, basis, "setupact", file_id, None if i % 89 == 0 else i, "info",
+                               f"app{i % 13}", message)))
+    made.sort(key=lambda r: r[0])  # file by file, as they are read
+    with store.conn:
+        store.conn.executemany(
+            "INSERT INTO timeline (ts, local, basis, source, file_id, line, level, component, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [r for _, r in made])
+        store.conn.execute("DELETE FROM timeline WHERE id BETWEEN 100 AND 120")
+    return store
+
+
+def test_an_index_built_in_the_order_of_the_rewrite_is_the_one_built_after_it(tmp_path: Path) -> None:
+    """The worker indexes the rows in the order the rewrite gives them, under the ids it gives them, while it
+    runs: read before the rewrite committed or after, the index is the one built in place afterwards."""
+    reference = _unsorted(tmp_path / "a" / "case.sqlite")
+    sort_timeline(reference)
+    with reference.conn:
+        _rebuild_fulltext(reference.conn)
+    ids = [r[0] for r in reference.conn.execute("SELECT id FROM timeline ORDER BY id")]
+    assert ids == list(range(1, len(ids) + 1))
+
+    store = _unsorted(tmp_path / "b" / "case.sqlite")
+    zone, lo, hi, _ = _clock_rows(store)
+    order = _copy_order(store.conn, zone, lo, hi)
+    assert order != "id"  # the rows need the sort
+    rows = (_sort_rows(zone, lo, hi, "message, component"), order)
+    side = fulltext_side.side_path(store.path)
+    before = fulltext_side.build(store.path, side, FTS_HASH_BYTES, order=rows)
+    assert before == (len(ids), len(ids))
+    sort_timeline(store)
+    fulltext_side.install(store.path, side, before, FTS_HASH_BYTES)
+    assert _index(store.conn) == _index(reference.conn)
+    assert _answers(store.conn) == _answers(reference.conn)
+
+    after = fulltext_side.build(store.path, side, FTS_HASH_BYTES, order=rows)  # the rewritten rows, same order
+    assert after == before
+    fulltext_side.install(store.path, side, after, FTS_HASH_BYTES)
+    assert _index(store.conn) == _index(reference.conn)
+    store.conn.execute("INSERT INTO timeline_fts(timeline_fts) VALUES ('integrity-check')")
+
+
+def test_the_rewrite_builds_the_timeline_indexes_it_used_to_build_afterwards(tmp_path: Path) -> None:
+    from workbench.core.store import schema as S
+
+    store = _unsorted(tmp_path / "case.sqlite", rows=500)
+    sort_timeline(store)
+    names = {r[0] for r in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'timeline'")}
+    assert names == {ddl.split()[5] for ddl in S.TIMELINE_INDEXES}
+    for ddl in S.TIMELINE_INDEXES:  # what index_timeline runs: nothing left to build
+        store.conn.execute(ddl)
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    plan = store.conn.execute(f"EXPLAIN QUERY PLAN SELECT id FROM timeline WHERE {WIDE_ROWS}").fetchall()
+    assert "timeline_wide" in repr(plan)  # the partial index a CJK search reads still answers it
 
 
 def test_an_index_of_other_rows_is_refused_and_the_case_keeps_its_own(tmp_path: Path) -> None:

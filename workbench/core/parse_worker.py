@@ -25,10 +25,12 @@ disk or temp folder, out of memory): the worker stops the job list there, and th
 that happens in one process (the case left unfinished, no file blamed).
 Main to worker: ("parsers", pickled {kind: parser}) answered by (READY,) or (REFUSED, sentence); ("files",
 [(n, kind, CaseFile), ...], case folder) answered by the stream above; ("cancel",) while a file is read;
-(FULLTEXT, request, database, side file, hash bytes) answered by (FULLTEXT, request, (rows, highest id), None) or
-(FULLTEXT, request, None, sentence): once the files are read, the worker builds the timeline's full-text index
-beside the database while the main process builds the b-tree indexes (:mod:`workbench.core.store.fulltext_side`;
-the database is only read there, and the build stops if the main process dies); ("quit",).
+(FULLTEXT, request, database, side file, hash bytes, order) answered by (FULLTEXT, request, (rows, highest id),
+None) or (FULLTEXT, request, None, sentence): once the files are read, the worker builds the timeline's
+full-text index beside the database, in the order the main process is rewriting the timeline in (or in the
+order of its ids, when ``order`` is None) while that process sorts and indexes the rows
+(:mod:`workbench.core.store.fulltext_side`; the database is only read there, and the build stops if the main
+process dies); ("quit",).
 """
 
 from __future__ import annotations
@@ -181,7 +183,8 @@ def _read_files(conn: Any, parsers: dict[str, Any], jobs: list[tuple[int, str, A
     send((END,))
 
 
-def _build_fulltext(conn: Any, request: int, db: str, out: str, hash_bytes: int) -> None:
+def _build_fulltext(conn: Any, request: int, db: str, out: str, hash_bytes: int,
+                    order: tuple[str, str] | None = None) -> None:
     import gc
 
     from workbench.core.store import fulltext_side
@@ -190,7 +193,7 @@ def _build_fulltext(conn: Any, request: int, db: str, out: str, hash_bytes: int)
     parent = multiprocessing.parent_process()
     try:  # stops when the main process is gone (killed): nobody would install it, and it holds the database
         built = fulltext_side.build(Path(db), Path(out), hash_bytes,
-                                    wanted=parent.is_alive if parent is not None else None)
+                                    wanted=parent.is_alive if parent is not None else None, order=order)
     except Exception as exc:  # the main process builds the index itself then, as without a worker
         conn.send((FULLTEXT, request, None, f"{type(exc).__name__}: {exc}"))
     else:
@@ -247,11 +250,12 @@ class ParseWorker:
                 return str(answer[1])
         return "the reading process did not answer"
 
-    def build_fulltext(self, db: Path, out: Path, hash_bytes: int) -> int:
-        """Ask for the timeline's full-text index of ``db`` to be built into ``out``; returns the request's
-        number, which :meth:`fulltext_built` waits for the answer to."""
+    def build_fulltext(self, db: Path, out: Path, hash_bytes: int, order: tuple[str, str] | None = None) -> int:
+        """Ask for the timeline's full-text index of ``db`` to be built into ``out`` (in ``order``: see
+        :func:`workbench.core.store.fulltext_side.build`); returns the request's number, which
+        :meth:`fulltext_built` waits for the answer to."""
         self._requests += 1
-        self.send((FULLTEXT, self._requests, str(db), str(out), int(hash_bytes)))
+        self.send((FULLTEXT, self._requests, str(db), str(out), int(hash_bytes), order))
         return self._requests
 
     def fulltext_built(self, request: int) -> tuple[int, int]:

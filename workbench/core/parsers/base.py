@@ -99,8 +99,9 @@ class Parser(Protocol):
     ``name`` is stored with every row it produces; ``kinds`` are the file kinds (from ``workbench_identify``)
     it reads; ``tables`` maps detail-table names to their ``CREATE TABLE IF NOT EXISTS`` statements;
     ``version`` is bumped when output changes, which makes existing cases re-ingest. An optional ``indexes``
-    (``CREATE INDEX IF NOT EXISTS`` statements on those tables) is built once every file is in, while the
-    timeline's own indexes are built: cheaper in bulk than kept up to date per insert.
+    (``CREATE INDEX IF NOT EXISTS`` statements on those tables) is made with the tables, before the first file
+    is read, and kept up to date by the inserts: rows come file by file, so each index grows at its end or at
+    a few places, cheaper than a pass over the whole table per index afterwards.
 
     A parser that remembers something across the files of one case (EVTX drops records already read from
     another copy) also has ``resume(store, parsed_file_ids)``: a resumed ingest calls it before the first

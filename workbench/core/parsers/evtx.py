@@ -100,8 +100,8 @@ MESSAGE_CACHE = 20_000
 MINUTE_CACHE = 50_000
 #: µs of the two-digit second of a TimeCreated (60: a leap second, as :func:`systemtime_us` accepts).
 SECONDS = {f"{s:02d}": s * 1_000_000 for s in range(61)}
-#: Built in bulk once every file is in (cheaper than keeping them up to date per insert): by the ingest beside
-#: the full-text index (``Parser.indexes``), and by the analysis when a store lacks them.
+#: Made by the ingest with the table and kept up to date by the parse's inserts (``Parser.indexes``), and by
+#: the analysis when a store lacks them.
 INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {TABLE}_file_line ON {TABLE}(file_id, line)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_provider_event ON {TABLE}(provider, event_id)",
@@ -757,7 +757,7 @@ def workbench_parsers() -> list[EvtxParser]:
 
 @hookimpl
 def workbench_analyze(store: Any) -> None:
-    """Index ``evtx_records`` once, in bulk, after every file is in (faster than indexing per insert)."""
+    """Index ``evtx_records`` when a store lacks the indexes the ingest makes (one of an earlier version)."""
     exists = store.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
     if not exists:
         return

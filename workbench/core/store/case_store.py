@@ -129,7 +129,8 @@ class CaseStore:
     # ------------------------------------------------------------------------------------------ writing
 
     def reset_ingested(self, parser_tables: Iterable[str] = ()) -> None:
-        """Empty every table an ingest fills and drop the parsers' detail tables.
+        """Empty every table an ingest fills and drop the parsers' detail tables and the timeline's indexes (the
+        ingest's rewrite of the timeline builds them; kept, every insert of the parse would update them).
 
         What the user made survives: any table or ``user.*`` meta key that is not the output of an ingest
         (a redaction list, ...); notes are in their own file, which this never opens. Only tables named in
@@ -138,6 +139,10 @@ class CaseStore:
         with self.conn:
             for table in schema.INGESTED_TABLES:
                 self.conn.execute(f"DELETE FROM {table}")
+            for (index,) in self.conn.execute(  # the rewrite builds them again; the inserts need not keep them
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'timeline' "
+                    "AND sql IS NOT NULL").fetchall():
+                self.conn.execute(f"DROP INDEX {index}")
             existing = set(self.detail_tables())
             for table in set(parser_tables) & existing:  # several parsers may share one table
                 self.conn.execute(f"DROP TABLE IF EXISTS {table}")

@@ -3,10 +3,11 @@
 Why: building ``timeline_fts`` is a fifth of finalizing a large case (12 s of 7 M rows), and the process that
 owns the database spends that time alone while the parse worker waits. FTS5 keeps an index in two shadow
 tables (``<name>_data``: the segments, ``<name>_idx``: their keys) whose bytes depend only on the rows indexed,
-their order, the columns and the tokenizer options. So the worker reads the sorted timeline (a WAL reader, it
-writes nothing there) into a contentless FTS5 table of the same columns and options in a file of its own
-(:func:`build`), while the owner builds the b-tree indexes; the owner then copies the two shadow tables into
-``timeline_fts`` (:func:`install`) in a fraction of the build. Built both ways from the same rows, the shadow
+their order, the columns and the tokenizer options. So the worker reads the timeline (a WAL reader, it writes
+nothing there) into a contentless FTS5 table of the same columns and options in a file of its own
+(:func:`build`), in the order the owner is rewriting it in and under the ids the rewrite gives, while the owner
+rewrites it; the owner then copies the two shadow tables into ``timeline_fts`` (:func:`install`) in a fraction
+of the build. Built both ways from the same rows, the shadow
 tables are byte for byte the same but for the structure record's first four bytes, a counter of changes
 (tests/unit/test_fulltext_side.py); the ingest gives the worker a smaller term buffer than it uses in place
 (``ingest.FTS_SIDE_HASH_BYTES``, for memory), which cuts the same postings into other segments.
@@ -47,11 +48,18 @@ def _files(out: Path) -> tuple[Path, Path]:
     return out, out.with_name(out.name + "-journal")
 
 
-def build(db: Path, out: Path, hash_bytes: int, wanted: Callable[[], bool] | None = None) -> tuple[int, int]:
+def build(db: Path, out: Path, hash_bytes: int, wanted: Callable[[], bool] | None = None,
+          order: tuple[str, str] | None = None) -> tuple[int, int]:
     """Index the timeline of ``db`` into a new file ``out`` (replaced if a stopped run left one); returns (rows,
-    highest id) read, also written into ``out``. ``db`` is only read: one read transaction, a snapshot of the
+    highest id) indexed, also written into ``out``. ``db`` is only read: one read transaction, a snapshot of the
     committed timeline. ``wanted`` is asked now and then; when it says no (the process that asked is gone)
-    the build stops with ``sqlite3.OperationalError``."""
+    the build stops with ``sqlite3.OperationalError``.
+
+    ``order``, when given, is the order the timeline is about to be rewritten in, as (a query over the
+    unqualified table ``timeline`` giving ``message``, ``component`` and the columns the terms name, the ORDER
+    BY terms: a total order): the rows are indexed in that order under the ids the rewrite gives them, 1 to n,
+    so the index is built while the rewrite runs instead of after it. Read before or after the rewrite, the
+    sequence is the same (the terms give each row the same place in both)."""
     for leftover in _files(out):  # raises when one cannot go (held by a killed run's worker): built in place then
         leftover.unlink(missing_ok=True)
     conn = sqlite3.connect(out, isolation_level=None)
@@ -66,9 +74,15 @@ def build(db: Path, out: Path, hash_bytes: int, wanted: Callable[[], bool] | Non
         conn.execute(f"INSERT INTO main.{_NAME}({_NAME}, rank) VALUES ('hashsize', ?)", (int(hash_bytes),))
         conn.execute("CREATE TABLE main.built_from (rows INTEGER NOT NULL, top INTEGER NOT NULL)")
         conn.execute("BEGIN")
-        rows, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM src.timeline").fetchone()
-        conn.execute(f"INSERT INTO main.{_NAME}(rowid, message, component) "
-                     "SELECT id, message, component FROM src.timeline ORDER BY id")
+        if order is None:
+            rows, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM src.timeline").fetchone()
+            conn.execute(f"INSERT INTO main.{_NAME}(rowid, message, component) "
+                         "SELECT id, message, component FROM src.timeline ORDER BY id")
+        else:  # ``timeline`` resolves to src's: this file has no table of that name
+            source, terms = order
+            rows = top = conn.execute("SELECT count(*) FROM src.timeline").fetchone()[0]
+            conn.execute(f"INSERT INTO main.{_NAME}(rowid, message, component) SELECT row_number() OVER "
+                         f"(ORDER BY {terms}), message, component FROM ({source}) ORDER BY {terms}")
         conn.execute("INSERT INTO main.built_from VALUES (?, ?)", (rows, top))
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE src")
