@@ -151,6 +151,49 @@ def test_an_interrupt_while_the_worker_builds_the_index_stops_it_and_the_resume_
         assert got[key] == reference[key], key
 
 
+def test_an_interrupt_between_the_rewrite_and_the_index_stage_stops_the_worker_s_build(
+        tmp_path: Path, monkeypatch) -> None:
+    """The worker starts the full-text index as the rewrite starts; a Ctrl+C after the rewrite committed and
+    before the index stage waited for the worker (here: in the progress report between the two) stops the
+    worker too, leaves no scratch file, and the run goes on from the index stage to the reference's store."""
+    from workbench.core.store import fulltext_side
+
+    source = multi_file_case(tmp_path / "src")
+    reference = _ingest(source, tmp_path / "home-one-process", workers=0)
+    asked: list[parse_worker.ParseWorker] = []
+    build_fulltext = parse_worker.ParseWorker.build_fulltext
+
+    def recorded(self, *args, **kwargs):
+        asked.append(self)
+        return build_fulltext(self, *args, **kwargs)
+
+    def progress(p: Progress) -> None:
+        if p.stage == "finalize" and p.done == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(parse_worker.ParseWorker, "build_fulltext", recorded)
+    case = Case.open(source, home=tmp_path / "home")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Ingest(case, workers=1).run(progress=progress)
+        assert case.store.get_meta("ingest_stage") == "index"
+        assert len(asked) == 1 and not asked[0].alive()  # asked as the rewrite began, stopped with the run
+        assert parse_worker.take_idle() is None  # and not kept for the next ingest
+        assert not fulltext_side.side_path(case.store.path).exists()
+    finally:
+        case.close()
+    monkeypatch.undo()
+    case = Case.open(source, home=tmp_path / "home")
+    try:
+        assert case.ensure_ingested()
+        assert case.store.get_meta("ingest_resumed_from") == "index"
+        got = store_digest(case)
+    finally:
+        case.close()
+    for key in reference:
+        assert got[key] == reference[key], key
+
+
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared fixtures not found at {FIXTURES}")
 @pytest.mark.parametrize("folder", ["evtx", "procmon", "setup", "sysinfo", "wer", "dumps"])
 def test_the_fixture_cases_are_the_same_read_either_way(tmp_path: Path, folder: str) -> None:

@@ -75,8 +75,9 @@ def _events(store: CaseStore, export: Export, limit: int) -> list[tuple[tuple[An
     """(pid, operation, path) and the timeline time (UTC for a PML, wall clock for an export) of the first
     ``limit`` events, in capture order.
 
-    Read before the timeline is indexed: each table is walked in insertion order for this file's rows (a
-    reader writes its rows together), never joined row by row."""
+    Read before the timeline is indexed: the timeline is walked in insertion order for this file's rows (a
+    reader writes its rows together), the events through their (file_id, line) index in line order, which is
+    the order a reader writes them in; never joined row by row."""
     pids = dict(store.conn.execute("SELECT process, pid FROM procmon_processes WHERE file_id = ?",
                                    (export.file_id,)).fetchall())
     column = "ts" if export.basis == "utc" else "local"
@@ -84,7 +85,7 @@ def _events(store: CaseStore, export: Export, limit: int) -> list[tuple[tuple[An
                                     (export.file_id, limit)).fetchall())
     rows = store.conn.execute(
         "SELECT process, operation, lower(coalesce(path, '')), line FROM procmon_events WHERE file_id = ? "
-        "ORDER BY rowid LIMIT ?", (export.file_id, limit)).fetchall()
+        "ORDER BY line, rowid LIMIT ?", (export.file_id, limit)).fetchall()
     return [((pids.get(r[0]), r[1], r[2]), times.get(r[3])) for r in rows]
 
 
@@ -215,7 +216,7 @@ def reconcile_captures(store: CaseStore) -> None:
     if len(exports) < 2 and not any(e.undated for e in exports):
         return  # one dated capture: nothing to date or merge
     # each export's first events, read only for an export some richer file may hold: every read walks the
-    # unindexed tables from their start (a case of 100 rolled-over PMLs, none richer than another, spent 50 s
+    # unindexed timeline from its start (a case of 100 rolled-over PMLs, none richer than another, spent 50 s
     # reading samples nothing compared)
     samples: dict[int, list[tuple[tuple[Any, ...], int | None]]] = {}
     dropped: set[int] = set()

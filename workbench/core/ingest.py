@@ -431,12 +431,6 @@ class Ingest:
         store.set_meta("sha256", self.case.digest)
         store.set_meta("parsers", self.fingerprint)  # what the rows so far were read with (a resume checks it)
         store.create_tables(ddl for p in parsers for ddl in p.tables.values())
-        # kept up to date while the rows come, rather than built afterwards by a pass over each table of its own:
-        # rows come file by file and each index grows at its end or at a few places per file (5 M Procmon events:
-        # about 3 s more in the inserts, against 8.6 s to build the four after)
-        with store.conn:
-            for ddl in self._detail_indexes():
-                store.conn.execute(ddl)
         autocheckpoint = store.scalar("PRAGMA wal_autocheckpoint")
         if store.scalar("PRAGMA journal_mode") == "wal" and autocheckpoint:
             store.conn.execute("PRAGMA wal_autocheckpoint = 0")
@@ -480,6 +474,12 @@ class Ingest:
             store.set_meta("ingest_stage", "parse")
             stage = "parse"
         if stage == "parse":
+            # the detail indexes are kept up to date while the rows come, rather than built afterwards by a pass
+            # over each table of its own: rows come file by file and each index grows at its end or at a few
+            # places per file (5 M Procmon events: about 3 s more in the inserts, against 8.6 s to build the four)
+            with store.conn:
+                for ddl in self._detail_indexes():
+                    store.conn.execute(ddl)
             if resuming:
                 if self._worker_likely():
                     parse_worker.prestart()  # starts while the unfinished files are put back
@@ -491,8 +491,8 @@ class Ingest:
         if stage in ("finalize", "index"):
             # the parse worker, idle now, builds the full-text index while this process sorts and indexes the rows
             worker = parse_worker.take_idle() if self._parsed_in_worker else None
+            request = None
             try:
-                request = None
                 if stage == "finalize":
                     self._report("finalize", 0, 1)
                     prepare_clock(store)
@@ -500,10 +500,17 @@ class Ingest:
                     request = sort_timeline(store, then="index", worker=worker)
                     self._committed()
                     stage = "index"
-                self._report("finalize", 1, 1)  # the rows are in time order; the other indexes follow
+                self._report("finalize", 1, 1)  # the rows are in time order, with their indexes
                 index_timeline(store, self._detail_indexes(), worker, request)
+            except BaseException:
+                if worker is not None and request is not None:
+                    # it may still be building (a failure before index_timeline waited for it): it must not
+                    # write its file after this one is removed, nor answer the next ingest
+                    worker.stop()
+                    fulltext_side.remove(fulltext_side.side_path(store.path))
+                raise
             finally:
-                if worker is not None:  # stopped when a stage failed before the worker answered
+                if worker is not None:
                     parse_worker.give_back(worker, healthy=worker.alive())
             mark_deployment_logs(store)
             self._committed()
@@ -1149,10 +1156,11 @@ def index_timeline(store: CaseStore, detail_indexes: Iterable[str] = (),
 
     With ``worker`` (the parse worker, idle once the files are read) the full-text index is built there,
     beside the database, and then copied in (:mod:`workbench.core.store.fulltext_side`): the build asked for by
-    :func:`sort_timeline` (``request``), which runs while the timeline is rewritten, or else one asked for here,
-    which runs while this process builds the other indexes. Without one, or when that fails, it is built here,
-    as it always was. When this stage fails before the worker has answered, the worker is stopped (the caller
-    sees it dead): it must not write its file after this one has removed it, nor answer the next ingest.
+    :func:`sort_timeline` (``request``), which runs while the timeline is rewritten, or else (a resumed run, a
+    caller of its own) one asked for here, in the order of the ids. Without one, or when that fails, it is
+    built here, as it always was. When this stage fails before the worker has answered, the worker is stopped
+    (the caller sees it dead): it must not write its file after this one has removed it, nor answer the next
+    ingest.
     """
     conn = store.conn
     side = fulltext_side.side_path(store.path)

@@ -142,7 +142,7 @@ class CaseStore:
             for (index,) in self.conn.execute(  # the rewrite builds them again; the inserts need not keep them
                     "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'timeline' "
                     "AND sql IS NOT NULL").fetchall():
-                self.conn.execute(f"DROP INDEX {index}")
+                self.conn.execute(f'DROP INDEX "{index}"')
             existing = set(self.detail_tables())
             for table in set(parser_tables) & existing:  # several parsers may share one table
                 self.conn.execute(f"DROP TABLE IF EXISTS {table}")
