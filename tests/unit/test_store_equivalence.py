@@ -113,6 +113,19 @@ def test_the_worker_builds_the_full_text_index_beside_the_database(tmp_path: Pat
         case.close()
 
 
+def _resumed_from_index_is(source: Path, home: Path, reference: dict[str, str]) -> None:
+    """The next run of a case stopped in its index stage goes on from there to the reference's store."""
+    case = Case.open(source, home=home)
+    try:
+        assert case.ensure_ingested()
+        assert case.store.get_meta("ingest_resumed_from") == "index"
+        got = store_digest(case)
+    finally:
+        case.close()
+    for key in reference:
+        assert got[key] == reference[key], key
+
+
 def test_an_interrupt_while_the_worker_builds_the_index_stops_it_and_the_resume_ends_the_same(
         tmp_path: Path, monkeypatch) -> None:
     """Ctrl+C (or any error) in the index stage before the worker answered: the worker is stopped, so it cannot
@@ -140,15 +153,7 @@ def test_an_interrupt_while_the_worker_builds_the_index_stops_it_and_the_resume_
     finally:
         case.close()
     monkeypatch.undo()
-    case = Case.open(source, home=tmp_path / "home")
-    try:
-        assert case.ensure_ingested()
-        assert case.store.get_meta("ingest_resumed_from") == "index"
-        got = store_digest(case)
-    finally:
-        case.close()
-    for key in reference:
-        assert got[key] == reference[key], key
+    _resumed_from_index_is(source, tmp_path / "home", reference)
 
 
 def test_an_interrupt_between_the_rewrite_and_the_index_stage_stops_the_worker_s_build(
@@ -183,15 +188,7 @@ def test_an_interrupt_between_the_rewrite_and_the_index_stage_stops_the_worker_s
     finally:
         case.close()
     monkeypatch.undo()
-    case = Case.open(source, home=tmp_path / "home")
-    try:
-        assert case.ensure_ingested()
-        assert case.store.get_meta("ingest_resumed_from") == "index"
-        got = store_digest(case)
-    finally:
-        case.close()
-    for key in reference:
-        assert got[key] == reference[key], key
+    _resumed_from_index_is(source, tmp_path / "home", reference)
 
 
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared fixtures not found at {FIXTURES}")

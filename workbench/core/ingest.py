@@ -503,11 +503,8 @@ class Ingest:
                 self._report("finalize", 1, 1)  # the rows are in time order, with their indexes
                 index_timeline(store, self._detail_indexes(), worker, request)
             except BaseException:
-                if worker is not None and request is not None:
-                    # it may still be building (a failure before index_timeline waited for it): it must not
-                    # write its file after this one is removed, nor answer the next ingest
-                    worker.stop()
-                    fulltext_side.remove(fulltext_side.side_path(store.path))
+                if worker is not None and request is not None:  # a failure before index_timeline waited for it
+                    _abandon_fulltext(store, worker)
                 raise
             finally:
                 if worker is not None:
@@ -1115,8 +1112,7 @@ def sort_timeline(store: CaseStore, then: str | None = None,
             _sorted_copy(conn, zone, lo, hi, to_local, order, then)
     except BaseException:
         if worker is not None and request is not None:
-            worker.stop()
-            fulltext_side.remove(fulltext_side.side_path(store.path))
+            _abandon_fulltext(store, worker)
         raise
     return request
 
@@ -1147,6 +1143,13 @@ def _ask_fulltext(store: CaseStore, worker: parse_worker.ParseWorker | None,
     except parse_worker.WorkerLost as lost:
         log.warning("full-text index built in this process: %s", lost)
         return None
+
+
+def _abandon_fulltext(store: CaseStore, worker: parse_worker.ParseWorker) -> None:
+    """Stop ``worker``, which may still be building the full-text index beside ``store``, and remove its file:
+    it must not write that file after it is removed, nor answer the next ingest."""
+    worker.stop()
+    fulltext_side.remove(fulltext_side.side_path(store.path))
 
 
 def index_timeline(store: CaseStore, detail_indexes: Iterable[str] = (),
@@ -1226,9 +1229,9 @@ def _finalize_cache(conn: Any) -> Iterator[None]:
 FINALIZE_CACHE_KIB = -65536
 #: FTS5's in-memory term buffer while the index is rebuilt, 32 MiB (within the ingest's memory target).
 FTS_HASH_BYTES = 32 * 1024 * 1024
-#: The same while the worker builds the index beside the database, 8 MiB: it runs beside this process's index
-#: builds, within the same memory target (FTS5 holds about 2.5 times its buffer: on 7 M rows 107 MiB for the
-#: worker at 32 MiB, 59 MiB at 8), and its time is hidden by theirs (14.3 s at 32 MiB, 14.7 s at 8).
+#: The same while the worker builds the index beside the database, 8 MiB: it runs beside this process's rewrite
+#: of the timeline, within the same memory target (FTS5 holds about 2.5 times its buffer: on 7 M rows 107 MiB for
+#: the worker at 32 MiB, 59 MiB at 8), and its time is hidden by the rewrite's (14.3 s at 32 MiB, 14.7 s at 8).
 FTS_SIDE_HASH_BYTES = 8 * 1024 * 1024
 
 

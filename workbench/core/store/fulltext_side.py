@@ -7,10 +7,10 @@ their order, the columns and the tokenizer options. So the worker reads the time
 nothing there) into a contentless FTS5 table of the same columns and options in a file of its own
 (:func:`build`), in the order the owner is rewriting it in and under the ids the rewrite gives, while the owner
 rewrites it; the owner then copies the two shadow tables into ``timeline_fts`` (:func:`install`) in a fraction
-of the build. Built both ways from the same rows, the shadow
-tables are byte for byte the same but for the structure record's first four bytes, a counter of changes
-(tests/unit/test_fulltext_side.py); the ingest gives the worker a smaller term buffer than it uses in place
-(``ingest.FTS_SIDE_HASH_BYTES``, for memory), which cuts the same postings into other segments.
+of the build. Built both ways from the same rows, the shadow tables are byte for byte the same but for the
+structure record's first four bytes, a counter of changes (tests/unit/test_fulltext_side.py); the ingest gives
+the worker a smaller term buffer than it uses in place (``ingest.FTS_SIDE_HASH_BYTES``, for memory), which cuts
+the same postings into other segments.
 
 The copy is made by a connection of its own: FTS5 caches an index's structure per connection and notices a
 change only when another connection commits one, so the owner's connection reads the copied index afresh.
