@@ -188,7 +188,7 @@ def test_a_killed_app_is_resumed_by_the_window_with_the_rows_of_an_uninterrupted
     from tests.cases import multi_file_case
     from tests.unit.test_resume import _KILLER, _reference, _snapshot
 
-    source = multi_file_case(tmp_path / "src", lines=50_000)
+    source = multi_file_case(tmp_path / "src", lines=110_000)
     expected = _reference(source, tmp_path / "home-reference")
     killed = subprocess.run([sys.executable, "-c", _KILLER, str(source)], env={**os.environ,
                             "WORKBENCH_HOME": str(wb_home)}, capture_output=True, text=True, timeout=300)

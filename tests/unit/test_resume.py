@@ -61,7 +61,7 @@ def _cancel_in_file(ordinal: int):
 
 
 def test_cancel_is_a_state_of_its_own_and_resume_gives_the_same_rows(tmp_path: Path) -> None:
-    source = multi_file_case(tmp_path / "src", lines=45_000)
+    source = multi_file_case(tmp_path / "src", lines=100_000)
     expected = _reference(source, tmp_path / "home-reference")
 
     case = Case.open(source)
@@ -101,7 +101,7 @@ def test_cancel_is_a_state_of_its_own_and_resume_gives_the_same_rows(tmp_path: P
 def test_progress_is_by_bytes_with_an_eta(tmp_path: Path) -> None:
     from tests.cases import large_log_case
 
-    source = large_log_case(tmp_path, megabytes=6)
+    source = large_log_case(tmp_path, megabytes=12)
     case = Case.open(source)
     reports: list[Progress] = []
     case.ensure_ingested(progress=reports.append)
@@ -122,7 +122,7 @@ def test_rows_are_committed_while_a_file_is_read(tmp_path: Path) -> None:
     from tests.cases import large_log_case
     from workbench.core.store import CaseStore
 
-    source = large_log_case(tmp_path, megabytes=6)
+    source = large_log_case(tmp_path, megabytes=12)
     case = Case.open(source)
     seen: list[tuple[float, int, int]] = []
     started = time.monotonic()
@@ -144,7 +144,7 @@ def test_rows_are_committed_while_a_file_is_read(tmp_path: Path) -> None:
 
 def test_an_error_that_escapes_the_pipeline_is_resumed(tmp_path: Path) -> None:
     """A full disk, Ctrl+C: the run stops as ``interrupted`` at the stage it was in; the next resumes there."""
-    source = multi_file_case(tmp_path / "src", lines=45_000)
+    source = multi_file_case(tmp_path / "src", lines=100_000)
     expected = _reference(source, tmp_path / "home-reference")
     for stage, error in (("parse", KeyboardInterrupt()), ("finalize", OSError(28, "No space left on device")),
                          ("index", OSError(28, "No space left on device"))):
@@ -195,7 +195,7 @@ case.ensure_ingested(progress=progress)
 
 
 def test_a_killed_ingest_is_resumed_by_workbench_analyze(tmp_path: Path, wb_home: Path) -> None:
-    source = multi_file_case(tmp_path / "src", lines=50_000)
+    source = multi_file_case(tmp_path / "src", lines=110_000)
     expected = _reference(source, tmp_path / "home-reference")
     env = {**os.environ, "WORKBENCH_HOME": str(wb_home)}
     killed = subprocess.run([sys.executable, "-c", _KILLER, str(source)], env=env, capture_output=True, text=True,

@@ -51,7 +51,7 @@ def test_without_the_index_every_query_finds_what_the_index_finds(tmp_path: Path
 
 
 def test_a_search_while_the_files_are_read_finds_the_rows_committed_so_far(tmp_path: Path) -> None:
-    source = multi_file_case(tmp_path / "src", lines=45_000)
+    source = multi_file_case(tmp_path / "src", lines=100_000)
     case = Case.open(source, home=tmp_path / "home")
     seen: list[tuple[int, int]] = []
 

@@ -75,3 +75,35 @@ def test_real_rollback_log(shared_fixtures: Path, tmp_path: Path) -> None:
     hits = list(query_timeline(case.store, text='"Reporting post reboot event"'))
     assert hits and "0x30018" in hits[0].message
     assert hits[0].component == "MOUPG" and hits[0].line == 5377
+
+
+def test_stamps_as_datetime_reads_them() -> None:
+    """Times come from a cache of minutes and a cache of level columns: every stamp, valid or not (hour 24,
+    second 60, a 29 February outside a leap year, a letter or a space in a digit's place), gives the time
+    ``datetime`` gives it, or no stamp where ``datetime`` refuses it, however often the same minute comes."""
+    import random
+    from datetime import datetime
+
+    from workbench.core.parsers import setupact
+
+    rnd = random.Random(5)
+    stamps = ["2024-02-29 23:59:59", "2023-02-29 00:00:00", "2026-12-31 24:00:00", "2026-12-31 23:60:00",
+              "2026-12-31 23:59:60", "0001-01-01 00:00:00", "9999-12-31 23:59:59"]
+    for _ in range(5000):
+        chars = list(f"2026-0{rnd.randint(1, 9)}-{rnd.randint(1, 31):02} {rnd.randint(0, 23):02}:"
+                     f"{rnd.randint(0, 59):02}:{rnd.randint(0, 59):02}")
+        if rnd.random() < 0.3:
+            chars[rnd.choice([2, 6, 9, 12, 15, 18])] = rnd.choice("x 9+")
+        stamps.append("".join(chars))
+    setupact._MINUTES.clear()
+    for stamp in stamps * 2:  # the second time from the caches
+        line = f"{stamp}, Error      [0x0601c2] IBS    something"
+        try:
+            expected = datetime(int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]),
+                                int(stamp[14:16]), int(stamp[17:19]))
+        except ValueError:
+            assert split_line(line) is None, stamp
+            continue
+        parts = split_line(line)
+        assert parts is not None and parts[1] == "error", stamp
+        assert parts[0] == round((expected - datetime(1970, 1, 1)).total_seconds() * 1_000_000), stamp

@@ -58,3 +58,49 @@ def test_a_bom_inside_the_file_is_dropped(tmp_path: Path) -> None:
     path = tmp_path / "x.log"
     path.write_bytes(b"\xef\xbb\xbfone\r\n\xef\xbb\xbftwo\r\n")
     assert [ln.text for ln in read_lines(path)] == ["one", "two"]
+
+
+def _model(data: bytes) -> list[tuple[int, int, str, int | None]]:
+    """What read_lines must give for ASCII bytes without NULs, from the rules alone: every piece between
+    newlines is a line (the last one only when not empty), one trailing CR dropped, a line past 64 KiB cut to its
+    first 64 KiB with its length kept, and each offset the byte where its line starts."""
+    out = []
+    offset = 0
+    pieces = data.split(b"\n")
+    if pieces[-1] == b"":
+        pieces.pop()
+    for number, piece in enumerate(pieces, 1):
+        text = piece.decode("ascii")
+        length = None
+        if len(piece) > 64 * 1024:
+            text, length = text[:64 * 1024], len(piece)
+        out.append((number, offset, text[:-1] if text.endswith("\r") else text, length))
+        offset += len(piece) + 1
+    return out
+
+
+def test_ascii_blocks_give_the_lines_one_by_one_would(tmp_path: Path) -> None:
+    """ASCII blocks are decoded and split whole (the Panther fast path); across the 1 MiB reads, with CRLF and
+    bare LF, a stray CR, two CRs before the LF, empty lines and lines past 64 KiB, the lines, numbers, offsets and cuts stay those of
+    the rules, and a non-ASCII byte or a NUL later in the file (read line by line) does not shift them."""
+    import random
+
+    rnd = random.Random(11)
+    parts = [b"2021-05-18 03:11:02, Info                  SP     step %d\r\n" % i for i in range(40000)]
+    for at in sorted(rnd.sample(range(len(parts)), 30)):
+        parts[at] = rnd.choice([b"\n", b"\r\n", b"bare cr\r inside\n", b"x" * (70 * 1024) + b"\r\n",
+                                b"y" * (64 * 1024) + b"\n", b"two cr\r\r\n"])
+    data = b"".join(parts) + b"no newline at the end"
+    path = tmp_path / "a.log"
+    path.write_bytes(data)
+    got = [(ln.number, ln.offset, ln.text, ln.length) for ln in read_lines(path)]
+    assert got == _model(data)
+    assert len(data) > 2 * 1024 * 1024  # three reads at least
+
+    mixed = data + b"\r\nGr\xc3\xb6\xc3\x9fe\r\nnul\x00here\r\n" + b"after\r\n" * 5
+    path.write_bytes(mixed)
+    lines = list(read_lines(path))
+    assert [(ln.number, ln.offset, ln.text, ln.length) for ln in lines[:len(got)]] == got
+    assert [ln.text for ln in lines[len(got):]] == ["Größe", "nulhere"] + ["after"] * 5
+    assert all(mixed[ln.offset:ln.offset + 5] in (b"Gr\xc3\xb6\xc3", b"nul\x00h", b"after")
+               for ln in lines[len(got):])

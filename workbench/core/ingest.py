@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 import pluggy
 
 from workbench.core import clock, parse_worker, search
+from workbench.core.ahead import ReadAhead
 from workbench.core.archive import ExtractionBudget, ExtractionLimits, Member, open_reader
 from workbench.core.attempt import mark_deployment_logs
 from workbench.core.case import Case
@@ -488,40 +489,58 @@ class Ingest:
             self._parse_commit()
             store.set_meta("ingest_stage", "finalize")
             stage = "finalize"
-        if stage in ("finalize", "index"):
-            # the parse worker, idle now, builds the full-text index while this process sorts and indexes the rows
-            worker = parse_worker.take_idle() if self._parsed_in_worker else None
-            request = None
-            try:
-                if stage == "finalize":
-                    self._report("finalize", 0, 1)
-                    prepare_clock(store)
-                    # one transaction: a run stopped inside it left the table as it was
-                    request = sort_timeline(store, then="index", worker=worker)
-                    self._committed()
-                    stage = "index"
-                self._report("finalize", 1, 1)  # the rows are in time order, with their indexes
-                index_timeline(store, self._detail_indexes(), worker, request)
-            except BaseException:
-                if worker is not None and request is not None:  # a failure before index_timeline waited for it
-                    _abandon_fulltext(store, worker)
-                raise
-            finally:
-                if worker is not None:
-                    parse_worker.give_back(worker, healthy=worker.alive())
-            mark_deployment_logs(store)
-            self._committed()
-            store.set_meta("ingest_facts_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM facts")))
-            store.set_meta("ingest_stage", "analyze")
-        else:
-            self._forget_analysis()  # an analysis cut short: its findings and facts go, it runs again
-        self._report("analyze", 0, 1)
-        self.pm.hook.workbench_analyze(store=store)
+        try:
+            if stage in ("finalize", "index"):
+                # the parse worker, idle now, builds the full-text index while this process sorts and indexes
+                worker = parse_worker.take_idle() if self._parsed_in_worker else None
+                request = None
+                try:
+                    if stage == "finalize":
+                        self._report("finalize", 0, 1)
+                        prepare_clock(store)
+                        # one transaction: a run stopped inside it left the table as it was
+                        request = sort_timeline(store, then="index", worker=worker)
+                        self._committed()
+                        stage = "index"
+                    self._read_ahead()  # the rows are final: analyzers' reading starts beside what follows
+                    self._report("finalize", 1, 1)  # the rows are in time order, with their indexes
+                    index_timeline(store, self._detail_indexes(), worker, request)
+                except BaseException:
+                    if worker is not None and request is not None:  # a failure before index_timeline waited
+                        _abandon_fulltext(store, worker)
+                    raise
+                finally:
+                    if worker is not None:
+                        parse_worker.give_back(worker, healthy=worker.alive())
+                mark_deployment_logs(store)
+                self._committed()
+                store.set_meta("ingest_facts_mark", str(store.scalar("SELECT coalesce(max(id), 0) FROM facts")))
+                store.set_meta("ingest_stage", "analyze")
+            else:
+                self._forget_analysis()  # an analysis cut short: its findings and facts go, it runs again
+                self._read_ahead()
+            self._report("analyze", 0, 1)
+            self.pm.hook.workbench_analyze(store=store)
+        finally:
+            if store.read_ahead is not None:
+                store.read_ahead.close()
+                store.read_ahead = None
         store.commit()
         store.set_meta("ingest_seconds", f"{time.perf_counter() - started:.3f}")
         store.set_meta("ingest_state", COMPLETE)
 
     # --------------------------------------------------------------------------------------- stop, resume
+
+    def _read_ahead(self) -> None:
+        """Start the analyzers' read-only work (``workbench_analyze_ahead``, :mod:`workbench.core.ahead`) on
+        threads; the rows it reads are committed and no longer change."""
+        self.store.commit()
+        try:
+            offers = self.pm.hook.workbench_analyze_ahead(store=self.store)
+        except Exception as exc:  # a plugin's offer broken: every analyzer reads in place, as without one
+            log.error("no analysis read ahead: %s: %s", type(exc).__name__, exc)
+            return
+        self.store.read_ahead = ReadAhead.start(self.store, offers)
 
     def resume_stage(self) -> str | None:
         """The stage a resume continues at (``parse``, ``finalize``, ``index``, ``analyze``), or None: start again.

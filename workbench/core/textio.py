@@ -22,7 +22,9 @@ MAX_LINE = 64 * 1024  # of a longer line (binary garbage, a missing newline) onl
 MAX_CUT_PROBLEMS = 20
 
 
-@dataclass(frozen=True)
+# not frozen: a frozen dataclass sets each field through object.__setattr__, 0.56 µs a line against 0.14 µs
+# here (a third of reading a Panther log's line); nothing changes a Line once made
+@dataclass(slots=True)
 class Line:
     number: int  # 1-based: the line as an editor counts it, however long the lines before it were
     offset: int  # byte offset of the line start in the file
@@ -161,6 +163,19 @@ def iter_lines(fh: BinaryIO) -> Iterator[Line]:
         else:
             pending += chunk
         start = 0
+        end = pending.rfind(b"\n")
+        if end > 0 and pending.isascii() and b"\x00" not in pending:
+            # the usual block (a Panther log is ASCII): one decode and one split for all its lines, the same
+            # lines as one by one below (every codec here reads ASCII bytes as ASCII; no NUL, no BOM to drop)
+            for piece in pending[:end].decode("ascii").split("\n"):
+                number += 1
+                size = len(piece)
+                if size > MAX_LINE:
+                    yield Line(number, offset, _clean(piece[:MAX_LINE]), size)
+                else:
+                    yield Line(number, offset, piece[:-1] if piece.endswith("\r") else piece)
+                offset += size + 1
+            start = end + 1
         while True:
             nl = pending.find(b"\n", start)
             if nl < 0:

@@ -55,19 +55,44 @@ def _day_us(day: str) -> int | None:
         return None
 
 
-def _stamp_us(stamp: str) -> int | None:
-    """Wall µs of ``YYYY-MM-DD HH:MM:SS``: the day from a cache (a log spans a few days), the time of day by
-    arithmetic; None where :class:`datetime` would refuse the stamp (hour 24, second 60, ...)."""
-    day = _day_us(stamp[:10])
+def _minute_us(minute: str) -> int | None:
+    """Wall µs of ``YYYY-MM-DD HH:MM``; None where :class:`datetime` would refuse it (hour 24, ...)."""
+    day = _day_us(minute[:10])
     if day is None:
         return None
     try:
-        hour, minute, second = int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19])
+        hour, minutes = int(minute[11:13]), int(minute[14:16])
     except ValueError:
         return None
-    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+    if not (0 <= hour < 24 and 0 <= minutes < 60):
         return None
-    return day + ((hour * 60 + minute) * 60 + second) * 1_000_000
+    return day + (hour * 60 + minutes) * 60_000_000
+
+
+#: :func:`_minute_us` of the minutes met lately (a log writes many lines a minute; emptied when full)
+_MINUTES: dict[str, int | None] = {}
+_MINUTES_KEPT = 4096
+
+
+def _stamp_us(stamp: str) -> int | None:
+    """Wall µs of ``YYYY-MM-DD HH:MM:SS``: the minute from a cache, the second by arithmetic (0.75 µs a line
+    was spent here before); None where :class:`datetime` would refuse the stamp (hour 24, second 60, ...)."""
+    key = stamp[:16]
+    try:
+        start = _MINUTES[key]
+    except KeyError:  # once a minute of the log
+        if len(_MINUTES) >= _MINUTES_KEPT:
+            _MINUTES.clear()
+        start = _MINUTES[key] = _minute_us(key)
+    if start is None:
+        return None
+    try:
+        second = int(stamp[17:19])
+    except ValueError:
+        return None
+    if not 0 <= second < 60:
+        return None
+    return start + second * 1_000_000
 
 
 def split_line(text: str) -> tuple[int, str, str | None, str, str] | None:
@@ -77,22 +102,36 @@ def split_line(text: str) -> tuple[int, str, str | None, str, str] | None:
     local = _stamp_us(text[:19])
     if local is None:
         return None
-    rest = text[21:]
-    if len(rest) >= 29 and rest[11:12] in ("[", " ") and (rest[10] == " " or rest[:11] == "Fatal Error"):
+    # the columns are read from the line itself (text[21:] copied first cost a copy of every line)
+    if len(text) >= 50 and text[32:33] in ("[", " ") and (text[31] == " " or text[21:32] == "Fatal Error"):
         # fixed columns
-        level_raw = rest[:11].strip()
-        msg_id = rest[11:22].strip() or None
-        component = rest[22:29].strip()
-        message = rest[29:]
+        msg_id = text[32:43].strip() or None
+        component = text[43:50].strip()
         if msg_id is not None and not msg_id.startswith("["):
             # not a message id after all: columns are off, fall back to splitting on spaces
-            return _loose(local, rest)
+            return _loose(local, text[21:])
         if msg_id:
             msg_id = msg_id.strip("[]")
         if " " in component:  # a component never has a space: the message started early
-            return _loose(local, rest)
-        return local, LEVELS.get(level_raw.lower(), level_raw.lower() or "info"), msg_id, component, message
-    return _loose(local, rest)
+            return _loose(local, text[21:])
+        return local, _level(text[21:32]), msg_id, component, text[50:]
+    return _loose(local, text[21:])
+
+
+#: :func:`_level` of the level columns met (a handful in a log; emptied when full)
+_LEVEL_COLUMNS: dict[str, str] = {}
+
+
+def _level(column: str) -> str:
+    """The level of an 11-character level column (``Info       ``, ``Fatal Error``)."""
+    level = _LEVEL_COLUMNS.get(column)
+    if level is None:
+        raw = column.strip().lower()
+        level = LEVELS.get(raw, raw or "info")
+        if len(_LEVEL_COLUMNS) >= 256:
+            _LEVEL_COLUMNS.clear()
+        _LEVEL_COLUMNS[column] = level
+    return level
 
 
 def _loose(local: int, rest: str) -> tuple[int, str, str | None, str, str]:
@@ -119,8 +158,10 @@ _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 def is_junk(text: str) -> bool:
     """True for a line that is binary noise: mostly unreadable, or carrying control bytes and no stamp."""
+    if text.isascii() and text.isprintable():
+        return False  # the common case: only space to "~", decided at C speed, in half the regex's time
     if _CONTROL.search(text) is None and "\r" not in text:
-        return False  # the common case, decided by one regex scan instead of a per-character loop
+        return False  # decided by one regex scan instead of a per-character loop
     return looks_binary(text) or split_line(text) is None
 
 

@@ -7,8 +7,9 @@ after these specs. None of these hooks may import Qt: a signature-only or parser
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -43,6 +44,20 @@ def workbench_analyze(store: CaseStore) -> None:
 
     Write facts (``store.insert_facts``) and findings into ``store``; do not change rows other plugins
     wrote. Runs once per ingest, so reopening a case costs nothing. Called in registration order.
+    """
+
+
+@hookspec
+def workbench_analyze_ahead(store: CaseStore) -> Mapping[str, Callable[[CaseStore], Any]] | None:
+    """Offer the part of this plugin's analysis that only reads, as functions of a read-only store, by key.
+
+    Offer only what reads rows no analyzer writes (the parsers' rows, the timeline): the ingest calls this
+    once the timeline is on the case clock, in time order and committed, and runs each function on a thread
+    with a read-only connection of its own (a function may open more on ``store.path``) while this process
+    copies the full-text index in and runs the analyzers before yours. Take the answer in your
+    :func:`workbench_analyze` with ``workbench.core.ahead.result(store, key, function)``, which runs the
+    function in place when no ingest started it (or it failed), so the findings are the same either way and
+    are still written at your hook's turn. Keys are yours to choose; name them after your plugin.
     """
 
 

@@ -14,11 +14,14 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from workbench.core.store import schema
+
+if TYPE_CHECKING:
+    from workbench.core.ahead import ReadAhead
 
 #: Rows per multi-row INSERT (see :func:`insert_rows`); measured best between 100 and 500.
 ROWS_PER_INSERT = 100
@@ -54,6 +57,8 @@ class CaseStore:
         self.path = path
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        #: while an ingest's analysis runs, its :class:`~workbench.core.ahead.ReadAhead` (else None)
+        self.read_ahead: ReadAhead | None = None
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
