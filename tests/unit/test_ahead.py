@@ -73,6 +73,16 @@ def test_a_failed_read_ahead_is_read_in_place(tmp_path: Path, caplog: pytest.Log
     assert "read ahead k failed" in caplog.text and "no_such_table" in caplog.text
 
 
+def _closes_within(work: ReadAhead, seconds: float) -> None:
+    """``work.close()`` returns within ``seconds`` (on a thread of its own: a close that cannot stop the read
+    fails here instead of hanging the run)."""
+    time.sleep(0.1)  # the endless statement under way
+    closer = threading.Thread(target=work.close, daemon=True)
+    closer.start()
+    closer.join(seconds)
+    assert not closer.is_alive(), "close() did not stop the read"
+
+
 def test_close_stops_a_read_still_running(tmp_path: Path) -> None:
     """An ingest that fails or is cancelled before its analysis interrupts what is still read and waits for it."""
     store = _store(tmp_path)
@@ -85,12 +95,29 @@ def test_close_stops_a_read_still_running(tmp_path: Path) -> None:
 
     work = ReadAhead.start(store, [{"k": endless}])
     assert started.wait(10)
-    time.sleep(0.1)
-    began = time.monotonic()
-    work.close()
-    assert time.monotonic() - began < 5
+    _closes_within(work, 5)
     assert work.take("k") is None
     assert not [t for t in threading.enumerate() if t.name == "ahead k"]
+
+
+def test_close_stops_a_second_reader_a_function_opened(tmp_path: Path) -> None:
+    """Procmon's rules read on two connections: the second, opened with another_reader on the read-ahead's
+    thread, is interrupted with the first; outside a read ahead another_reader is a plain read-only store."""
+    store = _store(tmp_path)
+    started = threading.Event()
+
+    def endless_on_the_second(reader: CaseStore) -> int:
+        with ahead.another_reader(reader) as second:
+            assert second is not reader
+            started.set()
+            return int(second.scalar("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                                     "SELECT count(*) FROM c"))
+
+    work = ReadAhead.start(store, [{"k": endless_on_the_second}])
+    assert started.wait(10)
+    _closes_within(work, 5)
+    with ahead.another_reader(store) as plain, pytest.raises(sqlite3.OperationalError, match="readonly"):
+        plain.conn.execute("INSERT INTO t VALUES (1)")
 
 
 class _Spy:

@@ -17,8 +17,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from workbench.core.store import CaseStore
@@ -59,23 +61,29 @@ class ReadAhead:
     def _run(self, store: CaseStore, fn: AheadFn, future: Future[Any]) -> None:
         if not future.set_running_or_notify_cancel():
             return
-        reader = None
+        _owner.read_ahead = self  # for another_reader, called on this thread
         try:
-            with self._lock:
-                if self._closed:
-                    raise RuntimeError("read ahead closed before it started")
-                reader = CaseStore.open(store.path, readonly=True)
-                self._stores.append(reader)
-            answer = fn(reader)
+            with self._reader(store.path) as reader:
+                answer = fn(reader)
         except BaseException as exc:  # handed to the hook, which reads in place instead
             future.set_exception(exc)
         else:
             future.set_result(answer)
+
+    @contextmanager
+    def _reader(self, path: Path) -> Iterator[CaseStore]:
+        """A read-only store on ``path``, interrupted by :meth:`close` while it is open."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("read ahead closed")
+            reader = CaseStore.open(path, readonly=True)
+            self._stores.append(reader)
+        try:
+            yield reader
         finally:
-            if reader is not None:
-                with self._lock:
-                    self._stores.remove(reader)
-                reader.close()
+            with self._lock:
+                self._stores.remove(reader)
+            reader.close()
 
     def take(self, key: str) -> Future[Any] | None:
         """The future of ``key``'s function (once: a second take gets None), or None when none was started."""
@@ -93,6 +101,23 @@ class ReadAhead:
         for thread in self._threads:
             thread.join()
         self._futures.clear()
+
+
+#: The ReadAhead whose function runs on the current thread (see :func:`another_reader`).
+_owner = threading.local()
+
+
+@contextmanager
+def another_reader(store: CaseStore) -> Iterator[CaseStore]:
+    """A second read-only store on ``store.path`` for a read-ahead function to hand to a thread of its own,
+    closed after; opened on a read-ahead's thread, the ingest's stop interrupts it with the first."""
+    owner: ReadAhead | None = getattr(_owner, "read_ahead", None)
+    if owner is not None:
+        with owner._reader(store.path) as reader:
+            yield reader
+        return
+    with CaseStore.open(store.path, readonly=True) as reader:
+        yield reader
 
 
 def result(store: CaseStore, key: str, compute: AheadFn) -> Any:

@@ -801,7 +801,7 @@ AHEAD_KEY = "procmon.findings"
 
 def _ahead(store: CaseStore) -> list[dict[str, Any]]:
     """:func:`analyze` on a read-only store the ingest opened, with a second one for its other thread."""
-    with CaseStore.open(store.path, readonly=True) as alongside:
+    with ahead.another_reader(store) as alongside:
         return analyze(store, alongside)
 
 
