@@ -53,3 +53,58 @@ def test_detail_indexes_come_with_their_tables_and_the_timeline_s_with_the_rewri
         assert not _indexes(case.store.path).get("timeline")
     finally:
         case.close()
+
+
+def test_the_log_is_emptied_before_the_rewrite_unless_a_reader_holds_an_older_snapshot(tmp_path: Path) -> None:
+    """``CaseStore.empty_wal`` copies the write-ahead log in and empties it (the rewrite then reads the timeline
+    without searching an index of spent frames); a reader on an older snapshot makes it give up within its wait,
+    not block; a database not in WAL mode says no."""
+    import os
+    import time
+
+    from workbench.core.store import CaseStore
+
+    store = CaseStore.open(tmp_path / "c.sqlite")
+    store.conn.execute("CREATE TABLE x (a)")
+    store.conn.executemany("INSERT INTO x VALUES (?)", [(b"z" * 1000,) for _ in range(3000)])
+    store.commit()
+    wal = tmp_path / "c.sqlite-wal"
+    assert os.path.getsize(wal) > 3_000_000
+    reader = CaseStore.open(tmp_path / "c.sqlite", readonly=True)
+    reader.conn.execute("BEGIN")
+    assert reader.scalar("SELECT count(*) FROM x") == 3000
+    store.conn.execute("INSERT INTO x VALUES (1)")
+    began = time.monotonic()
+    assert not store.empty_wal(200)
+    assert time.monotonic() - began < 2
+    reader.conn.execute("COMMIT")
+    assert store.empty_wal()
+    assert os.path.getsize(wal) == 0 and store.scalar("SELECT count(*) FROM x") == 3001
+    assert store.scalar("PRAGMA busy_timeout") == 30000  # put back
+    reader.close()
+    assert not CaseStore(tmp_path / "m", sqlite3.connect(":memory:")).empty_wal()
+
+
+def test_the_checkpoint_thread_settles_so_the_ingest_can_empty_the_log(tmp_path: Path) -> None:
+    """The ingest's checkpoint thread is poked after every commit; a checkpoint of the ingest's own is refused
+    while one of the thread's runs, so the ingest lets the thread settle first, then empties the log."""
+    import os
+
+    from workbench.core.ingest import _Checkpointer
+    from workbench.core.store import CaseStore
+
+    store = CaseStore.open(tmp_path / "c.sqlite")
+    store.conn.execute("CREATE TABLE x (a)")
+    thread = _Checkpointer(store.path)
+    try:
+        for _ in range(20):
+            store.conn.executemany("INSERT INTO x VALUES (?)", [(b"z" * 4000,) for _ in range(500)])
+            store.commit()
+            thread.poke()
+        thread.settle(10.0)
+        assert not thread._running and not thread._wake.is_set()
+        assert store.empty_wal(0)
+        assert os.path.getsize(tmp_path / "c.sqlite-wal") == 0
+    finally:
+        thread.close()
+    assert store.scalar("SELECT count(*) FROM x") == 10_000

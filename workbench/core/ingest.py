@@ -257,11 +257,19 @@ class _Checkpointer:
         self._path = path
         self._wake = threading.Event()
         self._stop = False
+        self._running = False
+        self._settled = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="workbench-checkpoint", daemon=True)
         self._thread.start()
 
     def poke(self) -> None:
         self._wake.set()
+
+    def settle(self, timeout: float) -> None:
+        """Wait (up to ``timeout`` seconds) until no checkpoint runs here or is asked for: a checkpoint of the
+        ingest's own (:meth:`CaseStore.empty_wal`) is refused while another one runs."""
+        with self._settled:
+            self._settled.wait_for(lambda: not self._running and not self._wake.is_set(), timeout)
 
     def _run(self) -> None:
         try:
@@ -271,13 +279,19 @@ class _Checkpointer:
         try:
             while True:
                 self._wake.wait()
-                self._wake.clear()
-                if self._stop:
-                    return
+                with self._settled:
+                    self._wake.clear()
+                    self._running = True
                 try:
+                    if self._stop:
+                        return
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error:  # busy (another checkpointer): the next poke or the last one catches up
                     pass
+                finally:
+                    with self._settled:
+                        self._running = False
+                        self._settled.notify_all()
         finally:
             conn.close()
 
@@ -497,6 +511,10 @@ class Ingest:
                 try:
                     if stage == "finalize":
                         self._report("finalize", 0, 1)
+                        # the rewrite reads the whole timeline: not through the index of a log of spent frames
+                        if self._checkpointer is not None:
+                            self._checkpointer.settle(5.0)
+                        store.empty_wal()
                         prepare_clock(store)
                         # one transaction: a run stopped inside it left the table as it was
                         request = sort_timeline(store, then="index", worker=worker)
