@@ -120,6 +120,25 @@ def test_close_stops_a_second_reader_a_function_opened(tmp_path: Path) -> None:
         plain.conn.execute("INSERT INTO t VALUES (1)")
 
 
+def test_close_stops_a_function_asking_many_short_questions(tmp_path: Path) -> None:
+    """Between two statements there is nothing to interrupt: the statements after close() are stopped too."""
+    store = _store(tmp_path)
+    started = threading.Event()
+
+    def many(reader: CaseStore) -> int:
+        asked = 0
+        while True:
+            asked += len(reader.conn.execute(  # a millisecond's statement, run to its end
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) "
+                "SELECT x FROM c").fetchall())
+            started.set()
+            time.sleep(0.01)  # Python between the statements, where close() lands
+
+    work = ReadAhead.start(store, [{"k": many}])
+    assert started.wait(10)
+    _closes_within(work, 1.5)
+
+
 class _Spy:
     """A plugin that reads ahead what the ingest lets it read, and records what its hook got."""
 
@@ -155,7 +174,8 @@ def test_an_ingest_reads_ahead_the_final_timeline_and_the_procmon_findings_do_no
     Ingest(case, plugin_manager=pm, workers=workers).run()
     store = case.store
     assert store.read_ahead is None  # closed with the analysis
-    name, rows, out_of_order, without_wall_clock = spy.got  # type: ignore[misc]
+    assert isinstance(spy.got, tuple), spy.got
+    name, rows, out_of_order, without_wall_clock = spy.got
     assert name == "ahead spy.rows" and rows == store.scalar("SELECT count(*) FROM timeline") > 0
     assert out_of_order == 0 and without_wall_clock == 0
 

@@ -77,6 +77,9 @@ class ReadAhead:
             if self._closed:
                 raise RuntimeError("read ahead closed")
             reader = CaseStore.open(path, readonly=True)
+            # interrupt() stops only the statement under way; this stops the ones after it too (a function
+            # asks many short questions with Python between them)
+            reader.conn.set_progress_handler(lambda: self._closed, 1000)
             self._stores.append(reader)
         try:
             yield reader
