@@ -108,3 +108,30 @@ def test_the_checkpoint_thread_settles_so_the_ingest_can_empty_the_log(tmp_path:
     finally:
         thread.close()
     assert store.scalar("SELECT count(*) FROM x") == 10_000
+
+
+def test_a_long_log_is_emptied_before_the_rewrite_and_a_short_one_left(tmp_path: Path, monkeypatch) -> None:
+    """The ingest empties the write-ahead log before the rewrite when it is past ``LONG_WAL_BYTES`` (then with
+    nothing in it, the rewrite's first frame is the log's first), and leaves a shorter one to the checkpoint
+    thread."""
+    from workbench.core import ingest
+    from workbench.core.store import CaseStore
+
+    calls: list[bool] = []
+    real = CaseStore.empty_wal
+
+    def spy(self: CaseStore, wait_ms: int = 2000) -> bool:
+        done = real(self, wait_ms)
+        calls.append(done)
+        return done
+
+    monkeypatch.setattr(CaseStore, "empty_wal", spy)
+    source = multi_file_case(tmp_path / "src", lines=2000)
+    for limit, expected in ((0, [True]), (1 << 62, [])):
+        monkeypatch.setattr(ingest, "LONG_WAL_BYTES", limit)
+        calls.clear()
+        case = Case.open(source, home=tmp_path / f"home-{limit}")
+        Ingest(case).run()
+        assert calls == expected, limit
+        assert case.store.get_meta("ingest_state") == "complete"
+        case.close()

@@ -47,6 +47,8 @@ MAX_KEPT_TEXT = 256 * 1024 * 1024
 #: Bytes to read below which files are read in this process rather than in a worker (``workers=None``): a
 #: worker's start (an interpreter, the parsers' imports) costs a few tenths of a second on a cold start.
 WORKER_MIN_BYTES = 4 * 1024 * 1024
+#: A write-ahead log this long is emptied before the rewrite in time order (:meth:`Ingest._empty_long_wal`).
+LONG_WAL_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -511,10 +513,7 @@ class Ingest:
                 try:
                     if stage == "finalize":
                         self._report("finalize", 0, 1)
-                        # the rewrite reads the whole timeline: not through the index of a log of spent frames
-                        if self._checkpointer is not None:
-                            self._checkpointer.settle(5.0)
-                        store.empty_wal()
+                        self._empty_long_wal()
                         prepare_clock(store)
                         # one transaction: a run stopped inside it left the table as it was
                         request = sort_timeline(store, then="index", worker=worker)
@@ -548,6 +547,21 @@ class Ingest:
         store.set_meta("ingest_state", COMPLETE)
 
     # --------------------------------------------------------------------------------------- stop, resume
+
+    def _empty_long_wal(self) -> None:
+        """Before the rewrite, which reads the whole timeline: a write-ahead log past :data:`LONG_WAL_BYTES` is
+        copied in and emptied (:meth:`CaseStore.empty_wal`), once the checkpoint thread has settled. A shorter
+        one is left to the thread: waiting for its copy costs more than searching its index saves (a 36 MB
+        capture's finalize: 0.30 s → 0.35 s)."""
+        try:
+            size = os.path.getsize(f"{self.store.path}-wal")
+        except OSError:
+            return
+        if size < LONG_WAL_BYTES:
+            return
+        if self._checkpointer is not None:
+            self._checkpointer.settle(5.0)
+        self.store.empty_wal()
 
     def _read_ahead(self) -> None:
         """Start the analyzers' read-only work (``workbench_analyze_ahead``, :mod:`workbench.core.ahead`) on
