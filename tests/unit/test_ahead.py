@@ -121,18 +121,18 @@ def test_close_stops_a_second_reader_a_function_opened(tmp_path: Path) -> None:
 
 
 def test_close_stops_a_function_asking_many_short_questions(tmp_path: Path) -> None:
-    """Between two statements there is nothing to interrupt: the statements after close() are stopped too."""
+    """An interrupt between two statements is forgotten: close() interrupts again until the thread ends."""
     store = _store(tmp_path)
     started = threading.Event()
 
     def many(reader: CaseStore) -> int:
         asked = 0
         while True:
-            asked += len(reader.conn.execute(  # a millisecond's statement, run to its end
-                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) "
+            asked += len(reader.conn.execute(  # a few milliseconds' statement, run to its end
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) "
                 "SELECT x FROM c").fetchall())
             started.set()
-            time.sleep(0.01)  # Python between the statements, where close() lands
+            time.sleep(0.02)  # Python between the statements, where an interrupt is forgotten
 
     work = ReadAhead.start(store, [{"k": many}])
     assert started.wait(10)

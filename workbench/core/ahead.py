@@ -77,9 +77,6 @@ class ReadAhead:
             if self._closed:
                 raise RuntimeError("read ahead closed")
             reader = CaseStore.open(path, readonly=True)
-            # interrupt() stops only the statement under way; this stops the ones after it too (a function
-            # asks many short questions with Python between them)
-            reader.conn.set_progress_handler(lambda: self._closed, 1000)
             self._stores.append(reader)
         try:
             yield reader
@@ -93,16 +90,23 @@ class ReadAhead:
         return self._futures.pop(key, None)
 
     def close(self) -> None:
-        """Stop what still runs (its statement interrupted) and wait for the threads; results not taken go."""
+        """Stop what still runs and wait for the threads; results not taken go.
+
+        ``interrupt()`` stops only the statement under way (one that lands between two statements is forgotten),
+        so it is repeated until the threads end: a function asks many questions with Python between them. (A
+        progress handler would stop them at once, but it takes the GIL every few thousand steps of SQLite,
+        which is what these threads run without.)"""
         with self._lock:
             self._closed = True
-            for reader in self._stores:
-                try:
-                    reader.conn.interrupt()
-                except sqlite3.Error:
-                    pass
-        for thread in self._threads:
-            thread.join()
+        while any(thread.is_alive() for thread in self._threads):
+            with self._lock:
+                for reader in self._stores:
+                    try:
+                        reader.conn.interrupt()
+                    except sqlite3.Error:
+                        pass
+            for thread in self._threads:
+                thread.join(0.01)
         self._futures.clear()
 
 
