@@ -83,17 +83,17 @@ def _closes_within(work: ReadAhead, seconds: float) -> None:
     assert not closer.is_alive(), "close() did not stop the read"
 
 
+def _endless(on: CaseStore, started: threading.Event) -> int:
+    """A statement that never ends by itself, on ``on``."""
+    started.set()
+    return int(on.scalar("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"))
+
+
 def test_close_stops_a_read_still_running(tmp_path: Path) -> None:
     """An ingest that fails or is cancelled before its analysis interrupts what is still read and waits for it."""
     store = _store(tmp_path)
     started = threading.Event()
-
-    def endless(reader: CaseStore) -> int:
-        started.set()
-        return int(reader.scalar("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                                 "SELECT count(*) FROM c"))
-
-    work = ReadAhead.start(store, [{"k": endless}])
+    work = ReadAhead.start(store, [{"k": lambda reader: _endless(reader, started)}])
     assert started.wait(10)
     _closes_within(work, 5)
     assert work.take("k") is None
@@ -109,9 +109,7 @@ def test_close_stops_a_second_reader_a_function_opened(tmp_path: Path) -> None:
     def endless_on_the_second(reader: CaseStore) -> int:
         with ahead.another_reader(reader) as second:
             assert second is not reader
-            started.set()
-            return int(second.scalar("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                                     "SELECT count(*) FROM c"))
+            return _endless(second, started)
 
     work = ReadAhead.start(store, [{"k": endless_on_the_second}])
     assert started.wait(10)
