@@ -1249,14 +1249,6 @@ def index_timeline(store: CaseStore, detail_indexes: Iterable[str] = (),
     store.set_meta(search.META, search.READY)
 
 
-def _index_name(ddl: str) -> str:
-    """The name a ``CREATE INDEX IF NOT EXISTS name ON ...`` statement gives its index."""
-    match = re.match(r"CREATE INDEX IF NOT EXISTS (\w+) ON ", ddl)
-    if match is None:
-        raise ValueError(f"not an index statement of the schema's form: {ddl}")
-    return match.group(1)
-
-
 def _rebuild_fulltext(conn: Any) -> None:
     # FTS5 writes a segment each time its in-memory terms reach ``hashsize`` (1 MiB by default) and then merges
     # the segments: a larger one writes fewer and merges less (measured on 4.7 M rows: 14 s -> 7 s)
@@ -1360,7 +1352,7 @@ def _sorted_copy(conn: Any, zone: Any, lo: int, hi: int, to_local: str, order: s
         conn.execute(f"UPDATE facts SET ts = {clock.local_to_utc_sql(zone, lo, hi, 'ts')}, basis = 'utc' "
                      "WHERE basis = 'local' AND ts IS NOT NULL")
     for ddl in S.TIMELINE_INDEXES:
-        conn.execute(f"DROP INDEX IF EXISTS {_index_name(ddl)}")
+        conn.execute(f"DROP INDEX IF EXISTS {S.index_name(ddl)}")
     ddl = next(t for t in S.TABLES if "EXISTS timeline (" in t)
     conn.execute("DROP TABLE IF EXISTS timeline_sorted")
     conn.execute(ddl.replace("EXISTS timeline (", "EXISTS timeline_sorted ("))

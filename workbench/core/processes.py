@@ -32,7 +32,7 @@ from workbench.core.parsers.procmon_common import DENIALS
 from workbench.core.parsers.procmon_common import DENIED_SQL as _DENIED_SQL
 from workbench.core.parsers.procmon_common import INDEXES as PROCMON_INDEXES
 from workbench.core.plugins import hookimpl
-from workbench.core.store import CaseStore
+from workbench.core.store import CaseStore, schema
 
 SETUP_FAMILY = frozenset({
     "setup.exe", "setupprep.exe", "setuphost.exe", "dismhost.exe", "mighost.exe", "conhost.exe",
@@ -815,7 +815,7 @@ def workbench_analyze_ahead(store: CaseStore) -> dict[str, Any] | None:
 
 
 def _has_indexes(store: CaseStore) -> bool:
-    names = [ddl.split(" ON ")[0].split()[-1] for ddl in PROCMON_INDEXES]
+    names = [schema.index_name(ddl) for ddl in PROCMON_INDEXES]
     have = {r[0] for r in store.conn.execute(
         f"SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(names))})", names)}
     return have == set(names)

@@ -10,6 +10,8 @@ joined to the timeline by ``(file_id, line)``, which stays stable when the timel
 
 from __future__ import annotations
 
+import re
+
 from workbench.core.store.fulltext import WIDE_ROWS
 
 SCHEMA_VERSION = 2
@@ -115,3 +117,12 @@ OTHER_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS facts_name ON facts(name)",
     "CREATE INDEX IF NOT EXISTS evidence_finding ON evidence(finding_id)",
 )
+
+
+def index_name(ddl: str) -> str:
+    """The name a ``CREATE INDEX IF NOT EXISTS name ON ...`` statement gives its index (the schema's indexes and
+    the parsers' ``Parser.indexes`` are written in that form)."""
+    match = re.match(r"CREATE INDEX IF NOT EXISTS (\w+) ON ", ddl)
+    if match is None:
+        raise ValueError(f"not an index statement of the schema's form: {ddl}")
+    return match.group(1)
