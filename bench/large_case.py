@@ -17,7 +17,9 @@ Every measurement runs in a child process so ``peak_rss_mb`` is the ingest's own
 (the child's memory plus its parse worker's, sampled together).
 Beside the issue's figures it prints where the time and memory go (``stage_<stage>_s`` with the stage's peak
 RSS, ``parse_s_<kind>``) and ``note_save_max_wait_s``: the longest a second window waited to save a note
-during the ingest (notes have their own database, so this stays in milliseconds).
+during the ingest (notes have their own database, so a save never waits for the ingest's write lock; its
+fsync can still wait for the disk while the rewrite and its checkpoints flush gigabytes: 2.0 s on a slow
+machine, against about 1 ms otherwise).
 Baselines are measured in the same run: a plain line read of the same setup logs, ripgrep (or grep when
 ripgrep is missing) over the extracted files for the same search, and the 1x run for growth.
 """
@@ -222,7 +224,8 @@ def _note_probe(folder: Path, stop: threading.Event, waits: list[float]) -> None
     """A second window typing notes during the ingest: how long does each save wait?
 
     Notes have their own database (``notes.sqlite``) so a save never waits for the ingest's write lock; this
-    measures that it stays so, through the same :class:`NotesStore` the notes pane uses.
+    measures what it does wait for (the disk, at its commit's fsync), through the same :class:`NotesStore` the
+    notes pane uses.
     """
     from workbench.core.store.notes_store import NotesStore
 
