@@ -18,8 +18,8 @@ Every measurement runs in a child process so ``peak_rss_mb`` is the ingest's own
 Beside the issue's figures it prints where the time and memory go (``stage_<stage>_s`` with the stage's peak
 RSS, ``parse_s_<kind>``) and ``note_save_max_wait_s``: the longest a second window waited to save a note
 during the ingest (notes have their own database, so a save never waits for the ingest's write lock; its
-fsync can still wait for the disk while the rewrite and its checkpoints flush gigabytes: 2.0 s on a slow
-machine, against about 1 ms otherwise).
+sync can still wait for the disk while the rewrite and its checkpoints flush gigabytes: up to 2.0 s on a
+slow machine, against about 1 ms otherwise).
 Baselines are measured in the same run: a plain line read of the same setup logs, ripgrep (or grep when
 ripgrep is missing) over the extracted files for the same search, and the 1x run for growth.
 """
